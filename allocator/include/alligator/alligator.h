@@ -1,0 +1,43 @@
+/* Alligator's C interface: the process-wide heap, for C programs and tools outside C++.
+ *
+ * liballigator also exports the standard malloc family (malloc, free, calloc, realloc,
+ * aligned_alloc, posix_memalign, memalign, malloc_usable_size, valloc, pvalloc, reallocarray),
+ * so linking it replaces the system allocator; on Emscripten link with -sMALLOC=none.
+ * Their edge cases are documented in alligator/malloc_family.hpp.
+ */
+#ifndef ALLIGATOR_ALLIGATOR_H
+#define ALLIGATOR_ALLIGATOR_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The seed's layout interface (Rust's GlobalAlloc): size and alignment travel with the block.
+ * alignment must be a power of two. alligator_alloc returns NULL when out of memory. */
+void* alligator_alloc(size_t size, size_t alignment);
+void alligator_dealloc(void* block, size_t size, size_t alignment);
+void* alligator_realloc(void* block, size_t size, size_t alignment, size_t new_size);
+
+struct alligator_stats {
+  size_t wasm_pages;     /* 64 KiB pages taken from linear memory */
+  size_t mini_pages;     /* MiniPages of any size class */
+  size_t large_blocks;
+  size_t live_blocks;
+  size_t bytes_in_use;   /* usable bytes of live blocks */
+  size_t free_bytes;     /* in free spans */
+  size_t metadata_bytes; /* the allocator's own records */
+};
+void alligator_get_stats(struct alligator_stats* stats);
+
+/* Checks every invariant of the heap; returns how many are broken (0: healthy). When the result
+ * is not 0 and `message` is not NULL, the first problem is written there (at most `capacity`
+ * bytes, NUL-terminated). Never aborts, never allocates. */
+size_t alligator_validate(char* message, size_t capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

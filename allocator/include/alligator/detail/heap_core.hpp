@@ -1,0 +1,100 @@
+// The heap's machinery, independent of where memory comes from (Heap<Memory> supplies a grow
+// function). Compiled once, in allocator/src.
+//
+// Layering: shim -> bits -> size classes -> segment bitmap, free vector, slot descriptors,
+// span bins -> heap core (small_path.cpp, span_path.cpp, growth.cpp, introspection.cpp)
+// -> Heap<Memory> -> C API, operator new/delete.
+#pragma once
+
+#include <alligator/detail/free_vector.hpp>
+#include <alligator/detail/slot_descriptor.hpp>
+#include <alligator/detail/span_bins.hpp>
+#include <alligator/introspection.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace alligator::detail {
+
+class HeapCore {
+ public:
+  using GrowFunction = std::byte* (*)(void* memory, std::size_t pages);
+  using SpanVisitor = void (*)(const SpanView& span, void* context);
+
+  // Constant-initializable: a fresh heap is all zeros but for these two.
+  constexpr HeapCore(GrowFunction grow, void* memory) : grow_(grow), memory_(memory) {}
+  HeapCore(const HeapCore&) = delete;
+  HeapCore& operator=(const HeapCore&) = delete;
+
+  void* allocate(std::size_t size, std::size_t alignment);
+  void deallocate(void* pointer);
+  void deallocate(void* pointer, std::size_t size, std::size_t alignment);
+  void* reallocate(void* pointer, std::size_t new_size, std::size_t alignment);
+  std::size_t usable_size(const void* pointer);
+  bool owns(const void* pointer) const;
+
+  HeapStats stats() const;
+  ValidationReport validate() const;
+  void walk(SpanVisitor visit, void* context) const;
+
+  void set_error_handler(HeapErrorHandler handler, void* context);
+
+  // For tests and the model checks: the free vector and current MiniPage of a class.
+  const FreeVector& free_vector(std::size_t size_class) const { return free_vectors_[size_class]; }
+  const std::byte* current_mini_page(std::size_t size_class) const;
+
+ private:
+  struct Block;  // a live block, as deallocate and reallocate find it
+
+  // Small blocks (small_path.cpp).
+  void* allocate_small(unsigned size_class);
+  bool refill_free_vector(unsigned size_class);
+  void free_segment(std::uint32_t slot, unsigned segment);
+  void partial_push(unsigned size_class, std::uint32_t slot);
+  void partial_remove(unsigned size_class, std::uint32_t slot);
+  bool retire_empty_current_mini_pages();
+
+  // Spans and large blocks (span_path.cpp).
+  void* allocate_large(std::size_t slots, std::size_t alignment);
+  std::uint32_t take_span(std::uint32_t slots, SpanKind kind);
+  std::uint32_t find_free_span(std::uint32_t slots);
+  void release_span(std::uint32_t first, std::uint32_t slots);
+  void set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind);
+  void clear_span_roles(std::uint32_t first, std::uint32_t slots);
+  void bin_insert(std::uint32_t first, std::uint32_t slots);
+  void bin_remove(std::uint32_t first, std::uint32_t slots);
+  bool extend_in_place(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted);
+
+  // Growth (growth.cpp).
+  std::uint32_t grow_for(std::uint32_t slots);
+  std::uint32_t free_slots_at_top() const;
+  void install_pages(std::uint32_t first, std::uint32_t slots);
+
+  // Lookup.
+  bool find_block(const void* pointer, Block& block);
+  void report(HeapError error, const void* pointer);
+  void free_block(const Block& block);
+  void check_after_operation() const;
+  SlotDescriptor& descriptor(std::uint32_t slot) const {
+    return directory_[slot >> kGroupShift][slot & (kSlotsPerGroup - 1)];
+  }
+  bool has_descriptor(std::uint32_t slot) const {
+    return slot < top_slot_ && directory_[slot >> kGroupShift] != nullptr;
+  }
+  std::byte* slot_address(std::uint32_t slot) const { return origin_ + std::size_t{slot} * kSlotSize; }
+
+  GrowFunction grow_;
+  void* memory_;
+  std::byte* origin_ = nullptr;  // slot 0: the first byte the memory source gave
+  std::uint32_t top_slot_ = 0;   // one past the last slot taken from the memory source
+  std::size_t wasm_pages_ = 0;
+  HeapErrorHandler error_handler_ = nullptr;  // nullptr: diagnose and abort
+  void* error_context_ = nullptr;
+  SpanBins bins_;
+  std::uint32_t current_[kClassCount] = {};  // the MiniPage each free vector serves, or kNoSlot
+  std::uint32_t partial_[kClassCount] = {};  // MiniPages with free Segments, not current
+  FreeVector free_vectors_[kClassCount] = {};
+  SlotDescriptor* directory_[kMaxGroups] = {};
+};
+
+}  // namespace alligator::detail

@@ -1,0 +1,61 @@
+// Size -> class in one table lookup, and Segment offset -> index without a division.
+#pragma once
+
+#include <alligator/size_classes.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace alligator::detail {
+
+inline constexpr std::size_t kSizeGranule = 8;
+
+// class_by_granule[(size + 7) / 8] = smallest class with class_size >= size, for 0 <= size <= 2048.
+inline constexpr auto kClassByGranule = [] {
+  std::array<std::uint8_t, kLargestClassSize / kSizeGranule + 1> table{};
+  std::size_t size_class = 0;
+  for (std::size_t granule = 0; granule < table.size(); ++granule) {
+    while (kClassSizes[size_class] < granule * kSizeGranule) ++size_class;
+    table[granule] = static_cast<std::uint8_t>(size_class);
+  }
+  return table;
+}();
+
+// Precondition: size <= kLargestClassSize.
+constexpr unsigned class_of_size(std::size_t size) {
+  return kClassByGranule[(size + kSizeGranule - 1) / kSizeGranule];
+}
+
+// floor(2^32 / size) + 1: offset * reciprocal >> 32 == offset / size for every offset < 2048
+// (the error, offset / 2^32, stays below 1 / size). Exhaustively tested in size_class_test.
+inline constexpr auto kSegmentReciprocal = [] {
+  std::array<std::uint64_t, kClassCount> table{};
+  for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
+    table[size_class] = (std::uint64_t{1} << 32) / kClassSizes[size_class] + 1;
+  }
+  return table;
+}();
+
+constexpr unsigned segment_of_offset(std::size_t offset, unsigned size_class) {
+  return static_cast<unsigned>((offset * kSegmentReciprocal[size_class]) >> 32);
+}
+
+static_assert([] {
+  for (std::size_t c = 0; c + 1 < kClassCount; ++c) {
+    if (kClassSizes[c] >= kClassSizes[c + 1]) return false;
+  }
+  return true;
+}(), "class sizes strictly increase");
+// Requests served by a class are at most its size, and natural alignment grows with size, so
+// a class is aligned for all of them if it is for its own size.
+static_assert([] {
+  for (std::size_t size : kClassSizes) {
+    if (size % natural_alignment(size) != 0) return false;
+  }
+  return true;
+}(), "every class keeps the natural alignment of the requests it serves");
+static_assert(kClassSizes[kClassCount - 1] == kLargestClassSize);
+static_assert(kMiniPageSize / kClassSizes[0] <= kMaxSegmentsPerMiniPage);
+
+}  // namespace alligator::detail

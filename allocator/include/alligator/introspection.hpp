@@ -1,0 +1,60 @@
+// What the heap tells about itself: statistics, a walk over its spans, a validation report, and
+// the errors it diagnoses in callers' input. None of these allocate.
+#pragma once
+
+#include <alligator/detail/slot_descriptor.hpp>
+#include <alligator/size_classes.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace alligator {
+
+struct HeapStats {
+  std::size_t wasm_pages = 0;      // 64 KiB pages taken from the memory source
+  std::size_t metadata_bytes = 0;  // descriptor blocks
+  std::size_t mini_pages = 0;      // MiniPages of any class
+  std::size_t large_blocks = 0;
+  std::size_t live_blocks = 0;     // small and large
+  std::size_t bytes_in_use = 0;    // usable bytes of live blocks
+  std::size_t free_bytes = 0;      // in free spans (free Segments of MiniPages not included)
+  std::array<std::size_t, kClassCount> blocks_per_class{};
+  std::array<std::size_t, kClassCount> mini_pages_per_class{};
+};
+
+// One span, as heap walks report them, in address order.
+struct SpanView {
+  SpanKind kind = SpanKind::none;
+  const std::byte* start = nullptr;
+  std::size_t bytes = 0;
+  // MiniPages only:
+  unsigned size_class = 0;
+  unsigned segments = 0;
+  unsigned live_segments = 0;
+  const std::uint64_t* bitmap = nullptr;  // 4 words, bit i = Segment i in use
+  bool current = false;                   // its class's free vector serves it
+};
+
+// Problems validate() found. Keeps the first few messages in place (no allocation).
+struct ValidationReport {
+  static constexpr std::size_t kMaxMessages = 8;
+  static constexpr std::size_t kMessageLength = 160;
+  std::size_t problems = 0;
+  char messages[kMaxMessages][kMessageLength] = {};
+
+  bool ok() const { return problems == 0; }
+};
+
+enum class HeapError : std::uint8_t {
+  invalid_pointer,  // not a block this heap handed out (or no longer one)
+  double_free,      // a block freed twice
+  size_mismatch,    // a sized/aligned deallocation whose size or alignment the block cannot hold
+};
+const char* to_string(HeapError error);
+
+// Called when input is bad. The default prints a diagnosis and aborts. A handler that returns
+// makes the offending call do nothing (deallocation) or return nullptr / 0.
+using HeapErrorHandler = void (*)(HeapError error, const void* pointer, void* context);
+
+}  // namespace alligator

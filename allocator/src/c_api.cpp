@@ -1,0 +1,81 @@
+// liballigator's exported C functions: the malloc family (the drop-in for the system allocator,
+// Emscripten's -sMALLOC=none), the seed's layout interface, and introspection.
+#include <alligator/alligator.h>
+#include <alligator/global_heap.hpp>
+#include <alligator/malloc_family.hpp>
+
+#include <cstring>
+
+namespace {
+alligator::MallocFamily family() { return alligator::MallocFamily(alligator::global_heap().core()); }
+}  // namespace
+
+#define ALLIGATOR_EXPORT extern "C" __attribute__((visibility("default"), used))
+
+ALLIGATOR_EXPORT void* malloc(size_t size) { return family().malloc(size); }
+ALLIGATOR_EXPORT void free(void* block) { family().free(block); }
+ALLIGATOR_EXPORT void* calloc(size_t count, size_t size) { return family().calloc(count, size); }
+ALLIGATOR_EXPORT void* realloc(void* block, size_t size) { return family().realloc(block, size); }
+ALLIGATOR_EXPORT void* reallocarray(void* block, size_t count, size_t size) {
+  return family().reallocarray(block, count, size);
+}
+ALLIGATOR_EXPORT void* aligned_alloc(size_t alignment, size_t size) {
+  return family().aligned_alloc(alignment, size);
+}
+ALLIGATOR_EXPORT void* memalign(size_t alignment, size_t size) {
+  return family().memalign(alignment, size);
+}
+ALLIGATOR_EXPORT int posix_memalign(void** result, size_t alignment, size_t size) {
+  return family().posix_memalign(result, alignment, size);
+}
+ALLIGATOR_EXPORT void* valloc(size_t size) { return family().valloc(size); }
+ALLIGATOR_EXPORT void* pvalloc(size_t size) { return family().pvalloc(size); }
+ALLIGATOR_EXPORT size_t malloc_usable_size(void* block) {
+  return family().malloc_usable_size(block);
+}
+
+#if defined(__EMSCRIPTEN__)
+// Emscripten's runtime and musl call the allocator under these names too (mmap emulation,
+// environment setup, JS library code, musl internals): with -sMALLOC=none they must be ours.
+ALLIGATOR_EXPORT void* emscripten_builtin_malloc(size_t size) { return malloc(size); }
+ALLIGATOR_EXPORT void emscripten_builtin_free(void* block) { free(block); }
+ALLIGATOR_EXPORT void* emscripten_builtin_memalign(size_t alignment, size_t size) {
+  return memalign(alignment, size);
+}
+ALLIGATOR_EXPORT void* __libc_malloc(size_t size) { return malloc(size); }
+ALLIGATOR_EXPORT void __libc_free(void* block) { free(block); }
+ALLIGATOR_EXPORT void* __libc_calloc(size_t count, size_t size) { return calloc(count, size); }
+ALLIGATOR_EXPORT void* __libc_realloc(void* block, size_t size) { return realloc(block, size); }
+#endif
+
+ALLIGATOR_EXPORT void* alligator_alloc(size_t size, size_t alignment) {
+  return alligator::global_heap().allocate(size, alignment);
+}
+ALLIGATOR_EXPORT void alligator_dealloc(void* block, size_t size, size_t alignment) {
+  alligator::global_heap().deallocate(block, size, alignment);
+}
+ALLIGATOR_EXPORT void* alligator_realloc(void* block, size_t size, size_t alignment,
+                                         size_t new_size) {
+  (void)size;  // the block knows its size; the layout API passes it for symmetry with Rust
+  return alligator::global_heap().reallocate(block, new_size, alignment);
+}
+
+ALLIGATOR_EXPORT void alligator_get_stats(alligator_stats* out) {
+  alligator::HeapStats stats = alligator::global_heap().stats();
+  out->wasm_pages = stats.wasm_pages;
+  out->mini_pages = stats.mini_pages;
+  out->large_blocks = stats.large_blocks;
+  out->live_blocks = stats.live_blocks;
+  out->bytes_in_use = stats.bytes_in_use;
+  out->free_bytes = stats.free_bytes;
+  out->metadata_bytes = stats.metadata_bytes;
+}
+
+ALLIGATOR_EXPORT size_t alligator_validate(char* message, size_t capacity) {
+  alligator::ValidationReport report = alligator::global_heap().validate();
+  if (report.problems != 0 && message != nullptr && capacity > 0) {
+    std::strncpy(message, report.messages[0], capacity - 1);
+    message[capacity - 1] = '\0';
+  }
+  return report.problems;
+}

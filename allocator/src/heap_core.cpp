@@ -1,0 +1,221 @@
+// The heap's entry points: requests are sorted into small (a Segment of a MiniPage) and large
+// (a span of whole 2 KiB slots), pointers are traced back to their block through the slot
+// descriptors, and bad input is diagnosed before anything changes.
+#include <alligator/detail/heap_core.hpp>
+#include <alligator/detail/size_class_map.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+namespace alligator {
+
+const char* to_string(HeapError error) {
+  switch (error) {
+    case HeapError::invalid_pointer: return "invalid pointer (not a block of this heap)";
+    case HeapError::double_free: return "double free";
+    case HeapError::size_mismatch: return "size or alignment does not match the block";
+  }
+  return "unknown error";
+}
+
+}  // namespace alligator
+
+namespace alligator::detail {
+
+struct HeapCore::Block {
+  std::uint32_t slot = 0;
+  unsigned segment = 0;  // small blocks
+  bool small = false;
+  std::size_t usable = 0;
+};
+
+namespace {
+
+// The smallest class with room for `size` whose Segments are all aligned to `alignment`.
+// Preconditions: size <= 2048, alignment a power of two <= 2048 (2048 is a multiple of every
+// such alignment, so the loop ends; it runs at most kClassCount times).
+unsigned class_for(std::size_t size, std::size_t alignment) {
+  unsigned size_class = class_of_size(size);
+  while (class_size(size_class) % alignment != 0) ++size_class;
+  return size_class;
+}
+
+// Whole slots for `bytes`, at least one. Callers have checked bytes >> kSlotShift < kMaxSlots.
+std::uint32_t slots_for(std::size_t bytes) {
+  auto slots = static_cast<std::uint32_t>((bytes >> kSlotShift) + ((bytes & (kSlotSize - 1)) != 0));
+  return slots == 0 ? 1 : slots;
+}
+
+// Writes without allocating: the failure path must not depend on the heap that failed.
+void write_diagnosis(HeapError error, const void* pointer) {
+  char message[128] = "alligator: ";
+  std::size_t length = std::strlen(message);
+  const char* what = to_string(error);
+  std::size_t what_length = std::strlen(what);
+  std::memcpy(message + length, what, what_length);
+  length += what_length;
+  const char at[] = " at 0x";
+  std::memcpy(message + length, at, sizeof at - 1);
+  length += sizeof at - 1;
+  auto address = reinterpret_cast<std::uintptr_t>(pointer);
+  for (int shift = static_cast<int>(sizeof address * 8) - 4; shift >= 0; shift -= 4) {
+    message[length++] = "0123456789abcdef"[(address >> shift) & 0xF];
+  }
+  message[length++] = '\n';
+  (void)!write(2, message, length);
+}
+
+}  // namespace
+
+void HeapCore::set_error_handler(HeapErrorHandler handler, void* context) {
+  error_handler_ = handler;
+  error_context_ = context;
+}
+
+void HeapCore::report(HeapError error, const void* pointer) {
+  if (error_handler_ != nullptr) {
+    error_handler_(error, pointer, error_context_);
+    return;
+  }
+  write_diagnosis(error, pointer);
+  std::abort();
+}
+
+bool HeapCore::owns(const void* pointer) const {
+  auto* byte = static_cast<const std::byte*>(pointer);
+  return origin_ != nullptr && byte >= origin_ &&
+         byte < origin_ + std::size_t{top_slot_} * kSlotSize;
+}
+
+bool HeapCore::find_block(const void* pointer, Block& block) {
+  if (!owns(pointer)) {
+    report(HeapError::invalid_pointer, pointer);
+    return false;
+  }
+  std::size_t offset = static_cast<std::size_t>(static_cast<const std::byte*>(pointer) - origin_);
+  auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
+  std::size_t offset_in_slot = offset & (kSlotSize - 1);
+  const SlotDescriptor& found = descriptor(slot);
+  if (found.kind == SpanKind::mini_page) {
+    unsigned size_class = found.size_class;
+    unsigned segment = segment_of_offset(offset_in_slot, size_class);
+    if (segment * class_size(size_class) != offset_in_slot ||
+        segment >= segments_per_mini_page(size_class)) {
+      report(HeapError::invalid_pointer, pointer);
+      return false;
+    }
+    if (!found.bitmap.test(segment)) {
+      report(HeapError::double_free, pointer);
+      return false;
+    }
+    block = {slot, segment, true, class_size(size_class)};
+    return true;
+  }
+  if (found.kind == SpanKind::large && (found.role & kRoleHead) && offset_in_slot == 0) {
+    block = {slot, 0, false, std::size_t{found.span_slots} * kSlotSize};
+    return true;
+  }
+  bool freed_span = found.kind == SpanKind::free && (found.role & kRoleHead) && offset_in_slot == 0;
+  report(freed_span ? HeapError::double_free : HeapError::invalid_pointer, pointer);
+  return false;
+}
+
+void* HeapCore::allocate(std::size_t size, std::size_t alignment) {
+  if (!is_power_of_two(alignment)) return nullptr;
+  void* result;
+  if (size <= kLargestClassSize && alignment <= kMiniPageSize) {
+    result = allocate_small(class_for(size, alignment));
+  } else {
+    if ((size >> kSlotShift) >= kMaxSlots) return nullptr;  // more than the 4 GiB address space
+    result = allocate_large(slots_for(size), alignment);
+  }
+  check_after_operation();
+  return result;
+}
+
+void HeapCore::free_block(const Block& block) {
+  if (block.small) {
+    free_segment(block.slot, block.segment);
+  } else {
+    release_span(block.slot, descriptor(block.slot).span_slots);
+  }
+}
+
+void HeapCore::deallocate(void* pointer) {
+  if (pointer == nullptr) return;
+  Block block;
+  if (!find_block(pointer, block)) return;
+  free_block(block);
+  check_after_operation();
+}
+
+void HeapCore::deallocate(void* pointer, std::size_t size, std::size_t alignment) {
+  if (pointer == nullptr) return;
+  Block block;
+  if (!find_block(pointer, block)) return;
+  if (size > block.usable || !is_power_of_two(alignment) ||
+      (reinterpret_cast<std::uintptr_t>(pointer) & (alignment - 1)) != 0) {
+    report(HeapError::size_mismatch, pointer);
+    return;
+  }
+  free_block(block);
+  check_after_operation();
+}
+
+std::size_t HeapCore::usable_size(const void* pointer) {
+  if (pointer == nullptr) return 0;
+  Block block;
+  return find_block(pointer, block) ? block.usable : 0;
+}
+
+void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alignment) {
+  if (pointer == nullptr) return allocate(new_size, alignment);
+  if (!is_power_of_two(alignment)) return nullptr;
+  Block block;
+  if (!find_block(pointer, block)) return nullptr;
+  if (new_size == 0) {
+    free_block(block);
+    check_after_operation();
+    return nullptr;
+  }
+  bool aligned = (reinterpret_cast<std::uintptr_t>(pointer) & (alignment - 1)) == 0;
+  bool wants_small = new_size <= kLargestClassSize && alignment <= kMiniPageSize;
+  if (block.small && wants_small &&
+      class_for(new_size, alignment) == descriptor(block.slot).size_class) {
+    return pointer;  // same class: nothing to do
+  }
+  if (!block.small && !wants_small && aligned) {
+    if ((new_size >> kSlotShift) >= kMaxSlots) return nullptr;
+    std::uint32_t have = descriptor(block.slot).span_slots;
+    std::uint32_t wanted = slots_for(new_size);
+    if (wanted < have) {  // shrink in place: the tail goes back to the free spans
+      set_span(block.slot, wanted, SpanKind::large);
+      set_span(block.slot + wanted, have - wanted, SpanKind::large);
+      release_span(block.slot + wanted, have - wanted);
+    }
+    if (wanted <= have || extend_in_place(block.slot, have, wanted)) {
+      check_after_operation();
+      return pointer;
+    }
+  }
+  void* moved = allocate(new_size, alignment);
+  if (moved == nullptr) return nullptr;
+  std::memcpy(moved, pointer, block.usable < new_size ? block.usable : new_size);
+  free_block(block);
+  check_after_operation();
+  return moved;
+}
+
+void HeapCore::check_after_operation() const {
+#if defined(ALLIGATOR_VALIDATE_EVERY_OP)
+  ValidationReport report = validate();
+  if (!report.ok()) {
+    (void)!write(2, report.messages[0], std::strlen(report.messages[0]));
+    (void)!write(2, "\n", 1);
+    std::abort();
+  }
+#endif
+}
+
+}  // namespace alligator::detail

@@ -1,0 +1,237 @@
+// Statistics, the heap walk and validate(): all derived from the slot descriptors, so nothing on
+// the allocation path maintains counters for them. validate() checks every invariant the other
+// files state and reports each break it finds (the first few with a message); it never aborts
+// and never allocates.
+#include <alligator/detail/heap_core.hpp>
+#include <alligator/detail/size_class_map.hpp>
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace alligator::detail {
+
+void HeapCore::walk(SpanVisitor visit, void* context) const {
+  for (std::uint32_t slot = 0; slot < top_slot_;) {
+    const SlotDescriptor& head = descriptor(slot);
+    // A broken record ends the walk; validate() says what broke.
+    if (!(head.role & kRoleHead) || head.span_slots == 0 || head.span_slots > top_slot_ - slot) {
+      return;
+    }
+    SpanView view;
+    view.kind = head.kind;
+    view.start = slot_address(slot);
+    view.bytes = std::size_t{head.span_slots} * kSlotSize;
+    if (head.kind == SpanKind::mini_page && head.size_class < kClassCount) {
+      view.size_class = head.size_class;
+      view.segments = static_cast<unsigned>(segments_per_mini_page(head.size_class));
+      view.live_segments = head.bitmap.count();
+      view.bitmap = head.bitmap.words();
+      view.current = current_[head.size_class] == slot;
+    }
+    visit(view, context);
+    slot += head.span_slots;
+  }
+}
+
+HeapStats HeapCore::stats() const {
+  HeapStats stats;
+  stats.wasm_pages = wasm_pages_;
+  walk(
+      [](const SpanView& span, void* context) {
+        auto& stats = *static_cast<HeapStats*>(context);
+        switch (span.kind) {
+          case SpanKind::mini_page:
+            ++stats.mini_pages;
+            ++stats.mini_pages_per_class[span.size_class];
+            stats.blocks_per_class[span.size_class] += span.live_segments;
+            stats.live_blocks += span.live_segments;
+            stats.bytes_in_use += std::size_t{span.live_segments} * class_size(span.size_class);
+            break;
+          case SpanKind::large:
+            ++stats.large_blocks;
+            ++stats.live_blocks;
+            stats.bytes_in_use += span.bytes;
+            break;
+          case SpanKind::free: stats.free_bytes += span.bytes; break;
+          case SpanKind::metadata: stats.metadata_bytes += span.bytes; break;
+          default: break;
+        }
+      },
+      &stats);
+  return stats;
+}
+
+namespace {
+
+class Findings {
+ public:
+  explicit Findings(ValidationReport& report) : report_(report) {}
+  // printf-style; formats into the report's fixed buffer, so nothing allocates.
+  void operator()(const char* format, ...) {
+    if (report_.problems < ValidationReport::kMaxMessages) {
+      va_list arguments;
+      va_start(arguments, format);
+      std::vsnprintf(report_.messages[report_.problems], ValidationReport::kMessageLength, format,
+                     arguments);
+      va_end(arguments);
+    }
+    ++report_.problems;
+  }
+
+ private:
+  ValidationReport& report_;
+};
+
+}  // namespace
+
+ValidationReport HeapCore::validate() const {
+  ValidationReport report;
+  Findings problem(report);
+
+  if (std::size_t{top_slot_} != wasm_pages_ * kSlotsPerWasmPage) {
+    problem("heap has %u slots but took %zu wasm pages", top_slot_, wasm_pages_);
+  }
+  for (std::uint32_t group = 0; group < kMaxGroups; ++group) {
+    bool reached = std::size_t{group} * kSlotsPerGroup < top_slot_;
+    if (reached != (directory_[group] != nullptr)) {
+      problem("group %u: descriptor block %s", group, reached ? "missing" : "beyond the heap");
+    }
+  }
+  if (top_slot_ == 0) return report;
+
+  // Spans, in address order: records, roles, coalescing, MiniPage bitmaps and list flags.
+  std::uint32_t free_spans = 0;
+  std::uint32_t partial_pages[kClassCount] = {};
+  std::uint32_t metadata_slots = 0;
+  SpanKind previous_kind = SpanKind::none;
+  if (descriptor(0).kind != SpanKind::metadata) problem("slot 0 is not the first descriptor block");
+  for (std::uint32_t slot = 0; slot < top_slot_;) {
+    const SlotDescriptor& head = descriptor(slot);
+    if (!(head.role & kRoleHead) || head.span_slots == 0 ||
+        head.span_slots > top_slot_ - slot) {
+      problem("slot %u: no valid span record where a span must start", slot);
+      return report;
+    }
+    std::uint32_t slots = head.span_slots;
+    const SlotDescriptor& tail = descriptor(slot + slots - 1);
+    if (!(tail.role & kRoleTail) || tail.kind != head.kind || tail.span_slots != slots) {
+      problem("span at slot %u: tail record does not match its head", slot);
+    }
+    for (std::uint32_t inside = slot + 1; inside + 1 < slot + slots; ++inside) {
+      if (descriptor(inside).role != kRoleNone) {
+        problem("span at slot %u: interior slot %u claims to be a head or tail", slot, inside);
+        break;
+      }
+    }
+    switch (head.kind) {
+      case SpanKind::free:
+        ++free_spans;
+        if (previous_kind == SpanKind::free) problem("free span at slot %u follows a free span", slot);
+        break;
+      case SpanKind::metadata: metadata_slots += slots; break;
+      case SpanKind::large: break;
+      case SpanKind::mini_page: {
+        if (slots != 1) problem("MiniPage at slot %u spans %u slots", slot, slots);
+        if (head.size_class >= kClassCount) {
+          problem("MiniPage at slot %u has class %u", slot, head.size_class);
+          break;
+        }
+        unsigned size_class = head.size_class;
+        auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
+        for (unsigned bit = segments; bit < kMaxSegmentsPerMiniPage; ++bit) {
+          if (head.bitmap.test(bit)) {
+            problem("MiniPage at slot %u: bit %u set beyond its %u segments", slot, bit, segments);
+            break;
+          }
+        }
+        bool current = current_[size_class] == slot;
+        bool full = head.bitmap.count() == segments;
+        bool listed = (head.flags & kOnPartialList) != 0;
+        if (!current && head.bitmap.empty()) problem("MiniPage at slot %u is empty but kept", slot);
+        if (listed != (!current && !full)) {
+          problem("MiniPage at slot %u: partial-list flag %d, current %d, full %d", slot, listed,
+                  current, full);
+        }
+        if (listed) ++partial_pages[size_class];
+        break;
+      }
+      default: problem("span at slot %u has kind %u", slot, static_cast<unsigned>(head.kind));
+    }
+    previous_kind = head.kind;
+    slot += slots;
+  }
+  std::uint32_t groups = (top_slot_ + kSlotsPerGroup - 1) / kSlotsPerGroup;
+  if (metadata_slots != groups * kDescriptorBlockSlots) {
+    problem("%u metadata slots for %u descriptor blocks", metadata_slots, groups);
+  }
+
+  // Span bins: every free span filed once, under the bin of its length.
+  std::uint32_t binned = 0;
+  for (unsigned bin = 0; bin < kBinCount; ++bin) {
+    if (bins_.bin_marked_nonempty(bin) != (bins_.head(bin) != kNoSlot)) {
+      problem("bin %u: non-empty bit disagrees with its list", bin);
+    }
+    std::uint32_t previous = kNoSlot;
+    for (std::uint32_t slot = bins_.head(bin); slot != kNoSlot; slot = descriptor(slot).next) {
+      const SlotDescriptor& span = descriptor(slot);
+      if (slot >= top_slot_ || span.kind != SpanKind::free || !(span.role & kRoleHead) ||
+          bin_of_length(span.span_slots) != bin || span.prev != previous || ++binned > free_spans) {
+        problem("bin %u: bad entry at slot %u", bin, slot);
+        break;
+      }
+      previous = slot;
+    }
+  }
+  if (binned != free_spans) problem("%u free spans but %u in the bins", free_spans, binned);
+
+  // Partial lists and free vectors.
+  for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
+    std::uint32_t listed = 0;
+    std::uint32_t previous = kNoSlot;
+    for (std::uint32_t slot = partial_[size_class]; slot != kNoSlot; slot = descriptor(slot).next) {
+      const SlotDescriptor& page = descriptor(slot);
+      if (slot >= top_slot_ || page.kind != SpanKind::mini_page || page.size_class != size_class ||
+          !(page.flags & kOnPartialList) || page.prev != previous ||
+          ++listed > partial_pages[size_class]) {
+        problem("class %u: bad partial-list entry at slot %u", size_class, slot);
+        break;
+      }
+      previous = slot;
+    }
+    if (listed != partial_pages[size_class]) {
+      problem("class %u: %u MiniPages flagged partial, %u listed", size_class,
+              partial_pages[size_class], listed);
+    }
+
+    const FreeVector& free_vector = free_vectors_[size_class];
+    std::uint32_t slot = current_[size_class];
+    if (slot == kNoSlot) {
+      if (!free_vector.empty()) problem("class %u: free vector without a current MiniPage", size_class);
+      continue;
+    }
+    const SlotDescriptor& page = descriptor(slot);
+    if (slot >= top_slot_ || page.kind != SpanKind::mini_page || page.size_class != size_class) {
+      problem("class %u: current MiniPage at slot %u is not one of its MiniPages", size_class, slot);
+      continue;
+    }
+    auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
+    SegmentBitmap seen;
+    seen.clear_all();
+    for (unsigned position = 0; position < free_vector.size(); ++position) {
+      unsigned segment = free_vector[position];
+      if (segment >= segments || page.bitmap.test(segment) || seen.test(segment)) {
+        problem("class %u: free vector entry %u (segment %u) is out of range, live or repeated",
+                size_class, position, segment);
+        break;
+      }
+      seen.set(segment);
+    }
+    if (free_vector.size() != segments - page.bitmap.count()) {
+      problem("class %u: free vector holds %u of %u free segments", size_class, free_vector.size(),
+              segments - page.bitmap.count());
+    }
+  }
+  return report;
+}
+
+}  // namespace alligator::detail

@@ -1,0 +1,104 @@
+// Small blocks: Segments of 2 KiB MiniPages, one size class per MiniPage.
+//
+// Each class has one current MiniPage, served by the class's free vector (a stack of its free
+// Segment indexes), and a list of partial MiniPages (some Segments free, not current). A full
+// MiniPage is on no list until one of its Segments is freed. An empty MiniPage other than the
+// current one goes straight back to the free spans, so memory freed in one class is available to
+// every class and to large blocks: nothing is held back where it cannot be used.
+//
+// Bounds: allocation pops the free vector; when it is empty, the next MiniPage's free indexes are
+// pushed, at most 256 (2048 / 8, the smallest class). Free clears one bit and pushes or relinks.
+#include <alligator/detail/heap_core.hpp>
+
+namespace alligator::detail {
+
+void* HeapCore::allocate_small(unsigned size_class) {
+  FreeVector& free_vector = free_vectors_[size_class];
+  if (free_vector.empty() && !refill_free_vector(size_class)) return nullptr;
+  unsigned segment = free_vector.pop();
+  std::uint32_t slot = current_[size_class];
+  descriptor(slot).bitmap.set(segment);
+  return slot_address(slot) + std::size_t{segment} * class_size(size_class);
+}
+
+// The current MiniPage is full (its free vector is empty): serve the class from a partial
+// MiniPage, else from a fresh one. The full page stays off every list until a Segment is freed.
+bool HeapCore::refill_free_vector(unsigned size_class) {
+  FreeVector& free_vector = free_vectors_[size_class];
+  auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
+  std::uint32_t slot = partial_[size_class];
+  if (slot != kNoSlot) {
+    partial_remove(size_class, slot);
+    current_[size_class] = slot;
+    descriptor(slot).bitmap.for_each_clear_descending(
+        segments, [&](unsigned segment) { free_vector.push(segment); });
+    return true;
+  }
+  slot = take_span(1, SpanKind::mini_page);
+  if (slot == kNoSlot) return false;
+  SlotDescriptor& page = descriptor(slot);
+  page.size_class = static_cast<std::uint8_t>(size_class);
+  page.bitmap.clear_all();
+  current_[size_class] = slot;
+  free_vector.fill_fresh(segments);
+  return true;
+}
+
+void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
+  SlotDescriptor& page = descriptor(slot);
+  unsigned size_class = page.size_class;
+  page.bitmap.reset(segment);
+  if (slot == current_[size_class]) {
+    free_vectors_[size_class].push(segment);
+    return;
+  }
+  if (page.bitmap.empty()) {
+    if (page.flags & kOnPartialList) partial_remove(size_class, slot);
+    release_span(slot, 1);
+    return;
+  }
+  // Not current and not on the partial list means it was full: it has a free Segment now.
+  if (!(page.flags & kOnPartialList)) partial_push(size_class, slot);
+}
+
+void HeapCore::partial_push(unsigned size_class, std::uint32_t slot) {
+  SlotDescriptor& page = descriptor(slot);
+  page.flags |= kOnPartialList;
+  page.prev = kNoSlot;
+  page.next = partial_[size_class];
+  if (page.next != kNoSlot) descriptor(page.next).prev = slot;
+  partial_[size_class] = slot;
+}
+
+void HeapCore::partial_remove(unsigned size_class, std::uint32_t slot) {
+  SlotDescriptor& page = descriptor(slot);
+  page.flags &= static_cast<std::uint8_t>(~kOnPartialList);
+  if (page.prev != kNoSlot) {
+    descriptor(page.prev).next = page.next;
+  } else {
+    partial_[size_class] = page.next;
+  }
+  if (page.next != kNoSlot) descriptor(page.next).prev = page.prev;
+}
+
+// Before the heap grows, current MiniPages with no live Segment give their slot back, so growth
+// happens only when nothing free fits. Bounded by the number of classes.
+bool HeapCore::retire_empty_current_mini_pages() {
+  bool retired = false;
+  for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
+    std::uint32_t slot = current_[size_class];
+    if (slot == kNoSlot || !descriptor(slot).bitmap.empty()) continue;
+    current_[size_class] = kNoSlot;
+    free_vectors_[size_class].clear();
+    release_span(slot, 1);
+    retired = true;
+  }
+  return retired;
+}
+
+const std::byte* HeapCore::current_mini_page(std::size_t size_class) const {
+  std::uint32_t slot = current_[size_class];
+  return slot == kNoSlot ? nullptr : slot_address(slot);
+}
+
+}  // namespace alligator::detail

@@ -1,0 +1,176 @@
+// Spans: runs of 2 KiB slots. Free spans sit in the span bins (span_bins.hpp) and are coalesced
+// with their free neighbours the moment they are freed, so two free spans are never adjacent and
+// freed memory is never lost to fragmentation between neighbours. Large blocks (over 2 KiB, or
+// aligned beyond 2 KiB) are spans of their own; MiniPages are one-slot spans.
+//
+// Bounds: finding a span is two bitmap lookups; taking one splits it once; freeing merges with at
+// most two neighbours, found through their head and tail descriptors. No loop anywhere.
+#include <alligator/detail/bits.hpp>
+#include <alligator/detail/heap_core.hpp>
+
+#include <cstdint>
+
+namespace alligator::detail {
+
+void HeapCore::set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
+  SlotDescriptor& head = descriptor(first);
+  head.kind = kind;
+  head.role = static_cast<std::uint8_t>(kRoleHead | (slots == 1 ? kRoleTail : 0));
+  head.flags = 0;
+  head.span_slots = slots;
+  head.next = kNoSlot;
+  head.prev = kNoSlot;
+  if (slots > 1) {
+    SlotDescriptor& tail = descriptor(first + slots - 1);
+    tail.kind = kind;
+    tail.role = kRoleTail;
+    tail.span_slots = slots;
+  }
+}
+
+// The span's head and tail become interior slots of a merged span.
+void HeapCore::clear_span_roles(std::uint32_t first, std::uint32_t slots) {
+  SlotDescriptor& head = descriptor(first);
+  head.kind = SpanKind::none;
+  head.role = kRoleNone;
+  SlotDescriptor& tail = descriptor(first + slots - 1);
+  tail.kind = SpanKind::none;
+  tail.role = kRoleNone;
+}
+
+void HeapCore::bin_insert(std::uint32_t first, std::uint32_t slots) {
+  unsigned bin = bin_of_length(slots);
+  SlotDescriptor& span = descriptor(first);
+  span.prev = kNoSlot;
+  span.next = bins_.head(bin);
+  if (span.next != kNoSlot) descriptor(span.next).prev = first;
+  bins_.set_head(bin, first);
+}
+
+void HeapCore::bin_remove(std::uint32_t first, std::uint32_t slots) {
+  SlotDescriptor& span = descriptor(first);
+  if (span.prev != kNoSlot) {
+    descriptor(span.prev).next = span.next;
+  } else {
+    bins_.set_head(bin_of_length(slots), span.next);
+  }
+  if (span.next != kNoSlot) descriptor(span.next).prev = span.prev;
+}
+
+// A free span of at least `slots`: the good-fit bin search first; then the free span at the top,
+// which the search misses when its length rounds into a lower bin (only above 64 slots); then
+// empty current MiniPages are retired; only then does memory grow.
+std::uint32_t HeapCore::find_free_span(std::uint32_t slots) {
+  unsigned bin = bins_.first_nonempty_from(first_bin_fitting(slots));
+  if (bin < kBinCount) return bins_.head(bin);
+  if (free_slots_at_top() >= slots) return top_slot_ - free_slots_at_top();
+  if (retire_empty_current_mini_pages()) {
+    bin = bins_.first_nonempty_from(first_bin_fitting(slots));
+    if (bin < kBinCount) return bins_.head(bin);
+    if (free_slots_at_top() >= slots) return top_slot_ - free_slots_at_top();
+  }
+  return grow_for(slots);
+}
+
+// Takes `slots` from the low end of a free span, so the free span at the top stays at the top.
+std::uint32_t HeapCore::take_span(std::uint32_t slots, SpanKind kind) {
+  std::uint32_t first = find_free_span(slots);
+  if (first == kNoSlot) return kNoSlot;
+  std::uint32_t length = descriptor(first).span_slots;
+  bin_remove(first, length);
+  set_span(first, slots, kind);
+  if (length > slots) {
+    set_span(first + slots, length - slots, SpanKind::free);
+    bin_insert(first + slots, length - slots);
+  }
+  return first;
+}
+
+// Frees a span of any kind, merging it with free neighbours.
+void HeapCore::release_span(std::uint32_t first, std::uint32_t slots) {
+  if (first > 0) {
+    const SlotDescriptor& left = descriptor(first - 1);
+    if (left.kind == SpanKind::free && (left.role & kRoleTail)) {
+      std::uint32_t left_slots = left.span_slots;
+      std::uint32_t left_first = first - left_slots;
+      bin_remove(left_first, left_slots);
+      clear_span_roles(left_first, left_slots);
+      clear_span_roles(first, slots);
+      first = left_first;
+      slots += left_slots;
+    }
+  }
+  std::uint32_t right = first + slots;
+  if (right < top_slot_) {
+    const SlotDescriptor& next = descriptor(right);
+    if (next.kind == SpanKind::free && (next.role & kRoleHead)) {
+      std::uint32_t right_slots = next.span_slots;
+      bin_remove(right, right_slots);
+      clear_span_roles(right, right_slots);
+      clear_span_roles(first, slots);
+      slots += right_slots;
+    }
+  }
+  set_span(first, slots, SpanKind::free);
+  bin_insert(first, slots);
+}
+
+void* HeapCore::allocate_large(std::size_t slots, std::size_t alignment) {
+  // Slots sit on 2 KiB boundaries; a larger alignment takes enough extra slots to contain an
+  // aligned start, and gives back what lies before and after the block.
+  std::size_t extra = alignment > kSlotSize ? alignment / kSlotSize - 1 : 0;
+  if (slots + extra > kMaxSlots) return nullptr;
+  auto total = static_cast<std::uint32_t>(slots + extra);
+  std::uint32_t first = take_span(total, SpanKind::large);
+  if (first == kNoSlot) return nullptr;
+  if (extra == 0) return slot_address(first);
+
+  auto address = reinterpret_cast<std::uintptr_t>(slot_address(first));
+  auto lead = static_cast<std::uint32_t>((align_up(address, alignment) - address) >> kSlotShift);
+  auto trail = static_cast<std::uint32_t>(extra) - lead;
+  auto block_slots = static_cast<std::uint32_t>(slots);
+  clear_span_roles(first, total);
+  set_span(first + lead, block_slots, SpanKind::large);
+  if (lead > 0) {
+    set_span(first, lead, SpanKind::large);
+    release_span(first, lead);
+  }
+  if (trail > 0) {
+    set_span(first + lead + block_slots, trail, SpanKind::large);
+    release_span(first + lead + block_slots, trail);
+  }
+  return slot_address(first + lead);
+}
+
+// Grows a large block from `slots` to `wanted` slots without moving it: the free span after it
+// must be long enough, or reach the top of the heap so that memory can grow under it. Memory grows
+// only if no free span could take the whole block instead (wasm memory never shrinks, a copy is
+// cheaper than pages kept forever).
+bool HeapCore::extend_in_place(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted) {
+  std::uint32_t next = first + slots;
+  std::uint32_t needed = wanted - slots;
+  auto free_after = [&]() -> std::uint32_t {
+    if (next >= top_slot_) return 0;
+    const SlotDescriptor& after = descriptor(next);
+    return after.kind == SpanKind::free && (after.role & kRoleHead) ? after.span_slots : 0;
+  };
+  std::uint32_t available = free_after();
+  if (available < needed) {
+    if (next + available != top_slot_) return false;
+    if (bins_.first_nonempty_from(first_bin_fitting(wanted)) < kBinCount) return false;
+    grow_for(needed);
+    available = free_after();
+    if (available < needed) return false;
+  }
+  bin_remove(next, available);
+  clear_span_roles(first, slots);
+  clear_span_roles(next, available);
+  set_span(first, wanted, SpanKind::large);
+  if (available > needed) {
+    set_span(first + wanted, available - needed, SpanKind::free);
+    bin_insert(first + wanted, available - needed);
+  }
+  return true;
+}
+
+}  // namespace alligator::detail

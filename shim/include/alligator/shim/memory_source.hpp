@@ -1,0 +1,39 @@
+// The contract between Alligator's heap and whatever provides its memory.
+//
+// Glossary (these words mean one thing each across the project):
+//   wasm page  64 KiB, the unit in which WebAssembly linear memory grows (memory.grow).
+//   MiniPage   2 KiB, the unit the allocator carves into equal Segments of one size class.
+//   Segment    one block of a MiniPage; its index is its position in the MiniPage.
+//
+// A memory source models linear memory: one address range that only ever grows, in whole wasm
+// pages, and never shrinks. Every source has the shape:
+//
+//   std::byte* grow(std::size_t pages);
+//       Hands the caller `pages` (>= 1) more wasm pages. Returns the first byte of them, aligned
+//       to kWasmPageSize, or nullptr when the memory cannot grow (its maximum is reached, or the
+//       host refused). On nullptr nothing changed. Successive grows are contiguous: a source hands
+//       its memory to one heap only (an `sbrk` takes its memory from that heap, not beside it).
+//       Memory handed out is readable and writable; its contents are unspecified.
+//
+// A source must be constant-initializable (a constexpr constructor that touches nothing), so the
+// process-wide heap exists before any static constructor calls malloc.
+//
+// Sources: SimulatedMemory (hosts: tests, Valgrind, debugging), EmscriptenMemory (Emscripten's
+// __heap_base and emscripten_resize_heap) and WasiMemory (raw memory.grow on wasm32-wasi). The
+// one used by the process-wide heap is chosen in default_memory.hpp.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+
+namespace alligator {
+
+inline constexpr std::size_t kWasmPageSize = 64 * 1024;
+
+// What Heap<Memory> requires of a memory source.
+template <class Memory>
+concept MemorySource = requires(Memory& memory, std::size_t pages) {
+  { memory.grow(pages) } -> std::same_as<std::byte*>;
+};
+
+}  // namespace alligator

@@ -1,0 +1,28 @@
+#include <alligator/shim/emscripten_memory.hpp>
+
+#include <emscripten/heap.h>
+
+#include <cstdint>
+
+extern "C" unsigned char __heap_base;
+
+namespace alligator {
+namespace {
+// Start of the memory not yet handed out; only moves forward.
+std::uintptr_t program_break = 0;
+}  // namespace
+
+std::byte* EmscriptenMemory::grow(std::size_t pages) {
+  if (program_break == 0) {
+    auto heap_base = reinterpret_cast<std::uintptr_t>(&__heap_base);
+    program_break = (heap_base + kWasmPageSize - 1) & ~(kWasmPageSize - 1);
+  }
+  if (pages > (UINTPTR_MAX - program_break) / kWasmPageSize) return nullptr;  // past 4 GiB
+  std::uintptr_t end = program_break + pages * kWasmPageSize;
+  if (end > emscripten_get_heap_size() && !emscripten_resize_heap(end)) return nullptr;
+  auto* start = reinterpret_cast<std::byte*>(program_break);
+  program_break = end;
+  return start;
+}
+
+}  // namespace alligator
