@@ -91,8 +91,11 @@ ValidationReport HeapCore::validate() const {
   if (std::size_t{top_slot_} != wasm_pages_ * kSlotsPerWasmPage) {
     problem("heap has %u slots but took %zu wasm pages", top_slot_, wasm_pages_);
   }
-  for (std::uint32_t group = 0; group < kMaxGroups; ++group) {
-    bool reached = std::size_t{group} * kSlotsPerGroup < top_slot_;
+  // Groups the heap reached have a block; the first group beyond has none (growth reaches groups
+  // in order, so checking one beyond is enough).
+  std::uint32_t reached_groups = (top_slot_ + kSlotsPerGroup - 1) / kSlotsPerGroup;
+  for (std::uint32_t group = 0; group <= reached_groups && group < kMaxGroups; ++group) {
+    bool reached = group < reached_groups;
     if (reached != (directory_[group] != nullptr)) {
       problem("group %u: descriptor block %s", group, reached ? "missing" : "beyond the heap");
     }
@@ -160,9 +163,8 @@ ValidationReport HeapCore::validate() const {
     previous_kind = head.kind;
     slot += slots;
   }
-  std::uint32_t groups = (top_slot_ + kSlotsPerGroup - 1) / kSlotsPerGroup;
-  if (metadata_slots != groups * kDescriptorBlockSlots) {
-    problem("%u metadata slots for %u descriptor blocks", metadata_slots, groups);
+  if (metadata_slots != reached_groups * kDescriptorBlockSlots) {
+    problem("%u metadata slots for %u descriptor blocks", metadata_slots, reached_groups);
   }
 
   // Span bins: every free span filed once, under the bin of its length.
