@@ -10,6 +10,8 @@
 // descriptor block per group reached, proportional to the growth, not to the live heap.
 #include <alligator/detail/heap_core.hpp>
 
+#include "valgrind_hooks.hpp"
+
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
@@ -77,6 +79,7 @@ void HeapCore::install_pages(std::uint32_t first, std::uint32_t slots) {
   // As a released span, the new memory merges with the free span at the old top.
   set_span(cursor, end - cursor, SpanKind::large);
   release_span(cursor, end - cursor);
+  valgrind::no_access(slot_address(cursor), std::size_t{end - cursor} * kSlotSize);
 }
 
 }  // namespace alligator::detail

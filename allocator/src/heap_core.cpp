@@ -4,6 +4,8 @@
 #include <alligator/detail/heap_core.hpp>
 #include <alligator/detail/size_class_map.hpp>
 
+#include "valgrind_hooks.hpp"
+
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
@@ -123,18 +125,26 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
 
 void* HeapCore::allocate(std::size_t size, std::size_t alignment) {
   if (!is_power_of_two(alignment)) return nullptr;
+  MetadataAccess access(*this);
   void* result;
+  std::size_t usable;
   if (size <= kLargestClassSize && alignment <= kMiniPageSize) {
-    result = allocate_small(class_for(size, alignment));
+    unsigned size_class = class_for(size, alignment);
+    usable = class_size(size_class);
+    result = allocate_small(size_class);
   } else {
     if ((size >> kSlotShift) >= kMaxSlots) return nullptr;  // more than the 4 GiB address space
-    result = allocate_large(slots_for(size), alignment);
+    std::uint32_t slots = slots_for(size);
+    usable = std::size_t{slots} * kSlotSize;
+    result = allocate_large(slots, alignment);
   }
+  if (result != nullptr) valgrind::block_allocated(result, usable);
   check_after_operation();
   return result;
 }
 
 void HeapCore::free_block(const Block& block) {
+  valgrind::block_freed(slot_address(block.slot) + std::size_t{block.segment} * block.usable);
   if (block.small) {
     free_segment(block.slot, block.segment);
   } else {
@@ -144,6 +154,7 @@ void HeapCore::free_block(const Block& block) {
 
 void HeapCore::deallocate(void* pointer) {
   if (pointer == nullptr) return;
+  MetadataAccess access(*this);
   Block block;
   if (!find_block(pointer, block)) return;
   free_block(block);
@@ -152,6 +163,7 @@ void HeapCore::deallocate(void* pointer) {
 
 void HeapCore::deallocate(void* pointer, std::size_t size, std::size_t alignment) {
   if (pointer == nullptr) return;
+  MetadataAccess access(*this);
   Block block;
   if (!find_block(pointer, block)) return;
   if (size > block.usable || !is_power_of_two(alignment) ||
@@ -165,6 +177,7 @@ void HeapCore::deallocate(void* pointer, std::size_t size, std::size_t alignment
 
 std::size_t HeapCore::usable_size(const void* pointer) {
   if (pointer == nullptr) return 0;
+  MetadataAccess access(*this);
   Block block;
   return find_block(pointer, block) ? block.usable : 0;
 }
@@ -172,6 +185,7 @@ std::size_t HeapCore::usable_size(const void* pointer) {
 void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alignment) {
   if (pointer == nullptr) return allocate(new_size, alignment);
   if (!is_power_of_two(alignment)) return nullptr;
+  MetadataAccess access(*this);
   Block block;
   if (!find_block(pointer, block)) return nullptr;
   if (new_size == 0) {
@@ -195,6 +209,7 @@ void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alig
       release_span(block.slot + wanted, have - wanted);
     }
     if (wanted <= have || extend_in_place(block.slot, have, wanted)) {
+      valgrind::block_resized(pointer, block.usable, std::size_t{wanted} * kSlotSize);
       check_after_operation();
       return pointer;
     }

@@ -5,12 +5,15 @@
 #include <alligator/detail/heap_core.hpp>
 #include <alligator/detail/size_class_map.hpp>
 
+#include "valgrind_hooks.hpp"
+
 #include <cstdarg>
 #include <cstdio>
 
 namespace alligator::detail {
 
 void HeapCore::walk(SpanVisitor visit, void* context) const {
+  MetadataAccess access(*this);
   for (std::uint32_t slot = 0; slot < top_slot_;) {
     const SlotDescriptor& head = descriptor(slot);
     // A broken record ends the walk; validate() says what broke.
@@ -25,7 +28,9 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
       view.size_class = head.size_class;
       view.segments = static_cast<unsigned>(segments_per_mini_page(head.size_class));
       view.live_segments = head.bitmap.count();
-      view.bitmap = head.bitmap.words();
+      for (unsigned word = 0; word < SegmentBitmap::kWords; ++word) {
+        view.bitmap[word] = head.bitmap.words()[word];
+      }
       view.current = current_[head.size_class] == slot;
     }
     visit(view, context);
@@ -85,6 +90,7 @@ class Findings {
 }  // namespace
 
 ValidationReport HeapCore::validate() const {
+  MetadataAccess access(*this);
   ValidationReport report;
   Findings problem(report);
 

@@ -32,7 +32,7 @@ struct SpanView {
   unsigned size_class = 0;
   unsigned segments = 0;
   unsigned live_segments = 0;
-  const std::uint64_t* bitmap = nullptr;  // 4 words, bit i = Segment i in use
+  std::array<std::uint64_t, 4> bitmap{};  // bit i of word i/64 = Segment i in use (a copy)
   bool current = false;                   // its class's free vector serves it
 };
 

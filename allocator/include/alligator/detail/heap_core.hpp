@@ -75,6 +75,20 @@ class HeapCore {
   void report(HeapError error, const void* pointer);
   void free_block(const Block& block);
   void check_after_operation() const;
+
+  // Opens the descriptor blocks to memcheck for the duration of an entry point (valgrind builds;
+  // otherwise empty). Entry points nest (reallocate calls allocate), hence the depth.
+  class MetadataAccess {
+   public:
+    explicit MetadataAccess(const HeapCore& heap);
+    ~MetadataAccess();
+    MetadataAccess(const MetadataAccess&) = delete;
+    MetadataAccess& operator=(const MetadataAccess&) = delete;
+
+   private:
+    const HeapCore& heap_;
+  };
+  void set_metadata_access(bool open) const;
   SlotDescriptor& descriptor(std::uint32_t slot) const {
     return directory_[slot >> kGroupShift][slot & (kSlotsPerGroup - 1)];
   }
@@ -95,6 +109,7 @@ class HeapCore {
   std::uint32_t partial_[kClassCount] = {};  // MiniPages with free Segments, not current
   FreeVector free_vectors_[kClassCount] = {};
   SlotDescriptor* directory_[kMaxGroups] = {};
+  mutable unsigned metadata_access_depth_ = 0;  // valgrind builds only
 };
 
 }  // namespace alligator::detail
