@@ -39,7 +39,7 @@ namespace {
 // such alignment, so the loop ends; it runs at most kClassCount times).
 unsigned class_for(std::size_t size, std::size_t alignment) {
   unsigned size_class = class_of_size(size);
-  while (class_size(size_class) % alignment != 0) ++size_class;
+  while ((class_size(size_class) & (alignment - 1)) != 0) ++size_class;
   return size_class;
 }
 
