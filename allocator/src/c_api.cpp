@@ -4,7 +4,13 @@
 #include <alligator/global_heap.hpp>
 #include <alligator/malloc_family.hpp>
 
+#include <cerrno>
+#include <cstdint>
 #include <cstring>
+
+#if defined(__EMSCRIPTEN__)
+extern "C" unsigned char __heap_base;
+#endif
 
 namespace {
 alligator::MallocFamily family() { return alligator::MallocFamily(alligator::global_heap().core()); }
@@ -46,6 +52,25 @@ ALLIGATOR_EXPORT void* __libc_malloc(size_t size) { return malloc(size); }
 ALLIGATOR_EXPORT void __libc_free(void* block) { free(block); }
 ALLIGATOR_EXPORT void* __libc_calloc(size_t count, size_t size) { return calloc(count, size); }
 ALLIGATOR_EXPORT void* __libc_realloc(void* block, size_t size) { return realloc(block, size); }
+
+// For code that still calls sbrk. Alligator owns linear memory, so sbrk(n) hands out n bytes as a
+// block of Alligator's heap that is never freed: successive calls are NOT contiguous. sbrk(0)
+// returns the end of the heap; a negative increment fails (wasm memory never shrinks).
+ALLIGATOR_EXPORT void* sbrk(intptr_t increment) {
+  auto& heap = alligator::global_heap();
+  void* block = nullptr;
+  if (increment == 0) {
+    block = const_cast<std::byte*>(heap.end());
+    if (block == nullptr) block = &__heap_base;
+  } else if (increment > 0) {
+    block = heap.allocate(static_cast<size_t>(increment), 16);
+  }
+  if (block == nullptr) {
+    errno = ENOMEM;
+    return reinterpret_cast<void*>(-1);
+  }
+  return block;
+}
 #endif
 
 ALLIGATOR_EXPORT void* alligator_alloc(size_t size, size_t alignment) {

@@ -44,6 +44,7 @@ class Heap {
   }
   std::size_t usable_size(const void* pointer) { return core_.usable_size(pointer); }
   bool owns(const void* pointer) const { return core_.owns(pointer); }
+  const std::byte* end() const { return core_.end(); }
 
   HeapStats stats() const { return core_.stats(); }
   ValidationReport validate() const { return core_.validate(); }

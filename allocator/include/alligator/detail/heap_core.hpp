@@ -32,6 +32,10 @@ class HeapCore {
   void* reallocate(void* pointer, std::size_t new_size, std::size_t alignment);
   std::size_t usable_size(const void* pointer);
   bool owns(const void* pointer) const;
+  // One past the last byte taken from the memory source (nullptr before the first growth).
+  const std::byte* end() const {
+    return origin_ == nullptr ? nullptr : origin_ + std::size_t{top_slot_} * kSlotSize;
+  }
 
   HeapStats stats() const;
   ValidationReport validate() const;
