@@ -43,12 +43,14 @@ inline constexpr std::array<std::uint16_t, 21> kClassSizesAlign16 = {
     8,   16,  32,  48,  64,  80,  96,  112, 128, 144, 160,
     192, 224, 256, 288, 336, 400, 512, 672, 1024, 2048};
 
-// This target's table.
+// This target's table. (The static_assert stays outside the lambda: outside a template, a
+// discarded `if constexpr` branch is still checked, so inside it fired on wasm32.)
+static_assert(kMaxAlign == 8 || kMaxAlign == 16,
+              "a class table exists for max_align_t of 8 and 16 only");
 inline constexpr auto kClassSizes = [] {
   if constexpr (kMaxAlign == 8) {
     return kClassSizesAlign8;
   } else {
-    static_assert(kMaxAlign == 16, "a class table exists for max_align_t of 8 and 16 only");
     return kClassSizesAlign16;
   }
 }();
