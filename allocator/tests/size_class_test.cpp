@@ -188,7 +188,9 @@ TEST(SizeClassTest, ClassOfSizeNeverShrinksAndAlwaysFits) {
 TEST(SizeClassTest, SizesOfAClassMapToItself) {
   for (std::size_t c = 0; c < kClassCount; ++c) {
     EXPECT_EQ(detail::class_of_size(kClassSizes[c]), c);
-    if (c + 1 < kClassCount) EXPECT_EQ(detail::class_of_size(kClassSizes[c] + 1), c + 1);
+    if (c + 1 < kClassCount) {
+      EXPECT_EQ(detail::class_of_size(kClassSizes[c] + 1), c + 1);
+    }
   }
 }
 
