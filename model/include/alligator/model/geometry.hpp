@@ -1,0 +1,14 @@
+// The heap's units, from allocator/README.md's glossary and "Growth".
+#pragma once
+
+#include <cstddef>
+
+namespace alligator::model {
+
+inline constexpr std::size_t kSlotBytes = 2048;       // a slot; a MiniPage is one slot
+inline constexpr std::size_t kWasmPageBytes = 65536;  // the unit memory grows by
+inline constexpr std::size_t kSlotsPerWasmPage = kWasmPageBytes / kSlotBytes;  // 32
+inline constexpr std::size_t kSlotsPerGroup = 512;                             // 1 MiB
+inline constexpr std::size_t kMetadataSlotsPerGroup = 12;  // a group's descriptor block, 24 KiB
+
+}  // namespace alligator::model

@@ -1,0 +1,161 @@
+// alligator::model::HeapModel: an executable reading of allocator/README.md.
+//
+// The model does not allocate. For each heap call it is told what the real heap did (an
+// Outcome: the returned address, how many wasm pages the memory now has, how many grows were
+// refused, which error was reported) and answers whether the README allows it. When it does, the
+// model moves to the state the observation implies: the README leaves some choices to the
+// allocator (which free Segment, which fitting free span, which partial MiniPage becomes
+// current), so the model learns them from the result instead of predicting them. Everything
+// the README fixes (class, MiniPage, whether and how much memory grows, retiring, coalescing,
+// in-place reallocation, errors) is predicted and checked.
+//
+// State, all in plain std containers:
+//   spans       every slot's span (span_map.hpp)
+//   MiniPages   class, live Segments (std::set), and whether Segments must still come in address
+//               order (a fresh MiniPage nobody has freed into)
+//   current     per class, the current MiniPage, if any
+//   partial     per class, the set of non-current MiniPages with a free Segment
+//   memory      origin (the first byte the memory gave), wasm pages, maximum, refusals pending
+//
+// Addresses are absolute (std::uintptr_t); slot s starts at origin + 2048 s.
+#pragma once
+
+#include <alligator/model/size_classes.hpp>
+#include <alligator/model/span_map.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace alligator::model {
+
+// What the heap reports to its error handler ("Errors").
+enum class Error { none, invalid_pointer, double_free, size_mismatch };
+const char* to_string(Error error);
+
+// What one heap call did, as the caller observed it.
+struct Outcome {
+  std::uintptr_t result = 0;  // the returned block; 0 for null (and for calls returning nothing)
+  std::uintptr_t base = 0;    // the memory source's first byte after the call (0: never grown)
+  std::size_t pages = 0;      // wasm pages the memory source has handed out after the call
+  std::size_t refused = 0;    // grows the memory source refused during the call
+  Error error = Error::none;  // the error reported during the call, if any
+};
+
+struct Verdict {
+  std::string problem;  // empty when the call was legal
+  bool ok() const { return problem.empty(); }
+};
+
+struct MiniPage {
+  std::size_t size_class = 0;
+  std::set<std::size_t> live;   // Segments handed out
+  bool address_order = false;   // fresh and not freed into: the next Segment is the lowest free
+};
+
+struct ModelStats {
+  std::size_t wasm_pages = 0;
+  std::size_t metadata_bytes = 0;
+  std::size_t mini_pages = 0;
+  std::size_t large_blocks = 0;
+  std::size_t live_blocks = 0;
+  std::size_t bytes_in_use = 0;
+  std::size_t free_bytes = 0;
+  std::vector<std::size_t> blocks_per_class;
+  std::vector<std::size_t> mini_pages_per_class;
+};
+
+// A live block as the model knows it.
+struct ModelBlock {
+  std::uintptr_t start = 0;
+  std::size_t usable = 0;                // class size, or 2048 per slot
+  std::optional<std::size_t> size_class; // small blocks
+  std::size_t first_slot = 0;            // the MiniPage or the large block's first slot
+  std::size_t segment = 0;               // small blocks
+};
+
+class HeapModel {
+ public:
+  // A heap over a fresh memory of at most `max_bytes` (rounded up to wasm pages), on a target
+  // whose alignof(max_align_t) is `max_align`.
+  explicit HeapModel(std::size_t max_bytes, std::size_t max_align = alignof(std::max_align_t));
+
+  // Heap calls. Each checks `seen` against the README and, when legal, updates the model.
+  Verdict allocate(std::size_t size, std::size_t alignment, const Outcome& seen);
+  Verdict deallocate(std::uintptr_t pointer, const Outcome& seen);
+  Verdict deallocate_sized(std::uintptr_t pointer, std::size_t size, std::size_t alignment,
+                           const Outcome& seen);
+  Verdict reallocate(std::uintptr_t pointer, std::size_t size, std::size_t alignment,
+                     const Outcome& seen);
+  // usable_size(pointer) returned `usable`.
+  Verdict usable_size(std::uintptr_t pointer, std::size_t usable, const Outcome& seen);
+  // The memory source will refuse its next `count` grows (SimulatedMemory::refuse_next_grows).
+  void refuse_next_grows(std::size_t count) { refusals_ = count; }
+
+  // Queries.
+  const SizeClasses& classes() const { return classes_; }
+  const SpanMap& span_map() const { return spans_; }
+  const std::map<std::size_t, MiniPage>& mini_pages() const { return mini_pages_; }
+  std::optional<std::size_t> current(std::size_t size_class) const {
+    return current_.at(size_class);
+  }
+  const std::set<std::size_t>& partial(std::size_t size_class) const {
+    return partial_.at(size_class);
+  }
+  std::set<std::size_t> free_segments(std::size_t mini_page_slot) const;
+  std::uintptr_t origin() const { return origin_; }
+  std::size_t pages() const { return pages_; }
+  std::size_t max_pages() const { return max_pages_; }
+  std::size_t refusals_pending() const { return refusals_; }
+  std::uintptr_t slot_address(std::size_t slot) const { return origin_ + slot * kSlotBytes; }
+  std::optional<std::size_t> slot_of(std::uintptr_t address) const;
+
+  // The live block starting at `pointer`, if any.
+  std::optional<ModelBlock> block_at(std::uintptr_t pointer) const;
+  // The errors a call on `pointer` may report: empty for a live block's start, otherwise
+  // invalid_pointer, or double_free for a freed Segment (either for memory now free).
+  std::set<Error> errors_for(std::uintptr_t pointer) const;
+  ModelStats stats() const;
+
+  // The model's own invariants (a bug in the model, not in the heap, if any fails).
+  std::vector<std::string> check_invariants() const;
+  // Spans, MiniPages and lists, for failure messages.
+  std::string describe() const;
+
+ private:
+  struct Call;
+
+  // One call's work, shared by the public operations. Each records problems in `call`.
+  void allocate_block(std::size_t size, std::size_t alignment, Call& call);
+  void allocate_small(std::size_t size_class, Call& call);
+  void allocate_large(std::size_t size, std::size_t alignment, Call& call);
+  void take_segment(std::size_t slot, Call& call);
+  // "Taking k slots": retires and grows as the README says; returns the free span the heap
+  // took from (checked against the result), or nothing when the call must fail.
+  std::optional<std::size_t> take_slots(std::size_t slots, Call& call);
+  bool grow(std::size_t on_top, std::size_t alone, Call& call, std::size_t* metadata = nullptr);
+  void retire_empty_current_mini_pages();
+  void free_block(const ModelBlock& block);
+  void free_segment(std::size_t slot, std::size_t segment);
+  void reallocate_large(const ModelBlock& block, std::size_t size, std::size_t alignment,
+                        Call& call);
+  void move_block(const ModelBlock& block, std::size_t size, std::size_t alignment, Call& call);
+  Verdict finish(Call& call) const;
+  std::string where(std::uintptr_t address) const;
+
+  SizeClasses classes_;
+  SpanMap spans_;
+  std::map<std::size_t, MiniPage> mini_pages_;          // by slot
+  std::vector<std::optional<std::size_t>> current_;     // by class
+  std::vector<std::set<std::size_t>> partial_;          // by class
+  std::uintptr_t origin_ = 0;
+  std::size_t pages_ = 0;
+  std::size_t max_pages_ = 0;
+  std::size_t refusals_ = 0;
+};
+
+}  // namespace alligator::model

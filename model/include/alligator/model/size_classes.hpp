@@ -1,0 +1,49 @@
+// The reference model's size classes, written from allocator/README.md ("Size classes",
+// "Alignment rule"), not from the allocator's tables: the model must be able to disagree.
+//
+//   alignof(max_align_t) 8  (wasm32):     8 16 24 32 40 48 56 64 80 96 112 128 144 160 192 224
+//                                         256 288 336 400 512 672 1024 2048
+//   alignof(max_align_t) 16 (i686, x86_64): the same without 24, 40 and 56.
+//
+// A request of n <= 2048 bytes with alignment a <= 2048 is small: the smallest class whose size
+// is >= max(n, 1) and a multiple of a. Anything else is large. Plain loops, no tables of tables.
+#pragma once
+
+#include <alligator/model/geometry.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace alligator::model {
+
+class SizeClasses {
+ public:
+  // `max_align` is alignof(max_align_t) of the target being modelled: 8 or 16.
+  explicit SizeClasses(std::size_t max_align = alignof(std::max_align_t));
+
+  std::size_t max_align() const { return max_align_; }
+  std::size_t count() const { return sizes_.size(); }
+  std::size_t size(std::size_t size_class) const { return sizes_.at(size_class); }
+  // floor(2048 / size): Segment i starts at byte i * size of the MiniPage.
+  std::size_t segments(std::size_t size_class) const { return kSlotBytes / size(size_class); }
+  const std::vector<std::size_t>& sizes() const { return sizes_; }
+
+  // The class serving `size` bytes at `alignment` (a power of two), or nothing when the request
+  // is large.
+  std::optional<std::size_t> class_for(std::size_t size, std::size_t alignment) const;
+  // The class whose size is exactly `bytes`, if there is one.
+  std::optional<std::size_t> class_of_size(std::size_t bytes) const;
+
+  // min(max_align, largest power of two <= max(size, 1)): the alignment every block of `size`
+  // bytes has, whatever was asked.
+  std::size_t natural_alignment(std::size_t size) const;
+
+ private:
+  std::size_t max_align_;
+  std::vector<std::size_t> sizes_;
+};
+
+bool is_power_of_two(std::size_t value);
+
+}  // namespace alligator::model

@@ -1,0 +1,81 @@
+// The model's picture of the heap as slots: every slot from 0 to the top belongs to exactly one
+// span (free, MiniPage, large block or metadata), kept in a std::map by first slot.
+//
+// From allocator/README.md, "Spans and large blocks":
+//   - taking k slots takes the low end of a free span of at least k' slots (k' = good_fit(k)),
+//     failing that the free span at the top of the heap if it has at least k slots;
+//   - freeing merges with the free spans just before and after, so no two free spans are ever
+//     adjacent;
+//   - growth extends the free span at the top, or (when it reaches a new group) puts metadata
+//     first and starts a new free span after it.
+// Nothing here decides what is legal for an operation; heap_model.cpp does, using these pieces.
+#pragma once
+
+#include <alligator/model/geometry.hpp>
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace alligator::model {
+
+enum class SpanKind { free, mini_page, large, metadata };
+const char* to_string(SpanKind kind);
+
+struct Span {
+  SpanKind kind = SpanKind::free;
+  std::size_t slots = 0;
+};
+
+// k' of the README: k for k < 64, else k rounded up to a multiple of 2^(floor(log2 k) - 5).
+// The span bins guarantee a fit only from k' slots up.
+std::size_t good_fit(std::size_t slots);
+
+class SpanMap {
+ public:
+  using Spans = std::map<std::size_t, Span>;
+
+  const Spans& spans() const { return spans_; }
+  std::size_t top() const { return top_; }  // one past the last slot the heap owns
+
+  // The first slot of the span holding `slot`, if slot < top.
+  std::optional<std::size_t> span_holding(std::size_t slot) const;
+  const Span& at(std::size_t first) const { return spans_.at(first); }
+  bool is_free(std::size_t first) const;
+
+  // The free span that ends at the top, if any, and its length (0 if none).
+  std::optional<std::size_t> free_span_at_top() const;
+  std::size_t free_slots_at_top() const;
+
+  // Free spans of at least good_fit(slots) slots: what the span bins may return.
+  std::vector<std::size_t> good_fits(std::size_t slots) const;
+  // The spans "Taking k slots" may take `slots` from before retiring or growing: the good fits,
+  // or else the top free span if it holds `slots`. Empty: the heap must retire, then grow.
+  std::vector<std::size_t> takeable(std::size_t slots) const;
+
+  // Turns [first, first + slots), which must lie inside one free span, into a span of `kind`;
+  // the free pieces before and after stay free.
+  void carve(std::size_t first, std::size_t slots, SpanKind kind);
+  // Frees [first, first + slots) (which must be one whole non-free span, or the tail of one),
+  // merging it with free neighbours.
+  void release(std::size_t first, std::size_t slots);
+  // Shortens the non-free span at `first` to `slots`, freeing its tail.
+  void shrink(std::size_t first, std::size_t slots);
+  // Lengthens the non-free span at `first` by `extra` slots taken from the low end of the free
+  // span right after it.
+  void extend(std::size_t first, std::size_t extra);
+  // Growth: `slots` new slots at the top. Without metadata they join the top free span; with
+  // `metadata` slots they start with a metadata span and the rest is a new free span.
+  void grow(std::size_t slots, std::size_t metadata);
+
+  // Self-check of the map's own invariants (contiguous cover, no adjacent free spans).
+  std::vector<std::string> check() const;
+
+ private:
+  Spans spans_;
+  std::size_t top_ = 0;
+};
+
+}  // namespace alligator::model

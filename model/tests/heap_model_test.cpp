@@ -1,0 +1,230 @@
+// The heap model on hand-built scenarios: each feeds it what a heap following the README would
+// do (and what a broken one might), and checks it accepts the first and rejects the second.
+#include <alligator/model/heap_model.hpp>
+
+#include <gtest/gtest.h>
+
+namespace alligator::model {
+namespace {
+
+constexpr std::uintptr_t kBase = 0x100000;  // where the fake memory starts (1 MiB aligned)
+
+std::uintptr_t at_slot(std::size_t slot, std::size_t byte = 0) {
+  return kBase + slot * kSlotBytes + byte;
+}
+
+Outcome got(std::uintptr_t result, std::size_t pages, std::size_t refused = 0,
+            Error error = Error::none) {
+  return Outcome{result, pages > 0 ? kBase : 0, pages, refused, error};
+}
+
+std::string layout(const HeapModel& model) {
+  std::string text;
+  for (const auto& [first, span] : model.span_map().spans()) {
+    text += std::to_string(first) + ":" + to_string(span.kind) + "x" + std::to_string(span.slots) + " ";
+  }
+  return text;
+}
+
+#define EXPECT_LEGAL(verdict)                          \
+  do {                                                 \
+    Verdict v_ = (verdict);                            \
+    EXPECT_TRUE(v_.ok()) << v_.problem;                \
+  } while (0)
+#define EXPECT_ILLEGAL(verdict, words)                                           \
+  do {                                                                           \
+    Verdict v_ = (verdict);                                                      \
+    EXPECT_FALSE(v_.ok());                                                       \
+    EXPECT_NE(v_.problem.find(words), std::string::npos) << v_.problem;          \
+  } while (0)
+
+class ModelTest : public ::testing::Test {
+ protected:
+  void check() {
+    for (const auto& problem : model.check_invariants()) ADD_FAILURE() << problem;
+  }
+  HeapModel model{1 << 20, 16};
+};
+
+TEST_F(ModelTest, FirstAllocationGrowsOnePageAfterGroupZerosMetadata) {
+  EXPECT_LEGAL(model.allocate(1, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(12, 8), 1)));
+  ModelStats stats = model.stats();
+  EXPECT_EQ(stats.wasm_pages, 1U);
+  EXPECT_EQ(stats.metadata_bytes, 24U * 1024);
+  EXPECT_EQ(stats.mini_pages, 1U);
+  EXPECT_EQ(stats.live_blocks, 2U);
+  EXPECT_EQ(stats.bytes_in_use, 16U);
+  EXPECT_EQ(stats.free_bytes, 19U * 2048);
+  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:freex19 ");
+  check();
+}
+
+TEST_F(ModelTest, RejectsExtraGrowthAndOutOfOrderSegments) {
+  HeapModel fresh = model;
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(12), 2)), "wasm page");
+  fresh = model;
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(12, 8), 1)), "Segment 0");
+  fresh = model;
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(13), 1)), "Segment 0");
+  fresh = model;
+  EXPECT_LEGAL(fresh.allocate(1, 1, got(at_slot(12), 1)));
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(12, 16), 1)), "address order");
+  fresh = model;
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(0, 1)), "null");
+}
+
+TEST_F(ModelTest, EachSizeGoesToItsClass) {
+  EXPECT_LEGAL(model.allocate(16, 1, got(at_slot(12), 1)));      // class 16
+  EXPECT_LEGAL(model.allocate(17, 1, got(at_slot(13), 1)));      // class 32
+  EXPECT_ILLEGAL(model.allocate(17, 1, got(at_slot(12, 16), 1)), "class");  // the 16 MiniPage
+  EXPECT_LEGAL(model.allocate(8, 16, got(at_slot(12, 16), 1)));  // alignment 16 -> class 16
+}
+
+TEST_F(ModelTest, PartialMiniPageBecomesCurrentOnlyWhenCurrentIsFull) {
+  // Class 1024: two Segments per MiniPage.
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12, 1024), 1)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(13), 1)));   // new current MiniPage
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));       // the full one turns partial
+  std::size_t c = *model.classes().class_of_size(1024);
+  EXPECT_EQ(model.partial(c).size(), 1U);
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1000, 1, got(at_slot(12), 1)), "MiniPage at heap+26624");
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(13, 1024), 1)));
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1000, 1, got(at_slot(14), 1)), "partial");
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12), 1)));
+  EXPECT_EQ(model.current(c), 12U);
+  EXPECT_TRUE(model.partial(c).empty());
+  check();
+}
+
+TEST_F(ModelTest, EmptyMiniPageThatIsNotCurrentIsFreedAndCoalesced) {
+  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(13), 1)));
+  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(14), 1)));
+  EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:freex1 14:MiniPagex1 15:freex17 ");
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:freex2 14:MiniPagex1 15:freex17 ");
+  // Any free span fits one slot, but only at its low end.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(2048, 1, got(at_slot(13), 1)), "free span");
+  HeapModel other = model;
+  EXPECT_LEGAL(other.allocate(2048, 1, got(at_slot(15), 1)));
+  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(12), 1)));
+  check();
+}
+
+TEST_F(ModelTest, EmptyCurrentMiniPagesRetireBeforeMemoryGrows) {
+  HeapModel small(64 * 1024, 16);  // one wasm page: slots 12..31 free
+  EXPECT_LEGAL(small.allocate(8, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(small.deallocate(at_slot(12), got(0, 1)));  // current: stays, empty
+  EXPECT_EQ(small.current(0), 12U);
+  EXPECT_LEGAL(small.allocate(19 * 2048, 1, got(at_slot(13), 1)));
+  // Class 112 needs a slot: none free, so class 8's empty current MiniPage retires.
+  HeapModel wrong = small;
+  EXPECT_ILLEGAL(wrong.allocate(100, 1, got(0, 1)), "null");
+  EXPECT_LEGAL(small.allocate(100, 1, got(at_slot(12), 1)));
+  EXPECT_FALSE(small.current(0));
+  // Nothing left and memory is at its maximum: null is the only answer.
+  wrong = small;
+  EXPECT_ILLEGAL(wrong.allocate(200, 1, got(at_slot(12, 112), 1)), "cannot grow");
+  EXPECT_LEGAL(small.allocate(200, 1, got(0, 1)));
+}
+
+TEST_F(ModelTest, LargeBlocksTakeTheLowEndAndCoalesceWhenFreed) {
+  EXPECT_LEGAL(model.allocate(4096, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(2049, 1, got(at_slot(14), 1)));
+  EXPECT_LEGAL(model.allocate(6000, 1, got(at_slot(16), 1)));
+  EXPECT_EQ(model.stats().bytes_in_use, 7U * 2048);
+  EXPECT_LEGAL(model.deallocate(at_slot(14), got(0, 1)));
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:freex4 16:large blockx3 19:freex13 ");
+  EXPECT_LEGAL(model.deallocate(at_slot(16), got(0, 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:freex20 ");
+  EXPECT_EQ(model.stats().free_bytes, 20U * 2048);
+  check();
+}
+
+TEST_F(ModelTest, AlignedLargeBlockKeepsTheFirstAlignedSlotsOfItsSpan) {
+  // 16 KiB alignment: 1 + 8 - 1 slots taken from slot 12, the block kept at slot 16.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(100, 16384, got(at_slot(12), 1)), "aligned");
+  EXPECT_LEGAL(model.allocate(100, 16384, got(at_slot(16), 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:freex4 16:large blockx1 17:freex15 ");
+  check();
+}
+
+TEST_F(ModelTest, GrowthTakesTheFewestPages) {
+  HeapModel big(4 << 20, 16);
+  EXPECT_LEGAL(big.allocate(20 * 2048, 1, got(at_slot(12), 1)));  // 32 - 12 = 20: one page
+  HeapModel wrong = big;
+  EXPECT_ILLEGAL(wrong.allocate(33 * 2048, 1, got(at_slot(32), 4)), "wasm page");
+  EXPECT_LEGAL(big.allocate(33 * 2048, 1, got(at_slot(32), 3)));  // 33 slots: two more pages
+  EXPECT_LEGAL(big.allocate(8, 1, got(at_slot(65), 3)));          // top span had 31 slots
+  check();
+}
+
+TEST_F(ModelTest, RefusedGrowFailsTheCallAndChangesNothing) {
+  model.refuse_next_grows(1);
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1, 1, got(0, 0, 0)), "refused");
+  EXPECT_LEGAL(model.allocate(1, 1, got(0, 0, 1)));
+  EXPECT_LEGAL(model.allocate(1, 1, got(at_slot(12), 1)));
+}
+
+TEST_F(ModelTest, BadPointersGetTheirErrors) {
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(12, 8), 1)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(12, 4), got(0, 1)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(12, 4), got(0, 1, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::invalid_pointer)), "double_free");
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::double_free)));
+  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 1, 0, Error::double_free)));   // free span
+  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 1, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 1, 0, Error::invalid_pointer)));  // metadata
+  EXPECT_LEGAL(model.deallocate(kBase - 8, got(0, 1, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(40), got(0, 1, 0, Error::invalid_pointer)));  // past top
+  EXPECT_LEGAL(model.deallocate(0, got(0, 1)));
+  // Sized deallocation: the block (8 bytes at an 8-byte boundary) cannot hold 9 bytes or
+  // 16-byte alignment.
+  std::uintptr_t block = at_slot(12, 8);
+  EXPECT_LEGAL(model.deallocate_sized(block, 9, 8, got(0, 1, 0, Error::size_mismatch)));
+  EXPECT_LEGAL(model.deallocate_sized(block, 8, 16, got(0, 1, 0, Error::size_mismatch)));
+  EXPECT_LEGAL(model.usable_size(block, 8, got(0, 1)));
+  EXPECT_ILLEGAL(model.usable_size(block, 16, got(0, 1)), "usable size");
+  EXPECT_LEGAL(model.deallocate_sized(block, 8, 8, got(0, 1)));
+  EXPECT_EQ(model.stats().live_blocks, 0U);
+}
+
+TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(15), 1)));
+  EXPECT_LEGAL(model.deallocate(at_slot(15), got(0, 1)));
+  std::uintptr_t block = at_slot(12);
+  EXPECT_ILLEGAL(model.reallocate(block, 5 * 2048, 1, got(at_slot(17), 1)), "in place");
+  EXPECT_LEGAL(model.reallocate(block, 5 * 2048, 1, got(block, 1)));  // into the span after it
+  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx5 17:freex15 ");
+  EXPECT_LEGAL(model.reallocate(block, 2 * 2048, 1, got(block, 1)));  // shrinks, frees the tail
+  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx2 14:freex18 ");
+  // 30 slots: the span after (18) is short but reaches the top, and no span of 30 exists, so
+  // memory grows under the block: 18 + 32 >= 28 more.
+  EXPECT_LEGAL(model.reallocate(block, 30 * 2048, 1, got(block, 2)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx30 42:freex22 ");
+  // Large to small moves: a new MiniPage at the low end of the only span, then the old block
+  // is freed.
+  EXPECT_LEGAL(model.reallocate(block, 100, 1, got(at_slot(42), 2)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:freex30 42:MiniPagex1 43:freex21 ");
+  EXPECT_LEGAL(model.reallocate(at_slot(42), 110, 1, got(at_slot(42), 2)));  // same class
+  EXPECT_ILLEGAL(model.reallocate(at_slot(42), 100, 1, got(at_slot(43), 2)), "stays in place");
+  EXPECT_LEGAL(model.reallocate(at_slot(42), 0, 1, got(0, 2)));
+  EXPECT_EQ(model.stats().live_blocks, 0U);
+  EXPECT_EQ(model.stats().mini_pages, 1U);  // current, empty, kept
+  check();
+}
+
+}  // namespace
+}  // namespace alligator::model
