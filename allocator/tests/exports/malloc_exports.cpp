@@ -1,0 +1,89 @@
+// liballigator.a exports the malloc family: calls through the standard names must reach
+// Alligator's process-wide heap, not the target's built-in allocator. Exits non-zero, naming
+// each function that was not served by Alligator or broke its contract.
+#include <alligator/alligator.h>
+#include <alligator/global_heap.hpp>
+
+#include <malloc.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "FAIL: %s\n", what);
+    ++failures;
+  }
+}
+
+bool served(const void* block) { return block != nullptr && alligator::global_heap().owns(block); }
+
+bool aligned(const void* block, std::size_t alignment) {
+  return reinterpret_cast<std::uintptr_t>(block) % alignment == 0;
+}
+
+}  // namespace
+
+int main() {
+  alligator_stats before{};
+  alligator_get_stats(&before);
+
+  void* from_malloc = std::malloc(100);
+  check(served(from_malloc), "malloc served by Alligator");
+  std::memset(from_malloc, 0xA5, 100);
+
+  auto* from_calloc = static_cast<unsigned char*>(std::calloc(10, 30));
+  check(served(from_calloc), "calloc served by Alligator");
+  bool zeroed = from_calloc != nullptr;
+  for (std::size_t i = 0; zeroed && i < 300; ++i) zeroed = from_calloc[i] == 0;
+  check(zeroed, "calloc zeroes its block");
+
+  auto* from_realloc = static_cast<unsigned char*>(std::realloc(from_malloc, 5000));
+  check(served(from_realloc), "realloc served by Alligator");
+  bool kept = from_realloc != nullptr;
+  for (std::size_t i = 0; kept && i < 100; ++i) kept = from_realloc[i] == 0xA5;
+  check(kept, "realloc keeps the contents");
+
+  void* from_aligned_alloc = aligned_alloc(64, 128);
+  check(served(from_aligned_alloc), "aligned_alloc served by Alligator");
+  check(aligned(from_aligned_alloc, 64), "aligned_alloc honours its alignment");
+
+  void* from_posix_memalign = nullptr;
+  check(posix_memalign(&from_posix_memalign, 256, 40) == 0, "posix_memalign succeeds");
+  check(served(from_posix_memalign), "posix_memalign served by Alligator");
+  check(aligned(from_posix_memalign, 256), "posix_memalign honours its alignment");
+
+  void* from_memalign = memalign(4096, 10);
+  check(served(from_memalign), "memalign served by Alligator");
+  check(aligned(from_memalign, 4096), "memalign honours its alignment");
+
+  check(malloc_usable_size(from_realloc) >= 5000, "malloc_usable_size covers the request");
+  check(malloc_usable_size(nullptr) == 0, "malloc_usable_size(NULL) is 0");
+
+  alligator_stats during{};
+  alligator_get_stats(&during);
+  check(during.live_blocks >= before.live_blocks + 5, "alligator_get_stats counts the blocks");
+
+  std::free(from_realloc);
+  std::free(from_calloc);
+  std::free(from_aligned_alloc);
+  std::free(from_posix_memalign);
+  std::free(from_memalign);
+  std::free(nullptr);
+
+  char message[256] = "";
+  check(alligator_validate(message, sizeof message) == 0, "the heap validates afterwards");
+  if (message[0] != '\0') std::fprintf(stderr, "validate: %s\n", message);
+
+  if (failures != 0) return EXIT_FAILURE;
+  std::printf("malloc family served by Alligator: malloc calloc realloc aligned_alloc "
+              "posix_memalign memalign malloc_usable_size free\n");
+  return EXIT_SUCCESS;
+}
