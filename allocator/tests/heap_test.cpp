@@ -1,0 +1,682 @@
+// Heap<SimulatedMemory>: the allocator as its users see it, on a fresh simulated memory per test.
+// Expectations come from the specification (allocator/README.md): the class tables, the alignment
+// rule, "take the low end of the span found", the growth rule and the walk's contents. Every
+// test ends with validate() (the fixture's TearDown).
+#include "heap_test_support.hpp"
+
+#include <alligator/heap.hpp>
+#include <alligator/shim/simulated_memory.hpp>
+#include <alligator/size_classes.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <map>
+#include <vector>
+
+namespace alligator::testing {
+namespace {
+
+class HeapTest : public HeapFixture {
+ protected:
+  HeapTest() : HeapFixture(std::size_t{4} << 20) {}
+};
+
+class BigHeapTest : public HeapFixture {
+ protected:
+  BigHeapTest() : HeapFixture(std::size_t{16} << 20) {}
+};
+
+std::size_t segments_of(std::size_t class_bytes) { return kSlot / class_bytes; }
+
+// --- a fresh heap --------------------------------------------------------------------------------
+
+TEST_F(HeapTest, FreshHeapHoldsNothing) {
+  HeapStats stats = heap.stats();
+  EXPECT_EQ(stats.wasm_pages, 0U);
+  EXPECT_EQ(stats.live_blocks, 0U);
+  EXPECT_EQ(stats.free_bytes, 0U);
+  EXPECT_EQ(stats.metadata_bytes, 0U);
+  EXPECT_TRUE(spans_of(heap).empty());
+  EXPECT_EQ(memory.grow_count(), 0U);
+  int local = 0;
+  EXPECT_FALSE(heap.owns(&local));
+  EXPECT_FALSE(heap.owns(nullptr));
+}
+
+// The first growth reaches group 0: one wasm page, slots 0..11 metadata, and the first MiniPage
+// is the low end of the free span after them.
+TEST_F(HeapTest, FirstAllocationTakesOnePageAndPutsMetadataFirst) {
+  void* block = heap.allocate(1);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(memory.pages(), 1U);
+  HeapStats stats = heap.stats();
+  EXPECT_EQ(stats.wasm_pages, 1U);
+  EXPECT_EQ(stats.metadata_bytes, kMetadataSlotsPerGroup * kSlot);
+  EXPECT_EQ(stats.mini_pages, 1U);
+  EXPECT_EQ(stats.live_blocks, 1U);
+  EXPECT_EQ(stats.free_bytes, (kSlotsPerPage - kMetadataSlotsPerGroup - 1) * kSlot);
+  EXPECT_EQ(block, memory.base() + kMetadataSlotsPerGroup * kSlot);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+12, mini_page 12+1, free 13+19");
+  EXPECT_EQ(heap.end(), memory.base() + kPage);
+}
+
+TEST_F(HeapTest, ZeroBytesGiveUniqueBlocks) {
+  void* first = heap.allocate(0);
+  void* second = heap.allocate(0);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_NE(first, second);
+  EXPECT_GE(heap.usable_size(first), 1U);  // served as size 1
+  EXPECT_EQ(heap.usable_size(first), expected_usable(1));
+  heap.deallocate(first);
+  heap.deallocate(second);
+  EXPECT_EQ(heap.stats().live_blocks, 0U);
+}
+
+// --- alignment and usable size -------------------------------------------------------------------
+
+TEST_F(HeapTest, EveryClassIsNaturallyAlignedAcrossSeveralMiniPages) {
+  std::vector<Live> live;
+  for (std::size_t class_bytes : kClassSizes) {
+    std::size_t count = 2 * segments_of(class_bytes) + 1;  // three MiniPages
+    for (std::size_t i = 0; i < count; ++i) {
+      void* block = heap.allocate(class_bytes);
+      ASSERT_NE(block, nullptr) << class_bytes;
+      ASSERT_TRUE(aligned(block, natural_alignment_of(class_bytes)))
+          << block << " for " << class_bytes << " bytes";
+      ASSERT_EQ(heap.usable_size(block), class_bytes);
+      live.push_back({block, class_bytes});
+    }
+  }
+  EXPECT_TRUE(disjoint(live));
+  for (const Live& block : live) heap.deallocate(block.pointer);
+  EXPECT_EQ(heap.stats().live_blocks, 0U);
+}
+
+TEST_F(BigHeapTest, EverySizeUpTo2048IsAlignedAndHasItsClassSize) {
+  std::vector<Live> live;
+  for (std::size_t size = 0; size <= 2048; ++size) {
+    for (int copy = 0; copy < 2; ++copy) {
+      void* block = heap.allocate(size);
+      ASSERT_NE(block, nullptr) << size;
+      ASSERT_TRUE(aligned(block, natural_alignment_of(size))) << block << " for " << size;
+      std::size_t usable = heap.usable_size(block);
+      ASSERT_GE(usable, size);
+      ASSERT_EQ(usable, expected_usable(size)) << size;
+      fill(block, usable, live.size());
+      live.push_back({block, usable});
+    }
+  }
+  EXPECT_TRUE(disjoint(live));
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    ASSERT_EQ(first_mismatch(live[i].pointer, live[i].bytes, i), live[i].bytes) << "block " << i;
+  }
+  for (const Live& block : live) heap.deallocate(block.pointer);
+}
+
+// Powers of two from 1 to 64 KiB, each with small and large sizes around it.
+TEST_F(BigHeapTest, ExplicitAlignmentIsHonouredForSmallAndLargeSizes) {
+  std::vector<Live> live;
+  for (std::size_t alignment = 1; alignment <= 65536; alignment *= 2) {
+    for (std::size_t size : {std::size_t{0}, std::size_t{1}, alignment / 2, alignment - 1, alignment,
+                             alignment + 1, std::size_t{100}, std::size_t{2048}, std::size_t{2049},
+                             std::size_t{5000}, 3 * alignment + 1}) {
+      void* block = heap.allocate(size, alignment);
+      ASSERT_NE(block, nullptr) << size << " at " << alignment;
+      ASSERT_TRUE(aligned(block, alignment)) << block << ": " << size << " at " << alignment;
+      ASSERT_TRUE(aligned(block, natural_alignment_of(size))) << size << " at " << alignment;
+      std::size_t usable = heap.usable_size(block);
+      ASSERT_EQ(usable, expected_usable(size, alignment)) << size << " at " << alignment;
+      fill(block, usable, live.size());
+      live.push_back({block, usable});
+    }
+  }
+  EXPECT_TRUE(disjoint(live));
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    ASSERT_EQ(first_mismatch(live[i].pointer, live[i].bytes, i), live[i].bytes) << "block " << i;
+  }
+  for (const Live& block : live) heap.deallocate(block.pointer);
+  EXPECT_EQ(heap.stats().live_blocks, 0U);
+}
+
+TEST_F(HeapTest, SmallAlignedRequestsTakeTheFirstClassThatIsAMultiple) {
+  // Known answers, both tables: 100 at 64 -> 128; 600 at 64 -> 1024 (672 is not a multiple of
+  // 64); 600 at 32 -> 672; 1 at 2048 -> 2048; 24 at 16 -> 32.
+  struct Case {
+    std::size_t size, alignment, usable;
+  };
+  for (Case c : {Case{100, 64, 128}, Case{600, 64, 1024}, Case{600, 32, 672}, Case{1, 2048, 2048},
+                 Case{24, 16, 32}, Case{0, 1024, 1024}, Case{130, 128, 256}}) {
+    void* block = heap.allocate(c.size, c.alignment);
+    ASSERT_NE(block, nullptr);
+    EXPECT_EQ(heap.usable_size(block), c.usable) << c.size << " at " << c.alignment;
+    EXPECT_TRUE(aligned(block, c.alignment));
+    heap.deallocate(block, c.size, c.alignment);
+  }
+}
+
+TEST_F(HeapTest, AlignmentAbove2048MakesARequestLarge) {
+  void* block = heap.allocate(1, 4096);
+  ASSERT_NE(block, nullptr);
+  EXPECT_TRUE(aligned(block, 4096));
+  EXPECT_EQ(heap.usable_size(block), kSlot);
+  EXPECT_EQ(heap.stats().large_blocks, 1U);
+  EXPECT_EQ(heap.stats().mini_pages, 0U);
+  heap.deallocate(block, 1, 4096);
+  EXPECT_EQ(heap.stats().large_blocks, 0U);
+}
+
+// With alignment a > 2048 the heap takes k + a/2048 - 1 slots and frees the ones around the
+// aligned block at once. A fresh heap needs two pages for 1 + 31 slots after the metadata.
+TEST_F(HeapTest, LargeAlignmentFreesTheSlotsAroundTheBlock) {
+  void* block = heap.allocate(100, 65536);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);
+  EXPECT_EQ(block, memory.base() + kPage);  // slot 32: the first 64 KiB boundary after slot 12
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+12, free 12+20, large 32+1, free 33+31");
+}
+
+TEST_F(BigHeapTest, LargeBlocksHaveWholeSlots) {
+  std::vector<std::size_t> sizes = {2049,      4095,  4096,          4097,
+                                    10000,     65535, 65536,         65537,
+                                    1u << 20,  (1u << 20) + 1,       (3u << 20) + 5};
+  std::vector<Live> live;
+  std::size_t in_use = 0;
+  for (std::size_t size : sizes) {
+    void* block = heap.allocate(size);
+    ASSERT_NE(block, nullptr) << size;
+    EXPECT_EQ(slot_of(block) * kSlot, static_cast<std::size_t>(static_cast<std::byte*>(block) -
+                                                                memory.base()))
+        << "a large block starts on a slot";
+    EXPECT_TRUE(aligned(block, natural_alignment_of(size)));
+    std::size_t usable = heap.usable_size(block);
+    EXPECT_EQ(usable, (size + kSlot - 1) / kSlot * kSlot) << size;
+    fill(block, usable, live.size());
+    live.push_back({block, usable});
+    in_use += usable;
+  }
+  HeapStats stats = heap.stats();
+  EXPECT_EQ(stats.large_blocks, sizes.size());
+  EXPECT_EQ(stats.live_blocks, sizes.size());
+  EXPECT_EQ(stats.bytes_in_use, in_use);
+  EXPECT_EQ(stats.mini_pages, 0U);
+  EXPECT_TRUE(disjoint(live));
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    ASSERT_EQ(first_mismatch(live[i].pointer, live[i].bytes, i), live[i].bytes) << "block " << i;
+  }
+  for (const Live& block : live) heap.deallocate(block.pointer);
+  stats = heap.stats();
+  EXPECT_EQ(stats.large_blocks, 0U);
+  EXPECT_EQ(stats.bytes_in_use, 0U);
+  // Everything but the metadata is one free span again (frees coalesce).
+  EXPECT_EQ(stats.free_bytes + stats.metadata_bytes, stats.wasm_pages * kPage);
+}
+
+TEST_F(HeapTest, UsableSizeIsAtLeastTheRequest) {
+  std::vector<void*> blocks;
+  for (std::size_t size = 0; size < 40000; size += size < 4096 ? 1 : 97) {
+    void* block = heap.allocate(size);
+    ASSERT_NE(block, nullptr) << size;
+    ASSERT_GE(heap.usable_size(block), size);
+    ASSERT_EQ(heap.usable_size(block), expected_usable(size)) << size;
+    heap.deallocate(block);
+  }
+  EXPECT_EQ(heap.usable_size(nullptr), 0U);
+}
+
+// --- growth --------------------------------------------------------------------------------------
+
+// Known answers for the growth rule on a fresh heap: the first pages hold 12 metadata slots, so
+// k slots need p pages with 32p - 12 >= k, plus 12 more slots per further group reached.
+TEST(HeapGrowthTest, AFreshHeapGrowsByTheFewestPages) {
+  struct Case {
+    std::size_t slots, pages;
+  };
+  for (Case c : {Case{1, 1}, Case{20, 1}, Case{21, 2}, Case{52, 2}, Case{53, 3}, Case{500, 16},
+                 Case{501, 17}, Case{520, 17}, Case{521, 18}}) {
+    SimulatedMemory memory(std::size_t{4} << 20);
+    Heap heap(memory);
+    void* block = heap.allocate(c.slots * kSlot);
+    ASSERT_NE(block, nullptr);
+    EXPECT_EQ(heap.stats().wasm_pages, c.pages) << c.slots << " slots";
+    EXPECT_EQ(memory.grow_count(), 1U);
+    EXPECT_TRUE(heap_is_valid(heap));
+  }
+}
+
+// New pages extend the free span at the top, so a block may start below the old top.
+TEST_F(HeapTest, GrowthExtendsTheFreeSpanAtTheTop) {
+  void* small = heap.allocate(8);  // slot 12; slots 13..31 stay free
+  ASSERT_NE(small, nullptr);
+  void* block = heap.allocate(40 * kSlot);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);  // 19 + 32 >= 40
+  EXPECT_EQ(slot_of(block), 13U);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+12, mini_page 12+1, large 13+40, free 53+11");
+}
+
+// Reaching a new 1 MiB group puts its descriptor block first in the new pages; the free span at
+// the old top stays where it was, apart.
+TEST_F(HeapTest, GrowthIntoANewGroupPutsItsMetadataFirst) {
+  void* first = heap.allocate(490 * kSlot);  // 16 pages: slots 12..501, free 502..511
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(heap.stats().wasm_pages, 16U);
+  void* second = heap.allocate(30 * kSlot);  // 10 free at the top is not enough
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(heap.stats().wasm_pages, 18U);  // 32p - 12 >= 30
+  EXPECT_EQ(slot_of(second), 524U);
+  EXPECT_EQ(heap.stats().metadata_bytes, 2 * kMetadataSlotsPerGroup * kSlot);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+12, large 12+490, free 502+10, metadata 512+12, large 524+30, free 554+22");
+}
+
+// --- reuse ---------------------------------------------------------------------------------------
+
+TEST_F(HeapTest, AFreedSmallBlockIsReusedAtTheSameAddress) {
+  void* block = heap.allocate(100);
+  ASSERT_NE(block, nullptr);
+  heap.deallocate(block);
+  EXPECT_EQ(heap.allocate(100), block);
+  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+}
+
+TEST_F(HeapTest, AFreedLargeBlockIsReusedAtTheSameAddress) {
+  void* block = heap.allocate(10000);
+  ASSERT_NE(block, nullptr);
+  std::size_t pages = heap.stats().wasm_pages;
+  heap.deallocate(block);
+  EXPECT_EQ(heap.allocate(10000), block);
+  EXPECT_EQ(heap.stats().wasm_pages, pages);
+}
+
+// Allocate a mixed set, free it all, allocate the same set again: no new page is needed.
+TEST_F(BigHeapTest, FreedMemoryServesTheSameSetAgainWithoutGrowth) {
+  Random random{0x5EED1234ABCD0001};
+  std::vector<std::size_t> sizes;
+  for (int i = 0; i < 1000; ++i) {  // about 10 MiB in all
+    std::size_t pick = random.below(10);
+    sizes.push_back(pick < 7 ? random.below(2049) : pick < 9 ? 2049 + random.below(30000)
+                                                             : 30000 + random.below(60000));
+  }
+  std::size_t pages = 0;
+  for (int round = 0; round < 3; ++round) {
+    std::vector<void*> blocks;
+    for (std::size_t size : sizes) {
+      void* block = heap.allocate(size);
+      ASSERT_NE(block, nullptr) << "round " << round << " size " << size << " #" << blocks.size()
+                                << ": " << layout(heap, memory.base());
+      blocks.push_back(block);
+    }
+    if (round == 0) {
+      pages = heap.stats().wasm_pages;
+    } else {
+      EXPECT_EQ(heap.stats().wasm_pages, pages) << "round " << round << " grew the heap";
+    }
+    EXPECT_EQ(heap.stats().live_blocks, sizes.size());
+    ASSERT_TRUE(heap_is_valid(heap));
+    // Free in a scrambled order, so coalescing meets every neighbour pattern.
+    for (std::size_t i = blocks.size(); i > 1; --i) std::swap(blocks[i - 1], blocks[random.below(i)]);
+    for (void* block : blocks) heap.deallocate(block);
+    EXPECT_EQ(heap.stats().live_blocks, 0U);
+    ASSERT_TRUE(heap_is_valid(heap));
+  }
+}
+
+// --- coalescing ----------------------------------------------------------------------------------
+
+TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
+  void* a = heap.allocate(3 * kSlot);
+  void* b = heap.allocate(3 * kSlot);
+  void* c = heap.allocate(3 * kSlot);
+  void* guard = heap.allocate(3 * kSlot);
+  ASSERT_TRUE(a && b && c && guard);
+  ASSERT_EQ(slot_of(b), slot_of(a) + 3);
+  ASSERT_EQ(slot_of(c), slot_of(a) + 6);
+  ASSERT_EQ(slot_of(guard), slot_of(a) + 9);
+  heap.deallocate(a);
+  heap.deallocate(c);
+  heap.deallocate(b);  // between two free spans: all three merge
+  std::vector<SpanView> free_spans;
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.kind == SpanKind::free) free_spans.push_back(span);
+  }
+  ASSERT_EQ(free_spans.size(), 2U) << layout(heap, memory.base());
+  EXPECT_EQ(free_spans[0].start, a);
+  EXPECT_EQ(free_spans[0].bytes, 9 * kSlot);
+  // The guard's right neighbour is the free span at the top; freeing it joins everything.
+  heap.deallocate(guard);
+  free_spans.clear();
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.kind == SpanKind::free) free_spans.push_back(span);
+  }
+  ASSERT_EQ(free_spans.size(), 1U) << layout(heap, memory.base());
+  EXPECT_EQ(free_spans[0].start, a);
+  EXPECT_EQ(free_spans[0].start + free_spans[0].bytes, heap.end());
+}
+
+TEST_F(HeapTest, AnEmptiedMiniPageThatIsNotCurrentGoesBackToTheFreeSpans) {
+  constexpr std::size_t kSize = 512;  // 4 Segments per MiniPage on both tables
+  std::vector<void*> first_page;
+  for (int i = 0; i < 4; ++i) first_page.push_back(heap.allocate(kSize));
+  void* on_second_page = heap.allocate(kSize);
+  ASSERT_NE(on_second_page, nullptr);
+  ASSERT_EQ(heap.stats().mini_pages, 2U);
+  const std::byte* first_start = static_cast<std::byte*>(first_page[0]);
+  for (void* block : first_page) heap.deallocate(block);
+  EXPECT_EQ(heap.stats().mini_pages, 1U);
+  bool found = false;
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.start == first_start) {
+      found = true;
+      EXPECT_EQ(span.kind, SpanKind::free);
+    }
+  }
+  EXPECT_TRUE(found) << layout(heap, memory.base());
+  // The current MiniPage stays even when empty.
+  heap.deallocate(on_second_page);
+  EXPECT_EQ(heap.stats().mini_pages, 1U);
+  std::size_t size_class = 0;
+  while (kClassSizes[size_class] != kSize) ++size_class;
+  EXPECT_NE(heap.core().current_mini_page(size_class), nullptr);
+}
+
+// When no free span fits, empty current MiniPages are retired before memory grows.
+TEST_F(HeapTest, EmptyCurrentMiniPagesAreRetiredBeforeGrowth) {
+  void* small = heap.allocate(8);  // MiniPage at slot 12, 19 free slots after it
+  ASSERT_EQ(slot_of(small), 12U);
+  heap.deallocate(small);  // still current, empty
+  ASSERT_NE(heap.core().current_mini_page(0), nullptr);
+  void* block = heap.allocate(20 * kSlot);  // needs slot 12 too
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(slot_of(block), 12U);
+  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+  EXPECT_EQ(heap.core().current_mini_page(0), nullptr);
+  EXPECT_EQ(heap.stats().mini_pages, 0U);
+}
+
+// --- small blocks: order, partial MiniPages ------------------------------------------------------
+
+TEST_F(HeapTest, AFreshMiniPageHandsOutSegmentsInAddressOrder) {
+  for (std::size_t class_bytes : kClassSizes) {
+    std::size_t segments = segments_of(class_bytes);
+    auto* first = static_cast<std::byte*>(heap.allocate(class_bytes));
+    ASSERT_NE(first, nullptr);
+    EXPECT_EQ(static_cast<std::size_t>(first - memory.base()) % kSlot, 0U) << class_bytes;
+    for (std::size_t i = 1; i < segments; ++i) {
+      ASSERT_EQ(heap.allocate(class_bytes), first + i * class_bytes) << class_bytes << " #" << i;
+    }
+  }
+}
+
+TEST_F(HeapTest, AFullMiniPageWithAFreedSegmentServesItWhenTheCurrentOneFills) {
+  constexpr std::size_t kSize = 1024;  // 2 Segments per MiniPage
+  void* a = heap.allocate(kSize);
+  void* b = heap.allocate(kSize);  // first MiniPage full
+  void* c = heap.allocate(kSize);  // second MiniPage, now current
+  ASSERT_TRUE(a && b && c);
+  heap.deallocate(a);  // the first MiniPage becomes partial
+  void* d = heap.allocate(kSize);  // fills the current one
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(slot_of(d), slot_of(c));
+  EXPECT_EQ(heap.allocate(kSize), a);  // the partial MiniPage's only free Segment
+  EXPECT_EQ(heap.stats().mini_pages, 2U);
+}
+
+// --- reallocation --------------------------------------------------------------------------------
+
+TEST_F(HeapTest, ReallocateNullAllocatesAndZeroFrees) {
+  void* block = heap.reallocate(nullptr, 300);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(heap.usable_size(block), expected_usable(300));
+  EXPECT_EQ(heap.stats().live_blocks, 1U);
+  EXPECT_EQ(heap.reallocate(block, 0), nullptr);
+  EXPECT_EQ(heap.stats().live_blocks, 0U);
+  void* large = heap.allocate(50000);
+  ASSERT_NE(large, nullptr);
+  EXPECT_EQ(heap.reallocate(large, 0), nullptr);
+  EXPECT_EQ(heap.stats().large_blocks, 0U);
+}
+
+TEST_F(HeapTest, ReallocateLargeGrowsAndShrinksInPlaceKeepingContents) {
+  void* block = heap.allocate(10000);  // 5 slots, free span after it
+  ASSERT_NE(block, nullptr);
+  fill(block, 10000, 1);
+  void* grown = heap.reallocate(block, 30000);
+  EXPECT_EQ(grown, block);
+  EXPECT_EQ(heap.usable_size(block), 15 * kSlot);
+  EXPECT_EQ(first_mismatch(block, 10000, 1), 10000U);
+  fill(block, 30000, 2);
+  void* shrunk = heap.reallocate(block, 5000);
+  EXPECT_EQ(shrunk, block);
+  EXPECT_EQ(heap.usable_size(block), 3 * kSlot);
+  EXPECT_EQ(first_mismatch(block, 5000, 2), 5000U);
+  // The tail went back to the free spans and joined the free span after the block.
+  std::vector<SpanView> spans = spans_of(heap);
+  ASSERT_GE(spans.size(), 3U);
+  EXPECT_EQ(spans.back().kind, SpanKind::free);
+  EXPECT_EQ(spans.back().start, static_cast<std::byte*>(block) + 3 * kSlot);
+  EXPECT_EQ(spans.back().start + spans.back().bytes, heap.end());
+  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+}
+
+// A block reaching the top of the heap with no free span able to take it grows in place: memory
+// grows under it (t = 0 free slots after it: one page for 30 more slots).
+TEST_F(HeapTest, ReallocateAtTheTopGrowsMemoryUnderTheBlock) {
+  void* block = heap.allocate(20 * kSlot);  // slots 12..31: the whole first page
+  ASSERT_NE(block, nullptr);
+  ASSERT_EQ(heap.stats().wasm_pages, 1U);
+  fill(block, 20 * kSlot, 3);
+  void* grown = heap.reallocate(block, 50 * kSlot);
+  EXPECT_EQ(grown, block);
+  EXPECT_EQ(heap.usable_size(block), 50 * kSlot);
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);
+  EXPECT_EQ(first_mismatch(block, 20 * kSlot, 3), 20 * kSlot);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+12, large 12+50, free 62+2");
+}
+
+TEST_F(HeapTest, ReallocateLargeMovesWhenItsNeighbourIsInUse) {
+  void* block = heap.allocate(10000);
+  void* neighbour = heap.allocate(10000);
+  ASSERT_TRUE(block && neighbour);
+  fill(block, 10000, 4);
+  fill(neighbour, 10000, 5);
+  void* moved = heap.reallocate(block, 50000);
+  ASSERT_NE(moved, nullptr);
+  EXPECT_NE(moved, block);
+  EXPECT_EQ(first_mismatch(moved, 10000, 4), 10000U);
+  EXPECT_EQ(first_mismatch(neighbour, 10000, 5), 10000U);
+  EXPECT_EQ(heap.stats().large_blocks, 2U);
+  bool old_place_free = false;
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.start == block) old_place_free = span.kind == SpanKind::free;
+  }
+  EXPECT_TRUE(old_place_free) << layout(heap, memory.base());
+}
+
+TEST_F(HeapTest, ReallocateWithinAClassStaysInPlace) {
+  void* block = heap.allocate(100);  // class 112 on both tables
+  ASSERT_NE(block, nullptr);
+  fill(block, 100, 6);
+  EXPECT_EQ(heap.reallocate(block, 104), block);
+  EXPECT_EQ(heap.reallocate(block, 112), block);
+  EXPECT_EQ(heap.reallocate(block, 97), block);
+  EXPECT_EQ(first_mismatch(block, 97, 6), 97U);
+}
+
+TEST_F(HeapTest, ReallocateAcrossSmallAndLargeKeepsThePrefix) {
+  void* block = heap.allocate(100);
+  ASSERT_NE(block, nullptr);
+  fill(block, 100, 7);
+  block = heap.reallocate(block, 1000);  // another class
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(heap.usable_size(block), expected_usable(1000));
+  EXPECT_EQ(first_mismatch(block, 100, 7), 100U);
+  fill(block, 1000, 8);
+  block = heap.reallocate(block, 5000);  // small to large
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(heap.usable_size(block), 3 * kSlot);
+  EXPECT_EQ(first_mismatch(block, 1000, 8), 1000U);
+  fill(block, 5000, 9);
+  block = heap.reallocate(block, 60);  // large to small
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(heap.usable_size(block), expected_usable(60));
+  EXPECT_EQ(first_mismatch(block, 60, 9), 60U);
+  HeapStats stats = heap.stats();
+  EXPECT_EQ(stats.live_blocks, 1U);
+  EXPECT_EQ(stats.large_blocks, 0U);
+  heap.deallocate(block);
+}
+
+TEST_F(HeapTest, ReallocateToAStricterAlignmentMovesWhenNeeded) {
+  void* block = heap.allocate(3000);
+  ASSERT_NE(block, nullptr);
+  fill(block, 3000, 10);
+  void* realigned = heap.reallocate(block, 3000, 65536);
+  ASSERT_NE(realigned, nullptr);
+  EXPECT_TRUE(aligned(realigned, 65536));
+  EXPECT_EQ(first_mismatch(realigned, 3000, 10), 3000U);
+  EXPECT_EQ(heap.stats().live_blocks, 1U);
+}
+
+// --- introspection -------------------------------------------------------------------------------
+
+TEST_F(HeapTest, WalkReportsEachMiniPageWithItsSegments) {
+  // Per class: a full MiniPage plus three Segments of the next, with a few freed in between.
+  std::map<const std::byte*, std::vector<std::size_t>> live_by_page;  // page -> segment indexes
+  std::map<const std::byte*, std::size_t> class_of_page;
+  std::vector<void*> all;
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    std::size_t class_bytes = kClassSizes[c];
+    std::size_t count = segments_of(class_bytes) + 3;
+    std::vector<void*> blocks;
+    for (std::size_t i = 0; i < count; ++i) blocks.push_back(heap.allocate(class_bytes));
+    // Free every third block of the first MiniPage that is not its last.
+    for (std::size_t i = 0; i + 1 < segments_of(class_bytes); i += 3) {
+      heap.deallocate(blocks[i]);
+      blocks[i] = nullptr;
+    }
+    for (void* block : blocks) {
+      if (block == nullptr) continue;
+      auto* byte = static_cast<std::byte*>(block);
+      std::size_t offset = static_cast<std::size_t>(byte - memory.base()) % kSlot;
+      const std::byte* page = byte - offset;
+      ASSERT_EQ(offset % class_bytes, 0U);
+      live_by_page[page].push_back(offset / class_bytes);
+      class_of_page[page] = c;
+      all.push_back(block);
+    }
+  }
+  std::size_t mini_pages_seen = 0;
+  std::vector<std::size_t> current_per_class(kClassCount, 0);
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.kind != SpanKind::mini_page) continue;
+    ++mini_pages_seen;
+    ASSERT_TRUE(live_by_page.count(span.start)) << "a MiniPage holding none of our blocks";
+    std::size_t c = class_of_page[span.start];
+    EXPECT_EQ(span.bytes, kSlot);
+    EXPECT_EQ(span.size_class, c);
+    EXPECT_EQ(span.segments, kSlot / kClassSizes[c]);
+    std::size_t popcount = 0;
+    for (std::uint64_t word : span.bitmap) {
+      for (int bit = 0; bit < 64; ++bit) popcount += (word >> bit) & 1;
+    }
+    EXPECT_EQ(span.live_segments, popcount);
+    EXPECT_EQ(span.live_segments, live_by_page[span.start].size());
+    for (unsigned segment = 0; segment < 256; ++segment) {
+      bool set = (span.bitmap[segment / 64] >> (segment % 64)) & 1;
+      const std::vector<std::size_t>& live = live_by_page[span.start];
+      bool ours = std::find(live.begin(), live.end(), segment) != live.end();
+      ASSERT_EQ(set, ours) << "class " << c << " segment " << segment;
+    }
+    EXPECT_EQ(span.current, heap.core().current_mini_page(c) == span.start);
+    if (span.current) ++current_per_class[c];
+  }
+  EXPECT_EQ(mini_pages_seen, live_by_page.size());
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    EXPECT_EQ(current_per_class[c], 1U) << "class " << c;
+    // The current MiniPage's free vector holds exactly its free Segments.
+    const std::byte* current = heap.core().current_mini_page(c);
+    ASSERT_NE(current, nullptr);
+    EXPECT_EQ(heap.core().free_vector(c).size(),
+              segments_of(kClassSizes[c]) - live_by_page[current].size())
+        << "class " << c;
+  }
+  for (void* block : all) heap.deallocate(block);
+}
+
+TEST_F(HeapTest, StatsCountBlocksPerClass) {
+  std::vector<std::size_t> counts(kClassCount);
+  std::vector<void*> blocks;
+  std::size_t expected_pages = 0;
+  std::size_t expected_bytes = 0;
+  Random random{42};
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    counts[c] = (c * 37) % 300 + 1;
+    std::size_t low = c == 0 ? 0 : kClassSizes[c - 1] + 1;  // any size this class serves
+    for (std::size_t i = 0; i < counts[c]; ++i) {
+      std::size_t size = low + random.below(kClassSizes[c] - low + 1);
+      void* block = heap.allocate(size);
+      ASSERT_NE(block, nullptr);
+      blocks.push_back(block);
+    }
+    std::size_t segments = segments_of(kClassSizes[c]);
+    expected_pages += (counts[c] + segments - 1) / segments;
+    expected_bytes += counts[c] * kClassSizes[c];
+  }
+  HeapStats stats = heap.stats();
+  std::size_t total = 0;
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    std::size_t segments = segments_of(kClassSizes[c]);
+    EXPECT_EQ(stats.blocks_per_class[c], counts[c]) << "class " << c;
+    EXPECT_EQ(stats.mini_pages_per_class[c], (counts[c] + segments - 1) / segments) << "class " << c;
+    total += counts[c];
+  }
+  EXPECT_EQ(stats.live_blocks, total);
+  EXPECT_EQ(stats.mini_pages, expected_pages);
+  EXPECT_EQ(stats.bytes_in_use, expected_bytes);
+  EXPECT_EQ(stats.large_blocks, 0U);
+  EXPECT_EQ(stats.metadata_bytes, kMetadataSlotsPerGroup * kSlot);  // under 1 MiB: one group
+  EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot,
+            stats.wasm_pages * kPage);
+
+  // Freeing lowers the right class's count only.
+  void* first = blocks.front();  // class 0
+  heap.deallocate(first);
+  HeapStats after = heap.stats();
+  EXPECT_EQ(after.blocks_per_class[0], counts[0] - 1);
+  for (std::size_t c = 1; c < kClassCount; ++c) EXPECT_EQ(after.blocks_per_class[c], counts[c]);
+  EXPECT_EQ(after.live_blocks, total - 1);
+}
+
+TEST_F(HeapTest, OwnsCoversExactlyTheHeapsMemory) {
+  void* small = heap.allocate(10);
+  void* large = heap.allocate(10000);
+  ASSERT_TRUE(small && large);
+  EXPECT_TRUE(heap.owns(small));
+  EXPECT_TRUE(heap.owns(large));
+  EXPECT_TRUE(heap.owns(static_cast<std::byte*>(large) + 9999));
+  EXPECT_TRUE(heap.owns(memory.base()));
+  EXPECT_TRUE(heap.owns(heap.end() - 1));
+  EXPECT_FALSE(heap.owns(heap.end()));
+  EXPECT_FALSE(heap.owns(memory.base() - 1));
+  int local = 0;
+  EXPECT_FALSE(heap.owns(&local));
+  EXPECT_FALSE(heap.owns(nullptr));
+}
+
+TEST_F(HeapTest, SizedDeallocationWithTheRightLayoutFrees) {
+  void* small = heap.allocate(24, 8);
+  void* large = heap.allocate(5000, 4096);
+  ASSERT_TRUE(small && large);
+  heap.deallocate(small, 24, 8);
+  heap.deallocate(large, 5000, 4096);
+  EXPECT_EQ(heap.stats().live_blocks, 0U);
+  heap.deallocate(nullptr, 10, 8);  // ignored
+  heap.deallocate(nullptr);
+}
+
+}  // namespace
+}  // namespace alligator::testing

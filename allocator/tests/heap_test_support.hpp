@@ -1,0 +1,165 @@
+// Shared by the heap-level unit tests: a fixture owning a simulated wasm memory with a small
+// maximum and a Heap over it (validated after every test), and helpers that state expectations
+// from the specification (allocator/README.md), not from the allocator's own code.
+#pragma once
+
+#include <alligator/heap.hpp>
+#include <alligator/shim/simulated_memory.hpp>
+#include <alligator/size_classes.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace alligator::testing {
+
+inline constexpr std::size_t kSlot = 2048;
+inline constexpr std::size_t kPage = 65536;
+inline constexpr std::size_t kSlotsPerPage = kPage / kSlot;
+inline constexpr std::size_t kMetadataSlotsPerGroup = 12;  // 512 descriptors x 48 bytes
+
+// Every message of a validation report, for a failure's output.
+inline std::string describe(const ValidationReport& report) {
+  std::ostringstream out;
+  out << report.problems << " problem(s)";
+  std::size_t shown = std::min<std::size_t>(report.problems, ValidationReport::kMaxMessages);
+  for (std::size_t i = 0; i < shown; ++i) out << "\n  " << report.messages[i];
+  return out.str();
+}
+
+template <class H>
+::testing::AssertionResult heap_is_valid(const H& heap) {
+  ValidationReport report = heap.validate();
+  if (report.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << describe(report);
+}
+
+// The spec's alignment rule: min(alignof(max_align_t), largest power of two <= max(size, 1)).
+inline std::size_t natural_alignment_of(std::size_t size) {
+  return std::min<std::size_t>(alignof(std::max_align_t), std::bit_floor(std::max<std::size_t>(size, 1)));
+}
+
+inline bool aligned(const void* pointer, std::size_t alignment) {
+  return reinterpret_cast<std::uintptr_t>(pointer) % alignment == 0;
+}
+
+// The usable size the spec gives a request: a Segment of the smallest class >= max(size, 1) whose
+// size is a multiple of `alignment`, or whole 2 KiB slots for large requests.
+inline std::size_t expected_usable(std::size_t size, std::size_t alignment = 1) {
+  if (size <= 2048 && alignment <= 2048) {
+    for (std::size_t class_bytes : kClassSizes) {
+      if (class_bytes >= size && class_bytes % alignment == 0) return class_bytes;
+    }
+    return 0;  // unreachable: 2048 is a multiple of every alignment <= 2048
+  }
+  std::size_t slots = (size + kSlot - 1) / kSlot;
+  return std::max<std::size_t>(slots, 1) * kSlot;
+}
+
+// A byte pattern that differs per block and per offset, so overlaps and lost copies show.
+inline unsigned char pattern_byte(std::size_t seed, std::size_t offset) {
+  return static_cast<unsigned char>((seed * 131 + offset * 7 + (offset >> 8)) & 0xFF);
+}
+inline void fill(void* block, std::size_t bytes, std::size_t seed) {
+  auto* bytes_out = static_cast<unsigned char*>(block);
+  for (std::size_t i = 0; i < bytes; ++i) bytes_out[i] = pattern_byte(seed, i);
+}
+// Index of the first byte that differs from the pattern, or `bytes` when all match.
+inline std::size_t first_mismatch(const void* block, std::size_t bytes, std::size_t seed) {
+  const auto* bytes_in = static_cast<const unsigned char*>(block);
+  for (std::size_t i = 0; i < bytes; ++i) {
+    if (bytes_in[i] != pattern_byte(seed, i)) return i;
+  }
+  return bytes;
+}
+
+// xorshift64: deterministic, so a failure reproduces on every target.
+struct Random {
+  std::uint64_t state;
+  std::uint64_t next() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+  std::size_t below(std::size_t bound) { return static_cast<std::size_t>(next() % bound); }
+};
+
+struct Live {
+  void* pointer;
+  std::size_t bytes;  // usable bytes
+};
+
+// No two live blocks overlap.
+inline ::testing::AssertionResult disjoint(std::vector<Live> blocks) {
+  std::sort(blocks.begin(), blocks.end(), [](const Live& a, const Live& b) {
+    return std::less<>()(a.pointer, b.pointer);
+  });
+  for (std::size_t i = 1; i < blocks.size(); ++i) {
+    auto end_of_previous =
+        reinterpret_cast<std::uintptr_t>(blocks[i - 1].pointer) + blocks[i - 1].bytes;
+    if (reinterpret_cast<std::uintptr_t>(blocks[i].pointer) < end_of_previous) {
+      return ::testing::AssertionFailure()
+             << "block " << blocks[i].pointer << " overlaps " << blocks[i - 1].pointer << " ("
+             << blocks[i - 1].bytes << " bytes)";
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+template <class H>
+std::vector<SpanView> spans_of(const H& heap) {
+  std::vector<SpanView> spans;
+  heap.walk([&](const SpanView& span) { spans.push_back(span); });
+  return spans;
+}
+
+inline const char* kind_name(SpanKind kind) {
+  switch (kind) {
+    case SpanKind::none: return "none";
+    case SpanKind::free: return "free";
+    case SpanKind::mini_page: return "mini_page";
+    case SpanKind::large: return "large";
+    case SpanKind::metadata: return "metadata";
+    case SpanKind::foreign: return "foreign";
+  }
+  return "?";
+}
+
+// The walk as text, slot numbers relative to `base`: "metadata 0+12, free 12+20".
+template <class H>
+std::string layout(const H& heap, const std::byte* base) {
+  std::ostringstream out;
+  bool first = true;
+  for (const SpanView& span : spans_of(heap)) {
+    if (!first) out << ", ";
+    first = false;
+    out << kind_name(span.kind) << " " << (span.start - base) / kSlot << "+" << span.bytes / kSlot;
+  }
+  return out.str();
+}
+
+// A fixture: a simulated memory of `bytes` at most and a fresh heap over it, checked by
+// validate() after each test.
+class HeapFixture : public ::testing::Test {
+ protected:
+  explicit HeapFixture(std::size_t bytes) : memory(bytes), heap(memory) {}
+  void TearDown() override { EXPECT_TRUE(heap_is_valid(heap)) << "after the test"; }
+
+  // Slot index of `pointer` from the start of the heap.
+  std::size_t slot_of(const void* pointer) const {
+    return static_cast<std::size_t>(static_cast<const std::byte*>(pointer) - memory.base()) / kSlot;
+  }
+
+  SimulatedMemory memory;
+  Heap<SimulatedMemory> heap;
+};
+
+}  // namespace alligator::testing
