@@ -16,7 +16,7 @@ namespace {
 alligator::MallocFamily family() { return alligator::MallocFamily(alligator::global_heap().core()); }
 }  // namespace
 
-#define ALLIGATOR_EXPORT extern "C" __attribute__((visibility("default"), used))
+#define ALLIGATOR_EXPORT extern "C" __attribute__((visibility("default")))
 
 ALLIGATOR_EXPORT void* malloc(size_t size) { return family().malloc(size); }
 ALLIGATOR_EXPORT void free(void* block) { family().free(block); }
