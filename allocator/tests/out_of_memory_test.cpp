@@ -1,0 +1,291 @@
+// Out of memory, through the simulated memory's maximum and its refusals: allocation returns
+// nullptr, the heap stays valid, and nothing is lost (what was freed serves the same requests
+// again without growth). Requests beyond the address space return nullptr on every target.
+#include "heap_test_support.hpp"
+
+#include <alligator/heap.hpp>
+#include <alligator/shim/simulated_memory.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <vector>
+
+namespace alligator::testing {
+namespace {
+
+constexpr std::size_t kMemoryBytes = std::size_t{4} << 20;  // 64 wasm pages, 4 groups
+constexpr std::size_t kTotalSlots = kMemoryBytes / kSlot;
+constexpr std::size_t kGroups = kMemoryBytes / (std::size_t{1} << 20);
+constexpr std::size_t kUsableSlots = kTotalSlots - kGroups * kMetadataSlotsPerGroup;
+
+class OutOfMemoryTest : public HeapFixture {
+ protected:
+  OutOfMemoryTest() : HeapFixture(kMemoryBytes) {}
+
+  // Allocates `size` bytes until the heap says no; returns the blocks.
+  std::vector<void*> fill_with(std::size_t size, std::size_t alignment = 1) {
+    std::vector<void*> blocks;
+    for (;;) {
+      void* block = heap.allocate(size, alignment);
+      if (block == nullptr) break;
+      blocks.push_back(block);
+    }
+    return blocks;
+  }
+};
+
+TEST_F(OutOfMemoryTest, SmallBlocksFillEverySlotThenFail) {
+  std::vector<void*> blocks = fill_with(16);
+  // Every slot that is not metadata becomes a MiniPage of 128 Segments.
+  EXPECT_EQ(blocks.size(), kUsableSlots * (kSlot / 16));
+  HeapStats stats = heap.stats();
+  EXPECT_EQ(stats.wasm_pages, memory.max_pages());
+  EXPECT_EQ(stats.free_bytes, 0U);
+  EXPECT_EQ(stats.mini_pages, kUsableSlots);
+  EXPECT_EQ(stats.metadata_bytes, kGroups * kMetadataSlotsPerGroup * kSlot);
+  ASSERT_TRUE(heap_is_valid(heap));
+  // Further requests of every kind fail too, and change nothing.
+  EXPECT_EQ(heap.allocate(16), nullptr);
+  EXPECT_EQ(heap.allocate(1000), nullptr);
+  EXPECT_EQ(heap.allocate(5000), nullptr);
+  EXPECT_EQ(heap.allocate(8, 4096), nullptr);
+  EXPECT_EQ(heap.stats().live_blocks, blocks.size());
+  ASSERT_TRUE(heap_is_valid(heap));
+
+  // Free everything: the same number of blocks fits again, without growth.
+  std::size_t grows = memory.grow_count();
+  for (void* block : blocks) heap.deallocate(block);
+  EXPECT_EQ(heap.stats().live_blocks, 0U);
+  ASSERT_TRUE(heap_is_valid(heap));
+  std::vector<void*> again = fill_with(16);
+  EXPECT_EQ(again.size(), blocks.size());
+  EXPECT_EQ(memory.grow_count(), grows);
+  for (void* block : again) heap.deallocate(block);
+}
+
+// Freed small blocks of one class serve large blocks after: empty MiniPages go back to the spans.
+TEST_F(OutOfMemoryTest, MemoryFreedBySmallBlocksServesLargeOnes) {
+  std::vector<void*> small = fill_with(100);
+  ASSERT_FALSE(small.empty());
+  EXPECT_EQ(heap.allocate(3 * kSlot), nullptr);
+  for (void* block : small) heap.deallocate(block);
+  HeapStats stats = heap.stats();
+  // At most one (current, empty) MiniPage is kept back; everything else is free.
+  EXPECT_LE(stats.mini_pages, 1U);
+  EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot, kMemoryBytes);
+  std::vector<void*> large = fill_with(3 * kSlot);
+  // Each group's free slots hold floor(free / 3) blocks (metadata separates the groups).
+  EXPECT_GE(large.size(), (kUsableSlots - 4 * 2) / 3);
+  EXPECT_EQ(memory.pages(), memory.max_pages());
+  for (void* block : large) heap.deallocate(block);
+}
+
+TEST_F(OutOfMemoryTest, LargeBlocksFillMemoryThenTheSameCountFitsAgain) {
+  std::vector<void*> blocks = fill_with(100 * 1024);  // 50 slots each
+  ASSERT_FALSE(blocks.empty());
+  EXPECT_LE(blocks.size() * 50, kUsableSlots);
+  ASSERT_TRUE(heap_is_valid(heap));
+  std::size_t pages = heap.stats().wasm_pages;
+  for (void* block : blocks) heap.deallocate(block);
+  std::vector<void*> again = fill_with(100 * 1024);
+  EXPECT_EQ(again.size(), blocks.size());
+  EXPECT_EQ(heap.stats().wasm_pages, pages);
+  for (void* block : again) heap.deallocate(block);
+}
+
+// A mixed workload runs into the maximum, then is freed in a scrambled order: nothing is lost.
+// Every byte is free again but for the metadata and at most one empty (current) MiniPage per
+// class, and each stretch of memory between descriptor blocks takes one large block as big as the
+// stretch (rounded down to the span bins' granularity, so the good-fit search must find it):
+// empty current MiniPages in the way are retired, and memory does not grow.
+TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
+  Random random{0xC0FFEE};
+  std::vector<void*> blocks;
+  for (;;) {
+    std::size_t pick = random.below(10);
+    std::size_t size = pick < 6 ? random.below(2049) : pick < 9 ? 2049 + random.below(20000)
+                                                                : 20000 + random.below(200000);
+    void* block = heap.allocate(size);
+    if (block == nullptr) break;
+    blocks.push_back(block);
+  }
+  ASSERT_GT(blocks.size(), 10U);
+  ASSERT_TRUE(heap_is_valid(heap));
+  for (std::size_t i = blocks.size(); i > 1; --i) std::swap(blocks[i - 1], blocks[random.below(i)]);
+  for (void* block : blocks) heap.deallocate(block);
+  ASSERT_TRUE(heap_is_valid(heap));
+
+  HeapStats stats = heap.stats();
+  EXPECT_EQ(stats.live_blocks, 0U);
+  EXPECT_EQ(stats.large_blocks, 0U);
+  EXPECT_LE(stats.mini_pages, kClassCount);
+  EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot,
+            stats.wasm_pages * kPage);
+
+  // Stretches between metadata spans, in slots.
+  std::vector<std::size_t> stretches;
+  std::size_t current = 0;
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.kind == SpanKind::metadata) {
+      if (current != 0) stretches.push_back(current);
+      current = 0;
+      continue;
+    }
+    ASSERT_TRUE(span.kind == SpanKind::free || span.kind == SpanKind::mini_page);
+    if (span.kind == SpanKind::mini_page) {
+      EXPECT_EQ(span.live_segments, 0U);
+      EXPECT_TRUE(span.current) << "an empty MiniPage kept that is not current";
+    }
+    current += span.bytes / kSlot;
+  }
+  if (current != 0) stretches.push_back(current);
+  ASSERT_FALSE(stretches.empty());
+  std::sort(stretches.begin(), stretches.end(), std::greater<>());
+  std::size_t pages = heap.stats().wasm_pages;
+  for (std::size_t stretch : stretches) {
+    // Round down to a multiple of 2^(floor(log2 k) - 5) from 64 slots up (span_bins.hpp).
+    std::size_t slots = stretch;
+    if (slots >= 64) {
+      std::size_t granule = std::bit_floor(slots) / 32;
+      slots = slots / granule * granule;
+    }
+    void* block = heap.allocate(slots * kSlot);
+    ASSERT_NE(block, nullptr) << "a stretch of " << stretch << " slots cannot take " << slots
+                              << ": " << layout(heap, memory.base());
+  }
+  EXPECT_EQ(heap.stats().wasm_pages, pages);
+  EXPECT_EQ(heap.stats().mini_pages, 0U);
+}
+
+// --- refused growth ------------------------------------------------------------------------------
+
+TEST_F(OutOfMemoryTest, RefusedGrowthFailsExactlyWhileRefused) {
+  memory.refuse_next_grows(3);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    EXPECT_EQ(heap.allocate(100), nullptr) << attempt;
+    EXPECT_EQ(memory.refused_count(), static_cast<std::size_t>(attempt) + 1);
+    EXPECT_EQ(heap.stats().wasm_pages, 0U);
+    ASSERT_TRUE(heap_is_valid(heap));
+  }
+  void* block = heap.allocate(100);
+  EXPECT_NE(block, nullptr);
+  EXPECT_EQ(memory.refused_count(), 3U);
+  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+}
+
+// Requests the heap serves without growing do not consume a refusal.
+TEST_F(OutOfMemoryTest, RefusalsWaitForTheNextGrowth) {
+  void* first = heap.allocate(100);
+  ASSERT_NE(first, nullptr);
+  memory.refuse_next_grows(1);
+  void* second = heap.allocate(100);  // same MiniPage
+  void* third = heap.allocate(5000);  // the free span after it
+  EXPECT_TRUE(second && third);
+  EXPECT_EQ(memory.refused_count(), 0U);
+  std::size_t pages = heap.stats().wasm_pages;
+  EXPECT_EQ(heap.allocate(200 * 1024), nullptr);  // needs growth: refused
+  EXPECT_EQ(memory.refused_count(), 1U);
+  EXPECT_EQ(heap.stats().wasm_pages, pages);
+  ASSERT_TRUE(heap_is_valid(heap));
+  EXPECT_NE(heap.allocate(200 * 1024), nullptr);
+  EXPECT_GT(heap.stats().wasm_pages, pages);
+}
+
+TEST_F(OutOfMemoryTest, RefusedGrowthChangesNothing) {
+  void* block = heap.allocate(10 * kSlot);
+  ASSERT_NE(block, nullptr);
+  std::string before = layout(heap, memory.base());
+  HeapStats stats = heap.stats();
+  memory.refuse_next_grows(1);
+  EXPECT_EQ(heap.allocate(100 * kSlot), nullptr);
+  EXPECT_EQ(layout(heap, memory.base()), before);
+  EXPECT_EQ(heap.stats().free_bytes, stats.free_bytes);
+  EXPECT_EQ(heap.stats().live_blocks, stats.live_blocks);
+}
+
+TEST_F(OutOfMemoryTest, FailedReallocationKeepsTheBlock) {
+  void* block = heap.allocate(20 * kSlot);  // fills the first page: it is at the top
+  ASSERT_NE(block, nullptr);
+  fill(block, 20 * kSlot, 11);
+  std::string before = layout(heap, memory.base());
+  memory.refuse_next_grows(10);
+  EXPECT_EQ(heap.reallocate(block, 40 * kSlot), nullptr);  // in place needs growth; so does a move
+  EXPECT_EQ(layout(heap, memory.base()), before);
+  EXPECT_EQ(heap.usable_size(block), 20 * kSlot);
+  EXPECT_EQ(first_mismatch(block, 20 * kSlot, 11), 20 * kSlot);
+  ASSERT_TRUE(heap_is_valid(heap));
+
+  void* small = heap.allocate(100);  // small to large and large to small need memory too
+  EXPECT_EQ(small, nullptr);
+  memory.refuse_next_grows(0);
+  void* moved = heap.reallocate(block, 40 * kSlot);
+  ASSERT_NE(moved, nullptr);
+  EXPECT_EQ(first_mismatch(moved, 20 * kSlot, 11), 20 * kSlot);
+}
+
+TEST_F(OutOfMemoryTest, FailedSmallToLargeReallocationKeepsTheBlock) {
+  std::vector<void*> filler = fill_with(1024);  // every slot a MiniPage of 1024-byte Segments
+  ASSERT_FALSE(filler.empty());
+  void* block = filler.back();
+  fill(block, 1024, 12);
+  EXPECT_EQ(heap.reallocate(block, 5000), nullptr);
+  EXPECT_EQ(heap.usable_size(block), 1024U);
+  EXPECT_EQ(first_mismatch(block, 1024, 12), 1024U);
+  EXPECT_EQ(heap.stats().live_blocks, filler.size());
+  EXPECT_EQ(heap.reallocate(block, 2048), nullptr);  // another class, no free slot either
+  EXPECT_EQ(first_mismatch(block, 1024, 12), 1024U);
+  EXPECT_EQ(heap.reallocate(block, 1000), block);  // same class: no memory needed
+}
+
+// --- requests beyond the address space -----------------------------------------------------------
+
+TEST_F(OutOfMemoryTest, HugeRequestsReturnNull) {
+  void* block = heap.allocate(100);
+  ASSERT_NE(block, nullptr);
+  fill(block, 100, 13);
+  constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
+  const std::size_t huge[] = {max,
+                              max - 1,
+                              max - kSlot,
+                              max / 2,
+                              max / 2 + 1,
+                              std::size_t{3} << 30,
+                              (std::size_t{1} << 31) + 1,
+                              kMemoryBytes + 1,
+                              kMemoryBytes};
+  for (std::size_t size : huge) {
+    EXPECT_EQ(heap.allocate(size), nullptr) << size;
+    EXPECT_EQ(heap.allocate(size, 65536), nullptr) << size;
+    EXPECT_EQ(heap.reallocate(block, size), nullptr) << size;
+    ASSERT_TRUE(heap_is_valid(heap)) << size;
+  }
+  // Huge alignments: the largest power of two size_t holds, and 2 GiB.
+  constexpr std::size_t top_bit = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
+  EXPECT_EQ(heap.allocate(16, top_bit), nullptr);
+  EXPECT_EQ(heap.allocate(16, std::size_t{1} << 31), nullptr);
+  EXPECT_EQ(heap.reallocate(block, 16, top_bit), nullptr);
+  EXPECT_EQ(heap.stats().live_blocks, 1U);
+  EXPECT_EQ(heap.usable_size(block), expected_usable(100));
+  EXPECT_EQ(first_mismatch(block, 100, 13), 100U);
+  // The heap still works.
+  void* after = heap.allocate(100 * 1024);
+  EXPECT_NE(after, nullptr);
+}
+
+TEST_F(OutOfMemoryTest, HugeRequestsOnAFreshHeapLeaveItEmpty) {
+  constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
+  for (std::size_t size : {max, max / 2, std::size_t{3} << 30}) {
+    EXPECT_EQ(heap.allocate(size), nullptr) << size;
+  }
+  EXPECT_EQ(heap.stats().wasm_pages, 0U);
+  EXPECT_EQ(memory.pages(), 0U);
+}
+
+}  // namespace
+}  // namespace alligator::testing
