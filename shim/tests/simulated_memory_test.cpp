@@ -1,0 +1,189 @@
+// SimulatedMemory against the memory-source contract (memory_source.hpp): whole 64 KiB pages,
+// aligned to 64 KiB, contiguous, up to a maximum, nothing changes on failure, pages writable;
+// and its test controls: grow_count, refused_count, refuse_next_grows.
+#include <alligator/shim/memory_source.hpp>
+#include <alligator/shim/simulated_memory.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace alligator {
+namespace {
+
+constexpr std::size_t kPage = 65536;
+
+bool page_aligned(const void* address) {
+  return reinterpret_cast<std::uintptr_t>(address) % kPage == 0;
+}
+
+TEST(SimulatedMemoryTest, ModelsTheContract) {
+  EXPECT_EQ(kWasmPageSize, 65536U);
+  EXPECT_TRUE(MemorySource<SimulatedMemory>);
+}
+
+TEST(SimulatedMemoryTest, StartsEmpty) {
+  SimulatedMemory memory(std::size_t{1} << 20);
+  EXPECT_EQ(memory.pages(), 0U);
+  EXPECT_EQ(memory.max_pages(), 16U);
+  EXPECT_EQ(memory.grow_count(), 0U);
+  EXPECT_EQ(memory.refused_count(), 0U);
+  EXPECT_EQ(memory.base(), nullptr);
+  int local = 0;
+  EXPECT_FALSE(memory.contains(&local));
+}
+
+TEST(SimulatedMemoryTest, MaximumRoundsUpToWholePages) {
+  EXPECT_EQ(SimulatedMemory(1).max_pages(), 1U);
+  EXPECT_EQ(SimulatedMemory(kPage).max_pages(), 1U);
+  EXPECT_EQ(SimulatedMemory(kPage + 1).max_pages(), 2U);
+  EXPECT_EQ(SimulatedMemory(3 * kPage - 1).max_pages(), 3U);
+  EXPECT_EQ(SimulatedMemory(0).max_pages(), 0U);
+}
+
+TEST(SimulatedMemoryTest, GrowsContiguouslyOnPageBoundaries) {
+  SimulatedMemory memory(std::size_t{2} << 20);
+  std::byte* first = memory.grow(1);
+  ASSERT_NE(first, nullptr);
+  EXPECT_TRUE(page_aligned(first));
+  EXPECT_EQ(memory.base(), first);
+  EXPECT_EQ(memory.pages(), 1U);
+  std::byte* second = memory.grow(3);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second, first + kPage);
+  std::byte* third = memory.grow(2);
+  ASSERT_NE(third, nullptr);
+  EXPECT_EQ(third, first + 4 * kPage);
+  EXPECT_EQ(memory.pages(), 6U);
+  EXPECT_EQ(memory.grow_count(), 3U);
+  EXPECT_EQ(memory.base(), first);  // never moves
+}
+
+TEST(SimulatedMemoryTest, GrownPagesAreReadableAndWritable) {
+  SimulatedMemory memory(std::size_t{1} << 20);
+  std::byte* start = memory.grow(3);
+  ASSERT_NE(start, nullptr);
+  std::byte* more = memory.grow(2);
+  ASSERT_NE(more, nullptr);
+  std::byte* end = start + 5 * kPage;
+  std::memset(start, 0x6B, 5 * kPage);
+  for (std::byte* byte = start; byte < end; byte += 4093) {
+    ASSERT_EQ(*byte, std::byte{0x6B}) << byte - start;
+  }
+  end[-1] = std::byte{0x11};
+  EXPECT_EQ(end[-1], std::byte{0x11});
+  EXPECT_EQ(start[0], std::byte{0x6B});
+}
+
+TEST(SimulatedMemoryTest, ContainsExactlyTheGrownPages) {
+  SimulatedMemory memory(std::size_t{1} << 20);
+  std::byte* start = memory.grow(2);
+  ASSERT_NE(start, nullptr);
+  EXPECT_TRUE(memory.contains(start));
+  EXPECT_TRUE(memory.contains(start + 2 * kPage - 1));
+  EXPECT_FALSE(memory.contains(start + 2 * kPage));  // reserved, not grown
+  EXPECT_FALSE(memory.contains(start - 1));
+  ASSERT_NE(memory.grow(1), nullptr);
+  EXPECT_TRUE(memory.contains(start + 2 * kPage));
+}
+
+TEST(SimulatedMemoryTest, RespectsTheMaximumAndChangesNothingOnFailure) {
+  SimulatedMemory memory(4 * kPage);
+  EXPECT_EQ(memory.grow(5), nullptr);  // more than the maximum at once
+  EXPECT_EQ(memory.pages(), 0U);
+  EXPECT_EQ(memory.grow_count(), 0U);
+  std::byte* start = memory.grow(3);
+  ASSERT_NE(start, nullptr);
+  EXPECT_EQ(memory.grow(2), nullptr);  // 3 + 2 > 4
+  EXPECT_EQ(memory.pages(), 3U);
+  EXPECT_EQ(memory.grow(std::numeric_limits<std::size_t>::max()), nullptr);
+  EXPECT_EQ(memory.grow(std::numeric_limits<std::size_t>::max() / kPage + 1), nullptr);
+  EXPECT_EQ(memory.pages(), 3U);
+  EXPECT_EQ(memory.grow_count(), 1U);
+  std::byte* last = memory.grow(1);  // exactly up to the maximum
+  EXPECT_EQ(last, start + 3 * kPage);
+  EXPECT_EQ(memory.pages(), 4U);
+  EXPECT_EQ(memory.grow(1), nullptr);
+  EXPECT_EQ(memory.pages(), 4U);
+  EXPECT_EQ(memory.grow_count(), 2U);
+  EXPECT_EQ(memory.refused_count(), 0U) << "failing at the maximum is not a refusal";
+}
+
+TEST(SimulatedMemoryTest, ZeroPagesIsNotAGrowth) {
+  SimulatedMemory memory(4 * kPage);
+  EXPECT_EQ(memory.grow(0), nullptr);
+  EXPECT_EQ(memory.pages(), 0U);
+  EXPECT_EQ(memory.grow_count(), 0U);
+}
+
+TEST(SimulatedMemoryTest, RefusesExactlyTheNextNGrows) {
+  SimulatedMemory memory(std::size_t{1} << 20);
+  std::byte* start = memory.grow(1);
+  ASSERT_NE(start, nullptr);
+  memory.refuse_next_grows(2);
+  EXPECT_EQ(memory.grow(1), nullptr);
+  EXPECT_EQ(memory.refused_count(), 1U);
+  EXPECT_EQ(memory.grow(1), nullptr);
+  EXPECT_EQ(memory.refused_count(), 2U);
+  EXPECT_EQ(memory.pages(), 1U);
+  EXPECT_EQ(memory.grow_count(), 1U);
+  std::byte* next = memory.grow(1);
+  EXPECT_EQ(next, start + kPage);  // a refusal leaves no gap
+  EXPECT_EQ(memory.refused_count(), 2U);
+  EXPECT_EQ(memory.grow_count(), 2U);
+}
+
+TEST(SimulatedMemoryTest, RefusalsCanBeWithdrawn) {
+  SimulatedMemory memory(std::size_t{1} << 20);
+  memory.refuse_next_grows(5);
+  EXPECT_EQ(memory.grow(1), nullptr);
+  memory.refuse_next_grows(0);
+  EXPECT_NE(memory.grow(1), nullptr);
+  EXPECT_EQ(memory.refused_count(), 1U);
+}
+
+TEST(SimulatedMemoryTest, RefusalBeforeTheFirstGrowth) {
+  SimulatedMemory memory(std::size_t{1} << 20);
+  memory.refuse_next_grows(1);
+  EXPECT_EQ(memory.grow(2), nullptr);
+  EXPECT_EQ(memory.base(), nullptr);
+  EXPECT_EQ(memory.pages(), 0U);
+  std::byte* start = memory.grow(2);
+  ASSERT_NE(start, nullptr);
+  EXPECT_TRUE(page_aligned(start));
+}
+
+TEST(SimulatedMemoryTest, ManyMemoriesAreIndependent) {
+  SimulatedMemory a(std::size_t{1} << 20);
+  SimulatedMemory b(std::size_t{1} << 20);
+  std::byte* in_a = a.grow(16);
+  std::byte* in_b = b.grow(16);
+  ASSERT_TRUE(in_a && in_b);
+  // The two regions do not overlap.
+  auto a_start = reinterpret_cast<std::uintptr_t>(in_a);
+  auto b_start = reinterpret_cast<std::uintptr_t>(in_b);
+  EXPECT_TRUE(a_start + 16 * kPage <= b_start || b_start + 16 * kPage <= a_start);
+  std::memset(in_a, 1, 16 * kPage);
+  std::memset(in_b, 2, 16 * kPage);
+  EXPECT_EQ(in_a[16 * kPage - 1], std::byte{1});
+  EXPECT_EQ(in_b[0], std::byte{2});
+  EXPECT_FALSE(a.contains(in_b));
+  EXPECT_FALSE(b.contains(in_a));
+}
+
+TEST(SimulatedMemoryTest, CreatingAndDestroyingManyIsCheap) {
+  for (int i = 0; i < 2000; ++i) {
+    SimulatedMemory memory(std::size_t{4} << 20);
+    if (i % 10 == 0) {
+      std::byte* start = memory.grow(1);
+      ASSERT_NE(start, nullptr);
+      start[0] = std::byte{1};
+    }
+  }
+}
+
+}  // namespace
+}  // namespace alligator
