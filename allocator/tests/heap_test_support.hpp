@@ -147,10 +147,17 @@ std::string layout(const H& heap, const std::byte* base) {
 }
 
 // A fixture: a simulated memory of `bytes` at most and a fresh heap over it, checked by
-// validate() after each test.
+// validate() after each test. An error the heap reports fails the test (instead of the default
+// handler's abort, which would end the whole test binary).
 class HeapFixture : public ::testing::Test {
  protected:
-  explicit HeapFixture(std::size_t bytes) : memory(bytes), heap(memory) {}
+  explicit HeapFixture(std::size_t bytes) : memory(bytes), heap(memory) {
+    heap.set_error_handler(&fail_on_error);
+  }
+
+  static void fail_on_error(HeapError error, const void* pointer, void*) {
+    ADD_FAILURE() << "the heap reported " << to_string(error) << " at " << pointer;
+  }
   void TearDown() override { EXPECT_TRUE(heap_is_valid(heap)) << "after the test"; }
 
   // Slot index of `pointer` from the start of the heap.
