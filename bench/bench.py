@@ -1,0 +1,843 @@
+#!/usr/bin/env python3
+"""Alligator's benchmarks: builds every workload with four allocators, runs them interleaved,
+and writes medians, ratios to dlmalloc and a plot.
+
+Run through scripts/bench (which checks the tools first):
+
+    scripts/bench            full run, about 10-15 minutes; writes bench/results/latest.*
+    scripts/bench --quick    smaller workloads, 3 repetitions, under 3 minutes on 2 cores;
+                             writes bench/work/results-quick/latest.* (git-ignored)
+
+Allocators (each workload program is compiled once and linked four ways, same flags):
+    dlmalloc   Emscripten's default, -sMALLOC=dlmalloc
+    emmalloc   Emscripten's small allocator, -sMALLOC=emmalloc
+    alligator  -sMALLOC=none + Alligator's sources compiled here (+ new_delete.cpp)
+    bump       -sMALLOC=none + bench/bump_allocator.c: never frees, the speed limit
+
+Native figures (latency_*, steps_flatness) come from bench/native/native_bench.cpp built with
+g++ -m32 -O2 against Alligator's Heap<SimulatedMemory> and Emscripten's own dlmalloc.c and
+emmalloc.c compiled from /usr/share/emscripten/system/lib (the bump allocator has none).
+
+Only the Python standard library is used. Builds are cached in bench/work/: a step reruns only
+when its command or one of its inputs changed.
+"""
+
+import argparse
+import array
+import concurrent.futures
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+WORK = os.path.join(BENCH, "work")
+EMSCRIPTEN_LIB = "/usr/share/emscripten/system/lib"
+
+ALLOCATORS = ["dlmalloc", "emmalloc", "alligator", "bump"]
+
+# Alligator's sources, compiled by this script for wasm (no CMake): the allocator, the
+# process-wide heap, the malloc family, Emscripten's memory shim and operator new/delete.
+ALLIGATOR_WASM_SOURCES = [
+    "allocator/src/heap_core.cpp",
+    "allocator/src/small_path.cpp",
+    "allocator/src/span_path.cpp",
+    "allocator/src/growth.cpp",
+    "allocator/src/introspection.cpp",
+    "allocator/src/malloc_family.cpp",
+    "allocator/src/global_heap.cpp",
+    "allocator/src/c_api.cpp",
+    "allocator/src/new_delete.cpp",
+    "shim/src/emscripten_memory.cpp",
+]
+# Natively only the heap itself, over a simulated wasm memory (no malloc exports).
+ALLIGATOR_NATIVE_SOURCES = [
+    "allocator/src/heap_core.cpp",
+    "allocator/src/small_path.cpp",
+    "allocator/src/span_path.cpp",
+    "allocator/src/growth.cpp",
+    "allocator/src/introspection.cpp",
+    "shim/src/simulated_memory.cpp",
+]
+ALLIGATOR_INCLUDES = ["-I" + os.path.join(ROOT, "allocator/include"),
+                      "-I" + os.path.join(ROOT, "shim/include")]
+
+# Link flags shared by every timed wasm workload, whatever the allocator.
+RUN_LINK_FLAGS = ["-sALLOW_MEMORY_GROWTH=1", "-sMAXIMUM_MEMORY=2GB",
+                  "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1"]
+
+# The workloads. "program": bench/<program>.cpp; "unit"; "higher": higher is better.
+WORKLOADS = {
+    "random_actions": dict(program="random_actions", unit="actions/us", higher=True),
+    "small_churn": dict(program="small_churn", unit="ops/us", higher=True),
+    "binary_trees": dict(program="binary_trees", unit="trees/s", higher=True),
+    "containers": dict(program="containers", unit="ops/s", higher=True),
+    "heap_efficiency": dict(program="heap_efficiency", unit="ratio", higher=True),
+    "code_size_o2": dict(unit="bytes", higher=False),
+    "code_size_oz": dict(unit="bytes", higher=False),
+    "latency_p50": dict(unit="cycles", higher=False),
+    "latency_p99": dict(unit="cycles", higher=False),
+    "latency_max": dict(unit="cycles", higher=False),
+    "steps_flatness": dict(unit="ratio", higher=False),
+}
+TIMED = ["random_actions", "small_churn", "binary_trees", "containers", "heap_efficiency"]
+NATIVE_ALLOCATORS = ["dlmalloc", "emmalloc", "alligator"]
+
+HEAP_EFFICIENCY_LINK_FLAGS = ["-sALLOW_MEMORY_GROWTH=1", "-sINITIAL_MEMORY=2MB",
+                              "-sMAXIMUM_MEMORY=64MB", "-sTOTAL_STACK=64KB",
+                              "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1"]
+CODE_SIZE_LINK_FLAGS = ["-sALLOW_MEMORY_GROWTH=1"]
+
+LATENCY_LIVE = 10000
+STEPS_SMALL, STEPS_LARGE, STEPS_OPERATIONS = 1000, 1000000, 100000
+
+# The project's targets for Alligator, as ratios to dlmalloc in the same run.
+TARGETS = [
+    ("random_actions", ">=", 2.0), ("small_churn", ">=", 2.5), ("binary_trees", ">=", 1.3),
+    ("containers", ">=", 1.3), ("heap_efficiency", ">=", 1.0), ("latency_p99", "<=", 0.5),
+]
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def emscripten_env():
+    env = dict(os.environ)
+    env.setdefault("NODE_PATH", "/usr/share/nodejs")  # emcc's JS optimizer needs Debian's acorn
+    return env
+
+
+def first_line(command):
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, env=emscripten_env())
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
+# ----------------------------------------------------------------------------------------------
+# Builds
+
+
+class Step:
+    """One command that makes `output` from `inputs` (files whose contents matter)."""
+
+    def __init__(self, output, command, inputs, env=None):
+        self.output, self.command, self.inputs, self.env = output, command, inputs, env
+
+    def digest(self, salt):
+        hasher = hashlib.sha256(salt.encode())
+        hasher.update("\0".join(self.command).encode())
+        for path in sorted(set(self.inputs)):
+            hasher.update(path.encode())
+            with open(path, "rb") as file:
+                hasher.update(file.read())
+        return hasher.hexdigest()
+
+    def run(self, salt):
+        stamp = self.output + ".stamp"
+        digest = self.digest(salt)
+        if os.path.exists(self.output) and os.path.exists(stamp):
+            with open(stamp) as file:
+                if file.read() == digest:
+                    return False
+        os.makedirs(os.path.dirname(self.output), exist_ok=True)
+        result = subprocess.run(self.command, capture_output=True, text=True, env=self.env)
+        if result.returncode != 0 or not os.path.exists(self.output):
+            raise RuntimeError("build failed: %s\n%s%s" % (" ".join(self.command), result.stdout,
+                                                           result.stderr))
+        with open(stamp, "w") as file:
+            file.write(digest)
+        return True
+
+
+def headers(*directories):
+    found = []
+    for directory in directories:
+        for base, _, files in os.walk(os.path.join(ROOT, directory)):
+            found += [os.path.join(base, name) for name in files
+                      if name.endswith((".h", ".hpp"))]
+    return found
+
+
+def run_steps(steps, salt, jobs, label):
+    built = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(step.run, salt): step for step in steps}
+        done = 0
+        for future in concurrent.futures.as_completed(futures):
+            done += 1
+            built += bool(future.result())
+            log("  build %-8s [%3d/%3d] %s" % (label, done, len(steps),
+                                                os.path.relpath(futures[future].output, ROOT)))
+    return built
+
+
+def wasm_builds(jobs):
+    """Compiles everything for wasm; returns {(program, allocator, opt): path of .js}."""
+    env = emscripten_env()
+    em_headers = headers("allocator/include", "shim/include", "allocator/src") + [
+        os.path.join(BENCH, "common.hpp")]
+    objects, links, outputs = [], [], {}
+    programs = [WORKLOADS[w]["program"] for w in TIMED] + ["code_size"]
+    for opt in ["O2", "Oz"]:
+        obj_dir = os.path.join(WORK, "obj-" + opt)
+        # Workload programs: compiled once, linked with each allocator.
+        wanted = programs if opt == "O2" else ["code_size"]
+        for program in wanted:
+            source = os.path.join(BENCH, program + ".cpp")
+            # -fno-builtin where the compiler would otherwise delete malloc/free pairs whose
+            # blocks do not escape (code_size) or loops that only allocate (heap_efficiency).
+            extra = ["-fno-builtin"] if program in ("heap_efficiency", "code_size") else []
+            objects.append(Step(os.path.join(obj_dir, program + ".o"),
+                                ["em++", "-" + opt, "-std=c++20"] + extra +
+                                ["-c", source, "-o", os.path.join(obj_dir, program + ".o")],
+                                [source] + em_headers, env))
+        alligator_objects = []
+        for source in ALLIGATOR_WASM_SOURCES:
+            output = os.path.join(obj_dir, "alligator",
+                                  os.path.basename(source).replace(".cpp", ".o"))
+            alligator_objects.append(output)
+            objects.append(Step(output, ["em++", "-" + opt, "-std=c++20"] + ALLIGATOR_INCLUDES +
+                                ["-c", os.path.join(ROOT, source), "-o", output],
+                                [os.path.join(ROOT, source)] + em_headers, env))
+        bump_object = os.path.join(obj_dir, "bump_allocator.o")
+        bump_source = os.path.join(BENCH, "bump_allocator.c")
+        objects.append(Step(bump_object, ["emcc", "-" + opt, "-c", bump_source, "-o", bump_object],
+                            [bump_source], env))
+        allocator_args = {
+            "dlmalloc": ["-sMALLOC=dlmalloc"],
+            "emmalloc": ["-sMALLOC=emmalloc"],
+            "alligator": ["-sMALLOC=none"] + alligator_objects,
+            "bump": ["-sMALLOC=none", bump_object],
+        }
+        allocator_inputs = {"dlmalloc": [], "emmalloc": [], "alligator": alligator_objects,
+                            "bump": [bump_object]}
+        for program in wanted:
+            if program == "code_size":
+                flags = CODE_SIZE_LINK_FLAGS
+            elif program == "heap_efficiency":
+                flags = HEAP_EFFICIENCY_LINK_FLAGS
+            else:
+                flags = RUN_LINK_FLAGS
+            program_object = os.path.join(obj_dir, program + ".o")
+            for allocator in ALLOCATORS:
+                output = os.path.join(WORK, "wasm-" + opt, "%s.%s.js" % (program, allocator))
+                links.append(Step(output, ["em++", "-" + opt, program_object] +
+                                  allocator_args[allocator] + flags + ["-o", output],
+                                  [program_object] + allocator_inputs[allocator], env))
+                outputs[(program, allocator, opt)] = output
+    return objects, links, outputs
+
+
+def native_builds():
+    """Compiles the native i686 measurement programs; returns {allocator: executable}."""
+    native_dir = os.path.join(WORK, "native")
+    native_include = os.path.join(BENCH, "native", "include")
+    shim_header = os.path.join(native_include, "emscripten", "heap.h")
+    bench_source = os.path.join(BENCH, "native", "native_bench.cpp")
+    shim_source = os.path.join(BENCH, "native", "native_shim.c")
+    all_headers = headers("allocator/include", "shim/include", "allocator/src",
+                          "bench/native/include")
+    objects, links, outputs = [], [], {}
+    # Emscripten's allocators as Emscripten configures them (system_libs.py: -fno-builtin
+    # -DNDEBUG at -O2; dlmalloc.c's __EMSCRIPTEN__ block: no mmap, no trimming, 8-byte
+    # alignment, no stats, ABORT unreachable, 4 KiB pages), over native_shim.c's sbrk.
+    emscripten_cflags = ["gcc", "-m32", "-O2", "-w", "-fno-builtin", "-DNDEBUG"]
+    dlmalloc = os.path.join(EMSCRIPTEN_LIB, "dlmalloc.c")
+    dlmalloc_object = os.path.join(native_dir, "dlmalloc.o")
+    objects.append(Step(dlmalloc_object, emscripten_cflags + [
+        "-DUSE_DL_PREFIX", "-DHAVE_MMAP=0", "-DMORECORE=bench_sim_sbrk",
+        "-DMORECORE_CANNOT_TRIM=1", "-DUSE_LOCKS=0", "-DMALLOC_ALIGNMENT=8",
+        "-DNO_MALLOC_STATS=1", "-DABORT=__builtin_unreachable()", "-Dmalloc_getpagesize=4096",
+        "-include", shim_header, "-c", dlmalloc, "-o", dlmalloc_object],
+        [dlmalloc, shim_header]))
+    # emmalloc.c defines the standard names (weak) and __libc_* aliases: renamed here so the
+    # native program keeps glibc's malloc; the benchmark calls emmalloc_malloc/emmalloc_free.
+    renames = ["malloc", "free", "calloc", "realloc", "memalign", "aligned_alloc",
+               "posix_memalign", "malloc_usable_size", "mallinfo", "malloc_trim",
+               "__libc_malloc", "__libc_free", "__libc_calloc", "__libc_realloc"]
+    emmalloc = os.path.join(EMSCRIPTEN_LIB, "emmalloc.c")
+    emmalloc_object = os.path.join(native_dir, "emmalloc.o")
+    objects.append(Step(emmalloc_object, emscripten_cflags + [
+        "-I" + native_include, "-Dsbrk=bench_sim_sbrk"] +
+        ["-D%s=emmalloc_native_%s" % (name, name) for name in renames] +
+        ["-c", emmalloc, "-o", emmalloc_object], [emmalloc] + all_headers))
+    shim_object = os.path.join(native_dir, "native_shim.o")
+    objects.append(Step(shim_object, ["gcc", "-m32", "-O2", "-I" + native_include, "-c",
+                                      shim_source, "-o", shim_object],
+                        [shim_source] + all_headers))
+    alligator_objects = []
+    for source in ALLIGATOR_NATIVE_SOURCES:
+        output = os.path.join(native_dir, "alligator",
+                              os.path.basename(source).replace(".cpp", ".o"))
+        alligator_objects.append(output)
+        objects.append(Step(output, ["g++", "-m32", "-O2", "-std=c++20"] + ALLIGATOR_INCLUDES +
+                            ["-c", os.path.join(ROOT, source), "-o", output],
+                            [os.path.join(ROOT, source)] + all_headers))
+    per_allocator = {
+        "alligator": (["-DBENCH_ALLIGATOR"] + ALLIGATOR_INCLUDES, alligator_objects),
+        "dlmalloc": (["-DBENCH_DLMALLOC"], [dlmalloc_object, shim_object]),
+        "emmalloc": (["-DBENCH_EMMALLOC"], [emmalloc_object, shim_object]),
+    }
+    for allocator, (defines, objs) in per_allocator.items():
+        output = os.path.join(native_dir, "native_bench." + allocator)
+        links.append(Step(output, ["g++", "-m32", "-O2", "-std=c++20"] + defines +
+                          [bench_source] + objs + ["-o", output],
+                          [bench_source] + objs + all_headers))
+        outputs[allocator] = output
+    return objects, links, outputs
+
+
+# ----------------------------------------------------------------------------------------------
+# Runs
+
+
+class Problems:
+    def __init__(self):
+        self.items = []
+
+    def add(self, message):
+        log("  PROBLEM: " + message)
+        self.items.append(message)
+
+
+def raise_priority():
+    """Timed runs ask for nice -10 (granted to root only): background load then disturbs them
+    less. The same for every allocator; ignored when not permitted."""
+    try:
+        os.nice(-10)
+    except OSError:
+        pass
+
+
+def run_wasm(js, mode, timeout):
+    command = ["node", "--no-experimental-fetch", js, mode]
+    start = time.time()
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                                cwd=os.path.dirname(js), preexec_fn=raise_priority)
+    except subprocess.TimeoutExpired:
+        return dict(status="timeout", seconds=time.time() - start, output="")
+    output = result.stdout + result.stderr
+    found = re.search(r"^RESULT (\S+)$", result.stdout, re.M)
+    check = re.search(r"^CHECK (\S+)$", result.stdout, re.M)
+    if result.returncode == 0 and found:
+        status = "ok"
+    elif result.returncode == 2 or re.search(r"^OOM", result.stdout, re.M):
+        status = "oom"
+    else:
+        status = "crash (exit %d)" % result.returncode
+    return dict(status=status, seconds=time.time() - start, output=output,
+                value=float(found.group(1)) if found and status == "ok" else None,
+                check=check.group(1) if check else None)
+
+
+def run_native_latency(executable, operations, samples_path, timeout):
+    result = subprocess.run([executable, "latency", str(LATENCY_LIVE), str(operations),
+                             samples_path], capture_output=True, text=True, timeout=timeout,
+                            preexec_fn=raise_priority)
+    found = re.search(r"^LATENCY (\d+) (\d+) (\d+) (\d+)$", result.stdout, re.M)
+    if result.returncode != 0 or not found:
+        return dict(status="crash (exit %d)" % result.returncode,
+                    output=result.stdout + result.stderr)
+    p50, p99, peak, overhead = (int(x) for x in found.groups())
+    return dict(status="ok", p50=p50, p99=p99, max=peak, overhead=overhead)
+
+
+def callgrind_steps(executable, live, out_file):
+    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no",
+               "--callgrind-out-file=" + out_file, executable, "steps", str(live),
+               str(STEPS_OPERATIONS)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    totals = None
+    if result.returncode == 0 and os.path.exists(out_file):
+        with open(out_file) as file:
+            found = re.search(r"^totals: (\d+)", file.read(), re.M)
+            totals = int(found.group(1)) if found else None
+    if totals is None:
+        raise RuntimeError("callgrind run failed: %s\n%s%s" % (" ".join(command), result.stdout,
+                                                               result.stderr[-3000:]))
+    return totals / STEPS_OPERATIONS
+
+
+def measure_steps(native, jobs, problems):
+    """Instructions per alloc+free pair at 10^3 and 10^6 live blocks, under Callgrind."""
+    out_dir = os.path.join(WORK, "callgrind")
+    os.makedirs(out_dir, exist_ok=True)
+    tasks = [(allocator, live) for allocator in NATIVE_ALLOCATORS
+             for live in (STEPS_SMALL, STEPS_LARGE)]
+    per_op = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(callgrind_steps, native[a], live,
+                               os.path.join(out_dir, "%s.%d.out" % (a, live))): (a, live)
+                   for a, live in tasks}
+        for future in concurrent.futures.as_completed(futures):
+            allocator, live = futures[future]
+            try:
+                per_op[(allocator, live)] = future.result()
+                log("  steps    %-9s live %-7d %.1f instructions per alloc+free pair"
+                    % (allocator, live, per_op[(allocator, live)]))
+            except RuntimeError as error:
+                problems.add("steps_flatness %s live %d: %s" % (allocator, live, error))
+    flatness, detail = {}, {}
+    for allocator in NATIVE_ALLOCATORS:
+        small, large = per_op.get((allocator, STEPS_SMALL)), per_op.get((allocator, STEPS_LARGE))
+        detail[allocator] = {"live_%d" % STEPS_SMALL: small, "live_%d" % STEPS_LARGE: large}
+        flatness[allocator] = round(large / small, 4) if small and large else None
+    return flatness, detail
+
+
+def per_pair_percentiles(paths):
+    """p50, p99 and max of each pair's median over the runs (the runs replay one sequence)."""
+    runs = []
+    for path in paths:
+        samples = array.array("I")
+        with open(path, "rb") as file:
+            samples.frombytes(file.read())
+        runs.append(samples)
+    if not runs or len({len(r) for r in runs}) != 1:
+        return None
+    middle = len(runs) // 2
+    if len(runs) == 1:
+        merged = sorted(runs[0])
+    elif len(runs) % 2 == 1:
+        merged = sorted(sorted(column)[middle] for column in zip(*runs))
+    else:
+        merged = sorted((lambda c: (c[middle - 1] + c[middle]) / 2)(sorted(column))
+                        for column in zip(*runs))
+    pick = lambda p: merged[min(len(merged) - 1, int(p * len(merged)))]
+    return {"p50": pick(0.50), "p99": pick(0.99), "max": merged[-1]}
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def rounded(value):
+    if value is None:
+        return None
+    if value == 0:
+        return 0
+    digits = max(0, 4 - len(str(int(abs(value)))))
+    result = round(value, digits)
+    return int(result) if digits == 0 else result
+
+
+# ----------------------------------------------------------------------------------------------
+# Reports
+
+
+def ratio(workload, allocator, results):
+    value, base = results[workload].get(allocator), results[workload].get("dlmalloc")
+    if value is None or not base:
+        return None
+    return value / base
+
+
+def advantage(workload, allocator, results):
+    """How many times better than dlmalloc (> 1: better), whichever way the metric points."""
+    value, base = results[workload].get(allocator), results[workload].get("dlmalloc")
+    if value is None or base is None or value == 0 or base == 0:
+        return None
+    return value / base if WORKLOADS[workload]["higher"] else base / value
+
+
+def fmt(value, unit=None):
+    if value is None:
+        return "n/a"
+    if isinstance(value, int) or (unit in ("bytes", "cycles") and float(value).is_integer()):
+        return "{:,}".format(int(value))
+    if abs(value) >= 1000:
+        return "{:,.0f}".format(value)
+    return "{:.3g}".format(value) if abs(value) < 10 else "{:.1f}".format(value)
+
+
+def targets_status(results):
+    rows = []
+    for workload, op, goal in TARGETS:
+        value = ratio(workload, "alligator", results)
+        met = value is not None and (value >= goal if op == ">=" else value <= goal)
+        rows.append(("%s: alligator / dlmalloc %s %g" % (workload, op, goal),
+                     "n/a" if value is None else "%.3g" % value, met))
+    size = results["code_size_oz"]
+    alligator_size, emmalloc_size = size.get("alligator"), size.get("emmalloc")
+    met = None not in (alligator_size, emmalloc_size) and alligator_size <= emmalloc_size
+    rows.append(("code_size_oz: alligator <= emmalloc (%s bytes), aim 1,536" %
+                 fmt(emmalloc_size, "bytes"), fmt(alligator_size, "bytes"), met))
+    flat = results["steps_flatness"].get("alligator")
+    rows.append(("steps_flatness: alligator <= 1.05", fmt(flat),
+                 flat is not None and flat <= 1.05))
+    return rows
+
+
+def write_plot(results, out_dir, title):
+    """Grouped bars on a log scale: each allocator's advantage over dlmalloc, per workload."""
+    gnuplot = shutil.which("gnuplot")
+    if gnuplot is None:
+        return "gnuplot not found: no plot"
+    keys = list(WORKLOADS)
+    table = {(w, a): advantage(w, a, results) for w in keys for a in ALLOCATORS}
+    values = [v for v in table.values() if v is not None]
+    low = min(values + [1.0]) / 1.5
+    high = max(values + [1.0]) * 1.6
+    width = 0.19
+    data_path = os.path.join(WORK, "plot.dat")
+    with open(data_path, "w") as file:
+        for slot, allocator in enumerate(ALLOCATORS):
+            file.write("# %s: x value x_low x_high y_low y_high\n" % allocator)
+            for index, workload in enumerate(keys):
+                value = table[(workload, allocator)]
+                x = index + (slot - 1.5) * (width + 0.01)
+                if value is None:
+                    file.write("%.3f NaN NaN NaN NaN NaN\n" % x)
+                else:
+                    file.write("%.3f %.5g %.3f %.3f %.5g %.5g\n" % (
+                        x, value, x - width / 2, x + width / 2, low, value))
+            file.write("\n\n")
+    xtics = ", ".join('"%s%s" %d' % (w, "" if WORKLOADS[w]["higher"] else " *", i)
+                      for i, w in enumerate(keys))
+    colors = ["#9a9a9a", "#1f77b4", "#2ca02c", "#ff7f0e"]
+    plots = []
+    for slot, allocator in enumerate(ALLOCATORS):
+        plots.append("'%s' index %d using 1:2:3:4:5:6 with boxxyerror fillstyle solid 0.9 "
+                     "border lc rgb '#404040' lc rgb '%s' title '%s'"
+                     % (data_path, slot, colors[slot], allocator))
+    for slot, allocator in enumerate(ALLOCATORS[1:], start=1):
+        plots.append("'%s' index %d using 1:($2 * 1.06):(sprintf('%%.2f', $2)) with labels "
+                     "font ',7' rotate by 90 left notitle" % (data_path, slot))
+    script = "\n".join([
+        "set terminal svg size 1200,600 dynamic noenhanced font 'Helvetica,12' "
+        "background '#ffffff'",
+        "set output '%s'" % os.path.join(out_dir, "latest.svg"),
+        "set title \"%s\"" % title.replace('"', "'"),
+        "set logscale y 2",
+        "set yrange [%g:%g]" % (low, high * 1.3),
+        "set xrange [-0.6:%g]" % (len(keys) - 0.4),
+        "set ylabel 'times better than dlmalloc (log scale)'",
+        "set xtics (%s) rotate by -35 font ',11' nomirror" % xtics,
+        "set ytics (0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32) nomirror",
+        "set grid ytics lc rgb '#e0e0e0'",
+        "set tmargin 5",
+        "set key at screen 0.5, screen 0.895 center horizontal",
+        "set datafile missing 'NaN'",
+        "set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb '#000000' front",
+        "set label 'Above the line: better than dlmalloc. * lower-is-better figure, plotted as "
+        "dlmalloc / value. Missing bar: n/a.' at screen 0.5, screen 0.02 center font ',10'",
+        "set bmargin 9",
+        "plot " + ", \\\n     ".join(plots),
+    ])
+    script_path = os.path.join(WORK, "plot.gp")
+    with open(script_path, "w") as file:
+        file.write(script + "\n")
+    result = subprocess.run([gnuplot, script_path], capture_output=True, text=True)
+    if result.returncode != 0:
+        return "gnuplot failed: " + result.stderr
+    return None
+
+
+def write_reports(results, extra, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    document = {"workloads": {}}
+    for workload, spec in WORKLOADS.items():
+        entry = {"unit": spec["unit"]}
+        for allocator in ALLOCATORS:
+            entry[allocator] = rounded(results[workload].get(allocator))
+        document["workloads"][workload] = entry
+    document.update(extra)
+    document["higher_is_better"] = {w: s["higher"] for w, s in WORKLOADS.items()}
+    document["ratios_to_dlmalloc"] = {
+        w: {a: (None if ratio(w, a, results) is None else round(ratio(w, a, results), 4))
+            for a in ALLOCATORS} for w in WORKLOADS}
+    targets = targets_status(results)
+    document["targets"] = [{"target": t, "measured": m, "met": bool(ok)} for t, m, ok in targets]
+    with open(os.path.join(out_dir, "latest.json"), "w") as file:
+        json.dump(document, file, indent=2)
+        file.write("\n")
+
+    machine = extra["machine"]
+    title = "Alligator vs Emscripten's allocators (%s run, %s)" % (extra["mode"], extra["date"])
+    plot_problem = write_plot(results, out_dir, title)
+    if plot_problem:
+        extra["problems"].append(plot_problem)
+
+    lines = ["# Benchmark results", "",
+             "Written by `scripts/bench%s` on %s (%d repetitions, medians)." % (
+                 " --quick" if extra["mode"] == "quick" else "", extra["date"],
+                 extra["repetitions"]), "",
+             "- Alligator: commit %s" % extra["commit"],
+             "- Machine: %d CPUs, %s, %s" % (machine["nproc"], machine["cpu"], machine["os"]),
+             "- Compilers: %s; native: %s" % (extra["compilers"]["emcc"],
+                                              extra["compilers"]["g++"]),
+             "- Runtime: Node %s; %s" % (extra["compilers"]["node"],
+                                         extra["compilers"]["valgrind"]),
+             "- Run time: %.0f s (builds included); load average (1 min) %.1f at the start, "
+             "%.1f at the end" % (extra["seconds"], extra["load_average"]["start"][0],
+                                  extra["load_average"]["end"][0]), "",
+             "## Medians", "",
+             "| workload | unit | better | dlmalloc | emmalloc | alligator | bump |",
+             "|---|---|---|--:|--:|--:|--:|"]
+    for workload, spec in WORKLOADS.items():
+        lines.append("| %s | %s | %s | %s |" % (
+            workload, spec["unit"], "higher" if spec["higher"] else "lower",
+            " | ".join(fmt(results[workload].get(a), spec["unit"]) for a in ALLOCATORS)))
+    lines += ["", "## Ratios to dlmalloc (value / dlmalloc's value)", "",
+              "| workload | better | emmalloc | alligator | bump |", "|---|---|--:|--:|--:|"]
+    for workload, spec in WORKLOADS.items():
+        cells = []
+        for allocator in ALLOCATORS[1:]:
+            value = ratio(workload, allocator, results)
+            cells.append("n/a" if value is None else "%.2f" % value)
+        lines.append("| %s | %s | %s |" % (workload, "higher" if spec["higher"] else "lower",
+                                          " | ".join(cells)))
+    lines += ["", "## Targets (Alligator, this run)", "", "| target | measured | met |",
+              "|---|--:|:-:|"]
+    for target, measured, met in targets:
+        lines.append("| %s | %s | %s |" % (target, measured, "yes" if met else "**no**"))
+    lines += ["", "## Plot", "",
+              "![Times better than dlmalloc, per workload and allocator](latest.svg)", "",
+              "Each bar is an allocator's advantage over dlmalloc on a log scale: value / "
+              "dlmalloc for higher-is-better figures, dlmalloc / value for lower-is-better ones "
+              "(marked *), so a bar above the line at 1 is always better than dlmalloc. "
+              "Missing bars are n/a (bump: out of memory, no native build, or zero code).", "",
+              "## How each figure is measured", ""]
+    lines += ["- " + line for line in METHOD]
+    lines += ["", "## Problems seen in this run", ""]
+    lines += ["- " + p.replace("\n", " ") for p in extra["problems"]] or ["None."]
+    if extra.get("notes"):
+        lines += ["", "## Notes", ""] + ["- " + n for n in extra["notes"]]
+    with open(os.path.join(out_dir, "latest.md"), "w") as file:
+        file.write("\n".join(lines) + "\n")
+
+
+METHOD = [
+    "Every wasm workload (bench/*.cpp) is compiled once with `em++ -O2 -std=c++20` and linked "
+    "four ways with the same flags (`-sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB "
+    "-sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1`): `-sMALLOC=dlmalloc`, `-sMALLOC=emmalloc`, "
+    "`-sMALLOC=none` + Alligator's sources (compiled with `em++ -O2 -std=c++20`, new_delete.cpp "
+    "included) and `-sMALLOC=none` + bench/bump_allocator.c. Runs go under Node, interleaved "
+    "(dlmalloc, emmalloc, alligator, bump for each workload, then the next repetition); each "
+    "program draws its operations from a fixed-seed PRNG (timed runs ask for nice -10, "
+    "granted to root, so that background load disturbs them less), warms up on a tenth of the work, "
+    "times only the measured part with emscripten_get_now(), and checks its blocks' contents "
+    "and alignment. A program's digest (CHECK) must be the same under every allocator.",
+    "random_actions: a pool of 256 slots; a random slot is allocated if empty, else freed (2/3) "
+    "or reallocated (1/3); sizes uniform 1..10000, alignment 8 << (tz/2) of a random 16-bit "
+    "number (posix_memalign above 8). Actions per microsecond.",
+    "small_churn: 10^4 live blocks of 1..2048 bytes, a random one freed and replaced per step; "
+    "the free and the malloc count as one operation each.",
+    "binary_trees: the Benchmarks Game program with new/delete (depth 16 quick, 18 full); trees "
+    "built per second over all depths.",
+    "containers: std::map<std::string, std::vector<int>> inserts/appends, lookups, erases and "
+    "string building over 4096 keys; operations per second.",
+    "heap_efficiency: built with `-sINITIAL_MEMORY=2MB -sMAXIMUM_MEMORY=64MB "
+    "-sALLOW_MEMORY_GROWTH=1 -sTOTAL_STACK=64KB -fno-builtin`; allocates (half 1..256 bytes, "
+    "half 1..10000) and frees a random live block one step in three, until malloc first "
+    "returns NULL. Ratio = bytes requested by the live blocks / (emscripten_get_heap_size() "
+    "at the failure - &__heap_base), the memory the allocator had. Deterministic.",
+    "code_size_o2, code_size_oz: size of bench/code_size.cpp's .wasm (malloc, calloc, realloc, "
+    "free, new, delete, printf) built at -O2 / -Oz with each allocator minus its size with the "
+    "bump allocator (the bump allocator's own few hundred bytes are in the baseline).",
+    "latency_p50/p99/max: native i686 (`g++ -m32 -O2`) over a simulated wasm memory: "
+    "Alligator's Heap<SimulatedMemory>, and Emscripten's dlmalloc.c and emmalloc.c compiled "
+    "from /usr/share/emscripten/system/lib with Emscripten's settings over bench/native/"
+    "native_shim.c's sbrk. 10^4 live blocks (sizes 90% 1..256, 9% 257..2048, 1% 2049..16384), "
+    "each pair frees a random one and allocates a new one; TSC ticks (lfence-fenced rdtsc) per "
+    "pair minus the timer's own median overhead. Every run replays the same sequence, so each "
+    "pair's figure is its median over the runs (this removes the interrupts and preemptions "
+    "that hit single runs and would otherwise be the max); p50, p99 and max are taken over "
+    "those per-pair medians. Each run's own percentiles are in latest.json (latency_per_run).",
+    "steps_flatness: the same native programs under `valgrind --tool=callgrind` (collection "
+    "switched on only around the measured pairs): instructions per alloc+free pair with 10^6 "
+    "live blocks divided by the same with 10^3 (after max(live, 10^5) warm-up pairs, 10^5 "
+    "pairs counted). Instruction counts are exact and repeatable, so one run each.",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="small workloads and 3 repetitions (under 3 minutes)")
+    parser.add_argument("--repetitions", type=int, help="repetitions (default 3 quick, 7 full)")
+    parser.add_argument("--output", help="directory for latest.{md,json,svg} (default "
+                        "bench/results, or bench/work/results-quick with --quick)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+                        help="parallel builds and Callgrind runs (default: nproc)")
+    args = parser.parse_args()
+    mode = "quick" if args.quick else "full"
+    repetitions = args.repetitions or (3 if args.quick else 7)
+    out_dir = args.output or (os.path.join(WORK, "results-quick") if args.quick
+                              else os.path.join(BENCH, "results"))
+    started = time.time()
+    problems = Problems()
+    load_start = os.getloadavg()
+    if load_start[0] > 0.5 * (os.cpu_count() or 1):
+        log("bench: warning: load average %.1f on %d CPUs: other processes will disturb the "
+            "timings" % (load_start[0], os.cpu_count() or 1))
+
+    compilers = {
+        "emcc": first_line(["emcc", "--version"]),
+        "node": first_line(["node", "--version"]),
+        "g++": first_line(["g++", "--version"]),
+        "valgrind": first_line(["valgrind", "--version"]),
+    }
+    salt = json.dumps(compilers, sort_keys=True)
+    log("bench: %s run, %d repetitions; building into %s" % (mode, repetitions,
+                                                             os.path.relpath(WORK, ROOT)))
+    wasm_objects, wasm_links, wasm = wasm_builds(args.jobs)
+    native_objects, native_links, native = native_builds()
+    built = run_steps(wasm_objects + native_objects, salt, args.jobs, "compile")
+    built += run_steps(wasm_links + native_links, salt, args.jobs, "link")
+    log("bench: builds ready (%d steps rebuilt, %.0f s)" % (built, time.time() - started))
+
+    results = {w: {} for w in WORKLOADS}
+    extra_info = {}
+
+    # Code size: deterministic, from the files; check that each program runs.
+    for key, opt in (("code_size_o2", "O2"), ("code_size_oz", "Oz")):
+        sizes = {a: os.path.getsize(wasm[("code_size", a, opt)].replace(".js", ".wasm"))
+                 for a in ALLOCATORS}
+        extra_info["wasm_bytes_" + opt] = sizes
+        for allocator in ALLOCATORS:
+            results[key][allocator] = sizes[allocator] - sizes["bump"]
+            command = ["node", "--no-experimental-fetch", wasm[("code_size", allocator, opt)]]
+            run = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            if run.returncode != 0 or run.stdout.strip() != "4":
+                problems.add("code_size %s %s: exit %d, output %r" % (
+                    opt, allocator, run.returncode, (run.stdout + run.stderr)[-500:]))
+        log("  %s: %s" % (key, ", ".join("%s %d" % (a, results[key][a]) for a in ALLOCATORS)))
+
+    # Instruction counts under Callgrind: exact, so they may run in parallel.
+    log("bench: steps_flatness under Callgrind (%d and %d live blocks)" % (STEPS_SMALL,
+                                                                          STEPS_LARGE))
+    flatness, steps_detail = measure_steps(native, args.jobs, problems)
+    for allocator in NATIVE_ALLOCATORS:
+        results["steps_flatness"][allocator] = flatness[allocator]
+    results["steps_flatness"]["bump"] = None
+
+    # Timed runs, one at a time, interleaved.
+    latency_operations = 200000 if args.quick else 1000000
+    samples = {w: {a: [] for a in ALLOCATORS} for w in TIMED}
+    latency_samples = {a: {"p50": [], "p99": [], "max": [], "overhead": []}
+                       for a in NATIVE_ALLOCATORS}
+    latency_files = {a: [] for a in NATIVE_ALLOCATORS}
+    checks = {w: {} for w in TIMED}
+    skip = set()  # (workload, allocator) that ran out of memory or failed: not rerun
+    per_rep = len(TIMED) * len(ALLOCATORS) + len(NATIVE_ALLOCATORS)
+    total, count = repetitions * per_rep, 0
+    log("bench: %d timed runs (%d repetitions x %d)" % (total, repetitions, per_rep))
+    for rep in range(repetitions):
+        for workload in TIMED:
+            program = WORKLOADS[workload]["program"]
+            for allocator in ALLOCATORS:
+                count += 1
+                prefix = "  [%3d/%3d] rep %d/%d %-15s %-9s" % (count, total, rep + 1,
+                                                              repetitions, workload, allocator)
+                if (workload, allocator) in skip:
+                    log(prefix + " skipped (failed before)")
+                    continue
+                run = run_wasm(wasm[(program, allocator, "O2")], mode, 900)
+                if run["status"] == "ok":
+                    samples[workload][allocator].append(run["value"])
+                    checks[workload].setdefault(allocator, set()).add(run["check"])
+                    log(prefix + " %10s %-10s (%.1f s)" % (fmt(run["value"]),
+                                                           WORKLOADS[workload]["unit"],
+                                                           run["seconds"]))
+                    continue
+                skip.add((workload, allocator))
+                log(prefix + " %s (%.1f s)" % (run["status"], run["seconds"]))
+                if run["status"] == "oom" and allocator == "bump":
+                    extra_info.setdefault("notes", []).append(
+                        "bump ran out of memory in %s: reported as n/a" % workload)
+                else:
+                    problems.add("%s under %s: %s; output: %s" % (
+                        workload, allocator, run["status"], run["output"][-800:].strip()))
+        for allocator in NATIVE_ALLOCATORS:
+            count += 1
+            prefix = "  [%3d/%3d] rep %d/%d %-15s %-9s" % (count, total, rep + 1, repetitions,
+                                                          "latency", allocator)
+            start = time.time()
+            samples_path = os.path.join(WORK, "latency", "%s.%d.u32" % (allocator, rep))
+            os.makedirs(os.path.dirname(samples_path), exist_ok=True)
+            run = run_native_latency(native[allocator], latency_operations, samples_path, 600)
+            if run["status"] != "ok":
+                problems.add("latency under %s: %s; output: %s" % (allocator, run["status"],
+                                                                  run["output"][-800:]))
+                continue
+            for key in ("p50", "p99", "max", "overhead"):
+                latency_samples[allocator][key].append(run[key])
+            latency_files[allocator].append(samples_path)
+            log(prefix + " p50 %d p99 %d max %d cycles (%.1f s)" % (
+                run["p50"], run["p99"], run["max"], time.time() - start))
+
+    for workload in TIMED:
+        for allocator in ALLOCATORS:
+            results[workload][allocator] = median(samples[workload][allocator])
+        digests = {a: sorted(c) for a, c in checks[workload].items()}
+        distinct = {tuple(d) for d in digests.values()}
+        if len(distinct) > 1 and workload != "heap_efficiency":
+            problems.add("%s: different CHECK digests per allocator: %s" % (workload, digests))
+    for allocator in NATIVE_ALLOCATORS:
+        merged = per_pair_percentiles(latency_files[allocator])
+        for key in ("p50", "p99", "max"):
+            results["latency_" + key][allocator] = merged[key] if merged else None
+    for key in ("p50", "p99", "max"):
+        results["latency_" + key]["bump"] = None
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as file:
+            found = re.search(r"^model name\s*:\s*(.+)$", file.read(), re.M)
+            cpu = found.group(1).strip() if found else cpu
+    except OSError:
+        pass
+    commit = first_line(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--",
+                            "allocator/src", "allocator/include", "shim/src", "shim/include"],
+                           capture_output=True, text=True).stdout.strip()
+    extra = {
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit + (" (with uncommitted changes to the allocator's sources)" if dirty else ""),
+        "mode": mode,
+        "repetitions": repetitions,
+        "machine": {"nproc": os.cpu_count(), "cpu": cpu,
+                    "os": first_line(["uname", "-sr"])},
+        "compilers": compilers,
+        "samples": {w: samples[w] for w in TIMED},
+        "latency_per_run": latency_samples,
+        "steps_instructions_per_pair": steps_detail,
+        "code_size_wasm_bytes": {"O2": extra_info["wasm_bytes_O2"],
+                                 "Oz": extra_info["wasm_bytes_Oz"]},
+        "problems": problems.items,
+        "notes": extra_info.get("notes", []),
+        "seconds": round(time.time() - started, 1),
+        "load_average": {"start": [round(x, 2) for x in load_start],
+                         "end": [round(x, 2) for x in os.getloadavg()]},
+    }
+    write_reports(results, extra, out_dir)
+    log("bench: done in %.0f s; wrote %s/latest.{md,json,svg}" % (
+        time.time() - started, os.path.relpath(out_dir, ROOT)))
+    with open(os.path.join(out_dir, "latest.md")) as file:
+        report = file.read()
+    print(report[report.index("## Medians"):report.index("## Plot")])
+    if problems.items:
+        log("bench: %d problem(s), listed in latest.md" % len(problems.items))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
