@@ -34,6 +34,9 @@ bool is_large_request(std::size_t size, std::size_t alignment) {
   return size > kSlotBytes || alignment > kSlotBytes;
 }
 
+// 4 GiB or more: no wasm32 heap can hold it.
+bool beyond_address_space(std::size_t size) { return size / kSlotBytes >= kAddressSpaceSlots; }
+
 }  // namespace
 
 const char* to_string(Error error) {
@@ -150,6 +153,8 @@ Verdict HeapModel::reallocate(std::uintptr_t pointer, std::size_t size, std::siz
     expect_result(0, "size 0 frees the block and returns null");
   } else if (!is_power_of_two(alignment)) {
     expect_result(0, "alignment not a power of two");
+  } else if (beyond_address_space(size)) {
+    expect_result(0, "4 GiB or more fails at once, the block untouched");
   } else if (block.size_class) {
     if (classes_.class_for(size, alignment) == block.size_class) {
       expect_result(pointer, "a small block stays in place when the size maps to its class");
@@ -173,6 +178,8 @@ void HeapModel::allocate_block(std::size_t size, std::size_t alignment, Call& ca
   }
   if (auto size_class = classes_.class_for(size, alignment)) {
     allocate_small(*size_class, call);
+  } else if (beyond_address_space(size)) {
+    if (call.seen.result != 0) call.fail("a request of 4 GiB or more must fail at once");
   } else {
     allocate_large(size, alignment, call);
   }
@@ -320,14 +327,16 @@ std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) 
 }
 
 bool HeapModel::grow(std::size_t on_top, std::size_t alone, Call& call, std::size_t* metadata) {
+  // The fewest pages, within the address space: past it no grow is attempted.
+  auto plan = plan_growth(spans_.top(), spans_.free_slots_at_top(), on_top, alone,
+                          (kAddressSpaceSlots - spans_.top()) / kSlotsPerWasmPage);
+  if (!plan) return false;
   if (refusals_ > 0) {
     --refusals_;
     ++call.refused;
     return false;
   }
-  auto plan = plan_growth(spans_.top(), spans_.free_slots_at_top(), on_top, alone,
-                          max_pages_ - pages_);
-  if (!plan) return false;
+  if (plan->pages > max_pages_ - pages_) return false;  // the memory's maximum
   if (pages_ == 0) {
     if (call.seen.base == 0 || call.seen.base % kWasmPageBytes != 0) {
       call.fail("the heap must grow by " + std::to_string(plan->pages) +
@@ -345,6 +354,10 @@ bool HeapModel::grow(std::size_t on_top, std::size_t alone, Call& call, std::siz
 void HeapModel::allocate_large(std::size_t size, std::size_t alignment, Call& call) {
   const std::size_t slots = slots_for(size);
   const std::size_t spare = alignment > kSlotBytes ? alignment / kSlotBytes - 1 : 0;
+  if (spare > kAddressSpaceSlots || slots + spare > kAddressSpaceSlots) {
+    if (call.seen.result != 0) call.fail("a span beyond the 4 GiB address space must fail at once");
+    return;
+  }
   auto span = take_slots(slots + spare, call);
   if (call.failed()) return;
   if (!span) {
@@ -417,14 +430,12 @@ void HeapModel::reallocate_large(const ModelBlock& block, std::size_t size,
     move_block(block, size, alignment, call);
     return;
   }
-  // Memory grows under the block.
+  // Memory grows under the block. If it cannot (refused, or past the maximum) the block moves
+  // like any other (the README is silent; this is the model's reading): retiring, and another
+  // attempt to grow, included.
   std::size_t metadata = 0;
   if (!grow(extra, slots, call, &metadata)) {
-    if (!call.failed() && call.seen.result != 0) {
-      call.fail("growing under the block at " + where(pointer) +
-                " is impossible, so reallocate must return null; it returned " +
-                where(call.seen.result));
-    }
+    if (!call.failed()) move_block(block, size, alignment, call);
     return;
   }
   if (metadata == 0) {

@@ -11,4 +11,8 @@ inline constexpr std::size_t kSlotsPerWasmPage = kWasmPageBytes / kSlotBytes;  /
 inline constexpr std::size_t kSlotsPerGroup = 512;                             // 1 MiB
 inline constexpr std::size_t kMetadataSlotsPerGroup = 12;  // a group's descriptor block, 24 KiB
 
+// wasm32 addresses 4 GiB, 2^21 slots. The README leaves this bound implicit; the model states
+// what follows from it (heap_model.hpp, "Beyond the address space").
+inline constexpr std::size_t kAddressSpaceSlots = std::size_t{1} << 21;
+
 }  // namespace alligator::model

@@ -18,6 +18,16 @@
 //   memory      origin (the first byte the memory gave), wasm pages, maximum, refusals pending
 //
 // Addresses are absolute (std::uintptr_t); slot s starts at origin + 2048 s.
+//
+// Beyond the address space (not in the README, which never says what a request larger than
+// wasm32's 4 GiB does; these are the model's reading, checked like the rest):
+//   - a request of 4 GiB or more (size / 2048 >= 2^21), or whose aligned span needs more than
+//     2^21 slots, fails at once: nothing retires, no grow is attempted;
+//   - a growth that would take the heap past 2^21 slots is not attempted: the call fails after
+//     retiring, and a pending refusal stays pending.
+// Reallocation that must grow memory under a block but cannot (refused, or at the maximum)
+// moves the block like any other reallocation: the README does not say; the model allows
+// exactly that.
 #pragma once
 
 #include <alligator/model/size_classes.hpp>
