@@ -90,7 +90,7 @@ class HeapCore {
     MetadataAccess& operator=(const MetadataAccess&) = delete;
 
    private:
-    const HeapCore& heap_;
+    [[maybe_unused]] const HeapCore& heap_;  // read only in valgrind builds
   };
   void set_metadata_access(bool open) const;
   SlotDescriptor& descriptor(std::uint32_t slot) const {
