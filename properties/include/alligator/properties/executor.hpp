@@ -1,0 +1,71 @@
+// The executor: runs trace operations on a real heap and on the reference model side by side,
+// and after every operation checks that they agree. It is the property suites' system under
+// test, alligator_replay's engine, and (being plain C++ without RapidCheck) what runs sequences
+// inside wasm.
+//
+// One Executor is one fresh heap: a SimulatedMemory of the trace's maximum, a Heap over it, the
+// MallocFamily over that heap (so C semantics are what is tested), and a model::HeapModel.
+// After each operation it checks, and reports the first failure as a step verdict:
+//   - the result is legal for the model (class, MiniPage, Segment, span, alignment, growth by
+//     exactly the pages the README prescribes, refused grows, the error reported);
+//   - the C contract: errno, posix_memalign's return code, calloc's zeroes, alignment;
+//   - no two live blocks overlap; every live block still holds its pattern; realloc kept the
+//     prefix;
+//   - writing a block's whole usable size does not change the heap (walk before and after);
+//   - heap.walk() equals the model span by span, MiniPage bitmaps and `current` included;
+//   - each class's free vector holds exactly the free Segments of its current MiniPage, once;
+//   - stats() equals the model's; validate() is clean.
+#pragma once
+
+#include <alligator/heap.hpp>
+#include <alligator/malloc_family.hpp>
+#include <alligator/model/heap_model.hpp>
+#include <alligator/properties/trace.hpp>
+#include <alligator/shim/simulated_memory.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace alligator::properties {
+
+struct StepVerdict {
+  bool ok = true;
+  std::string message;  // what went wrong, with the operation and the heap's state
+  std::string note;     // what the step did, e.g. "heap+24576, usable 64", "null", "skipped"
+};
+
+class Executor {
+ public:
+  explicit Executor(std::size_t memory_bytes);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Runs one operation (appending it to history()) and checks everything. After a failed step
+  // the executor refuses to run more.
+  StepVerdict run(const Operation& operation);
+
+  std::size_t memory_bytes() const { return memory_bytes_; }
+  // Operations executed: each allocation or free of a range counts once per block; skipped
+  // operations (naming a block that is not live) do not count.
+  std::size_t operations() const { return operations_; }
+  const std::vector<Operation>& history() const { return history_; }
+  Trace trace() const;  // memory header + history: the failing sequence, ready to replay
+  const model::HeapModel& model() const;
+  bool block_live(std::uint32_t id) const;
+
+  struct State;  // the heap, the model and the executor's records (src/executor_state.hpp)
+
+ private:
+  std::size_t memory_bytes_;
+  std::size_t operations_ = 0;
+  std::vector<Operation> history_;
+  bool failed_ = false;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace alligator::properties

@@ -1,0 +1,15 @@
+// Large blocks and spans: the good-fit rule, the top span, aligned blocks up to 64 KiB,
+// coalescing on free, growth by the fewest pages across 1 MiB groups.
+#include "commands.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+namespace alligator::properties {
+
+RC_GTEST_PROP(LargeBlocks, AgreeWithTheModel, ()) {
+  check_sequence<Malloc, Malloc, Malloc, AlignedAlloc, AlignedAlloc, New, Free, Free, Free,
+                 FreeRange, Delete, Realloc, MallocRange, Fill>(Profile{7, 128});
+}
+
+}  // namespace alligator::properties

@@ -1,0 +1,63 @@
+// alligator_replay TRACE [--verbose]: runs a trace (trace.hpp) against the allocator and the
+// reference model and reports the first step where they diverge.
+//   exit 0  every step agreed
+//   exit 1  a step diverged (its line, the operation, what differs, the model's state)
+//   exit 2  the trace could not be read
+// Plain C++: the wasm build reads the host's files through Node (-sNODERAWFS=1).
+#include <alligator/properties/executor.hpp>
+#include <alligator/properties/trace.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+int main(int argc, char** argv) {
+  using namespace alligator::properties;
+  const char* path = nullptr;
+  bool verbose = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--verbose") == 0) {
+      verbose = true;
+    } else if (path == nullptr) {
+      path = argv[i];
+    } else {
+      path = nullptr;
+      break;
+    }
+  }
+  if (path == nullptr) {
+    std::fprintf(stderr, "usage: alligator_replay TRACE [--verbose]\n");
+    return 2;
+  }
+  std::ifstream file(path);
+  if (!file) {
+    std::fprintf(stderr, "alligator_replay: cannot read %s\n", path);
+    return 2;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  ParseError error;
+  auto trace = parse_trace(text.str(), error);
+  if (!trace) {
+    std::fprintf(stderr, "%s:%zu: %s\n", path, error.line, error.message.c_str());
+    return 2;
+  }
+  Executor executor(trace->memory_bytes);
+  for (std::size_t i = 0; i < trace->operations.size(); ++i) {
+    const Operation& operation = trace->operations[i];
+    StepVerdict verdict = executor.run(operation);
+    if (verbose) {
+      std::printf("%s:%zu: %-32s -> %s\n", path, trace->lines[i], format(operation).c_str(),
+                  verdict.note.c_str());
+    }
+    if (!verdict.ok) {
+      std::printf("%s:%zu: diverged at %s\n%s", path, trace->lines[i], format(operation).c_str(),
+                  verdict.message.c_str());
+      return 1;
+    }
+  }
+  std::printf("%s: %zu steps, %zu heap operations, allocator and model agree\n", path,
+              trace->operations.size(), executor.operations());
+  return 0;
+}
