@@ -70,6 +70,23 @@ void write_diagnosis(HeapError error, const void* pointer) {
 
 }  // namespace
 
+HeapCore::~HeapCore() {
+#if ALLIGATOR_VALGRIND_HOOKS
+  walk(
+      [](const SpanView& span, void*) {
+        if (span.kind == SpanKind::large) valgrind::block_freed(span.start);
+        if (span.kind != SpanKind::mini_page) return;
+        std::size_t size = class_size(span.size_class);
+        for (unsigned segment = 0; segment < span.segments; ++segment) {
+          if ((span.bitmap[segment / 64] >> (segment % 64)) & 1U) {
+            valgrind::block_freed(span.start + segment * size);
+          }
+        }
+      },
+      nullptr);
+#endif
+}
+
 void HeapCore::set_error_handler(HeapErrorHandler handler, void* context) {
   error_handler_ = handler;
   error_context_ = context;

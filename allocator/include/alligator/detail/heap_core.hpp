@@ -23,6 +23,10 @@ class HeapCore {
 
   // Constant-initializable: a fresh heap is all zeros but for these two.
   constexpr HeapCore(GrowFunction grow, void* memory) : grow_(grow), memory_(memory) {}
+  // A heap's memory outlives it only as far as its memory source allows; in valgrind builds the
+  // destructor tells memcheck its live blocks are gone, so a later heap at the same addresses
+  // does not overlap them. Otherwise it does nothing.
+  ~HeapCore();
   HeapCore(const HeapCore&) = delete;
   HeapCore& operator=(const HeapCore&) = delete;
 
