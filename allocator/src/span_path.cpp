@@ -158,6 +158,16 @@ bool HeapCore::extend_in_place(std::uint32_t first, std::uint32_t slots, std::ui
   if (available < needed) {
     if (next + available != top_slot_) return false;
     if (bins_.first_nonempty_from(first_bin_fitting(wanted)) < kBinCount) return false;
+    // Pages that reach a new group start with its descriptor block, which would cut them off
+    // from the block: growing them here would only waste them. The block moves instead.
+    std::uint32_t missing = needed - available;
+    std::uint32_t new_slots =
+        (missing + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage * kSlotsPerWasmPage;
+    if (new_slots > kMaxSlots - top_slot_ ||
+        (top_slot_ + kSlotsPerGroup - 1) >> kGroupShift !=
+            (top_slot_ + new_slots + kSlotsPerGroup - 1) >> kGroupShift) {
+      return false;
+    }
     grow_for(needed);
     available = free_after();
     if (available < needed) return false;
