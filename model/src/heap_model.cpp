@@ -430,31 +430,28 @@ void HeapModel::reallocate_large(const ModelBlock& block, std::size_t size,
     move_block(block, size, alignment, call);
     return;
   }
-  // Memory grows under the block. If it cannot (refused, or past the maximum) the block moves
-  // like any other (the README is silent; this is the model's reading): retiring, and another
-  // attempt to grow, included.
+  // Memory grows under the block, by the fewest pages that give the top free span the missing
+  // slots. Pages that reach a new group would start with its descriptor block, cut off from the
+  // block: then it moves instead. So does a block whose growth is refused or hits the maximum
+  // (the README is silent on both; this is the model's reading), retiring and growing again
+  // like any allocation.
+  const std::size_t top_free = spans_.free_slots_at_top();
+  const std::size_t new_slots = (extra - top_free + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage *
+                                kSlotsPerWasmPage;
+  if (groups_reached(spans_.top() + new_slots) != groups_reached(spans_.top())) {
+    move_block(block, size, alignment, call);
+    return;
+  }
   std::size_t metadata = 0;
   if (!grow(extra, slots, call, &metadata)) {
     if (!call.failed()) move_block(block, size, alignment, call);
     return;
   }
-  if (metadata == 0) {
-    if (in_place("grow (memory grew under it)")) spans_.extend(first, extra);
+  if (metadata != 0) {
+    call.fail("model: growth under a block reached a new group");
     return;
   }
-  // The new pages start with metadata: the block cannot extend, so it moves to the new span.
-  auto spans = spans_.takeable(slots);
-  auto slot = slot_of(call.seen.result);
-  auto holder = slot ? spans_.span_holding(*slot) : std::nullopt;
-  if (!holder || std::find(spans.begin(), spans.end(), *holder) == spans.end() ||
-      call.seen.result != slot_address(*holder)) {
-    call.fail("memory grew past a new group under the block at " + where(pointer) +
-              ", so it must move to the low end of free span(s) at slot " + list(spans) +
-              "; the heap returned " + where(call.seen.result));
-    return;
-  }
-  spans_.carve(*holder, slots, SpanKind::large);
-  free_block(block);
+  if (in_place("grow (memory grew under it)")) spans_.extend(first, extra);
 }
 
 // ---------------------------------------------------------------------------------------------

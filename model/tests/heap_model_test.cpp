@@ -226,5 +226,22 @@ TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
   check();
 }
 
+TEST_F(ModelTest, ReallocationMovesWhenGrowingUnderTheBlockWouldReachANewGroup) {
+  HeapModel big(4 << 20, 16);
+  // 480 slots: 15 pages, the block at 12..491, a free span of 20 up to the top (512).
+  EXPECT_LEGAL(big.allocate(480 * 2048, 1, got(at_slot(12), 16)));
+  EXPECT_EQ(layout(big), "0:metadatax12 12:large blockx480 492:freex20 ");
+  // 510 slots: 30 more than the block has, 20 of them free at the top. One page past the top
+  // reaches group 1, whose metadata would cut the new pages off from the block, so the block
+  // moves: 32p - m >= 510 gives p = 17, which reaches group 2 as well (m = 24).
+  HeapModel wrong = big;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(12), 510 * 2048, 1, got(at_slot(12), 17)), "free span");
+  EXPECT_LEGAL(big.reallocate(at_slot(12), 510 * 2048, 1, got(at_slot(536), 33)));
+  EXPECT_EQ(layout(big),
+            "0:metadatax12 12:freex500 512:metadatax12 524:metadatax12 536:large blockx510 "
+            "1046:freex10 ");
+  check();
+}
+
 }  // namespace
 }  // namespace alligator::model

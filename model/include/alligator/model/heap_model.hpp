@@ -25,9 +25,10 @@
 //     2^21 slots, fails at once: nothing retires, no grow is attempted;
 //   - a growth that would take the heap past 2^21 slots is not attempted: the call fails after
 //     retiring, and a pending refusal stays pending.
-// Reallocation that must grow memory under a block but cannot (refused, or at the maximum)
-// moves the block like any other reallocation: the README does not say; the model allows
-// exactly that.
+// Reallocation grows memory under a block only by pages that reach no new group: a new group's
+// descriptor block would go first and cut the pages off from the block, so then the block moves
+// (into a span of the whole new size: "a free span of k slots exists afterwards"). A block
+// whose growth is refused or hits the maximum moves too. The README does not say either.
 #pragma once
 
 #include <alligator/model/size_classes.hpp>
