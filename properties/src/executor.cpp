@@ -472,7 +472,7 @@ StepVerdict Executor::run(const Operation& operation) {
   failed_ = true;
   std::ostringstream message;
   message << "step " << history_.size() << " '" << format(operation) << "': " << problem << "\n"
-          << state_->model.describe();
+          << state_->model.describe() << state_->describe_heap();
   return {false, message.str(), {}};
 }
 

@@ -60,6 +60,7 @@ struct Executor::State {
   // have (taken before the operation's own writes into blocks).
   std::string check_heap(std::optional<std::uint64_t> fingerprint);
   std::uint64_t walk_fingerprint() const;
+  std::string describe_heap() const;  // the heap's walk, for failure messages
 
   // Live blocks' contents: each step reads every block's first and last kEdgeBytes (all of a
   // small block), the blocks at and beside the addresses the step touched in full, and

@@ -79,6 +79,27 @@ std::uint64_t Executor::State::walk_fingerprint() const {
   return hash;
 }
 
+std::string Executor::State::describe_heap() const {
+  const auto base = reinterpret_cast<std::uintptr_t>(memory.base());
+  std::ostringstream out;
+  out << "heap: " << memory.pages() << " wasm page(s)\n";
+  heap.walk([&](const SpanView& span) {
+    SpanRecord record;
+    record.kind = kind_of(span.kind);
+    record.first = (reinterpret_cast<std::uintptr_t>(span.start) - base) / model::kSlotBytes;
+    record.slots = span.bytes / model::kSlotBytes;
+    if (span.kind == SpanKind::mini_page) {
+      record.class_size = span.size_class < kClassCount ? class_size(span.size_class) : 0;
+      record.segments = span.segments;
+      record.live = span.live_segments;
+      record.current = span.current;
+      record.bitmap = span.bitmap;
+    }
+    out << "  " << describe(record) << "\n";
+  });
+  return out.str();
+}
+
 std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint) {
   const auto base = reinterpret_cast<std::uintptr_t>(memory.base());
   const model::SizeClasses& classes = model.classes();
