@@ -12,6 +12,19 @@ if(EMSCRIPTEN)
   target_compile_definitions(gtest PUBLIC GTEST_HAS_PTHREAD=0)
   target_compile_options(gtest PUBLIC -fexceptions)
   target_link_options(gtest PUBLIC -fexceptions)
+elseif(WASI)
+  # wasm32-wasi (cmake/toolchain-wasi.cmake): the same sources, without threads and, as the
+  # target's libc++ has none, without exceptions (gtest detects -fno-exceptions itself).
+  # Death tests need fork and are off on this platform; capturing stdout/stderr needs dup and
+  # mkstemp, which WASI lacks.
+  set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
+  set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+  set(gtest_disable_pthreads ON CACHE BOOL "" FORCE)
+  add_subdirectory(/usr/src/googletest ${CMAKE_BINARY_DIR}/googletest EXCLUDE_FROM_ALL SYSTEM)
+  target_compile_definitions(gtest PUBLIC GTEST_HAS_PTHREAD=0 GTEST_HAS_STREAM_REDIRECTION=0)
+  # gtest's own CMake adds -fexceptions to its flags; this comes after and wins.
+  target_compile_options(gtest PRIVATE -fno-exceptions)
+  target_compile_options(gtest_main PRIVATE -fno-exceptions)
 else()
   # Debian's libgtest-dev (x86_64) or libgtest-dev:i386, picked by the toolchain's library
   # architecture.
