@@ -12,6 +12,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__wasi__)
+// wasi-libc builds no memalign and so declares none; liballigator exports it on every target.
+extern "C" void* memalign(std::size_t alignment, std::size_t size);
+#endif
+
 namespace {
 
 int failures = 0;
