@@ -505,7 +505,10 @@ std::set<Error> HeapModel::errors_for(std::uintptr_t pointer) const {
   std::uintptr_t offset = pointer - slot_address(first);
   switch (spans_.at(first).kind) {
     case SpanKind::free:
-      return {Error::invalid_pointer, Error::double_free};  // a freed block, or never one
+      // The head of a free span reads as a freed block; anything else in it cannot be told
+      // from a pointer that never was one.
+      if (offset == 0) return {Error::double_free};
+      return {Error::invalid_pointer};
     case SpanKind::metadata:
       return {Error::invalid_pointer};
     case SpanKind::large:

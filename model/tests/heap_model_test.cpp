@@ -183,8 +183,10 @@ TEST_F(ModelTest, BadPointersGetTheirErrors) {
   EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
   EXPECT_ILLEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::invalid_pointer)), "double_free");
   EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::double_free)));
-  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 1, 0, Error::double_free)));   // free span
-  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 1, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1, 0, Error::double_free)));  // span head
+  EXPECT_ILLEGAL(model.deallocate(at_slot(13), got(0, 1, 0, Error::invalid_pointer)), "double_free");
+  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 1, 0, Error::invalid_pointer)));  // inside
+  EXPECT_ILLEGAL(model.deallocate(at_slot(20), got(0, 1, 0, Error::double_free)), "invalid_pointer");
   EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 1, 0, Error::invalid_pointer)));  // metadata
   EXPECT_LEGAL(model.deallocate(kBase - 8, got(0, 1, 0, Error::invalid_pointer)));
   EXPECT_LEGAL(model.deallocate(at_slot(40), got(0, 1, 0, Error::invalid_pointer)));  // past top

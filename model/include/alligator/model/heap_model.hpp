@@ -127,8 +127,9 @@ class HeapModel {
 
   // The live block starting at `pointer`, if any.
   std::optional<ModelBlock> block_at(std::uintptr_t pointer) const;
-  // The errors a call on `pointer` may report: empty for a live block's start, otherwise
-  // invalid_pointer, or double_free for a freed Segment (either for memory now free).
+  // The error a call on `pointer` must report ("Errors"): none (an empty set) for a live
+  // block's start; double_free for a freed Segment of a MiniPage or the head of a free span;
+  // invalid_pointer otherwise.
   std::set<Error> errors_for(std::uintptr_t pointer) const;
   ModelStats stats() const;
 
