@@ -2,7 +2,8 @@
 // against the README's stated properties (counts, Segment counts, alignment).
 #include <alligator/model/size_classes.hpp>
 
-#include <stdexcept>
+#include "model_bug.hpp"
+
 
 namespace alligator::model {
 
@@ -20,7 +21,7 @@ SizeClasses::SizeClasses(std::size_t max_align) : max_align_(max_align) {
     sizes_ = {8,   16,  32,  48,  64,  80,  96,  112, 128, 144, 160,
               192, 224, 256, 288, 336, 400, 512, 672, 1024, 2048};
   } else {
-    throw std::invalid_argument("the README defines class tables for max_align_t 8 and 16 only");
+    model_bug("the README defines class tables for max_align_t 8 and 16 only");
   }
 }
 

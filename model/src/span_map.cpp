@@ -1,6 +1,7 @@
 #include <alligator/model/span_map.hpp>
 
-#include <stdexcept>
+#include "model_bug.hpp"
+
 
 namespace alligator::model {
 
@@ -68,7 +69,7 @@ void SpanMap::carve(std::size_t first, std::size_t slots, SpanKind kind) {
   auto holder = span_holding(first);
   if (!holder || spans_.at(*holder).kind != SpanKind::free ||
       first + slots > *holder + spans_.at(*holder).slots || slots == 0) {
-    throw std::logic_error("SpanMap::carve: not inside one free span");
+    model_bug("SpanMap::carve: not inside one free span");
   }
   std::size_t span_first = *holder;
   std::size_t span_end = span_first + spans_.at(span_first).slots;
@@ -83,7 +84,7 @@ void SpanMap::release(std::size_t first, std::size_t slots) {
   auto holder = span_holding(first);
   if (!holder || spans_.at(*holder).kind == SpanKind::free || slots == 0 ||
       first + slots != *holder + spans_.at(*holder).slots) {
-    throw std::logic_error("SpanMap::release: not a used span or its tail");
+    model_bug("SpanMap::release: not a used span or its tail");
   }
   if (*holder == first) {
     spans_.erase(first);
@@ -109,7 +110,7 @@ void SpanMap::release(std::size_t first, std::size_t slots) {
 void SpanMap::shrink(std::size_t first, std::size_t slots) {
   const Span& span = spans_.at(first);
   if (span.kind == SpanKind::free || slots == 0 || slots > span.slots) {
-    throw std::logic_error("SpanMap::shrink: bad span or length");
+    model_bug("SpanMap::shrink: bad span or length");
   }
   if (slots < span.slots) release(first + slots, span.slots - slots);
 }
@@ -120,7 +121,7 @@ void SpanMap::extend(std::size_t first, std::size_t extra) {
   auto after = spans_.find(next);
   if (after == spans_.end() || after->second.kind != SpanKind::free ||
       after->second.slots < extra) {
-    throw std::logic_error("SpanMap::extend: no free span long enough after the block");
+    model_bug("SpanMap::extend: no free span long enough after the block");
   }
   std::size_t rest = after->second.slots - extra;
   spans_.erase(after);
@@ -129,7 +130,7 @@ void SpanMap::extend(std::size_t first, std::size_t extra) {
 }
 
 void SpanMap::grow(std::size_t slots, std::size_t metadata) {
-  if (metadata >= slots) throw std::logic_error("SpanMap::grow: no free slot after metadata");
+  if (metadata >= slots) model_bug("SpanMap::grow: no free slot after metadata");
   std::size_t old_top = top_;
   top_ += slots;
   if (metadata == 0) {
