@@ -345,12 +345,13 @@ def run_native_latency(executable, operations, samples_path, timeout):
     result = subprocess.run([executable, "latency", str(LATENCY_LIVE), str(operations),
                              samples_path], capture_output=True, text=True, timeout=timeout,
                             preexec_fn=raise_priority)
-    found = re.search(r"^LATENCY (\d+) (\d+) (\d+) (\d+)$", result.stdout, re.M)
+    found = re.search(r"^LATENCY (\d+) (\d+) (\d+) (\d+) ([\d.]+)$", result.stdout, re.M)
     if result.returncode != 0 or not found:
         return dict(status="crash (exit %d)" % result.returncode,
                     output=result.stdout + result.stderr)
-    p50, p99, peak, overhead = (int(x) for x in found.groups())
-    return dict(status="ok", p50=p50, p99=p99, max=peak, overhead=overhead)
+    p50, p99, peak, overhead = (int(x) for x in found.groups()[:4])
+    step = float(found.group(5))
+    return dict(status="ok", p50=p50, p99=p99, max=peak, overhead=overhead, step=step)
 
 
 def callgrind_steps(executable, live, out_file):
@@ -527,13 +528,12 @@ def write_plot(results, out_dir, title):
         "set xtics (%s) rotate by -35 font ',11' nomirror" % xtics,
         "set ytics (0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32) nomirror",
         "set grid ytics lc rgb '#e0e0e0'",
-        "set tmargin 5",
-        "set key at screen 0.5, screen 0.895 center horizontal",
+        "set key at screen 0.5, screen 0.075 center horizontal",
         "set datafile missing 'NaN'",
         "set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb '#000000' front",
         "set label 'Above the line: better than dlmalloc. * lower-is-better figure, plotted as "
-        "dlmalloc / value. Missing bar: n/a.' at screen 0.5, screen 0.02 center font ',10'",
-        "set bmargin 9",
+        "dlmalloc / value. Missing bar: n/a.' at screen 0.5, screen 0.025 center font ',10'",
+        "set bmargin 11",
         "plot " + ", \\\n     ".join(plots),
     ])
     script_path = os.path.join(WORK, "plot.gp")
@@ -547,6 +547,12 @@ def write_plot(results, out_dir, title):
 
 def write_reports(results, extra, out_dir):
     os.makedirs(out_dir, exist_ok=True)
+    steps = [s for runs in extra["latency_per_run"].values() for s in runs.get("step", [])]
+    if steps and statistics.median(steps) > 1:
+        extra.setdefault("notes", []).append(
+            "This machine's TSC advanced in steps of about %g ticks (measured by each latency "
+            "run from its empty measurements): the latency figures have that resolution."
+            % statistics.median(steps))
     document = {"workloads": {}}
     for workload, spec in WORKLOADS.items():
         entry = {"unit": spec["unit"]}
@@ -584,12 +590,15 @@ def write_reports(results, extra, out_dir):
              "%.1f at the end" % (extra["seconds"], extra["load_average"]["start"][0],
                                   extra["load_average"]["end"][0]), "",
              "## Medians", "",
-             "| workload | unit | better | dlmalloc | emmalloc | alligator | bump |",
-             "|---|---|---|--:|--:|--:|--:|"]
+             "| workload | unit | better | dlmalloc | emmalloc | alligator | bump "
+             "| alligator / dlmalloc |",
+             "|---|---|---|--:|--:|--:|--:|--:|"]
     for workload, spec in WORKLOADS.items():
-        lines.append("| %s | %s | %s | %s |" % (
+        alligator_ratio = ratio(workload, "alligator", results)
+        lines.append("| %s | %s | %s | %s | %s |" % (
             workload, spec["unit"], "higher" if spec["higher"] else "lower",
-            " | ".join(fmt(results[workload].get(a), spec["unit"]) for a in ALLOCATORS)))
+            " | ".join(fmt(results[workload].get(a), spec["unit"]) for a in ALLOCATORS),
+            "n/a" if alligator_ratio is None else "%.2f" % alligator_ratio))
     lines += ["", "## Ratios to dlmalloc (value / dlmalloc's value)", "",
               "| workload | better | emmalloc | alligator | bump |", "|---|---|--:|--:|--:|"]
     for workload, spec in WORKLOADS.items():
@@ -730,7 +739,7 @@ def main():
     # Timed runs, one at a time, interleaved.
     latency_operations = 200000 if args.quick else 1000000
     samples = {w: {a: [] for a in ALLOCATORS} for w in TIMED}
-    latency_samples = {a: {"p50": [], "p99": [], "max": [], "overhead": []}
+    latency_samples = {a: {"p50": [], "p99": [], "max": [], "overhead": [], "step": []}
                        for a in NATIVE_ALLOCATORS}
     latency_files = {a: [] for a in NATIVE_ALLOCATORS}
     checks = {w: {} for w in TIMED}
@@ -776,7 +785,7 @@ def main():
                 problems.add("latency under %s: %s; output: %s" % (allocator, run["status"],
                                                                   run["output"][-800:]))
                 continue
-            for key in ("p50", "p99", "max", "overhead"):
+            for key in ("p50", "p99", "max", "overhead", "step"):
                 latency_samples[allocator][key].append(run[key])
             latency_files[allocator].append(samples_path)
             log(prefix + " p50 %d p99 %d max %d cycles (%.1f s)" % (

@@ -66,7 +66,7 @@ std::uint64_t run(Rng& rng, std::uint64_t operations) {
 
 int main(int argc, char** argv) {
   bool full = full_run(argc, argv);
-  std::uint64_t operations = full ? 2000000 : 500000;
+  std::uint64_t operations = full ? 2000000 : 300000;
   report_new_failures();
   Rng rng(0x5EED0003);
   run(rng, operations / 10);  // warm-up: JIT tier-up

@@ -61,7 +61,7 @@ void empty() {
 
 int main(int argc, char** argv) {
   bool full = full_run(argc, argv);
-  std::uint64_t steps = full ? 8000000 : 2000000;
+  std::uint64_t steps = full ? 8000000 : 1000000;
   Rng rng(0x5EED0002);
   fill(rng);
   churn(rng, steps / 10);  // warm-up: JIT tier-up, steady state

@@ -10,9 +10,10 @@
 // churned (max(live, 10^5) operations) before anything is measured.
 //
 //   native_bench latency <live> <operations> [<samples file>]
-//       rdtsc (lfence-fenced) around each pair. Prints "LATENCY <p50> <p99> <max> <overhead>":
-//       percentiles of the pairs' TSC ticks minus the overhead (the median of 10^4 empty
-//       measurements), and that overhead. With a samples file, also writes every pair's ticks
+//       rdtsc (lfence-fenced) around each pair. Prints
+//       "LATENCY <p50> <p99> <max> <overhead> <step>": percentiles of the pairs' TSC ticks minus
+//       the overhead (the median of 10^4 empty measurements), that overhead, and the timer's
+//       step (virtual machines may advance the TSC coarsely). With a samples file, also writes every pair's ticks
 //       there, in order (uint32, native byte order): the sequence is the same in every run, so
 //       bench.py takes each pair's median over the runs, which removes the interrupts and
 //       preemptions that hit single runs.
@@ -165,6 +166,30 @@ int latency(std::size_t live, std::size_t operations, const char* samples_path) 
   }
   std::sort(empty.begin(), empty.end());
   std::uint64_t overhead = empty[empty.size() / 2];
+  // The timer's step. Virtual machines may advance the TSC coarsely (the empty measurements then
+  // take a few values, e.g. 49, 73/74, 98): cluster the frequent values (a difference of 1 is
+  // rounding) and take the smallest gap between clusters; on a fine-grained TSC every frequent
+  // value joins one cluster and the step is 1.
+  double step = 1;
+  {
+    std::vector<std::uint64_t> frequent;
+    for (std::size_t i = 0; i < empty.size();) {
+      std::size_t j = i;
+      while (j < empty.size() && empty[j] == empty[i]) ++j;
+      if (j - i >= empty.size() / 200) frequent.push_back(empty[i]);
+      i = j;
+    }
+    std::vector<double> centers;
+    for (std::size_t i = 0; i < frequent.size();) {
+      std::size_t j = i + 1;
+      while (j < frequent.size() && frequent[j] - frequent[j - 1] <= 1) ++j;
+      centers.push_back((frequent[i] + frequent[j - 1]) / 2.0);
+      i = j;
+    }
+    for (std::size_t i = 1; i < centers.size(); ++i) {
+      step = i == 1 ? centers[1] - centers[0] : std::min(step, centers[i] - centers[i - 1]);
+    }
+  }
 
   std::vector<std::uint64_t> samples(operations);
   for (std::size_t i = 0; i < operations; ++i) {
@@ -200,8 +225,8 @@ int latency(std::size_t live, std::size_t operations, const char* samples_path) 
   auto percentile = [&](double p) {
     return samples[std::min(samples.size() - 1, static_cast<std::size_t>(p * samples.size()))];
   };
-  std::printf("LATENCY %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", percentile(0.50),
-              percentile(0.99), samples.back(), overhead);
+  std::printf("LATENCY %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %.1f\n",
+              percentile(0.50), percentile(0.99), samples.back(), overhead, step);
   return 0;
 }
 
