@@ -98,6 +98,9 @@ void HeapCore::report(HeapError error, const void* pointer) {
     return;
   }
   write_diagnosis(error, pointer);
+  // Under memcheck, the same error again with the block's history. A size mismatch names a live
+  // block, which a FREELIKE request would free: the diagnosis alone says it.
+  if (error != HeapError::size_mismatch) valgrind::rejected_free(pointer);
   std::abort();
 }
 

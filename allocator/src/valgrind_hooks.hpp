@@ -25,6 +25,10 @@ inline void block_allocated(const void* block, std::size_t bytes) {
   VALGRIND_MALLOCLIKE_BLOCK(block, bytes, 0, 0);
 }
 inline void block_freed(const void* block) { VALGRIND_FREELIKE_BLOCK(block, 0); }
+// A free the heap rejects: `pointer` is no live block's start, so memcheck reports an "Invalid
+// free()" with the caller's stack and what it knows of the address (freed where, inside which
+// block), and changes nothing.
+inline void rejected_free(const void* pointer) { VALGRIND_FREELIKE_BLOCK(pointer, 0); }
 inline void block_resized(const void* block, std::size_t old_bytes, std::size_t new_bytes) {
   VALGRIND_RESIZEINPLACE_BLOCK(block, old_bytes, new_bytes, 0);
 }
@@ -37,6 +41,7 @@ inline void defined(const void* start, std::size_t bytes) {
 #else
 inline void block_allocated(const void*, std::size_t) {}
 inline void block_freed(const void*) {}
+inline void rejected_free(const void*) {}
 inline void block_resized(const void*, std::size_t, std::size_t) {}
 inline void no_access(const void*, std::size_t) {}
 inline void defined(const void*, std::size_t) {}
