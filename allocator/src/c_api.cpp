@@ -4,6 +4,8 @@
 #include <alligator/global_heap.hpp>
 #include <alligator/malloc_family.hpp>
 
+#include "fast_path.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -18,8 +20,13 @@ alligator::MallocFamily family() { return alligator::MallocFamily(alligator::glo
 
 #define ALLIGATOR_EXPORT extern "C" __attribute__((visibility("default")))
 
-ALLIGATOR_EXPORT void* malloc(size_t size) { return family().malloc(size); }
-ALLIGATOR_EXPORT void free(void* block) { family().free(block); }
+// malloc and free take the inline fast paths directly: these two carry nearly all the traffic.
+ALLIGATOR_EXPORT void* malloc(size_t size) {
+  void* block = alligator::global_heap().core().allocate_inline(size, 1);
+  if (block == nullptr) errno = ENOMEM;
+  return block;
+}
+ALLIGATOR_EXPORT void free(void* block) { alligator::global_heap().core().deallocate_inline(block); }
 ALLIGATOR_EXPORT void* calloc(size_t count, size_t size) { return family().calloc(count, size); }
 ALLIGATOR_EXPORT void* realloc(void* block, size_t size) { return family().realloc(block, size); }
 ALLIGATOR_EXPORT void* reallocarray(void* block, size_t count, size_t size) {

@@ -2,29 +2,15 @@
 // call malloc, and never destroyed so it outlives every static destructor that calls free.
 #include <alligator/global_heap.hpp>
 
-#include <utility>
-
-namespace alligator {
+namespace alligator::detail {
 namespace {
-
-template <class T>
-union NeverDestroyed {
-  template <class... Arguments>
-  explicit constexpr NeverDestroyed(Arguments&&... arguments)
-      : value(std::forward<Arguments>(arguments)...) {}
-  ~NeverDestroyed() {}
-  T value;
-};
-
 #if defined(__wasm__)
-constinit NeverDestroyed<DefaultMemory> memory;
+constinit NeverDestroyed<DefaultMemory> process_memory;
 #else
-constinit NeverDestroyed<DefaultMemory> memory(kDefaultSimulatedMemoryBytes);
+constinit NeverDestroyed<DefaultMemory> process_memory(kDefaultSimulatedMemoryBytes);
 #endif
-constinit NeverDestroyed<Heap<DefaultMemory>> heap(memory.value);
-
 }  // namespace
 
-Heap<DefaultMemory>& global_heap() { return heap.value; }
+constinit NeverDestroyed<Heap<DefaultMemory>> process_heap(process_memory.value);
 
-}  // namespace alligator
+}  // namespace alligator::detail

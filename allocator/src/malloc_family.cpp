@@ -1,6 +1,8 @@
 #include <alligator/malloc_family.hpp>
 #include <alligator/shim/memory_source.hpp>
 
+#include "fast_path.hpp"
+
 #include <cerrno>
 #include <cstring>
 
@@ -13,12 +15,12 @@ bool is_power_of_two(std::size_t value) { return value != 0 && (value & (value -
 }  // namespace
 
 void* MallocFamily::malloc(std::size_t size) {
-  void* block = heap_.allocate(size, 1);
+  void* block = heap_.allocate_inline(size, 1);
   if (block == nullptr) errno = ENOMEM;
   return block;
 }
 
-void MallocFamily::free(void* pointer) { heap_.deallocate(pointer); }
+void MallocFamily::free(void* pointer) { heap_.deallocate_inline(pointer); }
 
 void* MallocFamily::calloc(std::size_t count, std::size_t size) {
   std::size_t bytes;

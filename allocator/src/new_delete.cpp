@@ -6,11 +6,15 @@
 #include <cstdlib>
 #include <new>
 
+#include "fast_path.hpp"
+
 namespace {
 
 void* allocate_or_handle(std::size_t size, std::size_t alignment) {
   for (;;) {
-    if (void* block = alligator::global_heap().allocate(size, alignment)) return block;
+    if (void* block = alligator::global_heap().core().allocate_inline(size, alignment)) {
+      return block;
+    }
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) {
 #if defined(__cpp_exceptions)
@@ -42,7 +46,7 @@ void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
 #endif
 }
 
-void release(void* block) noexcept { alligator::global_heap().deallocate(block); }
+void release(void* block) noexcept { alligator::global_heap().core().deallocate_inline(block); }
 void release(void* block, std::size_t size, std::size_t alignment) noexcept {
   alligator::global_heap().deallocate(block, size, alignment);
 }

@@ -6,8 +6,26 @@
 #include <alligator/heap.hpp>
 #include <alligator/shim/default_memory.hpp>
 
-namespace alligator {
+#include <utility>
 
-Heap<DefaultMemory>& global_heap();
+namespace alligator {
+namespace detail {
+
+// Storage whose destructor never runs: the heap must outlive every static destructor.
+template <class T>
+union NeverDestroyed {
+  template <class... Arguments>
+  explicit constexpr NeverDestroyed(Arguments&&... arguments)
+      : value(std::forward<Arguments>(arguments)...) {}
+  ~NeverDestroyed() {}
+  T value;
+};
+
+// Defined in allocator/src/global_heap.cpp; reached inline so malloc costs no extra call.
+extern constinit NeverDestroyed<Heap<DefaultMemory>> process_heap;
+
+}  // namespace detail
+
+inline Heap<DefaultMemory>& global_heap() { return detail::process_heap.value; }
 
 }  // namespace alligator

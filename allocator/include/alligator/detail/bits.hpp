@@ -28,7 +28,10 @@ constexpr unsigned population_count(std::uint64_t value) {
   return static_cast<unsigned>(std::popcount(value));
 }
 
-constexpr bool is_power_of_two(std::size_t value) { return std::has_single_bit(value); }
+// Not std::has_single_bit: that is a popcount, a library call on i686 without -mpopcnt.
+constexpr bool is_power_of_two(std::size_t value) {
+  return value != 0 && (value & (value - 1)) == 0;
+}
 
 // Rounds `value` up to a multiple of `alignment`, a power of two. Precondition: no overflow.
 constexpr std::size_t align_up(std::size_t value, std::size_t alignment) {

@@ -41,6 +41,13 @@ class HeapCore {
     return origin_ == nullptr ? nullptr : origin_ + std::size_t{top_slot_} * kSlotSize;
   }
 
+  // The same as allocate and deallocate, inline for the library's own entry points (malloc,
+  // free, operator new/delete) so the common case costs no call: a Segment from the class's free
+  // vector, or a Segment freed into a MiniPage that stays in use. Defined in
+  // allocator/src/fast_path.hpp; everything else goes to the out-of-line functions above.
+  inline void* allocate_inline(std::size_t size, std::size_t alignment);
+  inline void deallocate_inline(void* pointer);
+
   HeapStats stats() const;
   ValidationReport validate() const;
   void walk(SpanVisitor visit, void* context) const;

@@ -37,6 +37,15 @@ inline constexpr auto kSegmentReciprocal = [] {
   return table;
 }();
 
+// floor(2048 / class size), looked up rather than divided on the free path.
+inline constexpr auto kSegmentsPerMiniPage = [] {
+  std::array<std::uint16_t, kClassCount> table{};
+  for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
+    table[size_class] = static_cast<std::uint16_t>(segments_per_mini_page(size_class));
+  }
+  return table;
+}();
+
 constexpr unsigned segment_of_offset(std::size_t offset, unsigned size_class) {
   return static_cast<unsigned>((offset * kSegmentReciprocal[size_class]) >> 32);
 }
