@@ -361,6 +361,7 @@ std::string Runner::free_one(std::uint32_t id) {
   s_.family.free(reinterpret_cast<void*>(block->address));
   std::string problem;
   auto seen = call.outcome(nullptr, problem);
+  note = "freed";
   if (auto bad = verdict(s_.model.deallocate(block->address, seen), problem); !bad.empty()) {
     return bad;
   }
