@@ -1,0 +1,14 @@
+# A bitmap off-by-one: the slow path of a small allocation marks the Segment after the one it
+# hands out as live.
+set(MUTANT_SUITE SmallBlocks)
+set(MUTANT_FILE src/small_path.cpp)
+set(MUTANT_ORIGINAL [==[
+  unsigned segment = free_vector.pop();
+  std::uint32_t slot = current_[size_class];
+  descriptor(slot).bitmap.set(segment);
+]==])
+set(MUTANT_REPLACEMENT [==[
+  unsigned segment = free_vector.pop();
+  std::uint32_t slot = current_[size_class];
+  descriptor(slot).bitmap.set(segment + 1);
+]==])

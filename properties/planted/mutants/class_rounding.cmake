@@ -1,0 +1,10 @@
+# A wrong class rounding, in a public header: sizes that are not a multiple of 8 round down to
+# their granule, so they map to a class one smaller than they need.
+set(MUTANT_SUITE SmallBlocks)
+set(MUTANT_FILE include/alligator/detail/size_class_map.hpp)
+set(MUTANT_ORIGINAL [==[
+  return kClassByGranule[(size + kSizeGranule - 1) / kSizeGranule];
+]==])
+set(MUTANT_REPLACEMENT [==[
+  return kClassByGranule[size / kSizeGranule];
+]==])
