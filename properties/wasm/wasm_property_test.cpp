@@ -1,0 +1,225 @@
+// alligator_wasm_properties: the property suites with their sequences run inside wasm (issue 6).
+//
+// RapidCheck runs natively (it has no wasm build): each case generates a whole command sequence
+// from the suites' own commands (commands.hpp) against their Plan, without running it, formats
+// it as a trace (the wire format) and sends it to one long-lived `node alligator_trace_server.js`
+// (properties/wasm/trace_server.cpp), which runs it on a fresh heap and model inside wasm and
+// answers with a verdict. The property asserts on that verdict, so RapidCheck shrinks the
+// sequence on wasm's verdicts: every shrink step is run in wasm too.
+//
+//   alligator_wasm_properties --server PATH.js [--planted] [gtest options]
+//     default     Wasm.EverythingAgreesWithTheModel must hold; prints `property operations: N`,
+//                 N = heap operations the wasm side executed (the sum over verdicts), which
+//                 must reach --min-operations M (default 0)
+//     --planted   WasmPlanted.IsFoundAndShrunk: PATH.js is a server built with a planted bug;
+//                 the property must fail and shrink to at most 6 commands
+// Case count and sequence length: RC_PARAMS (max_success, max_size), set by CMakeLists.txt.
+#include "../commands.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+#include <rapidcheck/state.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace alligator::properties {
+namespace {
+
+std::string server_path;
+bool planted_mode = false;
+std::size_t min_operations = 0;
+
+// The Node process running the trace server: started on the first request, kept for the run.
+class TraceServer {
+ public:
+  ~TraceServer() { stop(); }
+
+  // Sends one trace, returns the verdict line (an "unreachable ..." line if Node died).
+  std::string request(const std::string& trace) {
+    if (pid_ <= 0 && !start()) return "unreachable: cannot start node " + server_path;
+    std::string message = trace;
+    if (message.empty() || message.back() != '\n') message += '\n';
+    message += "end\n";
+    if (std::fwrite(message.data(), 1, message.size(), to_) != message.size() ||
+        std::fflush(to_) != 0) {
+      stop();
+      return "unreachable: the trace server stopped reading (" + server_path + ")";
+    }
+    std::string line;
+    int c;
+    while ((c = std::fgetc(from_)) != EOF && c != '\n') line += static_cast<char>(c);
+    if (c == EOF) {
+      stop();
+      return "unreachable: the trace server exited without a verdict (" + server_path + ")";
+    }
+    return line;
+  }
+
+ private:
+  bool start() {
+    int in[2], out[2];
+    if (pipe(in) != 0 || pipe(out) != 0) return false;
+    pid_ = fork();
+    if (pid_ < 0) return false;
+    if (pid_ == 0) {
+      dup2(in[0], 0);
+      dup2(out[1], 1);
+      close(in[0]); close(in[1]); close(out[0]); close(out[1]);
+      execlp("node", "node", "--no-experimental-fetch", server_path.c_str(), (char*)nullptr);
+      std::perror("alligator_wasm_properties: exec node");
+      _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    to_ = fdopen(in[1], "w");
+    from_ = fdopen(out[0], "r");
+    return to_ != nullptr && from_ != nullptr;
+  }
+  void stop() {
+    if (to_) std::fclose(to_);
+    if (from_) std::fclose(from_);
+    to_ = from_ = nullptr;
+    if (pid_ > 0) waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  pid_t pid_ = -1;
+  std::FILE* to_ = nullptr;
+  std::FILE* from_ = nullptr;
+};
+
+TraceServer& server() {
+  static TraceServer instance;
+  return instance;
+}
+
+std::size_t wasm_operations = 0;   // summed over verdicts, shrinking included
+std::size_t cases = 0;
+std::size_t last_failure_commands = 0;  // the last failing case: after shrinking, the shrunk one
+std::string last_failure_trace;
+
+std::string unescape(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      ++i;
+      out += text[i] == 'n' ? '\n' : text[i];
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// One case: a generated sequence of `Commands...`, run in wasm, asserted on wasm's verdict.
+template <class... Commands>
+void check_sequence_in_wasm(Profile profile) {
+  const std::size_t memory_bytes = generate_memory_bytes(profile);
+  Plan initial;
+  initial.profile = profile;
+  auto commands = *rc::state::gen::commands(
+      initial, rc::state::gen::execOneOfWithArgs<Commands...>());
+  Trace trace;
+  trace.memory_bytes = memory_bytes;
+  for (const auto& command : commands) {
+    const auto* operation = dynamic_cast<const OperationCommand*>(command.get());
+    RC_ASSERT(operation != nullptr);
+    trace.operations.push_back(operation->op);
+  }
+  const std::string text = format(trace);
+  const std::string verdict = server().request(text);
+  ++cases;
+  unsigned long long operations = 0;
+  if (std::sscanf(verdict.c_str(), "ok %llu", &operations) == 1) {
+    wasm_operations += operations;
+    return;
+  }
+  unsigned long long step = 0;
+  int consumed = 0;
+  if (std::sscanf(verdict.c_str(), "fail %llu %llu %n", &step, &operations, &consumed) == 2) {
+    wasm_operations += operations;
+    last_failure_commands = trace.operations.size();
+    last_failure_trace = text;
+    RC_FAIL("inside wasm, step " + std::to_string(step) + " diverged:\n" +
+            unescape(verdict.substr(static_cast<std::size_t>(consumed))) +
+            "\nThe sequence as a trace (replay: scripts/replay FILE --target wasm):\n" + text);
+  }
+  RC_FAIL("no verdict from the wasm trace server: " + verdict + "\nThe trace sent:\n" + text);
+}
+
+void everything() {
+  check_sequence_in_wasm<Malloc, Malloc, Malloc, MallocRange, Calloc, ReallocNull, AlignedAlloc,
+                         New, Realloc, Realloc, Free, Free, Free, FreeRange, Delete,
+                         DeleteMismatch, FreeInterior, FreeHeapAddress, FreeNull, FreeAgain,
+                         HugeMalloc, HugeRealloc, CallocOverflow, BadAlignment, Fill, Usable,
+                         RefuseGrows>(Profile{3, 128});
+}
+
+TEST(Wasm, EverythingAgreesWithTheModel) {
+  if (planted_mode) GTEST_SKIP() << "--planted runs WasmPlanted only";
+  auto start = std::chrono::steady_clock::now();
+  bool held = rc::check("every command, run inside wasm, agrees with the model", everything);
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  std::printf("property operations: %zu (inside wasm: %zu cases, %.1f s)\n", wasm_operations,
+              cases, took.count());
+  std::fflush(stdout);
+  EXPECT_TRUE(held);
+  EXPECT_GE(wasm_operations, min_operations) << "too few operations ran inside wasm";
+}
+
+// The server was built with a planted bug: the crossing runner must find it and shrink it.
+TEST(WasmPlanted, IsFoundAndShrunk) {
+  if (!planted_mode) GTEST_SKIP() << "needs --planted and a planted server";
+  bool held = rc::check("the planted bug is found inside wasm", everything);
+  std::printf("property operations: %zu (inside wasm, planted server: %zu cases)\n",
+              wasm_operations, cases);
+  std::printf("planted bug shrunk to %zu commands:\n%s", last_failure_commands,
+              last_failure_trace.c_str());
+  std::fflush(stdout);
+  EXPECT_FALSE(held) << "the planted bug was not found";
+  EXPECT_GT(last_failure_commands, 0u);
+  EXPECT_LE(last_failure_commands, 6u) << "the planted bug did not shrink to <= 6 commands";
+}
+
+}  // namespace
+}  // namespace alligator::properties
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  using alligator::properties::planted_mode;
+  using alligator::properties::server_path;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
+      server_path = argv[++i];
+    } else if (std::strcmp(argv[i], "--min-operations") == 0 && i + 1 < argc) {
+      alligator::properties::min_operations = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--planted") == 0) {
+      planted_mode = true;
+    } else {
+      std::fprintf(stderr, "alligator_wasm_properties: unknown argument %s\n", argv[i]);
+      return 2;
+    }
+  }
+  struct stat info;
+  if (server_path.empty() || stat(server_path.c_str(), &info) != 0) {
+    std::fprintf(stderr,
+                 "alligator_wasm_properties: FAILED: no wasm trace server at '%s'.\n"
+                 "Build it with the wasm preset first: cmake --preset wasm && "
+                 "cmake --build --preset wasm --target alligator_trace_server\n",
+                 server_path.c_str());
+    return 1;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  return RUN_ALL_TESTS();
+}
