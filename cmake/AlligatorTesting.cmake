@@ -1,4 +1,5 @@
-# Test plumbing shared by every test folder: GoogleTest for the target, and
+# Test plumbing shared by every test folder: GoogleTest for the target, alligator_add_test()
+# which registers a test (under Valgrind's memcheck when ALLIGATOR_VALGRIND is on), and
 # alligator_add_unit_tests() which turns each *_test.cpp into one test executable.
 
 if(EMSCRIPTEN)
@@ -31,11 +32,61 @@ else()
   find_package(GTest REQUIRED)
 endif()
 
+# Under ALLIGATOR_VALGRIND (the i686 preset) tests run under memcheck, which knows every
+# Alligator block through the allocator's client requests:
+#   --leak-check=full  a block lost at exit ("definitely" or "possibly", the default kinds) is
+#       an error; gtest, RapidCheck and a destroyed Heap (it frees its blocks to memcheck) leave
+#       none, so no suppression is needed
+#   --error-exitcode=99  any memcheck error fails the test, whatever the program's own verdict
+#   --soname-synonyms=somalloc=nouserintercepts  memcheck replaces only libc's malloc, not one a
+#       program or its libraries export: programs linked with liballigator keep Alligator's
+#   --child-silent-after-fork=yes  gtest's death tests fork; their children die on purpose
+set(ALLIGATOR_VALGRIND_EXIT_CODE 99)
+if(ALLIGATOR_VALGRIND)
+  find_program(ALLIGATOR_VALGRIND_EXECUTABLE valgrind REQUIRED)
+  set(ALLIGATOR_MEMCHECK_COMMAND "${ALLIGATOR_VALGRIND_EXECUTABLE}" --tool=memcheck
+      --leak-check=full --error-exitcode=${ALLIGATOR_VALGRIND_EXIT_CODE}
+      --soname-synonyms=somalloc=nouserintercepts --child-silent-after-fork=yes)
+endif()
+
+# alligator_add_test(NAME <name> COMMAND <target or program> [<argument>...]
+#                    [LABELS <label>...] [ENVIRONMENT <VAR=value>...] [NO_VALGRIND])
+#   add_test() plus labels and environment. When ALLIGATOR_VALGRIND is on, the command runs
+#   under ${ALLIGATOR_MEMCHECK_COMMAND} (an explicit prefix: CMake 3.25 has no
+#   CMAKE_TEST_LAUNCHER) and the test is also labelled `valgrind`; NO_VALGRIND opts out (for a
+#   test that runs memcheck itself, or runs something that is not an Alligator program).
+function(alligator_add_test)
+  cmake_parse_arguments(PARSE_ARGV 0 test "NO_VALGRIND" "NAME" "COMMAND;LABELS;ENVIRONMENT")
+  if(NOT test_NAME OR NOT test_COMMAND OR test_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "alligator_add_test(NAME <name> COMMAND <command>...): "
+                        "bad arguments ${test_UNPARSED_ARGUMENTS}")
+  endif()
+  set(command ${test_COMMAND})
+  set(labels ${test_LABELS})
+  if(ALLIGATOR_VALGRIND AND NOT test_NO_VALGRIND)
+    # add_test() resolves a target name only in first position.
+    list(POP_FRONT command program)
+    if(TARGET "${program}")
+      set(program "$<TARGET_FILE:${program}>")
+    endif()
+    set(command ${ALLIGATOR_MEMCHECK_COMMAND} "${program}" ${command})
+    list(APPEND labels valgrind)
+  endif()
+  add_test(NAME "${test_NAME}" COMMAND ${command})
+  if(labels)
+    set_tests_properties("${test_NAME}" PROPERTIES LABELS "${labels}")
+  endif()
+  if(test_ENVIRONMENT)
+    set_tests_properties("${test_NAME}" PROPERTIES ENVIRONMENT "${test_ENVIRONMENT}")
+  endif()
+endfunction()
+
 # alligator_add_unit_tests(<prefix>)
 #   For every *_test.cpp in the calling folder (re-globbed at each build, so a new file needs no
 #   CMake edit): an executable <prefix>_<stem> linking alligator_heap and gtest_main, and one
 #   ctest test <prefix>/<stem> (label `unit`) running the whole binary. On wasm, ctest runs it
-#   through CMAKE_CROSSCOMPILING_EMULATOR (Node). Test binaries keep the target's own malloc:
+#   through CMAKE_CROSSCOMPILING_EMULATOR (Node); with ALLIGATOR_VALGRIND, under memcheck (label
+#   `valgrind` too). Test binaries keep the target's own malloc:
 #   they reach the heap through Heap<SimulatedMemory>, never through liballigator's exports.
 function(alligator_add_unit_tests prefix)
   file(GLOB sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp")
@@ -49,7 +100,6 @@ function(alligator_add_unit_tests prefix)
       # passes, which cost a test binary ~25 s of link time (2 s at -O1) and test nothing.
       target_link_options(${target} PRIVATE -O1)
     endif()
-    add_test(NAME "${prefix}/${stem}" COMMAND ${target})
-    set_tests_properties("${prefix}/${stem}" PROPERTIES LABELS unit)
+    alligator_add_test(NAME "${prefix}/${stem}" COMMAND ${target} LABELS unit)
   endforeach()
 endfunction()
