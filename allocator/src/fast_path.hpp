@@ -1,10 +1,13 @@
-// The inline fast paths of HeapCore (declared in heap_core.hpp), for the library's entry points.
+// The inline fast paths of HeapCore (declared in heap_core.hpp): the public allocate and
+// deallocate (heap_core.cpp) and the library's entry points (malloc, free, operator new/delete)
+// all start here.
 //
 // allocate_inline serves small requests of alignment <= 8 (every class size is a multiple of 8,
-// so no class search is needed) from the class's free vector. deallocate_inline frees a live
-// Segment whose MiniPage keeps a live Segment, relinking it as small_path.cpp would. Anything
-// else, including every error, goes to the out-of-line allocate/deallocate, which re-check and
-// report, so the fast paths never decide an error themselves.
+// so no class search is needed) from the class's free vector, and calls the refill directly when
+// it is empty. deallocate_inline frees a live Segment whose layout fits its class, relinking its
+// MiniPage as small_path.cpp would (out of line when the MiniPage empties). Anything else,
+// including every error, goes to allocate_checked / deallocate_checked, which check and report,
+// so the fast paths never decide an error themselves.
 #pragma once
 
 #include <alligator/detail/heap_core.hpp>
@@ -15,25 +18,32 @@
 namespace alligator::detail {
 
 inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) {
-  if (size <= kLargestClassSize && alignment <= kSizeGranule) {
+  if (size <= kLargestClassSize && alignment <= kSizeGranule && is_power_of_two(alignment)) {
     unsigned size_class = class_of_size(size);
     FreeVector& free_vector = free_vectors_[size_class];
+    MetadataAccess access(*this);
+    std::byte* block;
     if (!free_vector.empty()) {
-      MetadataAccess access(*this);
       unsigned segment = free_vector.pop();
       std::uint32_t slot = current_[size_class];
       descriptor(slot).bitmap.set(segment);
-      std::byte* block = slot_address(slot) + std::size_t{segment} * class_size(size_class);
-      valgrind::block_allocated(block, class_size(size_class));
-      check_after_operation();
-      return block;
+      block = slot_address(slot) + std::size_t{segment} * class_size(size_class);
+    } else {
+      block = static_cast<std::byte*>(allocate_small(size_class));
+      if (block == nullptr) return nullptr;
     }
+    valgrind::block_allocated(block, class_size(size_class));
+    check_after_operation();
+    return block;
   }
-  return allocate(size, alignment);
+  return allocate_checked(size, alignment);
 }
 
-inline void HeapCore::deallocate_inline(void* pointer) {
-  if (!owns(pointer)) return deallocate(pointer);  // nullptr too: deallocate ignores it
+inline void HeapCore::deallocate_inline(void* pointer, std::size_t size, std::size_t alignment) {
+  // Not ours (nullptr too: ignored), or a layout to diagnose: the checked path decides.
+  bool layout_fits_small = size <= kLargestClassSize && is_power_of_two(alignment) &&
+                           (reinterpret_cast<std::uintptr_t>(pointer) & (alignment - 1)) == 0;
+  if (!owns(pointer) || !layout_fits_small) return deallocate_checked(pointer, size, alignment);
   MetadataAccess access(*this);
   std::size_t offset = static_cast<std::size_t>(static_cast<std::byte*>(pointer) - origin_);
   auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
@@ -43,25 +53,25 @@ inline void HeapCore::deallocate_inline(void* pointer) {
     std::size_t offset_in_slot = offset & (kSlotSize - 1);
     unsigned segment = segment_of_offset(offset_in_slot, size_class);
     bool live_segment = segment * class_size(size_class) == offset_in_slot &&
-                        segment < kSegmentsPerMiniPage[size_class] && page.bitmap.test(segment);
+                        segment < kSegmentsPerMiniPage[size_class] && page.bitmap.test(segment) &&
+                        size <= class_size(size_class);
     if (live_segment) {
       bool current = slot == current_[size_class];
       bool listed = (page.flags & kOnPartialList) != 0;
       page.bitmap.reset(segment);
-      if (current || !page.bitmap.empty()) {
-        valgrind::block_freed(pointer);
-        if (current) {
-          free_vectors_[size_class].push(segment);
-        } else if (!listed) {
-          partial_push(size_class, slot);  // it was full
-        }
-        check_after_operation();
-        return;
+      valgrind::block_freed(pointer);
+      if (current) {
+        free_vectors_[size_class].push(segment);
+      } else if (page.bitmap.empty()) {
+        free_segment(slot, segment);  // the MiniPage empties: it becomes the spare or is freed
+      } else if (!listed) {
+        partial_push(size_class, slot);  // it was full
       }
-      page.bitmap.set(segment);  // the MiniPage empties: the out-of-line path releases it
+      check_after_operation();
+      return;
     }
   }
-  deallocate(pointer);
+  deallocate_checked(pointer, size, alignment);
 }
 
 }  // namespace alligator::detail

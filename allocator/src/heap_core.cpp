@@ -4,6 +4,7 @@
 #include <alligator/detail/heap_core.hpp>
 #include <alligator/detail/size_class_map.hpp>
 
+#include "fast_path.hpp"
 #include "valgrind_hooks.hpp"
 
 #include <cstdlib>
@@ -144,6 +145,10 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
 }
 
 void* HeapCore::allocate(std::size_t size, std::size_t alignment) {
+  return allocate_inline(size, alignment);
+}
+
+void* HeapCore::allocate_checked(std::size_t size, std::size_t alignment) {
   if (!is_power_of_two(alignment)) return nullptr;
   MetadataAccess access(*this);
   void* result;
@@ -172,16 +177,13 @@ void HeapCore::free_block(const Block& block) {
   }
 }
 
-void HeapCore::deallocate(void* pointer) {
-  if (pointer == nullptr) return;
-  MetadataAccess access(*this);
-  Block block;
-  if (!find_block(pointer, block)) return;
-  free_block(block);
-  check_after_operation();
-}
+void HeapCore::deallocate(void* pointer) { deallocate_inline(pointer); }
 
 void HeapCore::deallocate(void* pointer, std::size_t size, std::size_t alignment) {
+  deallocate_inline(pointer, size, alignment);
+}
+
+void HeapCore::deallocate_checked(void* pointer, std::size_t size, std::size_t alignment) {
   if (pointer == nullptr) return;
   MetadataAccess access(*this);
   Block block;

@@ -32,6 +32,7 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
         view.bitmap[word] = head.bitmap.words()[word];
       }
       view.current = current_[head.size_class] == slot;
+      view.spare = spare_[head.size_class] == slot;
     }
     visit(view, context);
     slot += head.span_slots;
@@ -154,10 +155,16 @@ ValidationReport HeapCore::validate() const {
           }
         }
         bool current = current_[size_class] == slot;
+        bool spare = spare_[size_class] == slot;
         bool full = head.bitmap.count() == segments;
         bool listed = (head.flags & kOnPartialList) != 0;
-        if (!current && head.bitmap.empty()) problem("MiniPage at slot %u is empty but kept", slot);
-        if (listed != (!current && !full)) {
+        if (!current && !spare && head.bitmap.empty()) {
+          problem("MiniPage at slot %u is empty but kept", slot);
+        }
+        if (spare && (current || !head.bitmap.empty())) {
+          problem("spare MiniPage at slot %u is current or has live Segments", slot);
+        }
+        if (listed != (!current && !spare && !full)) {
           problem("MiniPage at slot %u: partial-list flag %d, current %d, full %d", slot, listed,
                   current, full);
         }
@@ -206,9 +213,19 @@ ValidationReport HeapCore::validate() const {
       }
       previous = slot;
     }
+    if (previous != partial_tail_[size_class]) {
+      problem("class %u: partial list ends at slot %u, its tail is slot %u", size_class, previous,
+              partial_tail_[size_class]);
+    }
     if (listed != partial_pages[size_class]) {
       problem("class %u: %u MiniPages flagged partial, %u listed", size_class,
               partial_pages[size_class], listed);
+    }
+
+    std::uint32_t spare = spare_[size_class];
+    if (spare != kNoSlot && (spare >= top_slot_ || descriptor(spare).kind != SpanKind::mini_page ||
+                             descriptor(spare).size_class != size_class)) {
+      problem("class %u: spare MiniPage at slot %u is not one of its MiniPages", size_class, spare);
     }
 
     const FreeVector& free_vector = free_vectors_[size_class];

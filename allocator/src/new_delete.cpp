@@ -48,7 +48,7 @@ void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
 
 void release(void* block) noexcept { alligator::global_heap().core().deallocate_inline(block); }
 void release(void* block, std::size_t size, std::size_t alignment) noexcept {
-  alligator::global_heap().deallocate(block, size, alignment);
+  alligator::global_heap().core().deallocate_inline(block, size, alignment);
 }
 
 }  // namespace

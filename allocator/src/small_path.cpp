@@ -3,8 +3,10 @@
 // Each class has one current MiniPage, served by the class's free vector (a stack of its free
 // Segment indexes), and a list of partial MiniPages (some Segments free, not current). A full
 // MiniPage is on no list until one of its Segments is freed. An empty MiniPage other than the
-// current one goes straight back to the free spans, so memory freed in one class is available to
-// every class and to large blocks: nothing is held back where it cannot be used.
+// current one becomes the class's spare if it has none, else goes straight back to the free
+// spans. The spare spares classes of 1 to 3 Segments per MiniPage (672, 1024, 2048 bytes) a span
+// taken and freed on nearly every operation; before the heap grows, spares and empty current
+// MiniPages go back to the free spans, so nothing held back ever makes the heap grow.
 //
 // Bounds: allocation pops the free vector; when it is empty, the next MiniPage's free indexes are
 // pushed, at most 256 (2048 / 8, the smallest class). Free clears one bit and pushes or relinks.
@@ -34,11 +36,16 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
         segments, [&](unsigned segment) { free_vector.push(segment); });
     return true;
   }
-  slot = take_span(1, SpanKind::mini_page);
-  if (slot == kNoSlot) return false;
-  SlotDescriptor& page = descriptor(slot);
-  page.size_class = static_cast<std::uint8_t>(size_class);
-  page.bitmap.clear_all();
+  slot = spare_[size_class];
+  if (slot != kNoSlot) {
+    spare_[size_class] = kNoSlot;  // empty, of this class already
+  } else {
+    slot = take_span(1, SpanKind::mini_page);
+    if (slot == kNoSlot) return false;
+    SlotDescriptor& page = descriptor(slot);
+    page.size_class = static_cast<std::uint8_t>(size_class);
+    page.bitmap.clear_all();
+  }
   current_[size_class] = slot;
   free_vector.fill_fresh(segments);
   return true;
@@ -54,7 +61,11 @@ void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
   }
   if (page.bitmap.empty()) {
     if (page.flags & kOnPartialList) partial_remove(size_class, slot);
-    release_span(slot, 1);
+    if (spare_[size_class] == kNoSlot) {
+      spare_[size_class] = slot;
+    } else {
+      release_span(slot, 1);
+    }
     return;
   }
   // Not current and not on the partial list means it was full: it has a free Segment now.
@@ -64,10 +75,14 @@ void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
 void HeapCore::partial_push(unsigned size_class, std::uint32_t slot) {
   SlotDescriptor& page = descriptor(slot);
   page.flags |= kOnPartialList;
-  page.prev = kNoSlot;
-  page.next = partial_[size_class];
-  if (page.next != kNoSlot) descriptor(page.next).prev = slot;
-  partial_[size_class] = slot;
+  page.next = kNoSlot;
+  page.prev = partial_tail_[size_class];
+  if (page.prev != kNoSlot) {
+    descriptor(page.prev).next = slot;
+  } else {
+    partial_[size_class] = slot;
+  }
+  partial_tail_[size_class] = slot;
 }
 
 void HeapCore::partial_remove(unsigned size_class, std::uint32_t slot) {
@@ -78,14 +93,23 @@ void HeapCore::partial_remove(unsigned size_class, std::uint32_t slot) {
   } else {
     partial_[size_class] = page.next;
   }
-  if (page.next != kNoSlot) descriptor(page.next).prev = page.prev;
+  if (page.next != kNoSlot) {
+    descriptor(page.next).prev = page.prev;
+  } else {
+    partial_tail_[size_class] = page.prev;
+  }
 }
 
-// Before the heap grows, current MiniPages with no live Segment give their slot back, so growth
-// happens only when nothing free fits. Bounded by the number of classes.
-bool HeapCore::retire_empty_current_mini_pages() {
+// Before the heap grows, spares and current MiniPages with no live Segment give their slot back,
+// so growth happens only when nothing free fits. Bounded by twice the number of classes.
+bool HeapCore::retire_empty_mini_pages() {
   bool retired = false;
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
+    if (spare_[size_class] != kNoSlot) {
+      release_span(spare_[size_class], 1);
+      spare_[size_class] = kNoSlot;
+      retired = true;
+    }
     std::uint32_t slot = current_[size_class];
     if (slot == kNoSlot || !descriptor(slot).bitmap.empty()) continue;
     current_[size_class] = kNoSlot;
@@ -98,6 +122,11 @@ bool HeapCore::retire_empty_current_mini_pages() {
 
 const std::byte* HeapCore::current_mini_page(std::size_t size_class) const {
   std::uint32_t slot = current_[size_class];
+  return slot == kNoSlot ? nullptr : slot_address(slot);
+}
+
+const std::byte* HeapCore::spare_mini_page(std::size_t size_class) const {
+  std::uint32_t slot = spare_[size_class];
   return slot == kNoSlot ? nullptr : slot_address(slot);
 }
 

@@ -59,12 +59,12 @@ void HeapCore::bin_remove(std::uint32_t first, std::uint32_t slots) {
 
 // A free span of at least `slots`: the good-fit bin search first; then the free span at the top,
 // which the search misses when its length rounds into a lower bin (only above 64 slots); then
-// empty current MiniPages are retired; only then does memory grow.
+// spares and empty current MiniPages are retired; only then does memory grow.
 std::uint32_t HeapCore::find_free_span(std::uint32_t slots) {
   unsigned bin = bins_.first_nonempty_from(first_bin_fitting(slots));
   if (bin < kBinCount) return bins_.head(bin);
   if (free_slots_at_top() >= slots) return top_slot_ - free_slots_at_top();
-  if (retire_empty_current_mini_pages()) {
+  if (retire_empty_mini_pages()) {
     bin = bins_.first_nonempty_from(first_bin_fitting(slots));
     if (bin < kBinCount) return bins_.head(bin);
     if (free_slots_at_top() >= slots) return top_slot_ - free_slots_at_top();

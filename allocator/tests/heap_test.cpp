@@ -357,30 +357,80 @@ TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   EXPECT_EQ(free_spans[0].start + free_spans[0].bytes, heap.end());
 }
 
-TEST_F(HeapTest, AnEmptiedMiniPageThatIsNotCurrentGoesBackToTheFreeSpans) {
+// An emptied MiniPage that is not current becomes its class's spare if the class has none;
+// otherwise it goes back to the free spans.
+TEST_F(HeapTest, AnEmptiedMiniPageBecomesTheSpareOrGoesBackToTheFreeSpans) {
   constexpr std::size_t kSize = 512;  // 4 Segments per MiniPage on both tables
-  std::vector<void*> first_page;
+  std::size_t size_class = 0;
+  while (kClassSizes[size_class] != kSize) ++size_class;
+  std::vector<void*> first_page, second_page;
   for (int i = 0; i < 4; ++i) first_page.push_back(heap.allocate(kSize));
-  void* on_second_page = heap.allocate(kSize);
-  ASSERT_NE(on_second_page, nullptr);
-  ASSERT_EQ(heap.stats().mini_pages, 2U);
+  for (int i = 0; i < 4; ++i) second_page.push_back(heap.allocate(kSize));
+  void* on_third_page = heap.allocate(kSize);
+  ASSERT_NE(on_third_page, nullptr);
+  ASSERT_EQ(heap.stats().mini_pages, 3U);
   const std::byte* first_start = static_cast<std::byte*>(first_page[0]);
+  const std::byte* second_start = static_cast<std::byte*>(second_page[0]);
+
   for (void* block : first_page) heap.deallocate(block);
-  EXPECT_EQ(heap.stats().mini_pages, 1U);
+  EXPECT_EQ(heap.stats().mini_pages, 3U);
+  EXPECT_EQ(heap.core().spare_mini_page(size_class), first_start);
+  for (void* block : second_page) heap.deallocate(block);
+  EXPECT_EQ(heap.stats().mini_pages, 2U);
+  EXPECT_EQ(heap.core().spare_mini_page(size_class), first_start);
   bool found = false;
   for (const SpanView& span : spans_of(heap)) {
     if (span.start == first_start) {
+      EXPECT_TRUE(span.spare && span.live_segments == 0);
+    }
+    if (span.start == second_start) {
       found = true;
       EXPECT_EQ(span.kind, SpanKind::free);
     }
   }
   EXPECT_TRUE(found) << layout(heap, memory.base());
+  ASSERT_TRUE(heap_is_valid(heap));
+
   // The current MiniPage stays even when empty.
-  heap.deallocate(on_second_page);
-  EXPECT_EQ(heap.stats().mini_pages, 1U);
-  std::size_t size_class = 0;
-  while (kClassSizes[size_class] != kSize) ++size_class;
+  heap.deallocate(on_third_page);
+  EXPECT_EQ(heap.stats().mini_pages, 2U);
   EXPECT_NE(heap.core().current_mini_page(size_class), nullptr);
+
+  // Once the current one is full again, the spare serves the class, from Segment 0.
+  std::vector<void*> again;
+  for (int i = 0; i < 5; ++i) again.push_back(heap.allocate(kSize));
+  EXPECT_EQ(again[4], first_start);
+  EXPECT_EQ(heap.core().current_mini_page(size_class), first_start);
+  EXPECT_EQ(heap.core().spare_mini_page(size_class), nullptr);
+  EXPECT_EQ(heap.stats().mini_pages, 2U);
+  for (void* block : again) heap.deallocate(block);
+  ASSERT_TRUE(heap_is_valid(heap));
+}
+
+// When no free span fits, spares retire before memory grows, like empty current MiniPages.
+TEST_F(HeapTest, SparesAreRetiredBeforeGrowth) {
+  void* small = heap.allocate(8);       // class 8's MiniPage at slot 12
+  void* first = heap.allocate(kSlot);   // class 2048: one Segment per MiniPage, slot 13
+  void* second = heap.allocate(kSlot);  // slot 14, now the current one
+  ASSERT_EQ(slot_of(small), 12U);
+  ASSERT_EQ(slot_of(first), 13U);
+  ASSERT_EQ(slot_of(second), 14U);
+  heap.deallocate(first);   // slot 13 becomes the spare
+  heap.deallocate(second);  // slot 14 stays current, empty
+  ASSERT_EQ(heap.core().spare_mini_page(kClassCount - 1), first);
+  void* block = heap.allocate(17 * kSlot);  // slots 15..31: no need to retire
+  ASSERT_EQ(slot_of(block), 15U);
+  EXPECT_EQ(heap.core().spare_mini_page(kClassCount - 1), first);
+  heap.deallocate(block);
+  void* whole = heap.allocate(19 * kSlot);  // slots 13..31: both must retire, and nothing grows
+  ASSERT_NE(whole, nullptr);
+  EXPECT_EQ(slot_of(whole), 13U) << layout(heap, memory.base());
+  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+  EXPECT_EQ(heap.core().spare_mini_page(kClassCount - 1), nullptr);
+  EXPECT_EQ(heap.core().current_mini_page(kClassCount - 1), nullptr);
+  ASSERT_TRUE(heap_is_valid(heap));
+  heap.deallocate(whole);
+  heap.deallocate(small);
 }
 
 // When no free span fits, empty current MiniPages are retired before memory grows.

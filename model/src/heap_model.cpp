@@ -66,6 +66,7 @@ struct HeapModel::Call {
 HeapModel::HeapModel(std::size_t max_bytes, std::size_t max_align)
     : classes_(max_align),
       current_(classes_.count()),
+      spare_(classes_.count()),
       partial_(classes_.count()),
       max_pages_(max_bytes / kWasmPageBytes + (max_bytes % kWasmPageBytes != 0 ? 1 : 0)) {}
 
@@ -210,6 +211,15 @@ void HeapModel::allocate_small(std::size_t size_class, Call& call) {
     take_segment(*slot, call);
     return;
   }
+  auto& spare = spare_.at(size_class);
+  if (spare) {
+    // The spare is empty: it becomes current and, like a fresh MiniPage, hands out Segment 0.
+    current = *spare;
+    spare.reset();
+    mini_pages_.at(*current).address_order = true;
+    take_segment(*current, call);
+    return;
+  }
   auto span = take_slots(1, call);
   if (call.failed()) return;
   if (!span) {
@@ -275,6 +285,11 @@ void HeapModel::free_segment(std::size_t slot, std::size_t segment) {
   }
   if (page.live.empty()) {
     partial_.at(size_class).erase(slot);
+    auto& spare = spare_.at(size_class);
+    if (!spare) {
+      spare = slot;
+      return;
+    }
     mini_pages_.erase(slot);
     spans_.release(slot, 1);
     return;
@@ -282,7 +297,14 @@ void HeapModel::free_segment(std::size_t slot, std::size_t segment) {
   if (was_full) partial_.at(size_class).insert(slot);
 }
 
-void HeapModel::retire_empty_current_mini_pages() {
+void HeapModel::retire_empty_mini_pages() {
+  for (auto& spare : spare_) {
+    if (spare) {
+      mini_pages_.erase(*spare);
+      spans_.release(*spare, 1);
+      spare.reset();
+    }
+  }
   for (auto& current : current_) {
     if (current && mini_pages_.at(*current).live.empty()) {
       mini_pages_.erase(*current);
@@ -298,7 +320,7 @@ void HeapModel::retire_empty_current_mini_pages() {
 std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) {
   auto spans = spans_.takeable(slots);
   if (spans.empty()) {
-    retire_empty_current_mini_pages();
+    retire_empty_mini_pages();
     spans = spans_.takeable(slots);
   }
   if (spans.empty()) {
@@ -585,13 +607,17 @@ std::vector<std::string> HeapModel::check_invariants() const {
       continue;
     }
     bool is_current = current_.at(page.size_class) == slot;
+    bool is_spare = spare_.at(page.size_class) == slot;
     bool is_partial = partial_.at(page.size_class).count(slot) != 0;
     bool full = page.live.size() == classes_.segments(page.size_class);
     if (is_current && is_partial) problems.push_back("model: MiniPage both current and partial");
-    if (!is_current && page.live.empty()) {
+    if (is_spare && (is_current || is_partial || !page.live.empty())) {
+      problems.push_back("model: spare MiniPage " + std::to_string(slot) + " in use or listed");
+    }
+    if (!is_current && !is_spare && page.live.empty()) {
       problems.push_back("model: empty MiniPage " + std::to_string(slot) + " kept");
     }
-    if (!is_current && !is_partial && !full) {
+    if (!is_current && !is_spare && !is_partial && !full) {
       problems.push_back("model: MiniPage " + std::to_string(slot) +
                          " with a free Segment on no list");
     }
@@ -601,6 +627,10 @@ std::vector<std::string> HeapModel::check_invariants() const {
     if (current_[c] && (!mini_pages_.count(*current_[c]) ||
                         mini_pages_.at(*current_[c]).size_class != c)) {
       problems.push_back("model: class " + std::to_string(c) + " has a bad current MiniPage");
+    }
+    if (spare_[c] && (!mini_pages_.count(*spare_[c]) ||
+                      mini_pages_.at(*spare_[c]).size_class != c)) {
+      problems.push_back("model: class " + std::to_string(c) + " has a bad spare MiniPage");
     }
     for (std::size_t slot : partial_[c]) {
       if (!mini_pages_.count(slot) || mini_pages_.at(slot).size_class != c) {
@@ -644,6 +674,7 @@ std::string HeapModel::describe() const {
       out << " class " << c << " (" << classes_.size(c) << " bytes) live "
           << page->second.live.size() << "/" << classes_.segments(c);
       if (current_[c] == first) out << " current";
+      if (spare_[c] == first) out << " spare";
       if (partial_[c].count(first)) out << " partial";
     }
     out << "\n";

@@ -104,15 +104,33 @@ TEST_F(ModelTest, EmptyMiniPageThatIsNotCurrentIsFreedAndCoalesced) {
   EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(12), 1)));
   EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(13), 1)));
   EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(14), 1)));
+  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(15), 1)));
+  std::size_t c = *model.classes().class_of_size(2048);
+  // The first MiniPage to empty (not current) becomes the class's spare ...
+  EXPECT_LEGAL(model.deallocate(at_slot(14), got(0, 1)));
+  EXPECT_EQ(model.spare(c), 14U);
+  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:MiniPagex1 14:MiniPagex1 15:MiniPagex1 16:freex16 ");
+  // ... the next ones are freed as spans, and coalesce.
   EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:freex1 14:MiniPagex1 15:freex17 ");
+  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:freex1 14:MiniPagex1 15:MiniPagex1 16:freex16 ");
   EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:freex2 14:MiniPagex1 15:freex17 ");
+  EXPECT_EQ(layout(model), "0:metadatax12 12:freex2 14:MiniPagex1 15:MiniPagex1 16:freex16 ");
+  EXPECT_EQ(model.spare(c), 14U);
+  // The current MiniPage (15) is full: the spare becomes current before any span is taken.
+  HeapModel spare_first = model;
+  EXPECT_ILLEGAL(spare_first.allocate(2048, 1, got(at_slot(12), 1)), "MiniPage at heap+28672");
+  EXPECT_LEGAL(spare_first.allocate(2048, 1, got(at_slot(14), 1)));
+  EXPECT_EQ(spare_first.current(c), 14U);
+  EXPECT_FALSE(spare_first.spare(c));
+  // Freeing the current one keeps it current; then a new MiniPage needs a span.
+  EXPECT_LEGAL(model.deallocate(at_slot(15), got(0, 1)));
+  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(15), 1)));
+  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(14), 1)));
   // Any free span fits one slot, but only at its low end.
   HeapModel wrong = model;
   EXPECT_ILLEGAL(wrong.allocate(2048, 1, got(at_slot(13), 1)), "free span");
   HeapModel other = model;
-  EXPECT_LEGAL(other.allocate(2048, 1, got(at_slot(15), 1)));
+  EXPECT_LEGAL(other.allocate(2048, 1, got(at_slot(16), 1)));
   EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(12), 1)));
   check();
 }
@@ -132,6 +150,23 @@ TEST_F(ModelTest, EmptyCurrentMiniPagesRetireBeforeMemoryGrows) {
   wrong = small;
   EXPECT_ILLEGAL(wrong.allocate(200, 1, got(at_slot(12, 112), 1)), "cannot grow");
   EXPECT_LEGAL(small.allocate(200, 1, got(0, 1)));
+}
+
+TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
+  HeapModel small(64 * 1024, 16);  // one wasm page: slots 12..31 free
+  std::size_t c = *small.classes().class_of_size(2048);
+  EXPECT_LEGAL(small.allocate(2048, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(small.allocate(2048, 1, got(at_slot(13), 1)));  // current now
+  EXPECT_LEGAL(small.deallocate(at_slot(12), got(0, 1)));      // the spare
+  EXPECT_EQ(small.spare(c), 12U);
+  EXPECT_LEGAL(small.allocate(18 * 2048, 1, got(at_slot(14), 1)));
+  EXPECT_EQ(small.spare(c), 12U);  // a free span fitted: nothing retired
+  // A class-8 MiniPage needs a slot: none is free, so the spare retires.
+  HeapModel wrong = small;
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, 1)), "null");
+  EXPECT_LEGAL(small.allocate(8, 1, got(at_slot(12), 1)));
+  EXPECT_FALSE(small.spare(c));
+  EXPECT_TRUE(small.check_invariants().empty());
 }
 
 TEST_F(ModelTest, LargeBlocksTakeTheLowEndAndCoalesceWhenFreed) {

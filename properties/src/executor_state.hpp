@@ -31,6 +31,7 @@ struct SpanRecord {
   std::size_t segments = 0;
   std::size_t live = 0;
   bool current = false;
+  bool spare = false;
   std::array<std::uint64_t, 4> bitmap{};
 
   bool operator==(const SpanRecord&) const = default;

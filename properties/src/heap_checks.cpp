@@ -32,7 +32,8 @@ std::string describe(const SpanRecord& span) {
   }
   if (span.kind == static_cast<int>(model::SpanKind::mini_page)) {
     out << " class size " << span.class_size << ", " << span.live << "/" << span.segments
-        << " live" << (span.current ? ", current" : "") << ", bitmap";
+        << " live" << (span.current ? ", current" : "") << (span.spare ? ", spare" : "")
+        << ", bitmap";
     for (int word = 3; word >= 0; --word) {
       out << " " << std::hex << span.bitmap[static_cast<std::size_t>(word)] << std::dec;
     }
@@ -73,6 +74,7 @@ std::uint64_t Executor::State::walk_fingerprint() const {
       hash = mix(hash, span.segments);
       hash = mix(hash, span.live_segments);
       hash = mix(hash, span.current);
+      hash = mix(hash, span.spare);
       for (std::uint64_t word : span.bitmap) hash = mix(hash, word);
     }
   });
@@ -93,6 +95,7 @@ std::string Executor::State::describe_heap() const {
       record.segments = span.segments;
       record.live = span.live_segments;
       record.current = span.current;
+      record.spare = span.spare;
       record.bitmap = span.bitmap;
     }
     out << "  " << describe(record) << "\n";
@@ -139,10 +142,12 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
       hash = mix(hash, span.segments);
       hash = mix(hash, span.live_segments);
       hash = mix(hash, span.current);
+      hash = mix(hash, span.spare);
       record.class_size = span.size_class < kClassCount ? class_size(span.size_class) : 0;
       record.segments = span.segments;
       record.live = span.live_segments;
       record.current = span.current;
+      record.spare = span.spare;
       for (std::size_t word = 0; word < 4; ++word) {
         hash = mix(hash, span.bitmap[word]);
         record.bitmap[word] = span.bitmap[word];
@@ -167,6 +172,7 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
       record.segments = classes.segments(page.size_class);
       record.live = page.live.size();
       record.current = model.current(page.size_class) == first;
+      record.spare = model.spare(page.size_class) == first;
       for (std::size_t segment : page.live) record.bitmap[segment / 64] |= std::uint64_t{1} << (segment % 64);
     }
     expected.push_back(record);

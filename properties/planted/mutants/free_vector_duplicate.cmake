@@ -3,11 +3,11 @@
 set(MUTANT_SUITE SmallBlocks)
 set(MUTANT_FILE src/fast_path.hpp)
 set(MUTANT_ORIGINAL [==[
-        if (current) {
-          free_vectors_[size_class].push(segment);
+      if (current) {
+        free_vectors_[size_class].push(segment);
 ]==])
 set(MUTANT_REPLACEMENT [==[
-        if (current) {
-          free_vectors_[size_class].push(segment);
-          free_vectors_[size_class].push(segment);
+      if (current) {
+        free_vectors_[size_class].push(segment);
+        free_vectors_[size_class].push(segment);
 ]==])

@@ -43,10 +43,12 @@ class HeapCore {
 
   // The same as allocate and deallocate, inline for the library's own entry points (malloc,
   // free, operator new/delete) so the common case costs no call: a Segment from the class's free
-  // vector, or a Segment freed into a MiniPage that stays in use. Defined in
-  // allocator/src/fast_path.hpp; everything else goes to the out-of-line functions above.
+  // vector, or a Segment freed back to its MiniPage. Defined in allocator/src/fast_path.hpp;
+  // everything else, every error included, goes to the checked paths (allocate_checked,
+  // deallocate_checked). deallocate_inline(p) is deallocate(p); with a size and alignment it is
+  // the sized deallocate.
   inline void* allocate_inline(std::size_t size, std::size_t alignment);
-  inline void deallocate_inline(void* pointer);
+  inline void deallocate_inline(void* pointer, std::size_t size = 0, std::size_t alignment = 1);
 
   HeapStats stats() const;
   ValidationReport validate() const;
@@ -54,12 +56,17 @@ class HeapCore {
 
   void set_error_handler(HeapErrorHandler handler, void* context);
 
-  // For tests and the model checks: the free vector and current MiniPage of a class.
+  // For tests and the model checks: the free vector, current and spare MiniPage of a class.
   const FreeVector& free_vector(std::size_t size_class) const { return free_vectors_[size_class]; }
   const std::byte* current_mini_page(std::size_t size_class) const;
+  const std::byte* spare_mini_page(std::size_t size_class) const;
 
  private:
   struct Block;  // a live block, as deallocate and reallocate find it
+
+  // Every request the fast paths leave: any size and alignment, every pointer checked.
+  void* allocate_checked(std::size_t size, std::size_t alignment);
+  void deallocate_checked(void* pointer, std::size_t size, std::size_t alignment);
 
   // Small blocks (small_path.cpp).
   void* allocate_small(unsigned size_class);
@@ -67,7 +74,7 @@ class HeapCore {
   void free_segment(std::uint32_t slot, unsigned segment);
   void partial_push(unsigned size_class, std::uint32_t slot);
   void partial_remove(unsigned size_class, std::uint32_t slot);
-  bool retire_empty_current_mini_pages();
+  bool retire_empty_mini_pages();
 
   // Spans and large blocks (span_path.cpp).
   void* allocate_large(std::size_t slots, std::size_t alignment);
@@ -121,7 +128,14 @@ class HeapCore {
   void* error_context_ = nullptr;
   SpanBins bins_;
   std::uint32_t current_[kClassCount] = {};  // the MiniPage each free vector serves, or kNoSlot
-  std::uint32_t partial_[kClassCount] = {};  // MiniPages with free Segments, not current
+  // MiniPages with free Segments, not current: a queue (head and tail). A MiniPage joins at the
+  // tail when its first Segment is freed and leaves at the head, so the MiniPage a refill takes
+  // has had the longest time to gather free Segments, and refills are fewer.
+  std::uint32_t partial_[kClassCount] = {};
+  std::uint32_t partial_tail_[kClassCount] = {};
+  // One empty MiniPage kept per class (or kNoSlot), so a class whose MiniPages hold one to three
+  // Segments does not take and free a span on nearly every operation.
+  std::uint32_t spare_[kClassCount] = {};
   FreeVector free_vectors_[kClassCount] = {};
   SlotDescriptor* directory_[kMaxGroups] = {};
   mutable unsigned metadata_access_depth_ = 0;  // valgrind builds only

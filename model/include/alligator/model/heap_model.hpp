@@ -15,6 +15,7 @@
 //               order (a fresh MiniPage nobody has freed into)
 //   current     per class, the current MiniPage, if any
 //   partial     per class, the set of non-current MiniPages with a free Segment
+//   spare       per class, the one empty non-current MiniPage it keeps, if any
 //   memory      origin (the first byte the memory gave), wasm pages, maximum, refusals pending
 //
 // Addresses are absolute (std::uintptr_t); slot s starts at origin + 2048 s.
@@ -114,6 +115,9 @@ class HeapModel {
   std::optional<std::size_t> current(std::size_t size_class) const {
     return current_.at(size_class);
   }
+  std::optional<std::size_t> spare(std::size_t size_class) const {
+    return spare_.at(size_class);
+  }
   const std::set<std::size_t>& partial(std::size_t size_class) const {
     return partial_.at(size_class);
   }
@@ -150,7 +154,7 @@ class HeapModel {
   // took from (checked against the result), or nothing when the call must fail.
   std::optional<std::size_t> take_slots(std::size_t slots, Call& call);
   bool grow(std::size_t on_top, std::size_t alone, Call& call, std::size_t* metadata = nullptr);
-  void retire_empty_current_mini_pages();
+  void retire_empty_mini_pages();
   void free_block(const ModelBlock& block);
   void free_segment(std::size_t slot, std::size_t segment);
   void reallocate_large(const ModelBlock& block, std::size_t size, std::size_t alignment,
@@ -163,6 +167,7 @@ class HeapModel {
   SpanMap spans_;
   std::map<std::size_t, MiniPage> mini_pages_;          // by slot
   std::vector<std::optional<std::size_t>> current_;     // by class
+  std::vector<std::optional<std::size_t>> spare_;       // by class
   std::vector<std::set<std::size_t>> partial_;          // by class
   std::uintptr_t origin_ = 0;
   std::size_t pages_ = 0;
