@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <unistd.h>
 
 namespace alligator {
@@ -50,17 +51,14 @@ std::uint32_t slots_for(std::size_t bytes) {
   return slots == 0 ? 1 : slots;
 }
 
-// Writes without allocating: the failure path must not depend on the heap that failed.
+// Writes without allocating: the failure path must not depend on the heap that failed. (Copied
+// by hand rather than with strlen, which a module might otherwise not need.)
 void write_diagnosis(HeapError error, const void* pointer) {
-  char message[128] = "alligator: ";
-  std::size_t length = std::strlen(message);
-  const char* what = to_string(error);
-  std::size_t what_length = std::strlen(what);
-  std::memcpy(message + length, what, what_length);
-  length += what_length;
-  const char at[] = " at 0x";
-  std::memcpy(message + length, at, sizeof at - 1);
-  length += sizeof at - 1;
+  char message[128];
+  std::size_t length = 0;
+  for (const char* part : {"alligator: ", to_string(error), " at 0x"}) {
+    while (*part != '\0') message[length++] = *part++;
+  }
   auto address = reinterpret_cast<std::uintptr_t>(pointer);
   for (int shift = static_cast<int>(sizeof address * 8) - 4; shift >= 0; shift -= 4) {
     message[length++] = "0123456789abcdef"[(address >> shift) & 0xF];
@@ -103,12 +101,6 @@ void HeapCore::report(HeapError error, const void* pointer) {
   // block, which a FREELIKE request would free: the diagnosis alone says it.
   if (error != HeapError::size_mismatch) valgrind::rejected_free(pointer);
   std::abort();
-}
-
-bool HeapCore::owns(const void* pointer) const {
-  auto* byte = static_cast<const std::byte*>(pointer);
-  return origin_ != nullptr && byte >= origin_ &&
-         byte < origin_ + std::size_t{top_slot_} * kSlotSize;
 }
 
 bool HeapCore::find_block(const void* pointer, Block& block) {
@@ -244,15 +236,13 @@ void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alig
   return moved;
 }
 
-void HeapCore::check_after_operation() const {
-#if defined(ALLIGATOR_VALIDATE_EVERY_OP)
+void HeapCore::validate_or_abort() const {
   ValidationReport report = validate();
   if (!report.ok()) {
     (void)!write(2, report.messages[0], std::strlen(report.messages[0]));
     (void)!write(2, "\n", 1);
     std::abort();
   }
-#endif
 }
 
 }  // namespace alligator::detail

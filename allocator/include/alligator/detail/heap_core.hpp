@@ -35,7 +35,12 @@ class HeapCore {
   void deallocate(void* pointer, std::size_t size, std::size_t alignment);
   void* reallocate(void* pointer, std::size_t new_size, std::size_t alignment);
   std::size_t usable_size(const void* pointer);
-  bool owns(const void* pointer) const;
+  // Whether `pointer` lies in the memory this heap took (inline: every free asks).
+  bool owns(const void* pointer) const {
+    auto* byte = static_cast<const std::byte*>(pointer);
+    return origin_ != nullptr && byte >= origin_ &&
+           byte < origin_ + std::size_t{top_slot_} * kSlotSize;
+  }
   // One past the last byte taken from the memory source (nullptr before the first growth).
   const std::byte* end() const {
     return origin_ == nullptr ? nullptr : origin_ + std::size_t{top_slot_} * kSlotSize;
@@ -96,7 +101,14 @@ class HeapCore {
   bool find_block(const void* pointer, Block& block);
   void report(HeapError error, const void* pointer);
   void free_block(const Block& block);
-  void check_after_operation() const;
+  // With ALLIGATOR_VALIDATE_EVERY_OP (debugging the allocator), validate() after every
+  // operation, aborting on the first problem; otherwise nothing.
+  void check_after_operation() const {
+#if defined(ALLIGATOR_VALIDATE_EVERY_OP)
+    validate_or_abort();
+#endif
+  }
+  void validate_or_abort() const;
 
   // Opens the descriptor blocks to memcheck for the duration of an entry point (valgrind builds;
   // otherwise empty). Entry points nest (reallocate calls allocate), hence the depth.

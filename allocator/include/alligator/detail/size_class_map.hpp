@@ -27,15 +27,22 @@ constexpr unsigned class_of_size(std::size_t size) {
   return kClassByGranule[(size + kSizeGranule - 1) / kSizeGranule];
 }
 
-// floor(2^32 / size) + 1: offset * reciprocal >> 32 == offset / size for every offset < 2048
-// (the error, offset / 2^32, stays below 1 / size). Exhaustively tested in size_class_test.
+// floor(2^23 / size) + 1: offset * reciprocal >> 23 == offset / size for every offset < 2048
+// (the error, below offset / 2^23 <= 2^-12, stays under 1 / size for sizes up to 2048), and the
+// product stays below 2^32, so one 32-bit multiply does it on every target. Exhaustively tested
+// in size_class_test.
+inline constexpr unsigned kReciprocalShift = 23;
 inline constexpr auto kSegmentReciprocal = [] {
-  std::array<std::uint64_t, kClassCount> table{};
+  std::array<std::uint32_t, kClassCount> table{};
   for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
-    table[size_class] = (std::uint64_t{1} << 32) / kClassSizes[size_class] + 1;
+    table[size_class] =
+        static_cast<std::uint32_t>((std::uint32_t{1} << kReciprocalShift) / kClassSizes[size_class] + 1);
   }
   return table;
 }();
+static_assert(std::uint64_t{kMiniPageSize} * ((std::uint64_t{1} << kReciprocalShift) / 8 + 1) <
+                  (std::uint64_t{1} << 32),
+              "offset * reciprocal fits in 32 bits");
 
 // floor(2048 / class size), looked up rather than divided on the free path.
 inline constexpr auto kSegmentsPerMiniPage = [] {
@@ -47,8 +54,16 @@ inline constexpr auto kSegmentsPerMiniPage = [] {
 }();
 
 constexpr unsigned segment_of_offset(std::size_t offset, unsigned size_class) {
-  return static_cast<unsigned>((offset * kSegmentReciprocal[size_class]) >> 32);
+  return (static_cast<std::uint32_t>(offset) * kSegmentReciprocal[size_class]) >> kReciprocalShift;
 }
+static_assert([] {
+  for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
+    for (std::size_t offset = 0; offset < kMiniPageSize; ++offset) {
+      if (segment_of_offset(offset, size_class) != offset / kClassSizes[size_class]) return false;
+    }
+  }
+  return true;
+}(), "segment_of_offset divides exactly for every offset in a MiniPage and every class");
 
 static_assert([] {
   for (std::size_t c = 0; c + 1 < kClassCount; ++c) {
