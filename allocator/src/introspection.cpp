@@ -28,8 +28,8 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
       view.size_class = head.size_class;
       view.segments = static_cast<unsigned>(segments_per_mini_page(head.size_class));
       view.live_segments = head.bitmap.count();
-      for (unsigned word = 0; word < SegmentBitmap::kWords; ++word) {
-        view.bitmap[word] = head.bitmap.words()[word];
+      for (unsigned word = 0; word < view.bitmap.size(); ++word) {
+        view.bitmap[word] = head.bitmap.word64(word);
       }
       view.current = current_[head.size_class] == slot;
       view.spare = spare_[head.size_class] == slot;

@@ -27,6 +27,9 @@ constexpr unsigned highest_set_bit(std::uint32_t value) {
 constexpr unsigned population_count(std::uint64_t value) {
   return static_cast<unsigned>(std::popcount(value));
 }
+constexpr unsigned population_count(std::uint32_t value) {
+  return static_cast<unsigned>(std::popcount(value));
+}
 
 // Not std::has_single_bit: that is a popcount, a library call on i686 without -mpopcnt.
 constexpr bool is_power_of_two(std::size_t value) {

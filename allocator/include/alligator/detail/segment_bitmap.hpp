@@ -14,43 +14,62 @@ namespace alligator::detail {
 
 class SegmentBitmap {
  public:
-  static constexpr unsigned kWords = kMaxSegmentsPerMiniPage / 64;
+  // Words of the target's native width: 64 bits on x86_64 and on wasm32 (whose i64 operations
+  // are native), 32 on i686, where a 64-bit shift or test takes several instructions.
+#if defined(__wasm__) || UINTPTR_MAX > 0xFFFFFFFFu
+  using Word = std::uint64_t;
+#else
+  using Word = std::uint32_t;
+#endif
+  static constexpr unsigned kWordBits = sizeof(Word) * 8;
+  static constexpr unsigned kWords = kMaxSegmentsPerMiniPage / kWordBits;
 
   void clear_all() {
     for (auto& word : words_) word = 0;
   }
-  bool test(unsigned segment) const { return (words_[segment / 64] >> (segment % 64)) & 1U; }
-  void set(unsigned segment) { words_[segment / 64] |= std::uint64_t{1} << (segment % 64); }
-  void reset(unsigned segment) { words_[segment / 64] &= ~(std::uint64_t{1} << (segment % 64)); }
+  bool test(unsigned segment) const { return (words_[segment / kWordBits] >> (segment % kWordBits)) & 1U; }
+  void set(unsigned segment) { words_[segment / kWordBits] |= Word{1} << (segment % kWordBits); }
+  void reset(unsigned segment) { words_[segment / kWordBits] &= ~(Word{1} << (segment % kWordBits)); }
 
-  bool empty() const { return (words_[0] | words_[1] | words_[2] | words_[3]) == 0; }
+  bool empty() const {
+    Word any = 0;
+    for (Word word : words_) any |= word;
+    return any == 0;
+  }
   unsigned count() const {
-    return population_count(words_[0]) + population_count(words_[1]) +
-           population_count(words_[2]) + population_count(words_[3]);
+    unsigned total = 0;
+    for (Word word : words_) total += population_count(word);
+    return total;
   }
 
   // Calls visit(segment) for each clear bit below `segments`, highest index first.
   // Bounded by kWords words and one call per clear bit (at most 256).
   template <class Visit>
   void for_each_clear_descending(unsigned segments, Visit&& visit) const {
-    for (unsigned word = kWords; word-- > 0;) {
-      unsigned first = word * 64;
-      if (first >= segments) continue;
-      unsigned width = segments - first < 64 ? segments - first : 64;
-      std::uint64_t valid = width == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1;
-      std::uint64_t clear = ~words_[word] & valid;
+    for (unsigned word = (segments + kWordBits - 1) / kWordBits; word-- > 0;) {
+      unsigned first = word * kWordBits;
+      unsigned width = segments - first < kWordBits ? segments - first : kWordBits;
+      Word valid = width == kWordBits ? ~Word{0} : (Word{1} << width) - 1;
+      Word clear = ~words_[word] & valid;
       while (clear != 0) {
         unsigned bit = highest_set_bit(clear);
         visit(first + bit);
-        clear &= ~(std::uint64_t{1} << bit);
+        clear &= ~(Word{1} << bit);
       }
     }
   }
 
-  const std::uint64_t* words() const { return words_; }
+  // Bits 64 i to 64 i + 63, whatever the word size (SpanView's layout).
+  std::uint64_t word64(unsigned index) const {
+    std::uint64_t bits = 0;
+    for (unsigned part = 0; part < 64 / kWordBits; ++part) {
+      bits |= std::uint64_t{words_[index * (64 / kWordBits) + part]} << (part * kWordBits);
+    }
+    return bits;
+  }
 
  private:
-  std::uint64_t words_[kWords];
+  Word words_[kWords];
 };
 
 }  // namespace alligator::detail
