@@ -1,6 +1,7 @@
 // liballigator.a exports the malloc family: calls through the standard names must reach
 // Alligator's process-wide heap, not the target's built-in allocator. Exits non-zero, naming
 // each function that was not served by Alligator or broke its contract.
+#include "../program_checks.hpp"
 #include <alligator/alligator.h>
 #include <alligator/global_heap.hpp>
 
@@ -17,16 +18,10 @@
 extern "C" void* memalign(std::size_t alignment, std::size_t size);
 #endif
 
+using program_checks::check;
+using program_checks::failures;
+
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "FAIL: %s\n", what);
-    ++failures;
-  }
-}
 
 bool served(const void* block) { return block != nullptr && alligator::global_heap().owns(block); }
 

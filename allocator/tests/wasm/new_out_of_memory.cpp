@@ -6,21 +6,16 @@
 //                  everything freed, the same count fits again. Prints "new_out_of_memory: passed".
 //   abort          plain new with no handler, once memory is exhausted, aborts (Emscripten's own
 //                  operator new does the same; bad_alloc cannot be caught in this build).
+#include "../program_checks.hpp"
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <new>
 
+using program_checks::check;
+using program_checks::failures;
+
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "FAIL: %s\n", what);
-    ++failures;
-  }
-}
 
 constexpr std::size_t kBlock = 64 * 1024;
 constexpr std::size_t kMaxBlocks = 4096;  // far more than MAXIMUM_MEMORY holds

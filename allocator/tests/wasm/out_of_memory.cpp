@@ -6,6 +6,7 @@
 // succeed again without growing memory (freed memory is reused, never lost). Compiled with
 // -fno-builtin and every block is written, so no call can be elided.
 // Exits 0 and prints "out_of_memory: passed" only if every check held.
+#include "../program_checks.hpp"
 #include <alligator/alligator.h>
 
 #include <emscripten/heap.h>
@@ -20,16 +21,10 @@
 #error "build with -DMAXIMUM_MEMORY=<the -sMAXIMUM_MEMORY value>"
 #endif
 
+using program_checks::check;
+using program_checks::failures;
+
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "FAIL: %s\n", what);
-    ++failures;
-  }
-}
 
 // Each block stores the previous one's address in its first bytes: a linked list threads every
 // block (so each pointer is used) without needing memory of its own.
