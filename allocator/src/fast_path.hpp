@@ -52,9 +52,10 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size, std::si
     unsigned size_class = page.size_class;
     std::size_t offset_in_slot = offset & (kSlotSize - 1);
     unsigned segment = segment_of_offset(offset_in_slot, size_class);
+    // No check of `segment` against the Segment count: bits past it are always clear
+    // (validate() checks it), so test() already says no for the slack at a MiniPage's end.
     bool live_segment = segment * class_size(size_class) == offset_in_slot &&
-                        segment < kSegmentsPerMiniPage[size_class] && page.bitmap.test(segment) &&
-                        size <= class_size(size_class);
+                        page.bitmap.test(segment) && size <= class_size(size_class);
     if (live_segment) {
       bool current = slot == current_[size_class];
       bool listed = (page.flags & kOnPartialList) != 0;
