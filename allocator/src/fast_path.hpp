@@ -17,6 +17,12 @@
 
 namespace alligator::detail {
 
+inline void HeapCore::check_after_operation() const {
+#if defined(ALLIGATOR_VALIDATE_EVERY_OP)
+  validate_or_abort();
+#endif
+}
+
 inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) {
   if (size <= kLargestClassSize && alignment <= kSizeGranule && is_power_of_two(alignment)) {
     unsigned size_class = class_of_size(size);

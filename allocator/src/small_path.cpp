@@ -11,6 +11,7 @@
 // Bounds: allocation pops the free vector; when it is empty, the next MiniPage's free indexes are
 // pushed, at most 256 (2048 / 8, the smallest class). Free clears one bit and pushes or relinks.
 #include <alligator/detail/heap_core.hpp>
+#include <alligator/detail/size_class_map.hpp>
 
 namespace alligator::detail {
 
@@ -24,10 +25,11 @@ void* HeapCore::allocate_small(unsigned size_class) {
 }
 
 // The current MiniPage is full (its free vector is empty): serve the class from a partial
-// MiniPage, else from a fresh one. The full page stays off every list until a Segment is freed.
+// MiniPage, else from its spare, else from a fresh one. The full page stays off every list until
+// a Segment is freed.
 bool HeapCore::refill_free_vector(unsigned size_class) {
   FreeVector& free_vector = free_vectors_[size_class];
-  auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
+  unsigned segments = kSegmentsPerMiniPage[size_class];
   std::uint32_t slot = partial_[size_class];
   if (slot != kNoSlot) {
     partial_remove(size_class, slot);

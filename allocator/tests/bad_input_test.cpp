@@ -93,6 +93,24 @@ TEST_F(BadInputTest, DoubleFreeOfASmallBlockInAPartialMiniPage) {
   expect_rejected([&] { heap.deallocate(first_page[1]); }, HeapError::double_free, first_page[1]);
 }
 
+// The MiniPage empties and becomes its class's spare: the freed Segment is still a freed
+// Segment of a live MiniPage, so the second free is a double free, sized or not.
+TEST_F(BadInputTest, DoubleFreeOfASmallBlockWhoseMiniPageBecameTheSpare) {
+  constexpr std::size_t kSize = 512;  // 4 Segments per MiniPage
+  std::vector<void*> first_page;
+  for (int i = 0; i < 4; ++i) first_page.push_back(heap.allocate(kSize));
+  void* current = heap.allocate(kSize);  // a second MiniPage becomes current
+  ASSERT_NE(current, nullptr);
+  for (void* block : first_page) heap.deallocate(block);
+  std::size_t size_class = 0;
+  while (kClassSizes[size_class] != kSize) ++size_class;
+  ASSERT_EQ(heap.core().spare_mini_page(size_class), first_page[0]);
+  ASSERT_TRUE(reported.empty());
+  expect_rejected([&] { heap.deallocate(first_page[2]); }, HeapError::double_free, first_page[2]);
+  expect_rejected([&] { heap.deallocate(first_page[0], kSize, 8); }, HeapError::double_free,
+                  first_page[0]);
+}
+
 TEST_F(BadInputTest, DoubleFreeOfALargeBlock) {
   void* a = heap.allocate(10000);
   void* b = heap.allocate(10000);

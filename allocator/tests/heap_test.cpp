@@ -407,6 +407,25 @@ TEST_F(HeapTest, AnEmptiedMiniPageBecomesTheSpareOrGoesBackToTheFreeSpans) {
   ASSERT_TRUE(heap_is_valid(heap));
 }
 
+// Partial MiniPages are served in the order they became partial: the oldest one has had the most
+// time to gather free Segments.
+TEST_F(HeapTest, TheOldestPartialMiniPageBecomesCurrentFirst) {
+  constexpr std::size_t kSize = 512;  // 4 Segments per MiniPage
+  std::vector<void*> blocks;
+  for (int i = 0; i < 16; ++i) blocks.push_back(heap.allocate(kSize));  // 4 full MiniPages
+  void* on_fifth = heap.allocate(kSize);  // the fifth is current
+  ASSERT_NE(on_fifth, nullptr);
+  // Free one Segment in the third, then the first, then the second MiniPage.
+  heap.deallocate(blocks[9]);
+  heap.deallocate(blocks[1]);
+  heap.deallocate(blocks[5]);
+  for (int i = 0; i < 3; ++i) ASSERT_NE(heap.allocate(kSize), nullptr);  // fill the fifth
+  EXPECT_EQ(heap.allocate(kSize), blocks[9]);
+  EXPECT_EQ(heap.allocate(kSize), blocks[1]);
+  EXPECT_EQ(heap.allocate(kSize), blocks[5]);
+  ASSERT_TRUE(heap_is_valid(heap));
+}
+
 // When no free span fits, spares retire before memory grows, like empty current MiniPages.
 TEST_F(HeapTest, SparesAreRetiredBeforeGrowth) {
   void* small = heap.allocate(8);       // class 8's MiniPage at slot 12

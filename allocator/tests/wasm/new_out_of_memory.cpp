@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     for (std::size_t i = 0; i < kMaxBlocks; ++i) {
       blocks[i] = new char[kBlock];
+      if (blocks[i] == nullptr) {
+        std::printf("FAIL: plain new returned nullptr\n");
+        return 1;
+      }
       std::memset(blocks[i], 0x5A, kBlock);
     }
     std::printf("FAIL: plain new never ran out of memory\n");

@@ -102,12 +102,10 @@ class HeapCore {
   void report(HeapError error, const void* pointer);
   void free_block(const Block& block);
   // With ALLIGATOR_VALIDATE_EVERY_OP (debugging the allocator), validate() after every
-  // operation, aborting on the first problem; otherwise nothing.
-  void check_after_operation() const {
-#if defined(ALLIGATOR_VALIDATE_EVERY_OP)
-    validate_or_abort();
-#endif
-  }
+  // operation, aborting on the first problem; otherwise nothing. Defined inline in
+  // allocator/src/fast_path.hpp, which only the library's own sources (built with that macro or
+  // without it, all alike) include.
+  inline void check_after_operation() const;
   void validate_or_abort() const;
 
   // Opens the descriptor blocks to memcheck for the duration of an entry point (valgrind builds;
@@ -141,8 +139,9 @@ class HeapCore {
   SpanBins bins_;
   std::uint32_t current_[kClassCount] = {};  // the MiniPage each free vector serves, or kNoSlot
   // MiniPages with free Segments, not current: a queue (head and tail). A MiniPage joins at the
-  // tail when its first Segment is freed and leaves at the head, so the MiniPage a refill takes
-  // has had the longest time to gather free Segments, and refills are fewer.
+  // tail when its first Segment is freed and a refill takes the head, so the MiniPage it takes
+  // has had the longest time to gather free Segments, and refills are fewer. (A MiniPage that
+  // empties leaves from wherever it is.)
   std::uint32_t partial_[kClassCount] = {};
   std::uint32_t partial_tail_[kClassCount] = {};
   // One empty MiniPage kept per class (or kNoSlot), so a class whose MiniPages hold one to three

@@ -44,7 +44,7 @@ static_assert(std::uint64_t{kMiniPageSize} * ((std::uint64_t{1} << kReciprocalSh
                   (std::uint64_t{1} << 32),
               "offset * reciprocal fits in 32 bits");
 
-// floor(2048 / class size), looked up rather than divided on the free path.
+// floor(2048 / class size), looked up rather than divided when a free vector is refilled.
 inline constexpr auto kSegmentsPerMiniPage = [] {
   std::array<std::uint16_t, kClassCount> table{};
   for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
