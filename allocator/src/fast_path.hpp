@@ -70,7 +70,7 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size, std::si
       if (current) {
         free_vectors_[size_class].push(segment);
       } else if (page.bitmap.empty()) {
-        free_segment(slot, segment);  // the MiniPage empties: it becomes the spare or is freed
+        free_segment(slot, segment);  // the MiniPage empties: a spare, or freed
       } else if (!listed) {
         partial_push(size_class, slot);  // it was full
       }

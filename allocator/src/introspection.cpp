@@ -32,7 +32,7 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
         view.bitmap[word] = head.bitmap.word64(word);
       }
       view.current = current_[head.size_class] == slot;
-      view.spare = spare_[head.size_class] == slot;
+      view.spare = is_spare(head.size_class, slot);
     }
     visit(view, context);
     slot += head.span_slots;
@@ -155,7 +155,7 @@ ValidationReport HeapCore::validate() const {
           }
         }
         bool current = current_[size_class] == slot;
-        bool spare = spare_[size_class] == slot;
+        bool spare = is_spare(size_class, slot);
         bool full = head.bitmap.count() == segments;
         bool listed = (head.flags & kOnPartialList) != 0;
         if (!current && !spare && head.bitmap.empty()) {
@@ -222,10 +222,19 @@ ValidationReport HeapCore::validate() const {
               partial_pages[size_class], listed);
     }
 
-    std::uint32_t spare = spare_[size_class];
-    if (spare != kNoSlot && (spare >= top_slot_ || descriptor(spare).kind != SpanKind::mini_page ||
-                             descriptor(spare).size_class != size_class)) {
-      problem("class %u: spare MiniPage at slot %u is not one of its MiniPages", size_class, spare);
+    if (spare_count_[size_class] > kSparesPerClass) {
+      problem("class %u: %u spares", size_class, spare_count_[size_class]);
+    } else {
+      for (unsigned i = 0; i < spare_count_[size_class]; ++i) {
+        std::uint32_t spare = spares_[size_class][i];
+        bool repeated = false;
+        for (unsigned j = 0; j < i; ++j) repeated = repeated || spares_[size_class][j] == spare;
+        if (repeated || spare >= top_slot_ || descriptor(spare).kind != SpanKind::mini_page ||
+            descriptor(spare).size_class != size_class || !(descriptor(spare).role & kRoleHead)) {
+          problem("class %u: spare at slot %u is not one of its MiniPages, or repeated",
+                  size_class, spare);
+        }
+      }
     }
 
     const FreeVector& free_vector = free_vectors_[size_class];

@@ -3,10 +3,11 @@
 // Each class has one current MiniPage, served by the class's free vector (a stack of its free
 // Segment indexes), and a list of partial MiniPages (some Segments free, not current). A full
 // MiniPage is on no list until one of its Segments is freed. An empty MiniPage other than the
-// current one becomes the class's spare if it has none, else goes straight back to the free
-// spans. The spare spares classes of 1 to 3 Segments per MiniPage (672, 1024, 2048 bytes) a span
-// taken and freed on nearly every operation; before the heap grows, spares and empty current
-// MiniPages go back to the free spans, so nothing held back ever makes the heap grow.
+// current one becomes one of the class's spares if it has fewer than kSparesPerClass, else goes
+// straight back to the free spans. Spares spare classes of 1 to 3 Segments per MiniPage (672,
+// 1024, 2048 bytes) a span taken and freed on nearly every operation; before the heap grows,
+// spares and empty current MiniPages go back to the free spans, so nothing held back ever makes
+// an allocation grow the heap.
 //
 // Bounds: allocation pops the free vector; when it is empty, the next MiniPage's free indexes are
 // pushed, at most 256 (2048 / 8, the smallest class). Free clears one bit and pushes or relinks.
@@ -38,9 +39,8 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
         segments, [&](unsigned segment) { free_vector.push(segment); });
     return true;
   }
-  slot = spare_[size_class];
-  if (slot != kNoSlot) {
-    spare_[size_class] = kNoSlot;  // empty, of this class already
+  if (spare_count_[size_class] != 0) {
+    slot = spares_[size_class][--spare_count_[size_class]];  // empty, of this class already
   } else {
     slot = take_span(1, SpanKind::mini_page);
     if (slot == kNoSlot) return false;
@@ -63,8 +63,8 @@ void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
   }
   if (page.bitmap.empty()) {
     if (page.flags & kOnPartialList) partial_remove(size_class, slot);
-    if (spare_[size_class] == kNoSlot) {
-      spare_[size_class] = slot;
+    if (spare_count_[size_class] < kSparesPerClass) {
+      spares_[size_class][spare_count_[size_class]++] = slot;
     } else {
       release_span(slot, 1);
     }
@@ -103,13 +103,12 @@ void HeapCore::partial_remove(unsigned size_class, std::uint32_t slot) {
 }
 
 // Before the heap grows, spares and current MiniPages with no live Segment give their slot back,
-// so growth happens only when nothing free fits. Bounded by twice the number of classes.
+// so growth happens only when nothing free fits. Bounded by (kSparesPerClass + 1) x classes.
 bool HeapCore::retire_empty_mini_pages() {
   bool retired = false;
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
-    if (spare_[size_class] != kNoSlot) {
-      release_span(spare_[size_class], 1);
-      spare_[size_class] = kNoSlot;
+    while (spare_count_[size_class] != 0) {
+      release_span(spares_[size_class][--spare_count_[size_class]], 1);
       retired = true;
     }
     std::uint32_t slot = current_[size_class];
@@ -128,8 +127,15 @@ const std::byte* HeapCore::current_mini_page(std::size_t size_class) const {
 }
 
 const std::byte* HeapCore::spare_mini_page(std::size_t size_class) const {
-  std::uint32_t slot = spare_[size_class];
-  return slot == kNoSlot ? nullptr : slot_address(slot);
+  unsigned count = spare_count_[size_class];
+  return count == 0 ? nullptr : slot_address(spares_[size_class][count - 1]);
+}
+
+bool HeapCore::is_spare(unsigned size_class, std::uint32_t slot) const {
+  for (unsigned i = 0; i < spare_count_[size_class]; ++i) {
+    if (spares_[size_class][i] == slot) return true;
+  }
+  return false;
 }
 
 }  // namespace alligator::detail

@@ -357,52 +357,57 @@ TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   EXPECT_EQ(free_spans[0].start + free_spans[0].bytes, heap.end());
 }
 
-// An emptied MiniPage that is not current becomes its class's spare if the class has none;
-// otherwise it goes back to the free spans.
-TEST_F(HeapTest, AnEmptiedMiniPageBecomesTheSpareOrGoesBackToTheFreeSpans) {
+// An emptied MiniPage that is not current becomes one of its class's spares while the class has
+// fewer than kSparesPerClass; otherwise it goes back to the free spans.
+TEST_F(HeapTest, AnEmptiedMiniPageBecomesASpareOrGoesBackToTheFreeSpans) {
+  using detail::kSparesPerClass;
   constexpr std::size_t kSize = 512;  // 4 Segments per MiniPage on both tables
   std::size_t size_class = 0;
   while (kClassSizes[size_class] != kSize) ++size_class;
-  std::vector<void*> first_page, second_page;
-  for (int i = 0; i < 4; ++i) first_page.push_back(heap.allocate(kSize));
-  for (int i = 0; i < 4; ++i) second_page.push_back(heap.allocate(kSize));
-  void* on_third_page = heap.allocate(kSize);
-  ASSERT_NE(on_third_page, nullptr);
-  ASSERT_EQ(heap.stats().mini_pages, 3U);
-  const std::byte* first_start = static_cast<std::byte*>(first_page[0]);
-  const std::byte* second_start = static_cast<std::byte*>(second_page[0]);
+  std::vector<std::vector<void*>> pages(kSparesPerClass + 1);
+  for (auto& page : pages) {
+    for (int i = 0; i < 4; ++i) page.push_back(heap.allocate(kSize));
+  }
+  void* on_current = heap.allocate(kSize);
+  ASSERT_NE(on_current, nullptr);
+  ASSERT_EQ(heap.stats().mini_pages, kSparesPerClass + 2);
 
-  for (void* block : first_page) heap.deallocate(block);
-  EXPECT_EQ(heap.stats().mini_pages, 3U);
-  EXPECT_EQ(heap.core().spare_mini_page(size_class), first_start);
-  for (void* block : second_page) heap.deallocate(block);
-  EXPECT_EQ(heap.stats().mini_pages, 2U);
-  EXPECT_EQ(heap.core().spare_mini_page(size_class), first_start);
+  for (unsigned p = 0; p < kSparesPerClass; ++p) {
+    for (void* block : pages[p]) heap.deallocate(block);
+    EXPECT_EQ(heap.core().spare_count(size_class), p + 1);
+    EXPECT_EQ(heap.core().spare_mini_page(size_class), pages[p][0]);
+  }
+  EXPECT_EQ(heap.stats().mini_pages, kSparesPerClass + 2);
+  const auto* last_start = static_cast<const std::byte*>(pages[kSparesPerClass][0]);
+  for (void* block : pages[kSparesPerClass]) heap.deallocate(block);
+  EXPECT_EQ(heap.stats().mini_pages, kSparesPerClass + 1);
+  EXPECT_EQ(heap.core().spare_count(size_class), kSparesPerClass);
   bool found = false;
+  unsigned spares_walked = 0;
   for (const SpanView& span : spans_of(heap)) {
-    if (span.start == first_start) {
-      EXPECT_TRUE(span.spare && span.live_segments == 0);
+    if (span.spare) {
+      ++spares_walked;
+      EXPECT_EQ(span.live_segments, 0U);
     }
-    if (span.start == second_start) {
+    if (span.start == last_start) {
       found = true;
       EXPECT_EQ(span.kind, SpanKind::free);
     }
   }
   EXPECT_TRUE(found) << layout(heap, memory.base());
+  EXPECT_EQ(spares_walked, kSparesPerClass);
   ASSERT_TRUE(heap_is_valid(heap));
 
   // The current MiniPage stays even when empty.
-  heap.deallocate(on_third_page);
-  EXPECT_EQ(heap.stats().mini_pages, 2U);
+  heap.deallocate(on_current);
   EXPECT_NE(heap.core().current_mini_page(size_class), nullptr);
 
-  // Once the current one is full again, the spare serves the class, from Segment 0.
+  // Once the current one is full again, the last spare serves the class, from Segment 0.
   std::vector<void*> again;
   for (int i = 0; i < 5; ++i) again.push_back(heap.allocate(kSize));
-  EXPECT_EQ(again[4], first_start);
-  EXPECT_EQ(heap.core().current_mini_page(size_class), first_start);
-  EXPECT_EQ(heap.core().spare_mini_page(size_class), nullptr);
-  EXPECT_EQ(heap.stats().mini_pages, 2U);
+  EXPECT_EQ(again[4], pages[kSparesPerClass - 1][0]);
+  EXPECT_EQ(heap.core().current_mini_page(size_class), again[4]);
+  EXPECT_EQ(heap.core().spare_count(size_class), kSparesPerClass - 1);
   for (void* block : again) heap.deallocate(block);
   ASSERT_TRUE(heap_is_valid(heap));
 }

@@ -70,15 +70,15 @@ TEST_F(OutOfMemoryTest, SmallBlocksFillEverySlotThenFail) {
 }
 
 // Freed small blocks of one class serve large blocks after: empty MiniPages go back to the spans
-// (but for the class's current MiniPage and its spare, which retire when a large block needs them).
+// (but for the class's current MiniPage and its spares, which retire when a large block needs them).
 TEST_F(OutOfMemoryTest, MemoryFreedBySmallBlocksServesLargeOnes) {
   std::vector<void*> small = fill_with(100);
   ASSERT_FALSE(small.empty());
   EXPECT_EQ(heap.allocate(3 * kSlot), nullptr);
   for (void* block : small) heap.deallocate(block);
   HeapStats stats = heap.stats();
-  // At most two (current and spare, both empty) MiniPages are kept back; everything else is free.
-  EXPECT_LE(stats.mini_pages, 2U);
+  // At most the current MiniPage and the spares (all empty) are kept back; everything else is free.
+  EXPECT_LE(stats.mini_pages, 1U + detail::kSparesPerClass);
   EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot, kMemoryBytes);
   std::vector<void*> large = fill_with(3 * kSlot);
   // Each group's free slots hold floor(free / 3) blocks (metadata separates the groups).
@@ -101,8 +101,8 @@ TEST_F(OutOfMemoryTest, LargeBlocksFillMemoryThenTheSameCountFitsAgain) {
 }
 
 // A mixed workload runs into the maximum, then is freed in a scrambled order: nothing is lost.
-// Every byte is free again but for the metadata and at most two empty MiniPages per class (current
-// and spare), and each stretch of memory between descriptor blocks takes one large block as big
+// Every byte is free again but for the metadata and the empty MiniPages a class may keep (current
+// and spares), and each stretch of memory between descriptor blocks takes one large block as big
 // as the stretch (rounded down to the span bins' granularity, so the good-fit search must find
 // it): empty MiniPages in the way are retired, and memory does not grow.
 TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
@@ -125,7 +125,7 @@ TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
   HeapStats stats = heap.stats();
   EXPECT_EQ(stats.live_blocks, 0U);
   EXPECT_EQ(stats.large_blocks, 0U);
-  EXPECT_LE(stats.mini_pages, 2 * kClassCount);
+  EXPECT_LE(stats.mini_pages, (1 + detail::kSparesPerClass) * kClassCount);
   EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot,
             stats.wasm_pages * kPage);
 

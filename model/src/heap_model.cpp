@@ -66,7 +66,7 @@ struct HeapModel::Call {
 HeapModel::HeapModel(std::size_t max_bytes, std::size_t max_align)
     : classes_(max_align),
       current_(classes_.count()),
-      spare_(classes_.count()),
+      spares_(classes_.count()),
       partial_(classes_.count()),
       max_pages_(max_bytes / kWasmPageBytes + (max_bytes % kWasmPageBytes != 0 ? 1 : 0)) {}
 
@@ -211,13 +211,22 @@ void HeapModel::allocate_small(std::size_t size_class, Call& call) {
     take_segment(*slot, call);
     return;
   }
-  auto& spare = spare_.at(size_class);
-  if (spare) {
-    // The spare is empty: it becomes current and, like a fresh MiniPage, hands out Segment 0.
-    current = *spare;
-    spare.reset();
-    mini_pages_.at(*current).address_order = true;
-    take_segment(*current, call);
+  auto& spares = spares_.at(size_class);
+  if (!spares.empty()) {
+    // A spare is empty: the one the heap chose becomes current and, like a fresh MiniPage, hands
+    // out its Segment 0.
+    auto slot = slot_of(result);
+    if (result == 0 || !slot || spares.count(*slot) == 0 || result != slot_address(*slot)) {
+      call.fail(what + ": the current MiniPage is " + (current ? "full" : "missing") +
+                " and no MiniPage is partial, so Segment 0 of one of the spares at slots " +
+                list({spares.begin(), spares.end()}) + " must be the result; the heap returned " +
+                where(result));
+      return;
+    }
+    spares.erase(*slot);
+    current = *slot;
+    mini_pages_.at(*slot).address_order = true;
+    take_segment(*slot, call);
     return;
   }
   auto span = take_slots(1, call);
@@ -285,9 +294,9 @@ void HeapModel::free_segment(std::size_t slot, std::size_t segment) {
   }
   if (page.live.empty()) {
     partial_.at(size_class).erase(slot);
-    auto& spare = spare_.at(size_class);
-    if (!spare) {
-      spare = slot;
+    auto& spares = spares_.at(size_class);
+    if (spares.size() < kSpares) {
+      spares.insert(slot);
       return;
     }
     mini_pages_.erase(slot);
@@ -298,12 +307,12 @@ void HeapModel::free_segment(std::size_t slot, std::size_t segment) {
 }
 
 void HeapModel::retire_empty_mini_pages() {
-  for (auto& spare : spare_) {
-    if (spare) {
-      mini_pages_.erase(*spare);
-      spans_.release(*spare, 1);
-      spare.reset();
+  for (auto& spares : spares_) {
+    for (std::size_t slot : spares) {
+      mini_pages_.erase(slot);
+      spans_.release(slot, 1);
     }
+    spares.clear();
   }
   for (auto& current : current_) {
     if (current && mini_pages_.at(*current).live.empty()) {
@@ -607,7 +616,7 @@ std::vector<std::string> HeapModel::check_invariants() const {
       continue;
     }
     bool is_current = current_.at(page.size_class) == slot;
-    bool is_spare = spare_.at(page.size_class) == slot;
+    bool is_spare = spares_.at(page.size_class).count(slot) != 0;
     bool is_partial = partial_.at(page.size_class).count(slot) != 0;
     bool full = page.live.size() == classes_.segments(page.size_class);
     if (is_current && is_partial) problems.push_back("model: MiniPage both current and partial");
@@ -628,9 +637,13 @@ std::vector<std::string> HeapModel::check_invariants() const {
                         mini_pages_.at(*current_[c]).size_class != c)) {
       problems.push_back("model: class " + std::to_string(c) + " has a bad current MiniPage");
     }
-    if (spare_[c] && (!mini_pages_.count(*spare_[c]) ||
-                      mini_pages_.at(*spare_[c]).size_class != c)) {
-      problems.push_back("model: class " + std::to_string(c) + " has a bad spare MiniPage");
+    if (spares_[c].size() > kSpares) {
+      problems.push_back("model: class " + std::to_string(c) + " has too many spares");
+    }
+    for (std::size_t slot : spares_[c]) {
+      if (!mini_pages_.count(slot) || mini_pages_.at(slot).size_class != c) {
+        problems.push_back("model: class " + std::to_string(c) + " has a bad spare MiniPage");
+      }
     }
     for (std::size_t slot : partial_[c]) {
       if (!mini_pages_.count(slot) || mini_pages_.at(slot).size_class != c) {
@@ -674,7 +687,7 @@ std::string HeapModel::describe() const {
       out << " class " << c << " (" << classes_.size(c) << " bytes) live "
           << page->second.live.size() << "/" << classes_.segments(c);
       if (current_[c] == first) out << " current";
-      if (spare_[c] == first) out << " spare";
+      if (spares_[c].count(first)) out << " spare";
       if (partial_[c].count(first)) out << " partial";
     }
     out << "\n";

@@ -101,37 +101,31 @@ TEST_F(ModelTest, PartialMiniPageBecomesCurrentOnlyWhenCurrentIsFull) {
 }
 
 TEST_F(ModelTest, EmptyMiniPageThatIsNotCurrentIsFreedAndCoalesced) {
-  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(13), 1)));
-  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(14), 1)));
-  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(15), 1)));
+  for (std::size_t slot = 12; slot <= 18; ++slot) {
+    EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(slot), 1)));  // 18 is current
+  }
   std::size_t c = *model.classes().class_of_size(2048);
-  // The first MiniPage to empty (not current) becomes the class's spare ...
-  EXPECT_LEGAL(model.deallocate(at_slot(14), got(0, 1)));
-  EXPECT_EQ(model.spare(c), 14U);
-  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:MiniPagex1 14:MiniPagex1 15:MiniPagex1 16:freex16 ");
+  // The first four MiniPages to empty (not current) become the class's spares ...
+  for (std::size_t slot : {12, 15, 16, 17}) EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 1)));
+  EXPECT_EQ(model.spares(c), (std::set<std::size_t>{12, 15, 16, 17}));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:MiniPagex1 14:MiniPagex1 "
+                           "15:MiniPagex1 16:MiniPagex1 17:MiniPagex1 18:MiniPagex1 19:freex13 ");
   // ... the next ones are freed as spans, and coalesce.
+  EXPECT_LEGAL(model.deallocate(at_slot(14), got(0, 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:MiniPagex1 14:freex1 "
+                           "15:MiniPagex1 16:MiniPagex1 17:MiniPagex1 18:MiniPagex1 19:freex13 ");
   EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:freex1 14:MiniPagex1 15:MiniPagex1 16:freex16 ");
-  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:freex2 14:MiniPagex1 15:MiniPagex1 16:freex16 ");
-  EXPECT_EQ(model.spare(c), 14U);
-  // The current MiniPage (15) is full: the spare becomes current before any span is taken.
-  HeapModel spare_first = model;
-  EXPECT_ILLEGAL(spare_first.allocate(2048, 1, got(at_slot(12), 1)), "MiniPage at heap+28672");
-  EXPECT_LEGAL(spare_first.allocate(2048, 1, got(at_slot(14), 1)));
-  EXPECT_EQ(spare_first.current(c), 14U);
-  EXPECT_FALSE(spare_first.spare(c));
-  // Freeing the current one keeps it current; then a new MiniPage needs a span.
-  EXPECT_LEGAL(model.deallocate(at_slot(15), got(0, 1)));
-  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(15), 1)));
-  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(14), 1)));
-  // Any free span fits one slot, but only at its low end.
+  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:freex2 "
+                           "15:MiniPagex1 16:MiniPagex1 17:MiniPagex1 18:MiniPagex1 19:freex13 ");
+  EXPECT_EQ(model.spares(c).size(), kSpares);
+  // The current MiniPage (18) is full: a spare becomes current (any of them, Segment 0) before
+  // any span is taken.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(2048, 1, got(at_slot(13), 1)), "free span");
-  HeapModel other = model;
-  EXPECT_LEGAL(other.allocate(2048, 1, got(at_slot(16), 1)));
-  EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(12), 1)));
+  EXPECT_ILLEGAL(wrong.allocate(2048, 1, got(at_slot(13), 1)), "spares");
+  HeapModel spare_first = model;
+  EXPECT_LEGAL(spare_first.allocate(2048, 1, got(at_slot(16), 1)));
+  EXPECT_EQ(spare_first.current(c), 16U);
+  EXPECT_EQ(spare_first.spares(c), (std::set<std::size_t>{12, 15, 17}));
   check();
 }
 
@@ -157,15 +151,15 @@ TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
   std::size_t c = *small.classes().class_of_size(2048);
   EXPECT_LEGAL(small.allocate(2048, 1, got(at_slot(12), 1)));
   EXPECT_LEGAL(small.allocate(2048, 1, got(at_slot(13), 1)));  // current now
-  EXPECT_LEGAL(small.deallocate(at_slot(12), got(0, 1)));      // the spare
-  EXPECT_EQ(small.spare(c), 12U);
+  EXPECT_LEGAL(small.deallocate(at_slot(12), got(0, 1)));      // a spare
+  EXPECT_EQ(small.spares(c), std::set<std::size_t>{12});
   EXPECT_LEGAL(small.allocate(18 * 2048, 1, got(at_slot(14), 1)));
-  EXPECT_EQ(small.spare(c), 12U);  // a free span fitted: nothing retired
+  EXPECT_EQ(small.spares(c), std::set<std::size_t>{12});  // a free span fitted: nothing retired
   // A class-8 MiniPage needs a slot: none is free, so the spare retires.
   HeapModel wrong = small;
   EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, 1)), "null");
   EXPECT_LEGAL(small.allocate(8, 1, got(at_slot(12), 1)));
-  EXPECT_FALSE(small.spare(c));
+  EXPECT_TRUE(small.spares(c).empty());
   EXPECT_TRUE(small.check_invariants().empty());
 }
 

@@ -172,7 +172,7 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
       record.segments = classes.segments(page.size_class);
       record.live = page.live.size();
       record.current = model.current(page.size_class) == first;
-      record.spare = model.spare(page.size_class) == first;
+      record.spare = model.spares(page.size_class).count(first) != 0;
       for (std::size_t segment : page.live) record.bitmap[segment / 64] |= std::uint64_t{1} << (segment % 64);
     }
     expected.push_back(record);

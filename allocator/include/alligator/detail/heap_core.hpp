@@ -16,6 +16,9 @@
 
 namespace alligator::detail {
 
+// Empty MiniPages a class keeps (allocator/README.md, "Small blocks").
+inline constexpr unsigned kSparesPerClass = 4;
+
 class HeapCore {
  public:
   using GrowFunction = std::byte* (*)(void* memory, std::size_t pages);
@@ -61,10 +64,12 @@ class HeapCore {
 
   void set_error_handler(HeapErrorHandler handler, void* context);
 
-  // For tests and the model checks: the free vector, current and spare MiniPage of a class.
+  // For tests and the model checks: the free vector, current MiniPage and spares of a class
+  // (spare_mini_page: the one a refill takes next, or nullptr).
   const FreeVector& free_vector(std::size_t size_class) const { return free_vectors_[size_class]; }
   const std::byte* current_mini_page(std::size_t size_class) const;
   const std::byte* spare_mini_page(std::size_t size_class) const;
+  unsigned spare_count(std::size_t size_class) const { return spare_count_[size_class]; }
 
  private:
   struct Block;  // a live block, as deallocate and reallocate find it
@@ -144,9 +149,11 @@ class HeapCore {
   // empties leaves from wherever it is.)
   std::uint32_t partial_[kClassCount] = {};
   std::uint32_t partial_tail_[kClassCount] = {};
-  // One empty MiniPage kept per class (or kNoSlot), so a class whose MiniPages hold one to three
-  // Segments does not take and free a span on nearly every operation.
-  std::uint32_t spare_[kClassCount] = {};
+  // Up to kSparesPerClass empty MiniPages kept per class (a stack), so a class whose MiniPages
+  // hold one to three Segments does not take and free a span on nearly every operation.
+  std::uint32_t spares_[kClassCount][kSparesPerClass] = {};
+  std::uint8_t spare_count_[kClassCount] = {};
+  bool is_spare(unsigned size_class, std::uint32_t slot) const;
   FreeVector free_vectors_[kClassCount] = {};
   SlotDescriptor* directory_[kMaxGroups] = {};
   mutable unsigned metadata_access_depth_ = 0;  // valgrind builds only

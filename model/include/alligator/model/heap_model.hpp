@@ -15,7 +15,7 @@
 //               order (a fresh MiniPage nobody has freed into)
 //   current     per class, the current MiniPage, if any
 //   partial     per class, the set of non-current MiniPages with a free Segment
-//   spare       per class, the one empty non-current MiniPage it keeps, if any
+//   spares      per class, the empty non-current MiniPages it keeps (at most kSpares)
 //   memory      origin (the first byte the memory gave), wasm pages, maximum, refusals pending
 //
 // Addresses are absolute (std::uintptr_t); slot s starts at origin + 2048 s.
@@ -90,6 +90,9 @@ struct ModelBlock {
   std::size_t segment = 0;               // small blocks
 };
 
+// Empty MiniPages a class keeps at most (README, "Small blocks").
+inline constexpr std::size_t kSpares = 4;
+
 class HeapModel {
  public:
   // A heap over a fresh memory of at most `max_bytes` (rounded up to wasm pages), on a target
@@ -115,8 +118,8 @@ class HeapModel {
   std::optional<std::size_t> current(std::size_t size_class) const {
     return current_.at(size_class);
   }
-  std::optional<std::size_t> spare(std::size_t size_class) const {
-    return spare_.at(size_class);
+  const std::set<std::size_t>& spares(std::size_t size_class) const {
+    return spares_.at(size_class);
   }
   const std::set<std::size_t>& partial(std::size_t size_class) const {
     return partial_.at(size_class);
@@ -167,7 +170,7 @@ class HeapModel {
   SpanMap spans_;
   std::map<std::size_t, MiniPage> mini_pages_;          // by slot
   std::vector<std::optional<std::size_t>> current_;     // by class
-  std::vector<std::optional<std::size_t>> spare_;       // by class
+  std::vector<std::set<std::size_t>> spares_;           // by class
   std::vector<std::set<std::size_t>> partial_;          // by class
   std::uintptr_t origin_ = 0;
   std::size_t pages_ = 0;
