@@ -83,12 +83,16 @@ TEST_F(BadInputTest, DoubleFreeOfASmallBlockInTheCurrentMiniPage) {
   expect_rejected([&] { heap.deallocate(block, 40, 8); }, HeapError::double_free, block);
 }
 
-TEST_F(BadInputTest, DoubleFreeOfASmallBlockInAPartialMiniPage) {
-  constexpr std::size_t kSize = 512;  // 4 Segments per MiniPage
+// The 4 blocks of a full MiniPage of class 512; a fifth block makes a second MiniPage current.
+std::vector<void*> fill_a_mini_page_of_512(Heap<SimulatedMemory>& heap) {
   std::vector<void*> first_page;
-  for (int i = 0; i < 4; ++i) first_page.push_back(heap.allocate(kSize));
-  void* current = heap.allocate(kSize);  // a second MiniPage becomes current
-  ASSERT_NE(current, nullptr);
+  for (int i = 0; i < 4; ++i) first_page.push_back(heap.allocate(512));
+  EXPECT_NE(heap.allocate(512), nullptr);
+  return first_page;
+}
+
+TEST_F(BadInputTest, DoubleFreeOfASmallBlockInAPartialMiniPage) {
+  std::vector<void*> first_page = fill_a_mini_page_of_512(heap);
   heap.deallocate(first_page[1]);  // the first MiniPage is now partial, not current
   expect_rejected([&] { heap.deallocate(first_page[1]); }, HeapError::double_free, first_page[1]);
 }
@@ -96,11 +100,8 @@ TEST_F(BadInputTest, DoubleFreeOfASmallBlockInAPartialMiniPage) {
 // The MiniPage empties and becomes its class's spare: the freed Segment is still a freed
 // Segment of a live MiniPage, so the second free is a double free, sized or not.
 TEST_F(BadInputTest, DoubleFreeOfASmallBlockWhoseMiniPageBecameTheSpare) {
-  constexpr std::size_t kSize = 512;  // 4 Segments per MiniPage
-  std::vector<void*> first_page;
-  for (int i = 0; i < 4; ++i) first_page.push_back(heap.allocate(kSize));
-  void* current = heap.allocate(kSize);  // a second MiniPage becomes current
-  ASSERT_NE(current, nullptr);
+  constexpr std::size_t kSize = 512;
+  std::vector<void*> first_page = fill_a_mini_page_of_512(heap);
   for (void* block : first_page) heap.deallocate(block);
   std::size_t size_class = 0;
   while (kClassSizes[size_class] != kSize) ++size_class;
