@@ -23,6 +23,22 @@ inline void HeapCore::check_after_operation() const {
 #endif
 }
 
+// Frees a live Segment (the checked path's free_block comes here too): the current MiniPage
+// pushes it on its free vector, an emptied one becomes a spare or is freed (out of line), a full
+// one joins the partial queue.
+inline void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
+  SlotDescriptor& page = descriptor(slot);
+  unsigned size_class = page.size_class;
+  page.bitmap.reset(segment);
+  if (slot == current_[size_class]) {
+    free_vectors_[size_class].push(segment);
+  } else if (page.bitmap.empty()) {
+    keep_or_release_empty(size_class, slot);
+  } else if (!(page.flags & kOnPartialList)) {
+    partial_push(size_class, slot);  // it was full
+  }
+}
+
 inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) {
   if (size <= kLargestClassSize && alignment <= kSizeGranule && is_power_of_two(alignment)) {
     unsigned size_class = class_of_size(size);
@@ -63,17 +79,8 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size, std::si
     bool live_segment = segment * class_size(size_class) == offset_in_slot &&
                         page.bitmap.test(segment) && size <= class_size(size_class);
     if (live_segment) {
-      bool current = slot == current_[size_class];
-      bool listed = (page.flags & kOnPartialList) != 0;
-      page.bitmap.reset(segment);
       valgrind::block_freed(pointer);
-      if (current) {
-        free_vectors_[size_class].push(segment);
-      } else if (page.bitmap.empty()) {
-        free_segment(slot, segment);  // the MiniPage empties: a spare, or freed
-      } else if (!listed) {
-        partial_push(size_class, slot);  // it was full
-      }
+      free_segment(slot, segment);
       check_after_operation();
       return;
     }

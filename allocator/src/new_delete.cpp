@@ -14,7 +14,7 @@ namespace {
 #if defined(_LIBCPP_VERSION)
   // libc++ (Emscripten): its own helper throws, or aborts in the no-exceptions build of libc++
   // that Emscripten links when exception catching is off (its default), as its own operator new
-  // does. A throw expression here would pull about 1.5 KB of type_info code into every module.
+  // does. A throw expression here would pull about 1.4 KB of type_info code into every module.
   std::__throw_bad_alloc();
 #elif defined(__cpp_exceptions)
   throw std::bad_alloc();

@@ -53,25 +53,14 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
   return true;
 }
 
-void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
-  SlotDescriptor& page = descriptor(slot);
-  unsigned size_class = page.size_class;
-  page.bitmap.reset(segment);
-  if (slot == current_[size_class]) {
-    free_vectors_[size_class].push(segment);
-    return;
+// A MiniPage other than the current one has no live Segment left.
+void HeapCore::keep_or_release_empty(unsigned size_class, std::uint32_t slot) {
+  if (descriptor(slot).flags & kOnPartialList) partial_remove(size_class, slot);
+  if (spare_count_[size_class] < kSparesPerClass) {
+    spares_[size_class][spare_count_[size_class]++] = slot;
+  } else {
+    release_span(slot, 1);
   }
-  if (page.bitmap.empty()) {
-    if (page.flags & kOnPartialList) partial_remove(size_class, slot);
-    if (spare_count_[size_class] < kSparesPerClass) {
-      spares_[size_class][spare_count_[size_class]++] = slot;
-    } else {
-      release_span(slot, 1);
-    }
-    return;
-  }
-  // Not current and not on the partial list means it was full: it has a free Segment now.
-  if (!(page.flags & kOnPartialList)) partial_push(size_class, slot);
 }
 
 void HeapCore::partial_push(unsigned size_class, std::uint32_t slot) {

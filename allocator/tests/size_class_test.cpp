@@ -260,15 +260,6 @@ TEST(SizeClassTest, SegmentsPerMiniPageMatchesTheDocumentedRow) {
   }
 }
 
-TEST(SizeClassTest, SegmentOfOffsetIsDivisionForEveryOffsetAndClass) {
-  for (unsigned c = 0; c < kClassCount; ++c) {
-    std::size_t size = class_size(c);
-    for (std::size_t offset = 0; offset < 2048; ++offset) {
-      ASSERT_EQ(detail::segment_of_offset(offset, c), offset / size)
-          << "offset " << offset << " class " << c << " size " << size;
-    }
-  }
-}
 
 }  // namespace
 }  // namespace alligator

@@ -34,7 +34,7 @@ struct SpanView {
   unsigned live_segments = 0;
   std::array<std::uint64_t, 4> bitmap{};  // bit i of word i/64 = Segment i in use (a copy)
   bool current = false;                   // its class's free vector serves it
-  bool spare = false;                     // the empty MiniPage its class keeps in reserve
+  bool spare = false;                     // one of the empty MiniPages its class keeps
 };
 
 // Problems validate() found. Keeps the first few messages in place (no allocation).

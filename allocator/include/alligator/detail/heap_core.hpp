@@ -81,7 +81,9 @@ class HeapCore {
   // Small blocks (small_path.cpp).
   void* allocate_small(unsigned size_class);
   bool refill_free_vector(unsigned size_class);
-  void free_segment(std::uint32_t slot, unsigned segment);
+  inline void free_segment(std::uint32_t slot, unsigned segment);  // fast_path.hpp
+  void keep_or_release_empty(unsigned size_class, std::uint32_t slot);
+  bool is_spare(unsigned size_class, std::uint32_t slot) const;
   void partial_push(unsigned size_class, std::uint32_t slot);
   void partial_remove(unsigned size_class, std::uint32_t slot);
   bool retire_empty_mini_pages();
@@ -153,7 +155,6 @@ class HeapCore {
   // hold one to three Segments does not take and free a span on nearly every operation.
   std::uint32_t spares_[kClassCount][kSparesPerClass] = {};
   std::uint8_t spare_count_[kClassCount] = {};
-  bool is_spare(unsigned size_class, std::uint32_t slot) const;
   FreeVector free_vectors_[kClassCount] = {};
   SlotDescriptor* directory_[kMaxGroups] = {};
   mutable unsigned metadata_access_depth_ = 0;  // valgrind builds only

@@ -27,9 +27,13 @@ class SegmentBitmap {
   void clear_all() {
     for (auto& word : words_) word = 0;
   }
-  bool test(unsigned segment) const { return (words_[segment / kWordBits] >> (segment % kWordBits)) & 1U; }
+  bool test(unsigned segment) const {
+    return (words_[segment / kWordBits] >> (segment % kWordBits)) & 1U;
+  }
   void set(unsigned segment) { words_[segment / kWordBits] |= Word{1} << (segment % kWordBits); }
-  void reset(unsigned segment) { words_[segment / kWordBits] &= ~(Word{1} << (segment % kWordBits)); }
+  void reset(unsigned segment) {
+    words_[segment / kWordBits] &= ~(Word{1} << (segment % kWordBits));
+  }
 
   bool empty() const {
     Word any = 0;
