@@ -24,18 +24,26 @@ inline void HeapCore::check_after_operation() const {
 }
 
 // Frees a live Segment (the checked path's free_block comes here too): the current MiniPage
-// pushes it on its free vector, an emptied one becomes a spare or is freed (out of line), a full
-// one joins the partial queue.
+// pushes it on its free vector, an emptied one becomes a spare or is freed (out of line). A full
+// one becomes current if the class's current MiniPage is full too (its free vector is empty), so
+// the next allocation pops this Segment instead of refilling; otherwise it joins the partial
+// queue. With many live blocks nearly every free lands in a full MiniPage, and this keeps the
+// cost of an alloc+free pair close to what it is with few.
 inline void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
   SlotDescriptor& page = descriptor(slot);
   unsigned size_class = page.size_class;
   page.bitmap.reset(segment);
   if (slot == current_[size_class]) {
     free_vectors_[size_class].push(segment);
-  } else if (page.bitmap.empty()) {
+  } else if (!page.bitmap.word_has_live(segment) && page.bitmap.empty()) {
     keep_or_release_empty(size_class, slot);
-  } else if (!(page.flags & kOnPartialList)) {
-    partial_push(size_class, slot);  // it was full
+  } else if (page.flags & kOnPartialList) {
+    // Already partial: nothing to relink.
+  } else if (free_vectors_[size_class].empty()) {
+    current_[size_class] = slot;  // the old current MiniPage is full: on no list
+    free_vectors_[size_class].push(segment);
+  } else {
+    partial_push(size_class, slot);
   }
 }
 

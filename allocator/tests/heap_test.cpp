@@ -431,6 +431,29 @@ TEST_F(HeapTest, TheOldestPartialMiniPageBecomesCurrentFirst) {
   ASSERT_TRUE(heap_is_valid(heap));
 }
 
+// A free into a full MiniPage while the current one is full too makes it current at once, so the
+// next allocation pops that Segment without a refill; the old current MiniPage, full, is on no
+// list until one of its Segments is freed.
+TEST_F(HeapTest, AFullMiniPageWithAFreedSegmentReplacesAFullCurrentOne) {
+  constexpr std::size_t kSize = 512;  // 4 Segments per MiniPage
+  const auto kClass = static_cast<std::size_t>(
+      std::find(kClassSizes.begin(), kClassSizes.end(), kSize) - kClassSizes.begin());
+  std::vector<void*> blocks;
+  for (int i = 0; i < 8; ++i) blocks.push_back(heap.allocate(kSize));  // 2 full MiniPages
+  const std::byte* full_current = heap.core().current_mini_page(kClass);
+  ASSERT_EQ(full_current, static_cast<std::byte*>(blocks[4]));
+  heap.deallocate(blocks[2]);  // the current one is full: the first MiniPage replaces it
+  EXPECT_EQ(heap.core().current_mini_page(kClass), static_cast<std::byte*>(blocks[0]));
+  ASSERT_EQ(heap.core().free_vector(kClass).size(), 1U);
+  heap.deallocate(blocks[5]);  // the current one has a free Segment: the second becomes partial
+  EXPECT_EQ(heap.core().current_mini_page(kClass), static_cast<std::byte*>(blocks[0]));
+  EXPECT_EQ(heap.allocate(kSize), blocks[2]);  // popped, no refill
+  EXPECT_EQ(heap.allocate(kSize), blocks[5]);  // then the partial one
+  EXPECT_EQ(heap.core().current_mini_page(kClass), full_current);
+  EXPECT_EQ(heap.stats().mini_pages, 2U);
+  ASSERT_TRUE(heap_is_valid(heap));
+}
+
 // When no free span fits, spares retire before memory grows, like empty current MiniPages.
 TEST_F(HeapTest, SparesAreRetiredBeforeGrowth) {
   void* small = heap.allocate(8);       // class 8's MiniPage at slot 12

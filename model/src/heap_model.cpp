@@ -303,7 +303,14 @@ void HeapModel::free_segment(std::size_t slot, std::size_t segment) {
     spans_.release(slot, 1);
     return;
   }
-  if (was_full) partial_.at(size_class).insert(slot);
+  if (!was_full) return;
+  auto& current = current_.at(size_class);
+  if (!current || mini_pages_.at(*current).live.size() == classes_.segments(size_class)) {
+    current = slot;  // the current MiniPage is full (or missing): this one takes its place
+    page.address_order = false;
+    return;
+  }
+  partial_.at(size_class).insert(slot);
 }
 
 void HeapModel::retire_empty_mini_pages() {

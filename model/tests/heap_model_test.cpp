@@ -100,6 +100,24 @@ TEST_F(ModelTest, PartialMiniPageBecomesCurrentOnlyWhenCurrentIsFull) {
   check();
 }
 
+TEST_F(ModelTest, FullMiniPageWithAFreedSegmentReplacesAFullCurrentOne) {
+  // Class 1024: two Segments per MiniPage. Both MiniPages full, slot 13 current.
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12, 1024), 1)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(13), 1)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(13, 1024), 1)));
+  std::size_t c = *model.classes().class_of_size(1024);
+  EXPECT_LEGAL(model.deallocate(at_slot(12, 1024), got(0, 1)));  // slot 12 becomes current
+  EXPECT_EQ(model.current(c), 12U);
+  EXPECT_TRUE(model.partial(c).empty());
+  EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1)));  // current has room: 13 turns partial
+  EXPECT_EQ(model.partial(c).size(), 1U);
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1000, 1, got(at_slot(13), 1)), "MiniPage at");
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12, 1024), 1)));
+  check();
+}
+
 TEST_F(ModelTest, EmptyMiniPageThatIsNotCurrentIsFreedAndCoalesced) {
   for (std::size_t slot = 12; slot <= 18; ++slot) {
     EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(slot), 1)));  // 18 is current

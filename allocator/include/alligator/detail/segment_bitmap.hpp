@@ -34,6 +34,9 @@ class SegmentBitmap {
   void reset(unsigned segment) {
     words_[segment / kWordBits] &= ~(Word{1} << (segment % kWordBits));
   }
+  // Whether the word holding `segment` has any bit set: a cheap "not empty" that spares a free
+  // the whole-bitmap scan unless the word it cleared is now zero.
+  bool word_has_live(unsigned segment) const { return words_[segment / kWordBits] != 0; }
 
   bool empty() const {
     Word any = 0;
