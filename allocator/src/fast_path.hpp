@@ -33,14 +33,14 @@ inline void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
   SlotDescriptor& page = descriptor(slot);
   unsigned size_class = page.size_class;
   page.bitmap.reset(segment);
-  if (slot == current_[size_class]) {
+  if (slot == current_[size_class].slot) {
     free_vectors_[size_class].push(segment);
   } else if (!page.bitmap.word_has_live(segment) && page.bitmap.empty()) {
     keep_or_release_empty(size_class, slot);
   } else if (page.flags & kOnPartialList) {
     // Already partial: nothing to relink.
   } else if (free_vectors_[size_class].empty()) {
-    current_[size_class] = slot;  // the old current MiniPage is full: on no list
+    make_current(size_class, slot);  // the old current MiniPage is full: on no list
     free_vectors_[size_class].push(segment);
   } else {
     partial_push(size_class, slot);
@@ -55,9 +55,9 @@ inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) 
     std::byte* block;
     if (!free_vector.empty()) {
       unsigned segment = free_vector.pop();
-      std::uint32_t slot = current_[size_class];
-      descriptor(slot).bitmap.set(segment);
-      block = slot_address(slot) + std::size_t{segment} * class_size(size_class);
+      const CurrentMiniPage& current = current_[size_class];
+      current.bitmap->set(segment);
+      block = current.start + std::size_t{segment} * class_size(size_class);
     } else {
       block = static_cast<std::byte*>(allocate_small(size_class));
       if (block == nullptr) return nullptr;
@@ -69,29 +69,40 @@ inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) 
   return allocate_checked(size, alignment);
 }
 
-inline void HeapCore::deallocate_inline(void* pointer, std::size_t size, std::size_t alignment) {
-  // Not ours (nullptr too: ignored), or a layout to diagnose: the checked path decides.
-  bool layout_fits_small = size <= kLargestClassSize && is_power_of_two(alignment) &&
-                           (reinterpret_cast<std::uintptr_t>(pointer) & (alignment - 1)) == 0;
-  if (!owns(pointer) || !layout_fits_small) return deallocate_checked(pointer, size, alignment);
-  MetadataAccess access(*this);
-  std::size_t offset = static_cast<std::size_t>(static_cast<std::byte*>(pointer) - origin_);
-  auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
-  SlotDescriptor& page = descriptor(slot);
-  if (page.kind == SpanKind::mini_page) {
-    unsigned size_class = page.size_class;
-    std::size_t offset_in_slot = offset & (kSlotSize - 1);
-    unsigned segment = segment_of_offset(offset_in_slot, size_class);
-    // No check of `segment` against the Segment count: bits past it are always clear
-    // (validate() checks it), so test() already says no for the slack at a MiniPage's end.
-    bool live_segment = segment * class_size(size_class) == offset_in_slot &&
-                        page.bitmap.test(segment) && size <= class_size(size_class);
-    if (live_segment) {
-      valgrind::block_freed(pointer);
-      free_segment(slot, segment);
-      check_after_operation();
-      return;
+// free, delete and sized delete: no alignment to check. Anything but a live Segment that `size`
+// fits (foreign pointers and nullptr too) goes to the checked path, which decides.
+inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
+  if (owns(pointer) && size <= kLargestClassSize) {
+    MetadataAccess access(*this);
+    std::size_t offset = reinterpret_cast<std::uintptr_t>(pointer) -
+                         reinterpret_cast<std::uintptr_t>(origin_);
+    auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
+    SlotDescriptor& page = descriptor(slot);
+    if (page.kind == SpanKind::mini_page) {
+      unsigned size_class = page.size_class;
+      std::size_t offset_in_slot = offset & (kSlotSize - 1);
+      // No check of the Segment against the Segment count: bits past it are always clear
+      // (validate() checks it), so test() already says no for the slack at a MiniPage's end.
+      if (is_segment_start(offset_in_slot, size_class)) {
+        unsigned segment = segment_of_offset(offset_in_slot, size_class);
+        if (page.bitmap.test(segment) && size <= class_size(size_class)) {
+          valgrind::block_freed(pointer);
+          free_segment(slot, segment);
+          check_after_operation();
+          return;
+        }
+      }
     }
+  }
+  deallocate_checked(pointer, size, 1);
+}
+
+// The aligned forms: a pointer aligned as its layout says frees like any other; the rest is
+// diagnosed by the checked path.
+inline void HeapCore::deallocate_inline(void* pointer, std::size_t size, std::size_t alignment) {
+  if (is_power_of_two(alignment) &&
+      (reinterpret_cast<std::uintptr_t>(pointer) & (alignment - 1)) == 0) {
+    return deallocate_inline(pointer, size);
   }
   deallocate_checked(pointer, size, alignment);
 }

@@ -31,7 +31,7 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
       for (unsigned word = 0; word < view.bitmap.size(); ++word) {
         view.bitmap[word] = head.bitmap.word64(word);
       }
-      view.current = current_[head.size_class] == slot;
+      view.current = current_[head.size_class].slot == slot;
       view.spare = is_spare(head.size_class, slot);
     }
     visit(view, context);
@@ -154,7 +154,7 @@ ValidationReport HeapCore::validate() const {
             break;
           }
         }
-        bool current = current_[size_class] == slot;
+        bool current = current_[size_class].slot == slot;
         bool spare = is_spare(size_class, slot);
         bool full = head.bitmap.count() == segments;
         bool listed = (head.flags & kOnPartialList) != 0;
@@ -238,7 +238,7 @@ ValidationReport HeapCore::validate() const {
     }
 
     const FreeVector& free_vector = free_vectors_[size_class];
-    std::uint32_t slot = current_[size_class];
+    std::uint32_t slot = current_[size_class].slot;
     if (slot == kNoSlot) {
       if (!free_vector.empty()) problem("class %u: free vector without a current MiniPage", size_class);
       continue;
@@ -247,6 +247,11 @@ ValidationReport HeapCore::validate() const {
     if (slot >= top_slot_ || page.kind != SpanKind::mini_page || page.size_class != size_class) {
       problem("class %u: current MiniPage at slot %u is not one of its MiniPages", size_class, slot);
       continue;
+    }
+    if (current_[size_class].bitmap != &page.bitmap ||
+        current_[size_class].start != slot_address(slot)) {
+      problem("class %u: the current MiniPage's bitmap or address is not slot %u's", size_class,
+              slot);
     }
     auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
     SegmentBitmap seen;

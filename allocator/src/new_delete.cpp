@@ -60,7 +60,9 @@ void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
   }
 }
 
-void release(void* block) noexcept { alligator::global_heap().core().deallocate_inline(block); }
+void release(void* block, std::size_t size = 0) noexcept {
+  alligator::global_heap().core().deallocate_inline(block, size);
+}
 void release(void* block, std::size_t size, std::size_t alignment) noexcept {
   alligator::global_heap().core().deallocate_inline(block, size, alignment);
 }
@@ -92,8 +94,8 @@ void operator delete(void* block) noexcept { release(block); }
 void operator delete[](void* block) noexcept { release(block); }
 void operator delete(void* block, const std::nothrow_t&) noexcept { release(block); }
 void operator delete[](void* block, const std::nothrow_t&) noexcept { release(block); }
-void operator delete(void* block, std::size_t size) noexcept { release(block, size, 1); }
-void operator delete[](void* block, std::size_t size) noexcept { release(block, size, 1); }
+void operator delete(void* block, std::size_t size) noexcept { release(block, size); }
+void operator delete[](void* block, std::size_t size) noexcept { release(block, size); }
 void operator delete(void* block, std::align_val_t alignment) noexcept {
   release(block, 0, static_cast<std::size_t>(alignment));
 }

@@ -21,9 +21,13 @@ void* HeapCore::allocate_small(unsigned size_class) {
   FreeVector& free_vector = free_vectors_[size_class];
   if (free_vector.empty() && !refill_free_vector(size_class)) return nullptr;
   unsigned segment = free_vector.pop();
-  std::uint32_t slot = current_[size_class];
-  descriptor(slot).bitmap.set(segment);
-  return slot_address(slot) + std::size_t{segment} * class_size(size_class);
+  const CurrentMiniPage& current = current_[size_class];
+  current.bitmap->set(segment);
+  return current.start + std::size_t{segment} * class_size(size_class);
+}
+
+void HeapCore::make_current(unsigned size_class, std::uint32_t slot) {
+  current_[size_class] = {slot, &descriptor(slot).bitmap, slot_address(slot)};
 }
 
 // The current MiniPage is full (its free vector is empty): serve the class from a partial
@@ -35,7 +39,7 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
   std::uint32_t slot = partial_[size_class];
   if (slot != kNoSlot) {
     partial_remove(size_class, slot);
-    current_[size_class] = slot;
+    make_current(size_class, slot);
     descriptor(slot).bitmap.for_each_clear_descending(
         segments, [&](unsigned segment) { free_vector.push(segment); });
     return true;
@@ -49,7 +53,7 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
     page.size_class = static_cast<std::uint8_t>(size_class);
     page.bitmap.clear_all();
   }
-  current_[size_class] = slot;
+  make_current(size_class, slot);
   free_vector.fill_fresh(segments);
   return true;
 }
@@ -101,9 +105,9 @@ bool HeapCore::retire_empty_mini_pages() {
       release_span(spares_[size_class][--spare_count_[size_class]], 1);
       retired = true;
     }
-    std::uint32_t slot = current_[size_class];
+    std::uint32_t slot = current_[size_class].slot;
     if (slot == kNoSlot || !descriptor(slot).bitmap.empty()) continue;
-    current_[size_class] = kNoSlot;
+    current_[size_class] = {kNoSlot, nullptr, nullptr};
     free_vectors_[size_class].clear();
     release_span(slot, 1);
     retired = true;
@@ -112,8 +116,7 @@ bool HeapCore::retire_empty_mini_pages() {
 }
 
 const std::byte* HeapCore::current_mini_page(std::size_t size_class) const {
-  std::uint32_t slot = current_[size_class];
-  return slot == kNoSlot ? nullptr : slot_address(slot);
+  return current_[size_class].start;
 }
 
 const std::byte* HeapCore::spare_mini_page(std::size_t size_class) const {

@@ -4,11 +4,11 @@ set(MUTANT_SUITE SmallBlocks)
 set(MUTANT_FILE src/small_path.cpp)
 set(MUTANT_ORIGINAL [==[
   unsigned segment = free_vector.pop();
-  std::uint32_t slot = current_[size_class];
-  descriptor(slot).bitmap.set(segment);
+  const CurrentMiniPage& current = current_[size_class];
+  current.bitmap->set(segment);
 ]==])
 set(MUTANT_REPLACEMENT [==[
   unsigned segment = free_vector.pop();
-  std::uint32_t slot = current_[size_class];
-  descriptor(slot).bitmap.set(segment + 1);
+  const CurrentMiniPage& current = current_[size_class];
+  current.bitmap->set(segment + 1);
 ]==])

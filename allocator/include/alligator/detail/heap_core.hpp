@@ -38,11 +38,11 @@ class HeapCore {
   void deallocate(void* pointer, std::size_t size, std::size_t alignment);
   void* reallocate(void* pointer, std::size_t new_size, std::size_t alignment);
   std::size_t usable_size(const void* pointer);
-  // Whether `pointer` lies in the memory this heap took (inline: every free asks).
+  // Whether `pointer` lies in the memory this heap took (inline: every free asks). One unsigned
+  // comparison: below the origin wraps around to a large offset, and a fresh heap has no slots.
   bool owns(const void* pointer) const {
-    auto* byte = static_cast<const std::byte*>(pointer);
-    return origin_ != nullptr && byte >= origin_ &&
-           byte < origin_ + std::size_t{top_slot_} * kSlotSize;
+    return reinterpret_cast<std::uintptr_t>(pointer) - reinterpret_cast<std::uintptr_t>(origin_) <
+           std::uintptr_t{top_slot_} * kSlotSize;
   }
   // One past the last byte taken from the memory source (nullptr before the first growth).
   const std::byte* end() const {
@@ -53,10 +53,11 @@ class HeapCore {
   // free, operator new/delete) so the common case costs no call: a Segment from the class's free
   // vector, or a Segment freed back to its MiniPage. Defined in allocator/src/fast_path.hpp;
   // everything else, every error included, goes to the checked paths (allocate_checked,
-  // deallocate_checked). deallocate_inline(p) is deallocate(p); with a size and alignment it is
+  // deallocate_checked). deallocate_inline(p) is deallocate(p); with a size (and alignment) it is
   // the sized deallocate.
   inline void* allocate_inline(std::size_t size, std::size_t alignment);
-  inline void deallocate_inline(void* pointer, std::size_t size = 0, std::size_t alignment = 1);
+  inline void deallocate_inline(void* pointer, std::size_t size = 0);
+  inline void deallocate_inline(void* pointer, std::size_t size, std::size_t alignment);
 
   HeapStats stats() const;
   ValidationReport validate() const;
@@ -73,6 +74,15 @@ class HeapCore {
 
  private:
   struct Block;  // a live block, as deallocate and reallocate find it
+
+  // A class's current MiniPage: its slot, and its bitmap and first byte, so the fast paths reach
+  // them without the directory lookup. Descriptor blocks never move, so the pointers stay valid.
+  struct CurrentMiniPage {
+    std::uint32_t slot;  // kNoSlot: none (the free vector is then empty)
+    SegmentBitmap* bitmap;
+    std::byte* start;
+  };
+  void make_current(unsigned size_class, std::uint32_t slot);
 
   // Every request the fast paths leave: any size and alignment, every pointer checked.
   void* allocate_checked(std::size_t size, std::size_t alignment);
@@ -144,7 +154,7 @@ class HeapCore {
   HeapErrorHandler error_handler_ = nullptr;  // nullptr: diagnose and abort
   void* error_context_ = nullptr;
   SpanBins bins_;
-  std::uint32_t current_[kClassCount] = {};  // the MiniPage each free vector serves, or kNoSlot
+  CurrentMiniPage current_[kClassCount] = {};  // the MiniPage each free vector serves
   // MiniPages with free Segments, not current: a queue (head and tail). A MiniPage joins at the
   // tail when its first Segment is freed and a refill takes the head, so the MiniPage it takes
   // has had the longest time to gather free Segments, and refills are fewer. (A MiniPage that

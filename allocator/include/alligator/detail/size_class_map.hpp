@@ -65,6 +65,25 @@ static_assert([] {
   return true;
 }(), "segment_of_offset divides exactly for every offset in a MiniPage and every class");
 
+// Whether `offset` (< 2048) starts a Segment, from the same product: its low 23 bits are
+// q * (reciprocal * size - 2^23) <= offset < 2048 when offset = q * size, and at least
+// reciprocal > 2^23 / 2048 = 4096 otherwise. So no multiply back by the class size is needed.
+constexpr bool is_segment_start(std::size_t offset, unsigned size_class) {
+  constexpr std::uint32_t kFraction = (std::uint32_t{1} << kReciprocalShift) - 1;
+  return ((static_cast<std::uint32_t>(offset) * kSegmentReciprocal[size_class]) & kFraction) <
+         kMiniPageSize;
+}
+static_assert([] {
+  for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
+    for (std::size_t offset = 0; offset < kMiniPageSize; ++offset) {
+      if (is_segment_start(offset, size_class) != (offset % kClassSizes[size_class] == 0)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}(), "is_segment_start is exact for every offset in a MiniPage and every class");
+
 static_assert([] {
   for (std::size_t c = 0; c + 1 < kClassCount; ++c) {
     if (kClassSizes[c] >= kClassSizes[c + 1]) return false;
