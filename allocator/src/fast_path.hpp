@@ -4,8 +4,8 @@
 //
 // allocate_inline serves small requests of alignment <= 8 (every class size is a multiple of 8,
 // so no class search is needed) from the class's free vector, and calls the refill directly when
-// it is empty. deallocate_inline frees a live Segment whose layout fits its class, relinking its
-// MiniPage as small_path.cpp would (out of line when the MiniPage empties). Anything else,
+// it is empty. deallocate_inline frees a live Segment whose layout fits its class; its MiniPage
+// is relinked out of line (small_path.cpp) only when it empties or was full. Anything else,
 // including every error, goes to allocate_checked / deallocate_checked, which check and report,
 // so the fast paths never decide an error themselves.
 #pragma once
@@ -23,15 +23,15 @@ inline void HeapCore::check_after_operation() const {
 #endif
 }
 
-// Frees a live Segment (the checked path's free_block comes here too): the current MiniPage
-// pushes it on its free vector, an emptied one becomes a spare or is freed (out of line). A full
-// one becomes current if the class's current MiniPage is full too (its free vector is empty), so
-// the next allocation pops this Segment instead of refilling; otherwise it joins the partial
-// queue. With many live blocks nearly every free lands in a full MiniPage, and this keeps the
-// cost of an alloc+free pair close to what it is with few.
-inline void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
-  SlotDescriptor& page = descriptor(slot);
+// Frees a live Segment of the MiniPage `page` at `slot` (the checked path's free_block comes here
+// too): the current MiniPage pushes it on its free vector; an emptied one becomes a spare or is
+// freed (out of line). A full one becomes current if the class's current MiniPage is full too
+// (its free vector is empty), so the next allocation pops this Segment instead of refilling;
+// otherwise it joins the partial queue. With many live blocks nearly every free lands in a full
+// MiniPage, and this keeps the cost of an alloc+free pair close to what it is with few.
+inline void HeapCore::free_segment(SlotDescriptor& page, std::uint32_t slot, unsigned segment) {
   unsigned size_class = page.size_class;
+  FreeVector& free_vector = free_vectors_[size_class];
   page.bitmap.reset(segment);
   if (slot == current_[size_class].slot) {
     free_vectors_[size_class].push(segment);
@@ -39,9 +39,9 @@ inline void HeapCore::free_segment(std::uint32_t slot, unsigned segment) {
     keep_or_release_empty(size_class, slot);
   } else if (page.flags & kOnPartialList) {
     // Already partial: nothing to relink.
-  } else if (free_vectors_[size_class].empty()) {
-    make_current(size_class, slot);  // the old current MiniPage is full: on no list
-    free_vectors_[size_class].push(segment);
+  } else if (free_vector.empty()) {
+    make_current(size_class, slot, page);  // the old current MiniPage, full, is on no list
+    free_vector.push(segment);
   } else {
     partial_push(size_class, slot);
   }
@@ -87,7 +87,7 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
         unsigned segment = segment_of_offset(offset_in_slot, size_class);
         if (page.bitmap.test(segment) && size <= class_size(size_class)) {
           valgrind::block_freed(pointer);
-          free_segment(slot, segment);
+          free_segment(page, slot, segment);
           check_after_operation();
           return;
         }

@@ -163,7 +163,7 @@ void* HeapCore::allocate_checked(std::size_t size, std::size_t alignment) {
 void HeapCore::free_block(const Block& block) {
   valgrind::block_freed(slot_address(block.slot) + std::size_t{block.segment} * block.usable);
   if (block.small) {
-    free_segment(block.slot, block.segment);
+    free_segment(descriptor(block.slot), block.slot, block.segment);
   } else {
     release_span(block.slot, descriptor(block.slot).span_slots);
   }

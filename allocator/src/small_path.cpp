@@ -26,10 +26,6 @@ void* HeapCore::allocate_small(unsigned size_class) {
   return current.start + std::size_t{segment} * class_size(size_class);
 }
 
-void HeapCore::make_current(unsigned size_class, std::uint32_t slot) {
-  current_[size_class] = {slot, &descriptor(slot).bitmap, slot_address(slot)};
-}
-
 // The current MiniPage is full (its free vector is empty): serve the class from a partial
 // MiniPage, else from its spare, else from a fresh one. The full page stays off every list until
 // a Segment is freed.
@@ -39,8 +35,9 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
   std::uint32_t slot = partial_[size_class];
   if (slot != kNoSlot) {
     partial_remove(size_class, slot);
-    make_current(size_class, slot);
-    descriptor(slot).bitmap.for_each_clear_descending(
+    SlotDescriptor& page = descriptor(slot);
+    make_current(size_class, slot, page);
+    page.bitmap.for_each_clear_descending(
         segments, [&](unsigned segment) { free_vector.push(segment); });
     return true;
   }
@@ -53,7 +50,7 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
     page.size_class = static_cast<std::uint8_t>(size_class);
     page.bitmap.clear_all();
   }
-  make_current(size_class, slot);
+  make_current(size_class, slot, descriptor(slot));
   free_vector.fill_fresh(segments);
   return true;
 }

@@ -82,7 +82,9 @@ class HeapCore {
     SegmentBitmap* bitmap;
     std::byte* start;
   };
-  void make_current(unsigned size_class, std::uint32_t slot);
+  void make_current(unsigned size_class, std::uint32_t slot, SlotDescriptor& page) {
+    current_[size_class] = {slot, &page.bitmap, slot_address(slot)};
+  }
 
   // Every request the fast paths leave: any size and alignment, every pointer checked.
   void* allocate_checked(std::size_t size, std::size_t alignment);
@@ -91,7 +93,7 @@ class HeapCore {
   // Small blocks (small_path.cpp).
   void* allocate_small(unsigned size_class);
   bool refill_free_vector(unsigned size_class);
-  inline void free_segment(std::uint32_t slot, unsigned segment);  // fast_path.hpp
+  inline void free_segment(SlotDescriptor& page, std::uint32_t slot, unsigned segment);
   void keep_or_release_empty(unsigned size_class, std::uint32_t slot);
   bool is_spare(unsigned size_class, std::uint32_t slot) const;
   void partial_push(unsigned size_class, std::uint32_t slot);
