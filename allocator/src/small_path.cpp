@@ -34,8 +34,15 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
   unsigned segments = kSegmentsPerMiniPage[size_class];
   std::uint32_t slot = partial_[size_class];
   if (slot != kNoSlot) {
-    partial_remove(size_class, slot);
     SlotDescriptor& page = descriptor(slot);
+    // partial_remove for the head of the queue, whose prev is kNoSlot.
+    page.flags &= static_cast<std::uint8_t>(~kOnPartialList);
+    partial_[size_class] = page.next;
+    if (page.next != kNoSlot) {
+      descriptor(page.next).prev = kNoSlot;
+    } else {
+      partial_tail_[size_class] = kNoSlot;
+    }
     make_current(size_class, slot, page);
     page.bitmap.for_each_clear_descending(
         segments, [&](unsigned segment) { free_vector.push(segment); });

@@ -51,18 +51,20 @@ class SegmentBitmap {
 
   // Calls visit(segment) for each clear bit below `segments`, highest index first.
   // Bounded by kWords words and one call per clear bit (at most 256).
+  // Precondition: segments <= 256. Only the last word needs a mask.
   template <class Visit>
   void for_each_clear_descending(unsigned segments, Visit&& visit) const {
-    for (unsigned word = (segments + kWordBits - 1) / kWordBits; word-- > 0;) {
-      unsigned first = word * kWordBits;
-      unsigned width = segments - first < kWordBits ? segments - first : kWordBits;
-      Word valid = width == kWordBits ? ~Word{0} : (Word{1} << width) - 1;
-      Word clear = ~words_[word] & valid;
+    if (segments == 0) return;
+    unsigned word = (segments - 1) / kWordBits;
+    Word clear = ~words_[word] & (~Word{0} >> (kWordBits - (segments - word * kWordBits)));
+    for (;;) {
       while (clear != 0) {
         unsigned bit = highest_set_bit(clear);
-        visit(first + bit);
-        clear &= ~(Word{1} << bit);
+        visit(word * kWordBits + bit);
+        clear ^= Word{1} << bit;
       }
+      if (word == 0) return;
+      clear = ~words_[--word];
     }
   }
 
