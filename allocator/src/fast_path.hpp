@@ -4,8 +4,8 @@
 //
 // allocate_inline serves small requests of alignment <= 8 (every class size is a multiple of 8,
 // so no class search is needed) from the class's free vector, and calls the refill directly when
-// it is empty. deallocate_inline frees a live Segment whose layout fits its class; its MiniPage
-// is relinked out of line (small_path.cpp) only when it empties or was full. Anything else,
+// it is empty. deallocate_inline frees a live Segment whose layout fits its class and relinks its
+// MiniPage (out of line when it empties or joins the partial queue). Anything else,
 // including every error, goes to allocate_checked / deallocate_checked, which check and report,
 // so the fast paths never decide an error themselves.
 #pragma once
@@ -25,8 +25,9 @@ inline void HeapCore::check_after_operation() const {
 
 // Frees a live Segment of the MiniPage `page` at `slot` (the checked path's free_block comes here
 // too): the current MiniPage pushes it on its free vector; an emptied one becomes a spare or is
-// freed (out of line). A full one becomes current if the class's current MiniPage is full too
-// (its free vector is empty), so the next allocation pops this Segment instead of refilling;
+// freed (out of line). A full one becomes current if the class's current MiniPage is full too or
+// there is none (either way its free vector is empty), so the next allocation pops this Segment
+// instead of refilling;
 // otherwise it joins the partial queue. With many live blocks nearly every free lands in a full
 // MiniPage, and this keeps the cost of an alloc+free pair close to what it is with few.
 inline void HeapCore::free_segment(SlotDescriptor& page, std::uint32_t slot, unsigned segment) {
@@ -34,7 +35,7 @@ inline void HeapCore::free_segment(SlotDescriptor& page, std::uint32_t slot, uns
   FreeVector& free_vector = free_vectors_[size_class];
   page.bitmap.reset(segment);
   if (slot == current_[size_class].slot) {
-    free_vectors_[size_class].push(segment);
+    free_vector.push(segment);
   } else if (!page.bitmap.word_has_live(segment) && page.bitmap.empty()) {
     keep_or_release_empty(size_class, slot);
   } else if (page.flags & kOnPartialList) {
@@ -57,7 +58,7 @@ inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) 
       unsigned segment = free_vector.pop();
       const CurrentMiniPage& current = current_[size_class];
       current.bitmap->set(segment);
-      block = current.start + std::size_t{segment} * class_size(size_class);
+      block = slot_address(current.slot) + std::size_t{segment} * class_size(size_class);
     } else {
       block = static_cast<std::byte*>(allocate_small(size_class));
       if (block == nullptr) return nullptr;

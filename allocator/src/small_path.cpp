@@ -3,7 +3,7 @@
 // Each class has one current MiniPage, served by the class's free vector (a stack of its free
 // Segment indexes), and a list of partial MiniPages (some Segments free, not current). A full
 // MiniPage is on no list until one of its Segments is freed; then it becomes current if the
-// current one is full, else it joins the partial list (fast_path.hpp). An empty MiniPage other
+// current one is full or there is none, else it joins the partial list (fast_path.hpp). An empty MiniPage other
 // than the current one becomes one of the class's spares if it has fewer than kSparesPerClass,
 // else goes straight back to the free spans. Spares spare classes of 1 to 3 Segments per MiniPage (672,
 // 1024, 2048 bytes) a span taken and freed on nearly every operation; before the heap grows,
@@ -23,7 +23,7 @@ void* HeapCore::allocate_small(unsigned size_class) {
   unsigned segment = free_vector.pop();
   const CurrentMiniPage& current = current_[size_class];
   current.bitmap->set(segment);
-  return current.start + std::size_t{segment} * class_size(size_class);
+  return slot_address(current.slot) + std::size_t{segment} * class_size(size_class);
 }
 
 // The current MiniPage is full (its free vector is empty): serve the class from a partial
@@ -111,7 +111,7 @@ bool HeapCore::retire_empty_mini_pages() {
     }
     std::uint32_t slot = current_[size_class].slot;
     if (slot == kNoSlot || !descriptor(slot).bitmap.empty()) continue;
-    current_[size_class] = {kNoSlot, nullptr, nullptr};
+    current_[size_class] = {kNoSlot, nullptr};
     free_vectors_[size_class].clear();
     release_span(slot, 1);
     retired = true;
@@ -120,7 +120,8 @@ bool HeapCore::retire_empty_mini_pages() {
 }
 
 const std::byte* HeapCore::current_mini_page(std::size_t size_class) const {
-  return current_[size_class].start;
+  std::uint32_t slot = current_[size_class].slot;
+  return slot == kNoSlot ? nullptr : slot_address(slot);
 }
 
 const std::byte* HeapCore::spare_mini_page(std::size_t size_class) const {

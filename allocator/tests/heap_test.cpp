@@ -480,6 +480,32 @@ TEST_F(HeapTest, SparesAreRetiredBeforeGrowth) {
   heap.deallocate(small);
 }
 
+// With no current MiniPage (the empty one retired before growth), a free into a full MiniPage
+// makes it current, and the next allocation pops that Segment.
+TEST_F(HeapTest, AFullMiniPageWithAFreedSegmentBecomesCurrentWhenThereIsNone) {
+  const std::size_t class_1024 = kClassCount - 2;
+  ASSERT_EQ(kClassSizes[class_1024], 1024U);
+  void* a = heap.allocate(1024);  // slot 12
+  void* b = heap.allocate(1024);  // slot 12, now full
+  void* c = heap.allocate(1024);  // slot 13, current
+  ASSERT_EQ(slot_of(a), 12U);
+  ASSERT_EQ(slot_of(c), 13U);
+  heap.deallocate(c);  // slot 13 stays current, empty
+  void* large = heap.allocate(19 * kSlot);  // slots 13..31: the empty current one must retire
+  ASSERT_EQ(slot_of(large), 13U);
+  ASSERT_EQ(heap.stats().wasm_pages, 1U);
+  ASSERT_EQ(heap.core().current_mini_page(class_1024), nullptr);
+  heap.deallocate(a);  // slot 12 was full, and the class has no current MiniPage
+  EXPECT_EQ(heap.core().current_mini_page(class_1024), static_cast<std::byte*>(a));
+  EXPECT_EQ(heap.core().free_vector(class_1024).size(), 1U);
+  ASSERT_TRUE(heap_is_valid(heap));
+  EXPECT_EQ(heap.allocate(1000), a);
+  EXPECT_EQ(heap.stats().mini_pages, 1U);
+  heap.deallocate(a);
+  heap.deallocate(b);
+  heap.deallocate(large);
+}
+
 // When no free span fits, empty current MiniPages are retired before memory grows.
 TEST_F(HeapTest, EmptyCurrentMiniPagesAreRetiredBeforeGrowth) {
   void* small = heap.allocate(8);  // MiniPage at slot 12, 19 free slots after it

@@ -4,10 +4,10 @@ set(MUTANT_SUITE SmallBlocks)
 set(MUTANT_FILE src/fast_path.hpp)
 set(MUTANT_ORIGINAL [==[
   if (slot == current_[size_class].slot) {
-    free_vectors_[size_class].push(segment);
+    free_vector.push(segment);
 ]==])
 set(MUTANT_REPLACEMENT [==[
   if (slot == current_[size_class].slot) {
-    free_vectors_[size_class].push(segment);
-    free_vectors_[size_class].push(segment);
+    free_vector.push(segment);
+    free_vector.push(segment);
 ]==])

@@ -75,15 +75,16 @@ class HeapCore {
  private:
   struct Block;  // a live block, as deallocate and reallocate find it
 
-  // A class's current MiniPage: its slot, and its bitmap and first byte, so the fast paths reach
-  // them without the directory lookup. Descriptor blocks never move, so the pointers stay valid.
+  // A class's current MiniPage: its slot, and its bitmap, so the fast paths reach it without the
+  // directory lookup (descriptor blocks never move). No pointer into user memory is kept here:
+  // memcheck would count a block at a MiniPage's start as still reachable through it, and miss
+  // its leak.
   struct CurrentMiniPage {
     std::uint32_t slot;  // kNoSlot: none (the free vector is then empty)
     SegmentBitmap* bitmap;
-    std::byte* start;
   };
   void make_current(unsigned size_class, std::uint32_t slot, SlotDescriptor& page) {
-    current_[size_class] = {slot, &page.bitmap, slot_address(slot)};
+    current_[size_class] = {slot, &page.bitmap};
   }
 
   // Every request the fast paths leave: any size and alignment, every pointer checked.
@@ -158,9 +159,10 @@ class HeapCore {
   SpanBins bins_;
   CurrentMiniPage current_[kClassCount] = {};  // the MiniPage each free vector serves
   // MiniPages with free Segments, not current: a queue (head and tail). A MiniPage joins at the
-  // tail when its first Segment is freed and a refill takes the head, so the MiniPage it takes
-  // has had the longest time to gather free Segments, and refills are fewer. (A MiniPage that
-  // empties leaves from wherever it is.)
+  // tail when its first Segment is freed while the current one still has room (otherwise it
+  // becomes current at once, see free_segment), and a refill takes the head, so the MiniPage it
+  // takes has had the longest time to gather free Segments. (A MiniPage that empties leaves from
+  // wherever it is.)
   std::uint32_t partial_[kClassCount] = {};
   std::uint32_t partial_tail_[kClassCount] = {};
   // Up to kSparesPerClass empty MiniPages kept per class (a stack), so a class whose MiniPages
