@@ -27,9 +27,9 @@ inline void HeapCore::check_after_operation() const {
 // too): the current MiniPage pushes it on its free vector; an emptied one becomes a spare or is
 // freed (out of line). A full one becomes current if the class's current MiniPage is full too or
 // there is none (either way its free vector is empty), so the next allocation pops this Segment
-// instead of refilling;
-// otherwise it joins the partial queue. With many live blocks nearly every free lands in a full
-// MiniPage, and this keeps the cost of an alloc+free pair close to what it is with few.
+// instead of refilling; otherwise it joins the partial queue. With many live blocks nearly every
+// free lands in a full MiniPage, and this keeps the cost of an alloc+free pair close to what it
+// is with few.
 inline void HeapCore::free_segment(SlotDescriptor& page, std::uint32_t slot, unsigned segment) {
   unsigned size_class = page.size_class;
   FreeVector& free_vector = free_vectors_[size_class];

@@ -3,12 +3,12 @@
 // Each class has one current MiniPage, served by the class's free vector (a stack of its free
 // Segment indexes), and a list of partial MiniPages (some Segments free, not current). A full
 // MiniPage is on no list until one of its Segments is freed; then it becomes current if the
-// current one is full or there is none, else it joins the partial list (fast_path.hpp). An empty MiniPage other
-// than the current one becomes one of the class's spares if it has fewer than kSparesPerClass,
-// else goes straight back to the free spans. Spares spare classes of 1 to 3 Segments per MiniPage (672,
-// 1024, 2048 bytes) a span taken and freed on nearly every operation; before the heap grows,
-// spares and empty current MiniPages go back to the free spans, so nothing held back ever makes
-// an allocation grow the heap.
+// current one is full or there is none, else it joins the partial list (fast_path.hpp). An empty
+// MiniPage other than the current one becomes one of the class's spares if it has fewer than
+// kSparesPerClass, else goes straight back to the free spans. Spares spare classes of 1 to 3
+// Segments per MiniPage (672, 1024, 2048 bytes) a span taken and freed on nearly every
+// operation; before the heap grows, spares and empty current MiniPages go back to the free spans,
+// so nothing held back ever makes an allocation grow the heap.
 //
 // Bounds: allocation pops the free vector; when it is empty, the next MiniPage's free indexes are
 // pushed, at most 256 (2048 / 8, the smallest class). Free clears one bit and pushes or relinks.
