@@ -131,7 +131,8 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
     block = {slot, 0, false, std::size_t{found.span_slots} * kSlotSize};
     return true;
   }
-  bool freed_span = found.kind == SpanKind::free && (found.role & kRoleHead) && offset_in_slot == 0;
+  bool freed_span = (found.kind == SpanKind::free || found.kind == SpanKind::spare) &&
+                    (found.role & kRoleHead) && offset_in_slot == 0;
   report(freed_span ? HeapError::double_free : HeapError::invalid_pointer, pointer);
   return false;
 }
@@ -165,7 +166,7 @@ void HeapCore::free_block(const Block& block) {
   if (block.small) {
     free_segment(descriptor(block.slot), block.slot, block.segment);
   } else {
-    release_span(block.slot, descriptor(block.slot).span_slots);
+    free_large_block(block.slot);
   }
 }
 

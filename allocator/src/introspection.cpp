@@ -58,7 +58,8 @@ HeapStats HeapCore::stats() const {
             ++stats.live_blocks;
             stats.bytes_in_use += span.bytes;
             break;
-          case SpanKind::free: stats.free_bytes += span.bytes; break;
+          case SpanKind::free:
+          case SpanKind::spare: stats.free_bytes += span.bytes; break;
           case SpanKind::metadata: stats.metadata_bytes += span.bytes; break;
           default: break;
         }
@@ -111,6 +112,7 @@ ValidationReport HeapCore::validate() const {
 
   // Spans, in address order: records, roles, coalescing, MiniPage bitmaps and list flags.
   std::uint32_t free_spans = 0;
+  std::uint32_t spare_spans = 0;
   std::uint32_t partial_pages[kClassCount] = {};
   std::uint32_t metadata_slots = 0;
   SpanKind previous_kind = SpanKind::none;
@@ -140,6 +142,10 @@ ValidationReport HeapCore::validate() const {
         break;
       case SpanKind::metadata: metadata_slots += slots; break;
       case SpanKind::large: break;
+      case SpanKind::spare:
+        ++spare_spans;
+        if (!is_spare_span(slot, slots)) problem("spare span at slot %u is not kept", slot);
+        break;
       case SpanKind::mini_page: {
         if (slots != 1) problem("MiniPage at slot %u spans %u slots", slot, slots);
         if (head.size_class >= kClassCount) {
@@ -198,6 +204,28 @@ ValidationReport HeapCore::validate() const {
     }
   }
   if (binned != free_spans) problem("%u free spans but %u in the bins", free_spans, binned);
+
+  // Spare spans: each kept once, of its length, and every one seen above.
+  std::uint32_t kept = 0;
+  for (std::uint32_t slots = 0; slots <= kMaxSpareSpanSlots; ++slots) {
+    unsigned count = spare_span_count_[slots];
+    if (count > kSpareSpansPerLength || (count != 0 && slots < kMinSpareSpanSlots)) {
+      problem("%u spare spans of %u slots", count, slots);
+      continue;
+    }
+    for (unsigned i = 0; i < count; ++i) {
+      std::uint32_t first = spare_spans_[slots][i];
+      bool repeated = false;
+      for (unsigned j = 0; j < i; ++j) repeated = repeated || spare_spans_[slots][j] == first;
+      const SlotDescriptor& head = descriptor(first < top_slot_ ? first : 0);
+      if (repeated || first >= top_slot_ || head.kind != SpanKind::spare ||
+          !(head.role & kRoleHead) || head.span_slots != slots) {
+        problem("spare span of %u slots at slot %u is not one, or repeated", slots, first);
+      }
+      ++kept;
+    }
+  }
+  if (kept != spare_spans) problem("%u spare spans kept, %u in the heap", kept, spare_spans);
 
   // Partial lists and free vectors.
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {

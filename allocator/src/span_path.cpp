@@ -28,6 +28,12 @@ void HeapCore::set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind)
   }
 }
 
+// Relabels a span in place: its records, links and neighbours stay as they are.
+void HeapCore::set_span_kind(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
+  descriptor(first).kind = kind;
+  descriptor(first + slots - 1).kind = kind;
+}
+
 // The span's head and tail become interior slots of a merged span.
 void HeapCore::clear_span_roles(std::uint32_t first, std::uint32_t slots) {
   SlotDescriptor& head = descriptor(first);
@@ -59,12 +65,14 @@ void HeapCore::bin_remove(std::uint32_t first, std::uint32_t slots) {
 
 // A free span of at least `slots`: the good-fit bin search first; then the free span at the top,
 // which the search misses when its length rounds into a lower bin (only above 64 slots); then
-// spares and empty current MiniPages are retired; only then does memory grow.
+// spare MiniPages, empty current MiniPages and spare spans are retired; only then does memory
+// grow.
 std::uint32_t HeapCore::find_free_span(std::uint32_t slots) {
   unsigned bin = bins_.first_nonempty_from(first_bin_fitting(slots));
   if (bin < kBinCount) return bins_.head(bin);
   if (free_slots_at_top() >= slots) return top_slot_ - free_slots_at_top();
-  if (retire_empty_mini_pages()) {
+  bool retired = retire_empty_mini_pages();
+  if (retire_spare_spans() || retired) {
     bin = bins_.first_nonempty_from(first_bin_fitting(slots));
     if (bin < kBinCount) return bins_.head(bin);
     if (free_slots_at_top() >= slots) return top_slot_ - free_slots_at_top();
@@ -115,10 +123,48 @@ void HeapCore::release_span(std::uint32_t first, std::uint32_t slots) {
   bin_insert(first, slots);
 }
 
+// A freed large block of 2 to 8 slots becomes a spare span while its length has room for one;
+// otherwise, and for every other length, it is freed and merges.
+void HeapCore::free_large_block(std::uint32_t first) {
+  std::uint32_t slots = descriptor(first).span_slots;
+  if (slots >= kMinSpareSpanSlots && slots <= kMaxSpareSpanSlots &&
+      spare_span_count_[slots] < kSpareSpansPerLength) {
+    set_span_kind(first, slots, SpanKind::spare);
+    spare_spans_[slots][spare_span_count_[slots]++] = first;
+    return;
+  }
+  release_span(first, slots);
+}
+
+bool HeapCore::retire_spare_spans() {
+  bool retired = false;
+  for (std::uint32_t slots = kMinSpareSpanSlots; slots <= kMaxSpareSpanSlots; ++slots) {
+    while (spare_span_count_[slots] != 0) {
+      release_span(spare_spans_[slots][--spare_span_count_[slots]], slots);
+      retired = true;
+    }
+  }
+  return retired;
+}
+
+bool HeapCore::is_spare_span(std::uint32_t first, std::uint32_t slots) const {
+  if (slots < kMinSpareSpanSlots || slots > kMaxSpareSpanSlots) return false;
+  for (unsigned i = 0; i < spare_span_count_[slots]; ++i) {
+    if (spare_spans_[slots][i] == first) return true;
+  }
+  return false;
+}
+
 void* HeapCore::allocate_large(std::size_t slots, std::size_t alignment) {
   // Slots sit on 2 KiB boundaries; a larger alignment takes enough extra slots to contain an
   // aligned start, and gives back what lies before and after the block.
   std::size_t extra = alignment > kSlotSize ? alignment / kSlotSize - 1 : 0;
+  if (extra == 0 && slots >= kMinSpareSpanSlots && slots <= kMaxSpareSpanSlots &&
+      spare_span_count_[slots] != 0) {
+    std::uint32_t first = spare_spans_[slots][--spare_span_count_[slots]];
+    set_span_kind(first, static_cast<std::uint32_t>(slots), SpanKind::large);
+    return slot_address(first);
+  }
   if (slots + extra > kMaxSlots) return nullptr;
   auto total = static_cast<std::uint32_t>(slots + extra);
   std::uint32_t first = take_span(total, SpanKind::large);

@@ -122,6 +122,17 @@ TEST_F(BadInputTest, DoubleFreeOfALargeBlock) {
   expect_rejected([&] { heap.deallocate(b, 10000, 1); }, HeapError::double_free, b);
 }
 
+TEST_F(BadInputTest, DoubleFreeOfALargeBlockKeptAsASpareSpan) {
+  void* a = heap.allocate(5000);  // 3 slots: kept as a spare span when freed
+  void* b = heap.allocate(5000);
+  ASSERT_TRUE(a && b);
+  heap.deallocate(a);
+  expect_rejected([&] { heap.deallocate(a); }, HeapError::double_free, a);
+  expect_rejected([&] { heap.deallocate(a, 5000, 1); }, HeapError::double_free, a);
+  expect_rejected([&] { EXPECT_EQ(heap.reallocate(a, 100), nullptr); }, HeapError::double_free, a);
+  expect_rejected([&] { EXPECT_EQ(heap.usable_size(a), 0U); }, HeapError::double_free, a);
+}
+
 TEST_F(BadInputTest, DoubleFreeOfALargeBlockThatJoinedTheTopFreeSpan) {
   void* a = heap.allocate(10000);
   void* b = heap.allocate(10000);

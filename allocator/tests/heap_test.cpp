@@ -327,15 +327,16 @@ TEST_F(BigHeapTest, FreedMemoryServesTheSameSetAgainWithoutGrowth) {
 
 // --- coalescing ----------------------------------------------------------------------------------
 
+// Blocks of 9 slots: longer than any spare span, so each free merges at once.
 TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
-  void* a = heap.allocate(3 * kSlot);
-  void* b = heap.allocate(3 * kSlot);
-  void* c = heap.allocate(3 * kSlot);
-  void* guard = heap.allocate(3 * kSlot);
+  void* a = heap.allocate(9 * kSlot);
+  void* b = heap.allocate(9 * kSlot);
+  void* c = heap.allocate(9 * kSlot);
+  void* guard = heap.allocate(9 * kSlot);
   ASSERT_TRUE(a && b && c && guard);
-  ASSERT_EQ(slot_of(b), slot_of(a) + 3);
-  ASSERT_EQ(slot_of(c), slot_of(a) + 6);
-  ASSERT_EQ(slot_of(guard), slot_of(a) + 9);
+  ASSERT_EQ(slot_of(b), slot_of(a) + 9);
+  ASSERT_EQ(slot_of(c), slot_of(a) + 18);
+  ASSERT_EQ(slot_of(guard), slot_of(a) + 27);
   heap.deallocate(a);
   heap.deallocate(c);
   heap.deallocate(b);  // between two free spans: all three merge
@@ -345,7 +346,7 @@ TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   }
   ASSERT_EQ(free_spans.size(), 2U) << layout(heap, memory.base());
   EXPECT_EQ(free_spans[0].start, a);
-  EXPECT_EQ(free_spans[0].bytes, 9 * kSlot);
+  EXPECT_EQ(free_spans[0].bytes, 27 * kSlot);
   // The guard's right neighbour is the free span at the top; freeing it joins everything.
   heap.deallocate(guard);
   free_spans.clear();
@@ -355,6 +356,106 @@ TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   ASSERT_EQ(free_spans.size(), 1U) << layout(heap, memory.base());
   EXPECT_EQ(free_spans[0].start, a);
   EXPECT_EQ(free_spans[0].start + free_spans[0].bytes, heap.end());
+}
+
+// --- spare spans ---------------------------------------------------------------------------------
+
+std::vector<SpanView> spans_of_kind(Heap<SimulatedMemory>& heap, SpanKind kind) {
+  std::vector<SpanView> found;
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.kind == kind) found.push_back(span);
+  }
+  return found;
+}
+
+// A freed large block of 2 to 8 slots is kept, unmerged, and the next request of its length
+// takes it back before any free span is searched.
+TEST_F(HeapTest, AFreedLargeBlockBecomesASpareSpanForItsLength) {
+  void* low = heap.allocate(3 * kSlot);  // slots 12..14
+  void* guard = heap.allocate(kSlot + 1);
+  ASSERT_EQ(slot_of(low), 12U);
+  std::size_t free_before = heap.stats().free_bytes;
+  heap.deallocate(low);
+  std::vector<SpanView> spares = spans_of_kind(heap, SpanKind::spare);
+  ASSERT_EQ(spares.size(), 1U) << layout(heap, memory.base());
+  EXPECT_EQ(spares[0].start, low);
+  EXPECT_EQ(spares[0].bytes, 3 * kSlot);
+  EXPECT_EQ(heap.stats().free_bytes, free_before + 3 * kSlot);  // a spare span counts as free
+  EXPECT_EQ(heap.stats().large_blocks, 1U);
+  ASSERT_TRUE(heap_is_valid(heap));
+  // Another length does not take it; its own length does (alignment up to 2048 alike).
+  void* longer = heap.allocate(4 * kSlot);
+  EXPECT_NE(longer, low);
+  EXPECT_EQ(heap.allocate(3 * kSlot - 100, 2048), low);
+  EXPECT_TRUE(spans_of_kind(heap, SpanKind::spare).empty());
+  heap.deallocate(low);
+  heap.deallocate(longer);
+  heap.deallocate(guard);
+}
+
+// The fifth freed block of one length finds its length's four spare spans taken: it is freed as
+// a span and merges.
+TEST_F(HeapTest, AFifthSpareSpanOfALengthIsFreedInstead) {
+  std::vector<void*> blocks;
+  std::vector<void*> guards;
+  for (unsigned i = 0; i < detail::kSpareSpansPerLength + 1; ++i) {
+    blocks.push_back(heap.allocate(2 * kSlot));
+    guards.push_back(heap.allocate(9 * kSlot));
+    ASSERT_TRUE(blocks.back() && guards.back());
+  }
+  for (void* block : blocks) heap.deallocate(block);
+  std::vector<SpanView> spares = spans_of_kind(heap, SpanKind::spare);
+  ASSERT_EQ(spares.size(), detail::kSpareSpansPerLength) << layout(heap, memory.base());
+  for (unsigned i = 0; i < detail::kSpareSpansPerLength; ++i) EXPECT_EQ(spares[i].start, blocks[i]);
+  bool last_free = false;
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.start == blocks.back()) last_free = span.kind == SpanKind::free;
+  }
+  EXPECT_TRUE(last_free) << layout(heap, memory.base());
+  // Kept last, taken first.
+  EXPECT_EQ(heap.allocate(2 * kSlot), blocks[detail::kSpareSpansPerLength - 1]);
+  ASSERT_TRUE(heap_is_valid(heap));
+  heap.deallocate(blocks[detail::kSpareSpansPerLength - 1]);
+  for (void* guard : guards) heap.deallocate(guard);
+}
+
+// Lengths outside 2..8 slots, and blocks aligned beyond 2048, never use spare spans.
+TEST_F(HeapTest, SpareSpansAreOnlyForTwoToEightSlots) {
+  void* one = heap.allocate(10, 4096);  // one slot
+  void* nine = heap.allocate(9 * kSlot);
+  void* guard = heap.allocate(kSlot + 1);
+  ASSERT_TRUE(one && nine && guard);
+  heap.deallocate(one);
+  heap.deallocate(nine);
+  EXPECT_TRUE(spans_of_kind(heap, SpanKind::spare).empty()) << layout(heap, memory.base());
+  void* two = heap.allocate(2 * kSlot);
+  ASSERT_NE(two, nullptr);
+  heap.deallocate(two);
+  ASSERT_EQ(spans_of_kind(heap, SpanKind::spare).size(), 1U);
+  void* aligned = heap.allocate(2 * kSlot, 8192);  // must not take the spare span
+  ASSERT_NE(aligned, nullptr);
+  EXPECT_NE(aligned, two);
+  EXPECT_EQ(spans_of_kind(heap, SpanKind::spare).size(), 1U);
+  heap.deallocate(aligned);
+  heap.deallocate(guard);
+}
+
+// When no free span fits, spare spans retire (and merge) before memory grows.
+TEST_F(HeapTest, SpareSpansAreRetiredBeforeGrowth) {
+  void* a = heap.allocate(4 * kSlot);  // slots 12..15
+  void* b = heap.allocate(4 * kSlot);  // slots 16..19
+  ASSERT_EQ(slot_of(a), 12U);
+  ASSERT_EQ(slot_of(b), 16U);
+  heap.deallocate(a);
+  heap.deallocate(b);
+  ASSERT_EQ(spans_of_kind(heap, SpanKind::spare).size(), 2U);
+  void* whole = heap.allocate(20 * kSlot);  // slots 12..31: both spare spans must retire
+  ASSERT_NE(whole, nullptr);
+  EXPECT_EQ(slot_of(whole), 12U) << layout(heap, memory.base());
+  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+  EXPECT_TRUE(spans_of_kind(heap, SpanKind::spare).empty());
+  ASSERT_TRUE(heap_is_valid(heap));
+  heap.deallocate(whole);
 }
 
 // An emptied MiniPage that is not current becomes one of its class's spares while the class has
@@ -656,11 +757,12 @@ TEST_F(HeapTest, ReallocateLargeMovesWhenItsNeighbourIsInUse) {
   EXPECT_EQ(first_mismatch(moved, 10000, 4), 10000U);
   EXPECT_EQ(first_mismatch(neighbour, 10000, 5), 10000U);
   EXPECT_EQ(heap.stats().large_blocks, 2U);
-  bool old_place_free = false;
+  // The old block (5 slots) is kept as a spare span.
+  bool old_place_spare = false;
   for (const SpanView& span : spans_of(heap)) {
-    if (span.start == block) old_place_free = span.kind == SpanKind::free;
+    if (span.start == block) old_place_spare = span.kind == SpanKind::spare && span.bytes == 5 * kSlot;
   }
-  EXPECT_TRUE(old_place_free) << layout(heap, memory.base());
+  EXPECT_TRUE(old_place_spare) << layout(heap, memory.base());
 }
 
 TEST_F(HeapTest, ReallocateWithinAClassStaysInPlace) {

@@ -129,6 +129,7 @@ inline const char* kind_name(SpanKind kind) {
     case SpanKind::large: return "large";
     case SpanKind::metadata: return "metadata";
     case SpanKind::foreign: return "foreign";
+    case SpanKind::spare: return "spare";
   }
   return "?";
 }

@@ -101,10 +101,11 @@ TEST_F(OutOfMemoryTest, LargeBlocksFillMemoryThenTheSameCountFitsAgain) {
 }
 
 // A mixed workload runs into the maximum, then is freed in a scrambled order: nothing is lost.
-// Every byte is free again but for the metadata and the empty MiniPages a class may keep (current
-// and spares), and each stretch of memory between descriptor blocks takes one large block as big
-// as the stretch (rounded down to the span bins' granularity, so the good-fit search must find
-// it): empty MiniPages in the way are retired, and memory does not grow.
+// Every byte is free again but for the metadata, the empty MiniPages a class may keep (current and
+// spares) and the spare spans (at most four per length, counted as free), and each stretch of
+// memory between descriptor blocks takes one large block as big as the stretch (rounded down to the
+// span bins' granularity, so the good-fit search must find it): empty MiniPages and spare spans in
+// the way are retired, and memory does not grow.
 TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
   Random random{0xC0FFEE};
   std::vector<void*> blocks;
@@ -126,6 +127,7 @@ TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
   EXPECT_EQ(stats.live_blocks, 0U);
   EXPECT_EQ(stats.large_blocks, 0U);
   EXPECT_LE(stats.mini_pages, (1 + detail::kSparesPerClass) * kClassCount);
+  std::size_t spare_spans = 0;
   EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot,
             stats.wasm_pages * kPage);
 
@@ -138,7 +140,9 @@ TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
       current = 0;
       continue;
     }
-    ASSERT_TRUE(span.kind == SpanKind::free || span.kind == SpanKind::mini_page);
+    ASSERT_TRUE(span.kind == SpanKind::free || span.kind == SpanKind::mini_page ||
+                span.kind == SpanKind::spare);
+    if (span.kind == SpanKind::spare) ++spare_spans;
     if (span.kind == SpanKind::mini_page) {
       EXPECT_EQ(span.live_segments, 0U);
       EXPECT_TRUE(span.current || span.spare) << "an empty MiniPage kept, neither current nor spare";
@@ -147,6 +151,8 @@ TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
   }
   if (current != 0) stretches.push_back(current);
   ASSERT_FALSE(stretches.empty());
+  EXPECT_LE(spare_spans, detail::kSpareSpansPerLength *
+                             (detail::kMaxSpareSpanSlots - detail::kMinSpareSpanSlots + 1));
   std::sort(stretches.begin(), stretches.end(), std::greater<>());
   std::size_t pages = heap.stats().wasm_pages;
   for (std::size_t stretch : stretches) {

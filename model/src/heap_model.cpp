@@ -34,6 +34,11 @@ bool is_large_request(std::size_t size, std::size_t alignment) {
   return size > kSlotBytes || alignment > kSlotBytes;
 }
 
+// The lengths a freed large block may be kept at as a spare span ("Spare spans").
+bool spare_span_length(std::size_t slots) {
+  return slots >= kSpareSpanMinSlots && slots <= kSpareSpanMaxSlots;
+}
+
 // 4 GiB or more: no wasm32 heap can hold it.
 bool beyond_address_space(std::size_t size) { return size / kSlotBytes >= kAddressSpaceSlots; }
 
@@ -68,6 +73,7 @@ HeapModel::HeapModel(std::size_t max_bytes, std::size_t max_align)
       current_(classes_.count()),
       spares_(classes_.count()),
       partial_(classes_.count()),
+      spare_spans_(kSpareSpanMaxSlots + 1),
       max_pages_(max_bytes / kWasmPageBytes + (max_bytes % kWasmPageBytes != 0 ? 1 : 0)) {}
 
 // ---------------------------------------------------------------------------------------------
@@ -313,7 +319,7 @@ void HeapModel::free_segment(std::size_t slot, std::size_t segment) {
   partial_.at(size_class).insert(slot);
 }
 
-void HeapModel::retire_empty_mini_pages() {
+void HeapModel::retire() {
   for (auto& spares : spares_) {
     for (std::size_t slot : spares) {
       mini_pages_.erase(slot);
@@ -328,6 +334,10 @@ void HeapModel::retire_empty_mini_pages() {
       current.reset();
     }
   }
+  for (auto& spare_spans : spare_spans_) {
+    for (std::size_t first : spare_spans) spans_.release(first, spans_.at(first).slots);
+    spare_spans.clear();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,7 +346,7 @@ void HeapModel::retire_empty_mini_pages() {
 std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) {
   auto spans = spans_.takeable(slots);
   if (spans.empty()) {
-    retire_empty_mini_pages();
+    retire();
     spans = spans_.takeable(slots);
   }
   if (spans.empty()) {
@@ -391,16 +401,31 @@ bool HeapModel::grow(std::size_t on_top, std::size_t alone, Call& call, std::siz
 
 void HeapModel::allocate_large(std::size_t size, std::size_t alignment, Call& call) {
   const std::size_t slots = slots_for(size);
-  const std::size_t spare = alignment > kSlotBytes ? alignment / kSlotBytes - 1 : 0;
-  if (spare > kAddressSpaceSlots || slots + spare > kAddressSpaceSlots) {
+  const std::size_t padding = alignment > kSlotBytes ? alignment / kSlotBytes - 1 : 0;
+  if (padding > kAddressSpaceSlots || slots + padding > kAddressSpaceSlots) {
     if (call.seen.result != 0) call.fail("a span beyond the 4 GiB address space must fail at once");
     return;
   }
-  auto span = take_slots(slots + spare, call);
+  if (padding == 0 && spare_span_length(slots) && !spare_spans_.at(slots).empty()) {
+    // A spare span of this length comes first; the README names the one kept last, the model
+    // accepts any.
+    auto& spare_spans = spare_spans_.at(slots);
+    auto first = slot_of(call.seen.result);
+    if (!first || spare_spans.count(*first) == 0 || call.seen.result != slot_address(*first)) {
+      call.fail("a large block of " + std::to_string(slots) + " slots takes one of the spare " +
+                "spans of that length at slots " + list({spare_spans.begin(), spare_spans.end()}) +
+                ", the heap returned " + where(call.seen.result));
+      return;
+    }
+    spare_spans.erase(*first);
+    spans_.retag(*first, SpanKind::large);
+    return;
+  }
+  auto span = take_slots(slots + padding, call);
   if (call.failed()) return;
   if (!span) {
     if (call.seen.result != 0) {
-      call.fail("no free span of " + std::to_string(slots + spare) +
+      call.fail("no free span of " + std::to_string(slots + padding) +
                 " slots and memory cannot grow, yet the heap returned " +
                 where(call.seen.result));
     }
@@ -421,9 +446,15 @@ void HeapModel::allocate_large(std::size_t size, std::size_t alignment, Call& ca
 void HeapModel::free_block(const ModelBlock& block) {
   if (block.size_class) {
     free_segment(block.first_slot, block.segment);
-  } else {
-    spans_.release(block.first_slot, spans_.at(block.first_slot).slots);
+    return;
   }
+  const std::size_t slots = spans_.at(block.first_slot).slots;
+  if (spare_span_length(slots) && spare_spans_.at(slots).size() < kSpareSpans) {
+    spare_spans_.at(slots).insert(block.first_slot);
+    spans_.retag(block.first_slot, SpanKind::spare);
+    return;
+  }
+  spans_.release(block.first_slot, slots);
 }
 
 void HeapModel::move_block(const ModelBlock& block, std::size_t size, std::size_t alignment,
@@ -547,6 +578,10 @@ std::set<Error> HeapModel::errors_for(std::uintptr_t pointer) const {
       // from a pointer that never was one.
       if (offset == 0) return {Error::double_free};
       return {Error::invalid_pointer};
+    case SpanKind::spare:
+      // A spare span's head is a freed large block's start.
+      if (offset == 0) return {Error::double_free};
+      return {Error::invalid_pointer};
     case SpanKind::metadata:
       return {Error::invalid_pointer};
     case SpanKind::large:
@@ -589,7 +624,8 @@ ModelStats HeapModel::stats() const {
   stats.mini_pages_per_class.assign(classes_.count(), 0);
   for (const auto& [first, span] : spans_.spans()) {
     switch (span.kind) {
-      case SpanKind::free: stats.free_bytes += span.slots * kSlotBytes; break;
+      case SpanKind::free:
+      case SpanKind::spare: stats.free_bytes += span.slots * kSlotBytes; break;
       case SpanKind::metadata: stats.metadata_bytes += span.slots * kSlotBytes; break;
       case SpanKind::large:
         ++stats.large_blocks;
@@ -615,6 +651,10 @@ std::vector<std::string> HeapModel::check_invariants() const {
   for (const auto& [first, span] : spans_.spans()) {
     if (span.kind == SpanKind::mini_page && mini_pages_.count(first) == 0) {
       problems.push_back("model: MiniPage span at " + std::to_string(first) + " has no record");
+    }
+    if (span.kind == SpanKind::spare &&
+        (span.slots > kSpareSpanMaxSlots || spare_spans_[span.slots].count(first) == 0)) {
+      problems.push_back("model: spare span at " + std::to_string(first) + " not on its list");
     }
   }
   for (const auto& [slot, page] : mini_pages_) {
@@ -655,6 +695,19 @@ std::vector<std::string> HeapModel::check_invariants() const {
     for (std::size_t slot : partial_[c]) {
       if (!mini_pages_.count(slot) || mini_pages_.at(slot).size_class != c) {
         problems.push_back("model: class " + std::to_string(c) + " has a bad partial MiniPage");
+      }
+    }
+  }
+  for (std::size_t slots = 0; slots <= kSpareSpanMaxSlots; ++slots) {
+    const auto& spare_spans = spare_spans_[slots];
+    if (spare_spans.size() > (spare_span_length(slots) ? kSpareSpans : 0)) {
+      problems.push_back("model: too many spare spans of " + std::to_string(slots) + " slots");
+    }
+    for (std::size_t first : spare_spans) {
+      if (!spans_.spans().count(first) || spans_.at(first).kind != SpanKind::spare ||
+          spans_.at(first).slots != slots) {
+        problems.push_back("model: spare span record at " + std::to_string(first) +
+                           " has no spare span of " + std::to_string(slots) + " slots");
       }
     }
   }

@@ -11,6 +11,7 @@ const char* to_string(SpanKind kind) {
     case SpanKind::mini_page: return "MiniPage";
     case SpanKind::large: return "large block";
     case SpanKind::metadata: return "metadata";
+    case SpanKind::spare: return "spare span";
   }
   return "?";
 }
@@ -105,6 +106,14 @@ void SpanMap::release(std::size_t first, std::size_t slots) {
     spans_.erase(after);
   }
   spans_[start] = Span{SpanKind::free, end - start};
+}
+
+void SpanMap::retag(std::size_t first, SpanKind kind) {
+  auto span = spans_.find(first);
+  if (span == spans_.end() || span->second.kind == SpanKind::free || kind == SpanKind::free) {
+    model_bug("SpanMap::retag: only a used span takes another used kind");
+  }
+  span->second.kind = kind;
 }
 
 void SpanMap::shrink(std::size_t first, std::size_t slots) {

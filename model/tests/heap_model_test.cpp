@@ -182,16 +182,131 @@ TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
 }
 
 TEST_F(ModelTest, LargeBlocksTakeTheLowEndAndCoalesceWhenFreed) {
-  EXPECT_LEGAL(model.allocate(4096, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(2049, 1, got(at_slot(14), 1)));
-  EXPECT_LEGAL(model.allocate(6000, 1, got(at_slot(16), 1)));
-  EXPECT_EQ(model.stats().bytes_in_use, 7U * 2048);
-  EXPECT_LEGAL(model.deallocate(at_slot(14), got(0, 1)));
+  // Blocks of more than 8 slots: never kept as spare spans.
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(9 * 2048 + 1, 1, got(at_slot(21), 1)));  // 10 slots, 11 free
+  EXPECT_LEGAL(model.allocate(21000, 1, got(at_slot(31), 2)));  // 11 slots: the top span grows
+  EXPECT_EQ(model.stats().bytes_in_use, 30U * 2048);
+  EXPECT_LEGAL(model.deallocate(at_slot(21), got(0, 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 2)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:freex19 31:large blockx11 42:freex22 ");
+  EXPECT_LEGAL(model.deallocate(at_slot(31), got(0, 2)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:freex52 ");
+  EXPECT_EQ(model.stats().free_bytes, 52U * 2048);
+  check();
+}
+
+TEST_F(ModelTest, FreedThreeSlotBlockIsASpareSpanTheNextThreeSlotRequestTakes) {
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(12), 1)));
   EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:freex4 16:large blockx3 19:freex13 ");
-  EXPECT_LEGAL(model.deallocate(at_slot(16), got(0, 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:freex20 ");
+  // Kept whole, beside the free span it does not merge with, and counted as free bytes.
+  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx3 15:freex17 ");
+  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{12});
   EXPECT_EQ(model.stats().free_bytes, 20U * 2048);
+  EXPECT_EQ(model.stats().large_blocks, 0U);
+  check();
+  // No free-span search sees it: not a 2-slot request, nor a 3-slot one aligned past 2048
+  // (slot 12 is on a 4096 boundary, the free span's low end is not).
+  HeapModel other = model;
+  EXPECT_ILLEGAL(other.allocate(2 * 2048, 1, got(at_slot(12), 1)), "free span");
+  EXPECT_LEGAL(other.allocate(2 * 2048, 1, got(at_slot(15), 1)));
+  other = model;
+  EXPECT_ILLEGAL(other.allocate(3 * 2048, 4096, got(at_slot(12), 1)), "free span");
+  EXPECT_LEGAL(other.allocate(3 * 2048, 4096, got(at_slot(16), 1)));
+  // A 3-slot request takes it before any free span.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(15), 1)), "spare span");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(12, 8), 1)), "spare span");
+  EXPECT_LEGAL(model.allocate(5000, 1, got(at_slot(12), 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx3 15:freex17 ");
+  EXPECT_TRUE(model.spare_spans(3).empty());
+  EXPECT_LEGAL(model.usable_size(at_slot(12), 3 * 2048, got(0, 1)));
+  check();
+}
+
+TEST_F(ModelTest, FifthFreedBlockOfALengthIsFreedAsASpanAndMerges) {
+  for (std::size_t slot = 12; slot <= 20; slot += 2) {
+    EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(slot), 1)));
+  }
+  for (std::size_t slot = 12; slot <= 20; slot += 2) {
+    EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 1)));
+  }
+  // Four spare spans of 2 slots; the fifth block merges with the free span after it (not with
+  // the spare span before it).
+  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{12, 14, 16, 18}));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx2 14:spare spanx2 16:spare spanx2 "
+                           "18:spare spanx2 20:freex12 ");
+  // The four are per length: a 3-slot block is still kept.
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(20), 1)));
+  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 1)));
+  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{20});
+  EXPECT_EQ(model.stats().free_bytes, 20U * 2048);
+  // Any of the four serves a 2-slot request.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(2 * 2048, 1, got(at_slot(23), 1)), "spare span");
+  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(16), 1)));
+  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{12, 14, 18}));
+  check();
+}
+
+TEST_F(ModelTest, SpareSpansRetireBeforeMemoryGrows) {
+  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(8 * 2048, 1, got(at_slot(14), 1)));
+  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(22), 1)));  // the page is full
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
+  EXPECT_LEGAL(model.deallocate(at_slot(14), got(0, 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx2 14:spare spanx8 22:large blockx10 ");
+  // No spare span of 4 slots and no free span: both spare spans are freed as one span, whose
+  // low end the block takes; the heap must not grow.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(4 * 2048, 1, got(at_slot(32), 2)), "free span");
+  EXPECT_LEGAL(model.allocate(4 * 2048, 1, got(at_slot(12), 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx4 16:freex6 22:large blockx10 ");
+  EXPECT_TRUE(model.spare_spans(2).empty());
+  EXPECT_TRUE(model.spare_spans(8).empty());
+  check();
+}
+
+TEST_F(ModelTest, SpareSpansHeadIsADoubleFree) {
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(12), got(0, 1)), "double_free");
+  EXPECT_ILLEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::invalid_pointer)), "double_free");
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::double_free)));
+  EXPECT_LEGAL(model.deallocate_sized(at_slot(12), 6144, 1, got(0, 1, 0, Error::double_free)));
+  EXPECT_LEGAL(model.usable_size(at_slot(12), 0, got(0, 1, 0, Error::double_free)));
+  EXPECT_LEGAL(model.reallocate(at_slot(12), 100, 1, got(0, 1, 0, Error::double_free)));
+  // Inside it, as inside a free span: invalid_pointer.
+  EXPECT_ILLEGAL(model.deallocate(at_slot(13), got(0, 1, 0, Error::double_free)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1, 0, Error::invalid_pointer)));
+  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{12});  // untouched
+  check();
+}
+
+TEST_F(ModelTest, ReallocationKeepsTheOldBlockAsASpareSpanButNeverTheTail) {
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(15), 1)));
+  EXPECT_LEGAL(model.deallocate(at_slot(15), got(0, 1)));
+  // Growing in place needs a free span after the block, not a spare one: the block moves, and
+  // the old block becomes a spare span.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(12), 5 * 2048, 1, got(at_slot(12), 1)), "free span");
+  EXPECT_LEGAL(model.reallocate(at_slot(12), 5 * 2048, 1, got(at_slot(17), 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx3 15:spare spanx2 17:large blockx5 "
+                           "22:freex10 ");
+  // Shrinking frees the tail as a span (it merges), even one of a spare span's length.
+  EXPECT_LEGAL(model.reallocate(at_slot(17), 2 * 2048, 1, got(at_slot(17), 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx3 15:spare spanx2 17:large blockx2 "
+                           "19:freex13 ");
+  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{12});
+  // A block that cannot grow in place moves into a spare span of its new length.
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(19), 1)));
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(17), 3 * 2048, 1, got(at_slot(28), 1)), "spare span");
+  EXPECT_LEGAL(model.reallocate(at_slot(17), 3 * 2048, 1, got(at_slot(12), 1)));
+  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx3 15:spare spanx2 17:spare spanx2 "
+                           "19:large blockx9 28:freex4 ");
   check();
 }
 
@@ -251,7 +366,7 @@ TEST_F(ModelTest, BadPointersGetTheirErrors) {
 
 TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
   EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(15), 1)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(15), 1)));  // freed as a span, not a spare
   EXPECT_LEGAL(model.deallocate(at_slot(15), got(0, 1)));
   std::uintptr_t block = at_slot(12);
   EXPECT_ILLEGAL(model.reallocate(block, 5 * 2048, 1, got(at_slot(17), 1)), "in place");

@@ -75,6 +75,27 @@ TEST(ModelSpanMap, CarveSplitsAndReleaseCoalescesBothSides) {
   EXPECT_TRUE(map.check().empty());
 }
 
+TEST(ModelSpanMap, SpareSpansAreNeitherTakenNorMerged) {
+  SpanMap map;
+  map.grow(32, 12);
+  map.carve(12, 3, SpanKind::large);
+  map.carve(15, 2, SpanKind::large);
+  map.retag(12, SpanKind::spare);
+  EXPECT_EQ(map.takeable(3), (std::vector<std::size_t>{17}));
+  map.release(15, 2);  // merges with the free span after it, not with the spare span before
+  EXPECT_EQ(layout(map), "0:metadatax12 12:spare spanx3 15:freex17 ");
+  map.carve(15, 14, SpanKind::large);
+  map.carve(29, 3, SpanKind::large);
+  map.retag(29, SpanKind::spare);  // a spare span at the top is no free span there
+  EXPECT_EQ(map.free_slots_at_top(), 0U);
+  EXPECT_TRUE(map.takeable(1).empty());
+  map.release(15, 14);  // between two spare spans: stays apart
+  EXPECT_EQ(layout(map), "0:metadatax12 12:spare spanx3 15:freex14 29:spare spanx3 ");
+  map.retag(12, SpanKind::large);
+  EXPECT_EQ(map.takeable(14), (std::vector<std::size_t>{15}));
+  EXPECT_TRUE(map.check().empty());
+}
+
 TEST(ModelSpanMap, ShrinkFreesTheTailAndExtendTakesTheNextSpan) {
   SpanMap map;
   map.grow(64, 12);

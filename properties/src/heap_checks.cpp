@@ -18,6 +18,7 @@ int kind_of(SpanKind kind) {
     case SpanKind::mini_page: return static_cast<int>(model::SpanKind::mini_page);
     case SpanKind::large: return static_cast<int>(model::SpanKind::large);
     case SpanKind::metadata: return static_cast<int>(model::SpanKind::metadata);
+    case SpanKind::spare: return static_cast<int>(model::SpanKind::spare);
     default: return -1;
   }
 }

@@ -18,7 +18,7 @@ struct HeapStats {
   std::size_t large_blocks = 0;
   std::size_t live_blocks = 0;     // small and large
   std::size_t bytes_in_use = 0;    // usable bytes of live blocks
-  std::size_t free_bytes = 0;      // in free spans (free Segments of MiniPages not included)
+  std::size_t free_bytes = 0;      // in free and spare spans (not free Segments of MiniPages)
   std::array<std::size_t, kClassCount> blocks_per_class{};
   std::array<std::size_t, kClassCount> mini_pages_per_class{};
 };

@@ -18,6 +18,10 @@ namespace alligator::detail {
 
 // Empty MiniPages a class keeps (allocator/README.md, "Small blocks").
 inline constexpr unsigned kSparesPerClass = 4;
+// Freed large blocks of 2 to 8 slots a heap keeps per length (allocator/README.md, "Spare spans").
+inline constexpr std::uint32_t kMinSpareSpanSlots = 2;
+inline constexpr std::uint32_t kMaxSpareSpanSlots = 8;
+inline constexpr unsigned kSpareSpansPerLength = 4;
 
 class HeapCore {
  public:
@@ -110,6 +114,10 @@ class HeapCore {
   void clear_span_roles(std::uint32_t first, std::uint32_t slots);
   void bin_insert(std::uint32_t first, std::uint32_t slots);
   void bin_remove(std::uint32_t first, std::uint32_t slots);
+  void free_large_block(std::uint32_t first);
+  bool retire_spare_spans();
+  bool is_spare_span(std::uint32_t first, std::uint32_t slots) const;
+  void set_span_kind(std::uint32_t first, std::uint32_t slots, SpanKind kind);
   bool extend_in_place(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted);
 
   // Growth (growth.cpp).
@@ -170,6 +178,10 @@ class HeapCore {
   std::uint32_t spares_[kClassCount][kSparesPerClass] = {};
   std::uint8_t spare_count_[kClassCount] = {};
   FreeVector free_vectors_[kClassCount] = {};
+  // Spare spans, a stack per length (index: length in slots): a large block freed and taken
+  // again at once costs no merge, split or bin search.
+  std::uint32_t spare_spans_[kMaxSpareSpanSlots + 1][kSpareSpansPerLength] = {};
+  std::uint8_t spare_span_count_[kMaxSpareSpanSlots + 1] = {};
   SlotDescriptor* directory_[kMaxGroups] = {};
   mutable unsigned metadata_access_depth_ = 0;  // valgrind builds only
 };

@@ -17,7 +17,8 @@
 #include <cstdint>
 
 namespace alligator {
-enum class SpanKind : std::uint8_t { none = 0, free, mini_page, large, metadata, foreign };
+// spare: a freed large block kept, unmerged, for the next request of its length.
+enum class SpanKind : std::uint8_t { none = 0, free, mini_page, large, metadata, foreign, spare };
 }  // namespace alligator
 
 namespace alligator::detail {

@@ -4,10 +4,11 @@
 // Outcome: the returned address, how many wasm pages the memory now has, how many grows were
 // refused, which error was reported) and answers whether the README allows it. When it does, the
 // model moves to the state the observation implies: the README leaves some choices to the
-// allocator (which free Segment, which fitting free span, which partial MiniPage becomes
-// current), so the model learns them from the result instead of predicting them. Everything
-// the README fixes (class, MiniPage, whether and how much memory grows, retiring, coalescing,
-// in-place reallocation, errors) is predicted and checked.
+// allocator (which free Segment, which fitting free span, which spare span of the right length,
+// which partial MiniPage becomes current), so the model learns them from the result instead of
+// predicting them. Everything the README fixes (class, MiniPage, whether and how much memory
+// grows, retiring, coalescing, spare spans, in-place reallocation, errors) is predicted and
+// checked.
 //
 // State, all in plain std containers:
 //   spans       every slot's span (span_map.hpp)
@@ -16,6 +17,8 @@
 //   current     per class, the current MiniPage, if any
 //   partial     per class, the set of non-current MiniPages with a free Segment
 //   spares      per class, the empty non-current MiniPages it keeps (at most kSpares)
+//   spare spans per length (2 to 8 slots), the freed large blocks kept whole (at most
+//               kSpareSpans); spans of kind spare in the span map
 //   memory      origin (the first byte the memory gave), wasm pages, maximum, refusals pending
 //
 // Addresses are absolute (std::uintptr_t); slot s starts at origin + 2048 s.
@@ -92,6 +95,11 @@ struct ModelBlock {
 
 // Empty MiniPages a class keeps at most (README, "Small blocks").
 inline constexpr std::size_t kSpares = 4;
+// Spare spans: freed large blocks of kSpareSpanMinSlots to kSpareSpanMaxSlots slots, at most
+// kSpareSpans of each length (README, "Spare spans").
+inline constexpr std::size_t kSpareSpanMinSlots = 2;
+inline constexpr std::size_t kSpareSpanMaxSlots = 8;
+inline constexpr std::size_t kSpareSpans = 4;
 
 class HeapModel {
  public:
@@ -124,6 +132,10 @@ class HeapModel {
   const std::set<std::size_t>& partial(std::size_t size_class) const {
     return partial_.at(size_class);
   }
+  // The first slots of the spare spans of `slots` slots (slots <= kSpareSpanMaxSlots).
+  const std::set<std::size_t>& spare_spans(std::size_t slots) const {
+    return spare_spans_.at(slots);
+  }
   std::set<std::size_t> free_segments(std::size_t mini_page_slot) const;
   std::uintptr_t origin() const { return origin_; }
   std::size_t pages() const { return pages_; }
@@ -135,8 +147,8 @@ class HeapModel {
   // The live block starting at `pointer`, if any.
   std::optional<ModelBlock> block_at(std::uintptr_t pointer) const;
   // The error a call on `pointer` must report ("Errors"): none (an empty set) for a live
-  // block's start; double_free for a freed Segment of a MiniPage or the head of a free span;
-  // invalid_pointer otherwise.
+  // block's start; double_free for a freed Segment of a MiniPage or the head of a free span or
+  // of a spare span; invalid_pointer otherwise.
   std::set<Error> errors_for(std::uintptr_t pointer) const;
   ModelStats stats() const;
 
@@ -157,7 +169,8 @@ class HeapModel {
   // took from (checked against the result), or nothing when the call must fail.
   std::optional<std::size_t> take_slots(std::size_t slots, Call& call);
   bool grow(std::size_t on_top, std::size_t alone, Call& call, std::size_t* metadata = nullptr);
-  void retire_empty_mini_pages();
+  // "Retiring": spare and empty current MiniPages and spare spans are freed as spans.
+  void retire();
   void free_block(const ModelBlock& block);
   void free_segment(std::size_t slot, std::size_t segment);
   void reallocate_large(const ModelBlock& block, std::size_t size, std::size_t alignment,
@@ -172,6 +185,7 @@ class HeapModel {
   std::vector<std::optional<std::size_t>> current_;     // by class
   std::vector<std::set<std::size_t>> spares_;           // by class
   std::vector<std::set<std::size_t>> partial_;          // by class
+  std::vector<std::set<std::size_t>> spare_spans_;      // by length, 0 to kSpareSpanMaxSlots
   std::uintptr_t origin_ = 0;
   std::size_t pages_ = 0;
   std::size_t max_pages_ = 0;

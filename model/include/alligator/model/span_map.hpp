@@ -1,11 +1,12 @@
 // The model's picture of the heap as slots: every slot from 0 to the top belongs to exactly one
-// span (free, MiniPage, large block or metadata), kept in a std::map by first slot.
+// span (free, MiniPage, large block, spare span or metadata), kept in a std::map by first slot.
 //
 // From allocator/README.md, "Spans and large blocks":
 //   - taking k slots takes the low end of a free span of at least k' slots (k' = good_fit(k)),
 //     failing that the free span at the top of the heap if it has at least k slots;
 //   - freeing merges with the free spans just before and after, so no two free spans are ever
 //     adjacent;
+//   - a spare span is used, not free: no search sees it and nothing merges with it;
 //   - growth extends the free span at the top, or (when it reaches a new group) puts metadata
 //     first and starts a new free span after it.
 // Nothing here decides what is legal for an operation; heap_model.cpp does, using these pieces.
@@ -21,7 +22,7 @@
 
 namespace alligator::model {
 
-enum class SpanKind { free, mini_page, large, metadata };
+enum class SpanKind { free, mini_page, large, metadata, spare };
 const char* to_string(SpanKind kind);
 
 struct Span {
@@ -61,6 +62,9 @@ class SpanMap {
   // Frees [first, first + slots) (which must be one whole non-free span, or the tail of one),
   // merging it with free neighbours.
   void release(std::size_t first, std::size_t slots);
+  // Gives the non-free span at `first` another non-free kind (a large block kept as a spare
+  // span, a spare span taken as a block): nothing splits or merges.
+  void retag(std::size_t first, SpanKind kind);
   // Shortens the non-free span at `first` to `slots`, freeing its tail.
   void shrink(std::size_t first, std::size_t slots);
   // Lengthens the non-free span at `first` by `extra` slots taken from the low end of the free

@@ -1,0 +1,10 @@
+# Spare spans never retired: when no free span fits, memory grows instead of taking back the
+# freed large blocks kept for reuse.
+set(MUTANT_SUITE LargeBlocks)
+set(MUTANT_FILE src/span_path.cpp)
+set(MUTANT_ORIGINAL [==[
+    while (spare_span_count_[slots] != 0) {
+]==])
+set(MUTANT_REPLACEMENT [==[
+    while (false && spare_span_count_[slots] != 0) {
+]==])
