@@ -4,8 +4,10 @@
 //
 // allocate_inline serves small requests of alignment <= 8 (every class size is a multiple of 8,
 // so no class search is needed) from the class's free vector, and calls the refill directly when
-// it is empty. deallocate_inline frees a live Segment whose layout fits its class and relinks its
-// MiniPage (out of line when it empties or joins the partial queue). Anything else,
+// it is empty; a large request of 2 to 8 slots pops a spare span of its length when there is one.
+// deallocate_inline frees a live Segment whose layout fits its class and relinks its MiniPage
+// (out of line when it empties or joins the partial queue), or a large block from its span's
+// head (kept as a spare span or released, out of line). Anything else,
 // including every error, goes to allocate_checked / deallocate_checked, which check and report,
 // so the fast paths never decide an error themselves.
 #pragma once
@@ -67,19 +69,42 @@ inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) 
     check_after_operation();
     return block;
   }
+  // A large block that a spare span of its length can take: a pop.
+  if (size > kLargestClassSize && size <= std::size_t{kMaxSpareSpanSlots} * kSlotSize &&
+      alignment <= kSlotSize && is_power_of_two(alignment)) {
+    auto slots = static_cast<std::uint32_t>((size + kSlotSize - 1) >> kSlotShift);
+    if (spare_span_count_[slots] != 0) {
+      MetadataAccess access(*this);
+      std::uint32_t first = spare_spans_[slots][--spare_span_count_[slots]];
+      set_span_kind(first, slots, SpanKind::large);
+      std::byte* block = slot_address(first);
+      valgrind::block_allocated(block, std::size_t{slots} * kSlotSize);
+      check_after_operation();
+      return block;
+    }
+  }
   return allocate_checked(size, alignment);
 }
 
-// free, delete and sized delete: no alignment to check. Anything but a live Segment that `size`
+// free, delete and sized delete: no alignment to check. Anything but a live block that `size`
 // fits (foreign pointers and nullptr too) goes to the checked path, which decides.
 inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
-  if (owns(pointer) && size <= kLargestClassSize) {
+  if (owns(pointer)) {
     MetadataAccess access(*this);
     std::size_t offset = reinterpret_cast<std::uintptr_t>(pointer) -
                          reinterpret_cast<std::uintptr_t>(origin_);
     auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
     SlotDescriptor& page = descriptor(slot);
-    if (page.kind == SpanKind::mini_page) {
+    if (page.kind == SpanKind::large) {
+      // A large block's start: the head of its span, and `size` within its slots.
+      if ((offset & (kSlotSize - 1)) == 0 && (page.role & kRoleHead) &&
+          size <= std::size_t{page.span_slots} * kSlotSize) {
+        valgrind::block_freed(pointer);
+        free_large_block(slot);
+        check_after_operation();
+        return;
+      }
+    } else if (page.kind == SpanKind::mini_page && size <= kLargestClassSize) {
       unsigned size_class = page.size_class;
       std::size_t offset_in_slot = offset & (kSlotSize - 1);
       // No check of the Segment against the Segment count: bits past it are always clear

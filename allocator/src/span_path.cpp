@@ -28,12 +28,6 @@ void HeapCore::set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind)
   }
 }
 
-// Relabels a span in place: its records, links and neighbours stay as they are.
-void HeapCore::set_span_kind(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
-  descriptor(first).kind = kind;
-  descriptor(first + slots - 1).kind = kind;
-}
-
 // The span's head and tail become interior slots of a merged span.
 void HeapCore::clear_span_roles(std::uint32_t first, std::uint32_t slots) {
   SlotDescriptor& head = descriptor(first);

@@ -117,7 +117,11 @@ class HeapCore {
   void free_large_block(std::uint32_t first);
   bool retire_spare_spans();
   bool is_spare_span(std::uint32_t first, std::uint32_t slots) const;
-  void set_span_kind(std::uint32_t first, std::uint32_t slots, SpanKind kind);
+  // Relabels a span in place: its records, links and neighbours stay as they are.
+  void set_span_kind(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
+    descriptor(first).kind = kind;
+    descriptor(first + slots - 1).kind = kind;
+  }
   bool extend_in_place(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted);
 
   // Growth (growth.cpp).
