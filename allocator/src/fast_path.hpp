@@ -95,16 +95,7 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
                          reinterpret_cast<std::uintptr_t>(origin_);
     auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
     SlotDescriptor& page = descriptor(slot);
-    if (page.kind == SpanKind::large) {
-      // A large block's start: the head of its span, and `size` within its slots.
-      if ((offset & (kSlotSize - 1)) == 0 && (page.role & kRoleHead) &&
-          size <= std::size_t{page.span_slots} * kSlotSize) {
-        valgrind::block_freed(pointer);
-        free_large_block(slot);
-        check_after_operation();
-        return;
-      }
-    } else if (page.kind == SpanKind::mini_page && size <= kLargestClassSize) {
+    if (page.kind == SpanKind::mini_page && size <= kLargestClassSize) {
       unsigned size_class = page.size_class;
       std::size_t offset_in_slot = offset & (kSlotSize - 1);
       // No check of the Segment against the Segment count: bits past it are always clear
@@ -117,6 +108,15 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
           check_after_operation();
           return;
         }
+      }
+    } else if (page.kind == SpanKind::large) {
+      // A large block's start: the head of its span, and `size` within its slots.
+      if ((offset & (kSlotSize - 1)) == 0 && (page.role & kRoleHead) &&
+          size <= std::size_t{page.span_slots} * kSlotSize) {
+        valgrind::block_freed(pointer);
+        free_large_block(slot);
+        check_after_operation();
+        return;
       }
     }
   }
