@@ -4,12 +4,11 @@
 //
 // allocate_inline serves small requests of alignment <= 8 (every class size is a multiple of 8,
 // so no class search is needed) from the class's free vector, and calls the refill directly when
-// it is empty; a large request of 2 to 8 slots pops a spare span of its length when there is one.
-// deallocate_inline frees a live Segment whose layout fits its class and relinks its MiniPage
-// (out of line when it empties or joins the partial queue), or a large block from its span's
-// head (kept as a spare span or released, out of line). Anything else,
-// including every error, goes to allocate_checked / deallocate_checked, which check and report,
-// so the fast paths never decide an error themselves.
+// it is empty. deallocate_inline frees a live Segment whose layout fits its class and relinks its
+// MiniPage (out of line when it empties or joins the partial queue), or a large block from its
+// span's head (kept as a spare span or released, out of line). Anything else, including every
+// error, goes to allocate_checked / deallocate_checked, which check and report, so the fast paths
+// never decide an error themselves.
 #pragma once
 
 #include <alligator/detail/heap_core.hpp>
@@ -68,20 +67,6 @@ inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) 
     valgrind::block_allocated(block, class_size(size_class));
     check_after_operation();
     return block;
-  }
-  // A large block that a spare span of its length can take: a pop.
-  if (size > kLargestClassSize && size <= std::size_t{kMaxSpareSpanSlots} * kSlotSize &&
-      alignment <= kSlotSize && is_power_of_two(alignment)) {
-    auto slots = static_cast<std::uint32_t>((size + kSlotSize - 1) >> kSlotShift);
-    if (spare_span_count_[slots] != 0) {
-      MetadataAccess access(*this);
-      std::uint32_t first = spare_spans_[slots][--spare_span_count_[slots]];
-      set_span_kind(first, slots, SpanKind::large);
-      std::byte* block = slot_address(first);
-      valgrind::block_allocated(block, std::size_t{slots} * kSlotSize);
-      check_after_operation();
-      return block;
-    }
   }
   return allocate_checked(size, alignment);
 }
