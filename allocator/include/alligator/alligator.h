@@ -26,7 +26,7 @@ struct alligator_stats {
   size_t large_blocks;
   size_t live_blocks;
   size_t bytes_in_use;   /* usable bytes of live blocks */
-  size_t free_bytes;     /* in free spans */
+  size_t free_bytes;     /* in free spans and spare spans (freed large blocks kept) */
   size_t metadata_bytes; /* the allocator's own records */
 };
 void alligator_get_stats(struct alligator_stats* stats);
