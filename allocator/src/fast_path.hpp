@@ -30,8 +30,9 @@ inline void HeapCore::check_after_operation() const {
 // there is none (either way its free vector is empty), so the next allocation pops this Segment
 // instead of refilling; otherwise it joins the partial queue. With many live blocks nearly every
 // free lands in a full MiniPage, and this keeps the cost of an alloc+free pair close to what it
-// is with few. Emptiness: only a zero word can leave the page empty, and in classes of at most 64
-// Segments (32 bytes and up) that word is the whole bitmap, so only the smaller classes scan.
+// is with few. Emptiness: only a zero word can leave the page empty, and in classes whose
+// Segments fit in one bitmap word (64-bit words: 32 bytes and up; 32-bit words: 64 bytes and up)
+// that word is the whole bitmap, so only the smaller classes scan.
 inline void HeapCore::free_segment(SlotDescriptor& page, std::uint32_t slot, unsigned segment) {
   unsigned size_class = page.size_class;
   FreeVector& free_vector = free_vectors_[size_class];

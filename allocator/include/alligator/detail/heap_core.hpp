@@ -55,7 +55,8 @@ class HeapCore {
 
   // The same as allocate and deallocate, inline for the library's own entry points (malloc,
   // free, operator new/delete) so the common case costs no call: a Segment from the class's free
-  // vector, or a Segment freed back to its MiniPage. Defined in allocator/src/fast_path.hpp;
+  // vector, a Segment freed back to its MiniPage, or a large block freed from its span's head
+  // (kept as a spare span or released, out of line). Defined in allocator/src/fast_path.hpp;
   // everything else, every error included, goes to the checked paths (allocate_checked,
   // deallocate_checked). deallocate_inline(p) is deallocate(p); with a size (and alignment) it is
   // the sized deallocate.
