@@ -358,6 +358,30 @@ TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   EXPECT_EQ(free_spans[0].start + free_spans[0].bytes, heap.end());
 }
 
+// A MiniPage whose class needs several bitmap words is not empty when its first words are: the
+// free that zeroes a word must still look at the others.
+TEST_F(HeapTest, AMiniPageWithLiveSegmentsInALaterBitmapWordIsNotEmpty) {
+  constexpr std::size_t kSize = 8;  // class 8 on both tables: 256 Segments, several words
+  std::vector<void*> first_page;
+  for (int i = 0; i < 256; ++i) first_page.push_back(heap.allocate(kSize));
+  void* on_current = heap.allocate(kSize);  // a second MiniPage becomes current
+  ASSERT_NE(slot_of(on_current), slot_of(first_page[0]));
+  for (int i = 0; i < 128; ++i) heap.deallocate(first_page[i]);  // whole words, 32- or 64-bit
+  bool found = false;
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.start != first_page[0]) continue;
+    found = true;
+    EXPECT_EQ(span.kind, SpanKind::mini_page);
+    EXPECT_EQ(span.live_segments, 128U);
+    EXPECT_FALSE(span.spare);
+  }
+  EXPECT_TRUE(found) << layout(heap, memory.base());
+  EXPECT_EQ(heap.stats().mini_pages, 2U);
+  ASSERT_TRUE(heap_is_valid(heap));
+  for (int i = 128; i < 256; ++i) heap.deallocate(first_page[i]);
+  heap.deallocate(on_current);
+}
+
 // --- spare spans ---------------------------------------------------------------------------------
 
 std::vector<SpanView> spans_of_kind(Heap<SimulatedMemory>& heap, SpanKind kind) {
