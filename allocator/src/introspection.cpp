@@ -209,7 +209,7 @@ ValidationReport HeapCore::validate() const {
   std::uint32_t kept = 0;
   for (std::uint32_t slots = 0; slots <= kMaxSpareSpanSlots; ++slots) {
     unsigned count = spare_span_count_[slots];
-    if (count > kSpareSpansPerLength || (count != 0 && slots < kMinSpareSpanSlots)) {
+    if (count > kSpareSpansPerLength || (count != 0 && !has_spare_spans(slots))) {
       problem("%u spare spans of %u slots", count, slots);
       continue;
     }

@@ -121,8 +121,7 @@ void HeapCore::release_span(std::uint32_t first, std::uint32_t slots) {
 // otherwise, and for every other length, it is freed and merges.
 void HeapCore::free_large_block(std::uint32_t first) {
   std::uint32_t slots = descriptor(first).span_slots;
-  if (slots >= kMinSpareSpanSlots && slots <= kMaxSpareSpanSlots &&
-      spare_span_count_[slots] < kSpareSpansPerLength) {
+  if (has_spare_spans(slots) && spare_span_count_[slots] < kSpareSpansPerLength) {
     set_span_kind(first, slots, SpanKind::spare);
     spare_spans_[slots][spare_span_count_[slots]++] = first;
     return;
@@ -142,7 +141,7 @@ bool HeapCore::retire_spare_spans() {
 }
 
 bool HeapCore::is_spare_span(std::uint32_t first, std::uint32_t slots) const {
-  if (slots < kMinSpareSpanSlots || slots > kMaxSpareSpanSlots) return false;
+  if (!has_spare_spans(slots)) return false;
   for (unsigned i = 0; i < spare_span_count_[slots]; ++i) {
     if (spare_spans_[slots][i] == first) return true;
   }
@@ -153,8 +152,7 @@ void* HeapCore::allocate_large(std::size_t slots, std::size_t alignment) {
   // Slots sit on 2 KiB boundaries; a larger alignment takes enough extra slots to contain an
   // aligned start, and gives back what lies before and after the block.
   std::size_t extra = alignment > kSlotSize ? alignment / kSlotSize - 1 : 0;
-  if (extra == 0 && slots >= kMinSpareSpanSlots && slots <= kMaxSpareSpanSlots &&
-      spare_span_count_[slots] != 0) {
+  if (extra == 0 && has_spare_spans(slots) && spare_span_count_[slots] != 0) {
     std::uint32_t first = spare_spans_[slots][--spare_span_count_[slots]];
     set_span_kind(first, static_cast<std::uint32_t>(slots), SpanKind::large);
     return slot_address(first);

@@ -22,6 +22,9 @@ inline constexpr unsigned kSparesPerClass = 4;
 inline constexpr std::uint32_t kMinSpareSpanSlots = 2;
 inline constexpr std::uint32_t kMaxSpareSpanSlots = 8;
 inline constexpr unsigned kSpareSpansPerLength = 4;
+constexpr bool has_spare_spans(std::size_t slots) {
+  return slots >= kMinSpareSpanSlots && slots <= kMaxSpareSpanSlots;
+}
 
 class HeapCore {
  public:
