@@ -1,13 +1,15 @@
 // Growth: taking wasm pages from the memory source when no free span fits.
 //
-// The heap grows by the fewest whole wasm pages that, together with the free span already at the
-// top, hold the request. When the new pages reach a 1 MiB group the heap has not used before,
-// they also hold that group's descriptor block (12 slots, placed first in the new pages; the
-// old top free span then stays where it is, free for later requests).
+// The table (every slot's descriptor, after a 64 KiB apron) is always the heap's last span. New
+// pages go after it and the table moves to the new end, so the slots it leaves and the new pages
+// join the top free span: metadata never separates free memory, and a block just below the table
+// grows in place. The heap asks for max(p_k, p_min) pages: p_k the fewest that leave a top free
+// span of k slots, p_min the pages the table's descriptors fill, so a growth is never shorter than
+// the copy it causes; if memory refuses more than p_k, it asks once more for p_k.
 //
-// Bounds: the page count settles in at most three passes (each pass can only add descriptor
-// blocks for the groups the previous pass's pages reached); installing new pages initialises one
-// descriptor block per group reached, proportional to the growth, not to the live heap.
+// Bounds: the page count is solved in closed form and corrected by at most a step or two; the
+// move copies L(top) slots (48 bytes per slot of heap), no more than the growth when p >= p_min,
+// and clears the descriptors of the new slots.
 #include <alligator/detail/heap_core.hpp>
 
 #include "valgrind_hooks.hpp"
@@ -20,37 +22,50 @@ namespace alligator::detail {
 
 std::uint32_t HeapCore::free_slots_at_top() const {
   if (top_slot_ == 0) return 0;
-  const SlotDescriptor& last = descriptor(top_slot_ - 1);
+  const SlotDescriptor& last = descriptor(table_first() - 1);
   return last.kind == SpanKind::free && (last.role & kRoleTail) ? last.span_slots : 0;
 }
 
 namespace {
-// Groups in [from, to) (to > from) without a descriptor block: all but the first group, unless
-// the first group starts at `from` (the heap has not reached it yet).
-std::uint32_t groups_needing_blocks(std::uint32_t from, std::uint32_t to) {
-  std::uint32_t first_new = (from + kSlotsPerGroup - 1) >> kGroupShift;
-  std::uint32_t last = (to - 1) >> kGroupShift;
-  return last >= first_new ? last - first_new + 1 : 0;
+
+// Slots a growth of `pages` leaves in the top free span. Before the first growth there is no
+// table to move, and slot 0 is made too.
+std::uint64_t top_free_after(std::uint32_t top, std::uint32_t top_free, std::uint64_t pages) {
+  std::uint64_t new_top = top + pages * kSlotsPerWasmPage;
+  std::uint64_t gained = top_free + pages * kSlotsPerWasmPage +
+                         (top == 0 ? 0 : table_span_slots(top)) - (top == 0 ? 1 : 0);
+  std::uint64_t table = kApronSlots + (3 * new_top + 127) / 128;
+  return gained > table ? gained - table : 0;
 }
+
+// p_k: the fewest pages whose growth leaves `slots` (> top_free) in the top free span. A page adds
+// 32 slots and grows the table by 3 x 32 / 128 = 0.75 slot, so the top free span gains 31.25 slots
+// a page, give or take the rounding of L and the 34 slots (apron, table, slot 0) a first growth
+// spends: the estimate below is never short and at most three pages long.
+std::uint64_t pages_for(std::uint32_t top, std::uint32_t top_free, std::uint32_t slots) {
+  std::uint64_t deficit = std::uint64_t{slots} - top_free + kApronSlots + 2;
+  std::uint64_t pages = (128 * deficit + 3999) / 4000;
+  while (pages > 1 && top_free_after(top, top_free, pages - 1) >= slots) --pages;
+  while (top_free_after(top, top_free, pages) < slots) ++pages;
+  return pages;
+}
+
 }  // namespace
 
 std::uint32_t HeapCore::grow_for(std::uint32_t slots) {
   std::uint32_t top_free = free_slots_at_top();
-  std::uint32_t missing = slots - top_free;
-  std::size_t pages = (missing + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage;
-  for (;;) {
-    std::size_t new_slots = pages * kSlotsPerWasmPage;
-    if (new_slots > kMaxSlots - top_slot_) return kNoSlot;  // beyond the 4 GiB address space
-    std::size_t metadata = std::size_t{groups_needing_blocks(top_slot_, top_slot_ + new_slots)} *
-                           kDescriptorBlockSlots;
-    // Descriptor blocks go first in the new pages, cutting them off from the old top free span.
-    std::size_t usable = metadata == 0 ? top_free + new_slots
-                         : new_slots > metadata ? new_slots - metadata
-                                                : 0;
-    if (usable >= slots) break;
-    pages += (slots - usable + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage;
-  }
+  std::uint64_t needed = pages_for(top_slot_, top_free, slots);
+  std::uint64_t generous = (table_descriptor_slots(top_slot_) + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage;
+  if (generous < needed) generous = needed;
+  std::uint64_t room = (kMaxSlots - top_slot_) / kSlotsPerWasmPage;  // the 4 GiB address space
+  if (needed > room) return kNoSlot;
+  if (generous > room) generous = needed;
+  std::uint64_t pages = generous;
   std::byte* start = grow_(memory_, pages);
+  if (start == nullptr && generous > needed) {
+    pages = needed;
+    start = grow_(memory_, pages);
+  }
   if (start == nullptr) return kNoSlot;
   if (origin_ == nullptr) origin_ = start;
   if (start != slot_address(top_slot_)) {
@@ -60,26 +75,41 @@ std::uint32_t HeapCore::grow_for(std::uint32_t slots) {
     std::abort();
   }
   wasm_pages_ += pages;
-  install_pages(top_slot_, static_cast<std::uint32_t>(pages * kSlotsPerWasmPage));
-  return top_slot_ - free_slots_at_top();
+  move_table(start, static_cast<std::uint32_t>(top_slot_ + pages * kSlotsPerWasmPage));
+  return table_first() - free_slots_at_top();
 }
 
-void HeapCore::install_pages(std::uint32_t first, std::uint32_t slots) {
-  std::uint32_t end = first + slots;
-  std::uint32_t cursor = first;
-  for (std::uint32_t group = first >> kGroupShift; group <= (end - 1) >> kGroupShift; ++group) {
-    if (directory_[group] != nullptr) continue;
-    auto* block = reinterpret_cast<SlotDescriptor*>(slot_address(cursor));
-    std::memset(static_cast<void*>(block), 0, kSlotsPerGroup * sizeof(SlotDescriptor));
-    directory_[group] = block;
-    cursor += kDescriptorBlockSlots;
+// Moves the table to the end of the heap grown to `new_top` slots and frees what lies between
+// the top free span and it: the old apron and table, and the new pages before the new table.
+void HeapCore::move_table(std::byte* new_memory, std::uint32_t new_top) {
+  std::uint32_t old_top = top_slot_;
+  std::uint32_t old_first = old_top == 0 ? 1 : table_first();
+  std::uint32_t new_first = new_top - table_span_slots(new_top);
+  auto* moved = reinterpret_cast<SlotDescriptor*>(slot_address(new_first + kApronSlots));
+  if (old_top != 0) {
+    // The new table starts above the old one (a growth adds 32 slots per page, the table under
+    // one), so an overlapping copy runs backwards safely.
+    std::memmove(static_cast<void*>(moved), table_, std::size_t{old_top} * sizeof(SlotDescriptor));
   }
-  top_slot_ = end;
-  if (cursor > first) set_span(first, cursor - first, SpanKind::metadata);
-  // As a released span, the new memory merges with the free span at the old top.
-  set_span(cursor, end - cursor, SpanKind::large);
-  release_span(cursor, end - cursor);
-  valgrind::no_access(slot_address(cursor), std::size_t{end - cursor} * kSlotSize);
+  std::memset(static_cast<void*>(moved + old_top), 0,
+              std::size_t{new_top - old_top} * sizeof(SlotDescriptor));
+  table_ = moved;
+  top_slot_ = new_top;
+  for (CurrentMiniPage& current : current_) {
+    if (current.slot != kNoSlot) current.bitmap = &descriptor(current.slot).bitmap;
+  }
+  if (old_top == 0) {
+    set_span(0, 1, SpanKind::metadata);
+    valgrind::no_access(new_memory, kSlotSize);
+  } else {
+    clear_span_roles(old_first, table_span_slots(old_top));
+  }
+  set_span(new_first, table_span_slots(new_top), SpanKind::metadata);
+  // As a released span, the freed slots merge with the top free span below them.
+  set_span(old_first, new_first - old_first, SpanKind::large);
+  release_span(old_first, new_first - old_first);
+  valgrind::no_access(slot_address(old_first), std::size_t{new_first - old_first} * kSlotSize);
+  valgrind::no_access(slot_address(new_first), std::size_t{kApronSlots} * kSlotSize);
 }
 
 }  // namespace alligator::detail

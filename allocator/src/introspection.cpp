@@ -99,16 +99,16 @@ ValidationReport HeapCore::validate() const {
   if (std::size_t{top_slot_} != wasm_pages_ * kSlotsPerWasmPage) {
     problem("heap has %u slots but took %zu wasm pages", top_slot_, wasm_pages_);
   }
-  // Groups the heap reached have a block; the first group beyond has none (growth reaches groups
-  // in order, so checking one beyond is enough).
-  std::uint32_t reached_groups = (top_slot_ + kSlotsPerGroup - 1) / kSlotsPerGroup;
-  for (std::uint32_t group = 0; group <= reached_groups && group < kMaxGroups; ++group) {
-    bool reached = group < reached_groups;
-    if (reached != (directory_[group] != nullptr)) {
-      problem("group %u: descriptor block %s", group, reached ? "missing" : "beyond the heap");
-    }
+  if (top_slot_ == 0) {
+    if (table_ != nullptr) problem("a heap without slots has a table");
+    return report;
   }
-  if (top_slot_ == 0) return report;
+  // The table: the last span, its descriptors after the apron.
+  std::uint32_t table = table_first();
+  if (table_ != reinterpret_cast<const SlotDescriptor*>(slot_address(table + kApronSlots))) {
+    problem("the table is not at the end of the heap, after its apron");
+    return report;
+  }
 
   // Spans, in address order: records, roles, coalescing, MiniPage bitmaps and list flags.
   std::uint32_t free_spans = 0;
@@ -116,7 +116,14 @@ ValidationReport HeapCore::validate() const {
   std::uint32_t partial_pages[kClassCount] = {};
   std::uint32_t metadata_slots = 0;
   SpanKind previous_kind = SpanKind::none;
-  if (descriptor(0).kind != SpanKind::metadata) problem("slot 0 is not the first descriptor block");
+  if (descriptor(0).kind != SpanKind::metadata || descriptor(0).span_slots != 1) {
+    problem("slot 0 is not a one-slot metadata span");
+  }
+  if (descriptor(table).kind != SpanKind::metadata || !(descriptor(table).role & kRoleHead) ||
+      descriptor(table).span_slots != table_span_slots(top_slot_)) {
+    problem("the table at slot %u is not one metadata span of %u slots", table,
+            table_span_slots(top_slot_));
+  }
   for (std::uint32_t slot = 0; slot < top_slot_;) {
     const SlotDescriptor& head = descriptor(slot);
     if (!(head.role & kRoleHead) || head.span_slots == 0 ||
@@ -140,7 +147,10 @@ ValidationReport HeapCore::validate() const {
         ++free_spans;
         if (previous_kind == SpanKind::free) problem("free span at slot %u follows a free span", slot);
         break;
-      case SpanKind::metadata: metadata_slots += slots; break;
+      case SpanKind::metadata:
+        metadata_slots += slots;
+        if (slot != 0 && slot != table) problem("metadata span at slot %u is neither slot 0 nor the table", slot);
+        break;
       case SpanKind::large: break;
       case SpanKind::spare:
         ++spare_spans;
@@ -182,8 +192,9 @@ ValidationReport HeapCore::validate() const {
     previous_kind = head.kind;
     slot += slots;
   }
-  if (metadata_slots != reached_groups * kDescriptorBlockSlots) {
-    problem("%u metadata slots for %u descriptor blocks", metadata_slots, reached_groups);
+  if (metadata_slots != 1 + table_span_slots(top_slot_)) {
+    problem("%u metadata slots, expected slot 0 and a table of %u", metadata_slots,
+            table_span_slots(top_slot_));
   }
 
   // Span bins: every free span filed once, under the bin of its length.

@@ -57,24 +57,25 @@ void HeapCore::bin_remove(std::uint32_t first, std::uint32_t slots) {
   if (span.next != kNoSlot) descriptor(span.next).prev = span.prev;
 }
 
-// A free span of at least `slots`: the good-fit bin search first; then the free span at the top,
-// which the search misses when its length rounds into a lower bin (only above 64 slots); then
+// A free span of at least `slots`: the good-fit bin search first; then the top free span (just
+// below the table), which the search misses when its length rounds into a lower bin (only above
+// 64 slots); then
 // spare MiniPages, empty current MiniPages and spare spans are retired; only then does memory
 // grow.
 std::uint32_t HeapCore::find_free_span(std::uint32_t slots) {
   unsigned bin = bins_.first_nonempty_from(first_bin_fitting(slots));
   if (bin < kBinCount) return bins_.head(bin);
-  if (free_slots_at_top() >= slots) return top_slot_ - free_slots_at_top();
+  if (free_slots_at_top() >= slots) return table_first() - free_slots_at_top();
   bool retired = retire_empty_mini_pages();
   if (retire_spare_spans() || retired) {
     bin = bins_.first_nonempty_from(first_bin_fitting(slots));
     if (bin < kBinCount) return bins_.head(bin);
-    if (free_slots_at_top() >= slots) return top_slot_ - free_slots_at_top();
+    if (free_slots_at_top() >= slots) return table_first() - free_slots_at_top();
   }
   return grow_for(slots);
 }
 
-// Takes `slots` from the low end of a free span, so the free span at the top stays at the top.
+// Takes `slots` from the low end of a free span, so the top free span stays next to the table.
 std::uint32_t HeapCore::take_span(std::uint32_t slots, SpanKind kind) {
   std::uint32_t first = find_free_span(slots);
   if (first == kNoSlot) return kNoSlot;
@@ -181,34 +182,23 @@ void* HeapCore::allocate_large(std::size_t slots, std::size_t alignment) {
 }
 
 // Grows a large block from `slots` to `wanted` slots without moving it: the free span after it
-// must be long enough, or reach the top of the heap so that memory can grow under it. Memory grows
-// only if no free span could take the whole block instead (wasm memory never shrinks, a copy is
-// cheaper than pages kept forever).
+// must be long enough, or be the top free span (or the block ends where the table begins) so that
+// memory can grow under it: growth always extends the top free span. Memory grows only if no free
+// span could take the whole block instead (wasm memory never shrinks, a copy is cheaper than
+// pages kept forever).
 bool HeapCore::extend_in_place(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted) {
   std::uint32_t next = first + slots;
   std::uint32_t needed = wanted - slots;
   auto free_after = [&]() -> std::uint32_t {
-    if (next >= top_slot_) return 0;
     const SlotDescriptor& after = descriptor(next);
     return after.kind == SpanKind::free && (after.role & kRoleHead) ? after.span_slots : 0;
   };
   std::uint32_t available = free_after();
   if (available < needed) {
-    if (next + available != top_slot_) return false;
+    if (next + available != table_first()) return false;
     if (bins_.first_nonempty_from(first_bin_fitting(wanted)) < kBinCount) return false;
-    // Pages that reach a new group start with its descriptor block, which would cut them off
-    // from the block: growing them here would only waste them. The block moves instead.
-    std::uint32_t missing = needed - available;
-    std::uint32_t new_slots =
-        (missing + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage * kSlotsPerWasmPage;
-    if (new_slots > kMaxSlots - top_slot_ ||
-        (top_slot_ + kSlotsPerGroup - 1) >> kGroupShift !=
-            (top_slot_ + new_slots + kSlotsPerGroup - 1) >> kGroupShift) {
-      return false;
-    }
-    grow_for(needed);
+    if (grow_for(needed) == kNoSlot) return false;
     available = free_after();
-    if (available < needed) return false;
   }
   bin_remove(next, available);
   clear_span_roles(first, slots);

@@ -3,9 +3,9 @@
 // Without these, memcheck sees the heap as one big mapping and catches nothing inside it. With
 // them: a block is MALLOCLIKE from allocation to free (its usable size: what malloc_usable_size
 // promises may be written), FREELIKE after; in-place reallocation is RESIZEINPLACE; free
-// Segments, free spans and pages not yet handed out are NOACCESS; descriptor blocks are
+// Segments, free spans, the apron and pages not yet handed out are NOACCESS; the table is
 // accessible only while the allocator itself runs (MetadataAccess), so a stray user write into
-// them is reported. Otherwise every hook compiles to nothing, and on wasm32 there is no Valgrind.
+// it is reported. Otherwise every hook compiles to nothing, and on wasm32 there is no Valgrind.
 #pragma once
 
 #include <cstddef>
@@ -61,13 +61,12 @@ inline HeapCore::MetadataAccess::~MetadataAccess() {
   if (--heap_.metadata_access_depth_ == 0) heap_.set_metadata_access(false);
 }
 inline void HeapCore::set_metadata_access(bool open) const {
-  for (std::uint32_t group = 0; group < kMaxGroups && directory_[group] != nullptr; ++group) {
-    std::size_t bytes = kSlotsPerGroup * sizeof(SlotDescriptor);
-    if (open) {
-      valgrind::defined(directory_[group], bytes);
-    } else {
-      valgrind::no_access(directory_[group], bytes);
-    }
+  if (table_ == nullptr) return;
+  std::size_t bytes = std::size_t{top_slot_} * sizeof(SlotDescriptor);
+  if (open) {
+    valgrind::defined(table_, bytes);
+  } else {
+    valgrind::no_access(table_, bytes);
   }
 }
 #else

@@ -84,7 +84,8 @@ class HeapCore {
   struct Block;  // a live block, as deallocate and reallocate find it
 
   // A class's current MiniPage: its slot, and its bitmap, so the fast paths reach it without the
-  // directory lookup (descriptor blocks never move). No pointer into user memory is kept here:
+  // descriptor lookup (growth moves the table and rebases these). No pointer into user memory is
+  // kept here:
   // memcheck would count a block at a MiniPage's start as still reachable through it, and miss
   // its leak.
   struct CurrentMiniPage {
@@ -128,10 +129,13 @@ class HeapCore {
   }
   bool extend_in_place(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted);
 
-  // Growth (growth.cpp).
+  // Growth (growth.cpp). grow_for returns the first slot of the top free span, which then holds
+  // at least `slots`, or kNoSlot when memory cannot grow.
   std::uint32_t grow_for(std::uint32_t slots);
+  // The top free span: the free span that ends where the table begins (0 slots if none).
   std::uint32_t free_slots_at_top() const;
-  void install_pages(std::uint32_t first, std::uint32_t slots);
+  std::uint32_t table_first() const { return top_slot_ - table_span_slots(top_slot_); }
+  void move_table(std::byte* new_memory, std::uint32_t new_top);
 
   // Lookup.
   bool find_block(const void* pointer, Block& block);
@@ -144,7 +148,7 @@ class HeapCore {
   inline void check_after_operation() const;
   void validate_or_abort() const;
 
-  // Opens the descriptor blocks to memcheck for the duration of an entry point (valgrind builds;
+  // Opens the table to memcheck for the duration of an entry point (valgrind builds;
   // otherwise empty). Entry points nest (reallocate calls allocate), hence the depth.
   class MetadataAccess {
    public:
@@ -157,12 +161,7 @@ class HeapCore {
     [[maybe_unused]] const HeapCore& heap_;  // read only in valgrind builds
   };
   void set_metadata_access(bool open) const;
-  SlotDescriptor& descriptor(std::uint32_t slot) const {
-    return directory_[slot >> kGroupShift][slot & (kSlotsPerGroup - 1)];
-  }
-  bool has_descriptor(std::uint32_t slot) const {
-    return slot < top_slot_ && directory_[slot >> kGroupShift] != nullptr;
-  }
+  SlotDescriptor& descriptor(std::uint32_t slot) const { return table_[slot]; }
   std::byte* slot_address(std::uint32_t slot) const { return origin_ + std::size_t{slot} * kSlotSize; }
 
   GrowFunction grow_;
@@ -190,7 +189,7 @@ class HeapCore {
   // again at once costs no merge, split or bin search.
   std::uint32_t spare_spans_[kMaxSpareSpanSlots + 1][kSpareSpansPerLength] = {};
   std::uint8_t spare_span_count_[kMaxSpareSpanSlots + 1] = {};
-  SlotDescriptor* directory_[kMaxGroups] = {};
+  SlotDescriptor* table_ = nullptr;  // the descriptors of slots 0 to top_slot_ - 1
   mutable unsigned metadata_access_depth_ = 0;  // valgrind builds only
 };
 
