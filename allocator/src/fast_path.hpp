@@ -81,7 +81,7 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
   if (owns(pointer)) {
     MetadataAccess access(*this);
     std::size_t offset = reinterpret_cast<std::uintptr_t>(pointer) -
-                         reinterpret_cast<std::uintptr_t>(origin_);
+                         reinterpret_cast<std::uintptr_t>(spans_.origin());
     auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
     SlotDescriptor& page = descriptor(slot);
     if (page.kind == SpanKind::mini_page && size <= kLargestClassSize) {
@@ -103,7 +103,7 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
       if ((offset & (kSlotSize - 1)) == 0 && (page.role & kRoleHead) &&
           size <= std::size_t{page.span_slots} * kSlotSize) {
         valgrind::block_freed(pointer);
-        free_large_block(slot);
+        spans_.free_large(slot);
         check_after_operation();
         return;
       }

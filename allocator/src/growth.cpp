@@ -10,7 +10,7 @@
 // Bounds: the page count is solved in closed form and corrected by at most a step or two; the
 // move copies L(top) slots (48 bytes per slot of heap), no more than the growth when p >= p_min,
 // and clears the descriptors of the new slots.
-#include <alligator/detail/heap_core.hpp>
+#include <alligator/detail/span_heap.hpp>
 
 #include "valgrind_hooks.hpp"
 
@@ -20,7 +20,7 @@
 
 namespace alligator::detail {
 
-std::uint32_t HeapCore::free_slots_at_top() const {
+std::uint32_t SpanHeap::free_slots_at_top() const {
   if (top_slot_ == 0) return 0;
   const SlotDescriptor& last = descriptor(table_first() - 1);
   return last.kind == SpanKind::free && (last.role & kRoleTail) ? last.span_slots : 0;
@@ -52,7 +52,7 @@ std::uint64_t pages_for(std::uint32_t top, std::uint32_t top_free, std::uint32_t
 
 }  // namespace
 
-std::uint32_t HeapCore::grow_for(std::uint32_t slots) {
+std::uint32_t SpanHeap::grow_for(std::uint32_t slots) {
   std::uint32_t top_free = free_slots_at_top();
   std::uint64_t needed = pages_for(top_slot_, top_free, slots);
   std::uint64_t generous = (table_descriptor_slots(top_slot_) + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage;
@@ -81,7 +81,7 @@ std::uint32_t HeapCore::grow_for(std::uint32_t slots) {
 
 // Moves the table to the end of the heap grown to `new_top` slots and frees what lies between
 // the top free span and it: the old apron and table, and the new pages before the new table.
-void HeapCore::move_table(std::byte* new_memory, std::uint32_t new_top) {
+void SpanHeap::move_table(std::byte* new_memory, std::uint32_t new_top) {
   std::uint32_t old_top = top_slot_;
   std::uint32_t old_first = old_top == 0 ? 1 : table_first();
   std::uint32_t new_first = new_top - table_span_slots(new_top);
@@ -95,9 +95,7 @@ void HeapCore::move_table(std::byte* new_memory, std::uint32_t new_top) {
               std::size_t{new_top - old_top} * sizeof(SlotDescriptor));
   table_ = moved;
   top_slot_ = new_top;
-  for (CurrentMiniPage& current : current_) {
-    if (current.slot != kNoSlot) current.bitmap = &descriptor(current.slot).bitmap;
-  }
+  client_.table_moved(client_.context);
   if (old_top == 0) {
     set_span(0, 1, SpanKind::metadata);
     valgrind::no_access(new_memory, kSlotSize);
@@ -107,7 +105,7 @@ void HeapCore::move_table(std::byte* new_memory, std::uint32_t new_top) {
   set_span(new_first, table_span_slots(new_top), SpanKind::metadata);
   // As a released span, the freed slots merge with the top free span below them.
   set_span(old_first, new_first - old_first, SpanKind::large);
-  release_span(old_first, new_first - old_first);
+  release(old_first, new_first - old_first);
   valgrind::no_access(slot_address(old_first), std::size_t{new_first - old_first} * kSlotSize);
   valgrind::no_access(slot_address(new_first), std::size_t{kApronSlots} * kSlotSize);
 }

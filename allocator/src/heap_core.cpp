@@ -108,7 +108,7 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
     report(HeapError::invalid_pointer, pointer);
     return false;
   }
-  std::size_t offset = static_cast<std::size_t>(static_cast<const std::byte*>(pointer) - origin_);
+  std::size_t offset = static_cast<std::size_t>(static_cast<const std::byte*>(pointer) - spans_.origin());
   auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
   std::size_t offset_in_slot = offset & (kSlotSize - 1);
   const SlotDescriptor& found = descriptor(slot);
@@ -154,7 +154,7 @@ void* HeapCore::allocate_checked(std::size_t size, std::size_t alignment) {
     if ((size >> kSlotShift) >= kMaxSlots) return nullptr;  // more than the 4 GiB address space
     std::uint32_t slots = slots_for(size);
     usable = std::size_t{slots} * kSlotSize;
-    result = allocate_large(slots, alignment);
+    result = spans_.allocate_large(slots, alignment);
   }
   if (result != nullptr) valgrind::block_allocated(result, usable);
   check_after_operation();
@@ -166,7 +166,7 @@ void HeapCore::free_block(const Block& block) {
   if (block.small) {
     free_segment(descriptor(block.slot), block.slot, block.segment);
   } else {
-    free_large_block(block.slot);
+    spans_.free_large(block.slot);
   }
 }
 
@@ -219,11 +219,9 @@ void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alig
     std::uint32_t have = descriptor(block.slot).span_slots;
     std::uint32_t wanted = slots_for(new_size);
     if (wanted < have) {  // shrink in place: the tail goes back to the free spans
-      set_span(block.slot, wanted, SpanKind::large);
-      set_span(block.slot + wanted, have - wanted, SpanKind::large);
-      release_span(block.slot + wanted, have - wanted);
+      spans_.shrink(block.slot, have, wanted);
     }
-    if (wanted <= have || extend_in_place(block.slot, have, wanted)) {
+    if (wanted <= have || spans_.extend(block.slot, have, wanted)) {
       valgrind::block_resized(pointer, block.usable, std::size_t{wanted} * kSlotSize);
       check_after_operation();
       return pointer;

@@ -14,10 +14,10 @@ namespace alligator::detail {
 
 void HeapCore::walk(SpanVisitor visit, void* context) const {
   MetadataAccess access(*this);
-  for (std::uint32_t slot = 0; slot < top_slot_;) {
+  for (std::uint32_t slot = 0; slot < spans_.top();) {
     const SlotDescriptor& head = descriptor(slot);
     // A broken record ends the walk; validate() says what broke.
-    if (!(head.role & kRoleHead) || head.span_slots == 0 || head.span_slots > top_slot_ - slot) {
+    if (!(head.role & kRoleHead) || head.span_slots == 0 || head.span_slots > spans_.top() - slot) {
       return;
     }
     SpanView view;
@@ -41,7 +41,7 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
 
 HeapStats HeapCore::stats() const {
   HeapStats stats;
-  stats.wasm_pages = wasm_pages_;
+  stats.wasm_pages = spans_.wasm_pages();
   walk(
       [](const SpanView& span, void* context) {
         auto& stats = *static_cast<HeapStats*>(context);
@@ -96,16 +96,16 @@ ValidationReport HeapCore::validate() const {
   ValidationReport report;
   Findings problem(report);
 
-  if (std::size_t{top_slot_} != wasm_pages_ * kSlotsPerWasmPage) {
-    problem("heap has %u slots but took %zu wasm pages", top_slot_, wasm_pages_);
+  if (std::size_t{spans_.top()} != spans_.wasm_pages() * kSlotsPerWasmPage) {
+    problem("heap has %u slots but took %zu wasm pages", spans_.top(), spans_.wasm_pages());
   }
-  if (top_slot_ == 0) {
-    if (table_ != nullptr) problem("a heap without slots has a table");
+  if (spans_.top() == 0) {
+    if (spans_.table() != nullptr) problem("a heap without slots has a table");
     return report;
   }
   // The table: the last span, its descriptors after the apron.
-  std::uint32_t table = table_first();
-  if (table_ != reinterpret_cast<const SlotDescriptor*>(slot_address(table + kApronSlots))) {
+  std::uint32_t table = spans_.table_first();
+  if (spans_.table() != reinterpret_cast<const SlotDescriptor*>(slot_address(table + kApronSlots))) {
     problem("the table is not at the end of the heap, after its apron");
     return report;
   }
@@ -120,14 +120,14 @@ ValidationReport HeapCore::validate() const {
     problem("slot 0 is not a one-slot metadata span");
   }
   if (descriptor(table).kind != SpanKind::metadata || !(descriptor(table).role & kRoleHead) ||
-      descriptor(table).span_slots != table_span_slots(top_slot_)) {
+      descriptor(table).span_slots != table_span_slots(spans_.top())) {
     problem("the table at slot %u is not one metadata span of %u slots", table,
-            table_span_slots(top_slot_));
+            table_span_slots(spans_.top()));
   }
-  for (std::uint32_t slot = 0; slot < top_slot_;) {
+  for (std::uint32_t slot = 0; slot < spans_.top();) {
     const SlotDescriptor& head = descriptor(slot);
     if (!(head.role & kRoleHead) || head.span_slots == 0 ||
-        head.span_slots > top_slot_ - slot) {
+        head.span_slots > spans_.top() - slot) {
       problem("slot %u: no valid span record where a span must start", slot);
       return report;
     }
@@ -154,7 +154,7 @@ ValidationReport HeapCore::validate() const {
       case SpanKind::large: break;
       case SpanKind::spare:
         ++spare_spans;
-        if (!is_spare_span(slot, slots)) problem("spare span at slot %u is not kept", slot);
+        if (!spans_.is_spare_span(slot, slots)) problem("spare span at slot %u is not kept", slot);
         break;
       case SpanKind::mini_page: {
         if (slots != 1) problem("MiniPage at slot %u spans %u slots", slot, slots);
@@ -192,21 +192,21 @@ ValidationReport HeapCore::validate() const {
     previous_kind = head.kind;
     slot += slots;
   }
-  if (metadata_slots != 1 + table_span_slots(top_slot_)) {
+  if (metadata_slots != 1 + table_span_slots(spans_.top())) {
     problem("%u metadata slots, expected slot 0 and a table of %u", metadata_slots,
-            table_span_slots(top_slot_));
+            table_span_slots(spans_.top()));
   }
 
   // Span bins: every free span filed once, under the bin of its length.
   std::uint32_t binned = 0;
   for (unsigned bin = 0; bin < kBinCount; ++bin) {
-    if (bins_.bin_marked_nonempty(bin) != (bins_.head(bin) != kNoSlot)) {
+    if (spans_.bins().bin_marked_nonempty(bin) != (spans_.bins().head(bin) != kNoSlot)) {
       problem("bin %u: non-empty bit disagrees with its list", bin);
     }
     std::uint32_t previous = kNoSlot;
-    for (std::uint32_t slot = bins_.head(bin); slot != kNoSlot; slot = descriptor(slot).next) {
+    for (std::uint32_t slot = spans_.bins().head(bin); slot != kNoSlot; slot = descriptor(slot).next) {
       const SlotDescriptor& span = descriptor(slot);
-      if (slot >= top_slot_ || span.kind != SpanKind::free || !(span.role & kRoleHead) ||
+      if (slot >= spans_.top() || span.kind != SpanKind::free || !(span.role & kRoleHead) ||
           bin_of_length(span.span_slots) != bin || span.prev != previous || ++binned > free_spans) {
         problem("bin %u: bad entry at slot %u", bin, slot);
         break;
@@ -219,17 +219,17 @@ ValidationReport HeapCore::validate() const {
   // Spare spans: each kept once, of its length, and every one seen above.
   std::uint32_t kept = 0;
   for (std::uint32_t slots = 0; slots <= kMaxSpareSpanSlots; ++slots) {
-    unsigned count = spare_span_count_[slots];
+    unsigned count = spans_.spare_span_count(slots);
     if (count > kSpareSpansPerLength || (count != 0 && !has_spare_spans(slots))) {
       problem("%u spare spans of %u slots", count, slots);
       continue;
     }
     for (unsigned i = 0; i < count; ++i) {
-      std::uint32_t first = spare_spans_[slots][i];
+      std::uint32_t first = spans_.spare_span(slots, i);
       bool repeated = false;
-      for (unsigned j = 0; j < i; ++j) repeated = repeated || spare_spans_[slots][j] == first;
-      const SlotDescriptor& head = descriptor(first < top_slot_ ? first : 0);
-      if (repeated || first >= top_slot_ || head.kind != SpanKind::spare ||
+      for (unsigned j = 0; j < i; ++j) repeated = repeated || spans_.spare_span(slots, j) == first;
+      const SlotDescriptor& head = descriptor(first < spans_.top() ? first : 0);
+      if (repeated || first >= spans_.top() || head.kind != SpanKind::spare ||
           !(head.role & kRoleHead) || head.span_slots != slots) {
         problem("spare span of %u slots at slot %u is not one, or repeated", slots, first);
       }
@@ -244,7 +244,7 @@ ValidationReport HeapCore::validate() const {
     std::uint32_t previous = kNoSlot;
     for (std::uint32_t slot = partial_[size_class]; slot != kNoSlot; slot = descriptor(slot).next) {
       const SlotDescriptor& page = descriptor(slot);
-      if (slot >= top_slot_ || page.kind != SpanKind::mini_page || page.size_class != size_class ||
+      if (slot >= spans_.top() || page.kind != SpanKind::mini_page || page.size_class != size_class ||
           !(page.flags & kOnPartialList) || page.prev != previous ||
           ++listed > partial_pages[size_class]) {
         problem("class %u: bad partial-list entry at slot %u", size_class, slot);
@@ -268,7 +268,7 @@ ValidationReport HeapCore::validate() const {
         std::uint32_t spare = spares_[size_class][i];
         bool repeated = false;
         for (unsigned j = 0; j < i; ++j) repeated = repeated || spares_[size_class][j] == spare;
-        if (repeated || spare >= top_slot_ || descriptor(spare).kind != SpanKind::mini_page ||
+        if (repeated || spare >= spans_.top() || descriptor(spare).kind != SpanKind::mini_page ||
             descriptor(spare).size_class != size_class || !(descriptor(spare).role & kRoleHead)) {
           problem("class %u: spare at slot %u is not one of its MiniPages, or repeated",
                   size_class, spare);
@@ -286,7 +286,7 @@ ValidationReport HeapCore::validate() const {
       continue;
     }
     const SlotDescriptor& page = descriptor(slot);
-    if (slot >= top_slot_ || page.kind != SpanKind::mini_page || page.size_class != size_class) {
+    if (slot >= spans_.top() || page.kind != SpanKind::mini_page || page.size_class != size_class) {
       problem("class %u: current MiniPage at slot %u is not one of its MiniPages", size_class, slot);
       continue;
     }

@@ -51,7 +51,7 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
   if (spare_count_[size_class] != 0) {
     slot = spares_[size_class][--spare_count_[size_class]];  // empty, of this class already
   } else {
-    slot = take_span(1, SpanKind::mini_page);
+    slot = spans_.take(1, SpanKind::mini_page);
     if (slot == kNoSlot) return false;
     SlotDescriptor& page = descriptor(slot);
     page.size_class = static_cast<std::uint8_t>(size_class);
@@ -68,7 +68,7 @@ void HeapCore::keep_or_release_empty(unsigned size_class, std::uint32_t slot) {
   if (spare_count_[size_class] < kSparesPerClass) {
     spares_[size_class][spare_count_[size_class]++] = slot;
   } else {
-    release_span(slot, 1);
+    spans_.release(slot, 1);
   }
 }
 
@@ -106,17 +106,25 @@ bool HeapCore::retire_empty_mini_pages() {
   bool retired = false;
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
     while (spare_count_[size_class] != 0) {
-      release_span(spares_[size_class][--spare_count_[size_class]], 1);
+      spans_.release(spares_[size_class][--spare_count_[size_class]], 1);
       retired = true;
     }
     std::uint32_t slot = current_[size_class].slot;
     if (slot == kNoSlot || !descriptor(slot).bitmap.empty()) continue;
     current_[size_class] = {kNoSlot, nullptr};
     free_vectors_[size_class].clear();
-    release_span(slot, 1);
+    spans_.release(slot, 1);
     retired = true;
   }
   return retired;
+}
+
+// Growth moved the table: the current MiniPages' cached bitmaps point into the old one.
+void HeapCore::rebase_current() {
+  for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
+    std::uint32_t slot = current_[size_class].slot;
+    if (slot != kNoSlot) current_[size_class].bitmap = &descriptor(slot).bitmap;
+  }
 }
 
 const std::byte* HeapCore::current_mini_page(std::size_t size_class) const {

@@ -61,12 +61,13 @@ inline HeapCore::MetadataAccess::~MetadataAccess() {
   if (--heap_.metadata_access_depth_ == 0) heap_.set_metadata_access(false);
 }
 inline void HeapCore::set_metadata_access(bool open) const {
-  if (table_ == nullptr) return;
-  std::size_t bytes = std::size_t{top_slot_} * sizeof(SlotDescriptor);
+  const SlotDescriptor* table = spans_.table();
+  if (table == nullptr) return;
+  std::size_t bytes = std::size_t{spans_.top()} * sizeof(SlotDescriptor);
   if (open) {
-    valgrind::defined(table_, bytes);
+    valgrind::defined(table, bytes);
   } else {
-    valgrind::no_access(table_, bytes);
+    valgrind::no_access(table, bytes);
   }
 }
 #else

@@ -1,6 +1,6 @@
 # A large block not coalesced: a freed span never merges with the free span on its right.
 set(MUTANT_SUITE LargeBlocks)
-set(MUTANT_FILE src/span_path.cpp)
+set(MUTANT_FILE src/span_heap.cpp)
 set(MUTANT_ORIGINAL [==[
     if (next.kind == SpanKind::free && (next.role & kRoleHead)) {
 ]==])

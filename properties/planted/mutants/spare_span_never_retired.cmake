@@ -1,7 +1,7 @@
 # Spare spans never retired: when no free span fits, memory grows instead of taking back the
 # freed large blocks kept for reuse.
 set(MUTANT_SUITE LargeBlocks)
-set(MUTANT_FILE src/span_path.cpp)
+set(MUTANT_FILE src/span_heap.cpp)
 set(MUTANT_ORIGINAL [==[
     while (spare_span_count_[slots] != 0) {
 ]==])

@@ -2,13 +2,14 @@
 // function). Compiled once, in allocator/src.
 //
 // Layering: shim -> bits -> size classes -> segment bitmap, free vector, slot descriptors,
-// span bins -> heap core (small_path.cpp, span_path.cpp, growth.cpp, introspection.cpp)
-// -> Heap<Memory> -> C API, operator new/delete.
+// span bins -> span heap (span_heap.cpp, growth.cpp: pages, spans, large blocks) -> heap core
+// (small_path.cpp, heap_core.cpp, introspection.cpp) -> Heap<Memory> -> C API, operator
+// new/delete.
 #pragma once
 
 #include <alligator/detail/free_vector.hpp>
 #include <alligator/detail/slot_descriptor.hpp>
-#include <alligator/detail/span_bins.hpp>
+#include <alligator/detail/span_heap.hpp>
 #include <alligator/introspection.hpp>
 
 #include <cstddef>
@@ -18,21 +19,15 @@ namespace alligator::detail {
 
 // Empty MiniPages a class keeps (allocator/README.md, "Small blocks").
 inline constexpr unsigned kSparesPerClass = 4;
-// Freed large blocks of 2 to 8 slots a heap keeps per length (allocator/README.md, "Spare spans").
-inline constexpr std::uint32_t kMinSpareSpanSlots = 2;
-inline constexpr std::uint32_t kMaxSpareSpanSlots = 8;
-inline constexpr unsigned kSpareSpansPerLength = 4;
-constexpr bool has_spare_spans(std::size_t slots) {
-  return slots >= kMinSpareSpanSlots && slots <= kMaxSpareSpanSlots;
-}
-
 class HeapCore {
  public:
   using GrowFunction = std::byte* (*)(void* memory, std::size_t pages);
   using SpanVisitor = void (*)(const SpanView& span, void* context);
 
-  // Constant-initializable: a fresh heap is all zeros but for these two.
-  constexpr HeapCore(GrowFunction grow, void* memory) : grow_(grow), memory_(memory) {}
+  // Constant-initializable: a fresh heap is all zeros but for the memory source and the page
+  // layer's calls back into this one.
+  constexpr HeapCore(GrowFunction grow, void* memory)
+      : spans_(grow, memory, {&reclaim_thunk, &table_moved_thunk, this}) {}
   // A heap's memory outlives it only as far as its memory source allows; in valgrind builds the
   // destructor tells memcheck its live blocks are gone, so a later heap at the same addresses
   // does not overlap them. Otherwise it does nothing.
@@ -47,13 +42,10 @@ class HeapCore {
   std::size_t usable_size(const void* pointer);
   // Whether `pointer` lies in the memory this heap took (inline: every free asks). One unsigned
   // comparison: below the origin wraps around to a large offset, and a fresh heap has no slots.
-  bool owns(const void* pointer) const {
-    return reinterpret_cast<std::uintptr_t>(pointer) - reinterpret_cast<std::uintptr_t>(origin_) <
-           std::uintptr_t{top_slot_} * kSlotSize;
-  }
+  bool owns(const void* pointer) const { return spans_.owns(pointer); }
   // One past the last byte taken from the memory source (nullptr before the first growth).
   const std::byte* end() const {
-    return origin_ == nullptr ? nullptr : origin_ + std::size_t{top_slot_} * kSlotSize;
+    return spans_.origin() == nullptr ? nullptr : spans_.slot_address(spans_.top());
   }
 
   // The same as allocate and deallocate, inline for the library's own entry points (malloc,
@@ -110,32 +102,10 @@ class HeapCore {
   void partial_remove(unsigned size_class, std::uint32_t slot);
   bool retire_empty_mini_pages();
 
-  // Spans and large blocks (span_path.cpp).
-  void* allocate_large(std::size_t slots, std::size_t alignment);
-  std::uint32_t take_span(std::uint32_t slots, SpanKind kind);
-  std::uint32_t find_free_span(std::uint32_t slots);
-  void release_span(std::uint32_t first, std::uint32_t slots);
-  void set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind);
-  void clear_span_roles(std::uint32_t first, std::uint32_t slots);
-  void bin_insert(std::uint32_t first, std::uint32_t slots);
-  void bin_remove(std::uint32_t first, std::uint32_t slots);
-  void free_large_block(std::uint32_t first);
-  bool retire_spare_spans();
-  bool is_spare_span(std::uint32_t first, std::uint32_t slots) const;
-  // Relabels a span in place: its records, links and neighbours stay as they are.
-  void set_span_kind(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
-    descriptor(first).kind = kind;
-    descriptor(first + slots - 1).kind = kind;
-  }
-  bool extend_in_place(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted);
-
-  // Growth (growth.cpp). grow_for returns the first slot of the top free span, which then holds
-  // at least `slots`, or kNoSlot when memory cannot grow.
-  std::uint32_t grow_for(std::uint32_t slots);
-  // The top free span: the free span that ends where the table begins (0 slots if none).
-  std::uint32_t free_slots_at_top() const;
-  std::uint32_t table_first() const { return top_slot_ - table_span_slots(top_slot_); }
-  void move_table(std::byte* new_memory, std::uint32_t new_top);
+  // The page layer's calls back into the small path (SpanHeap::Client).
+  static bool reclaim_thunk(void* core) { return static_cast<HeapCore*>(core)->retire_empty_mini_pages(); }
+  static void table_moved_thunk(void* core) { static_cast<HeapCore*>(core)->rebase_current(); }
+  void rebase_current();
 
   // Lookup.
   bool find_block(const void* pointer, Block& block);
@@ -161,17 +131,12 @@ class HeapCore {
     [[maybe_unused]] const HeapCore& heap_;  // read only in valgrind builds
   };
   void set_metadata_access(bool open) const;
-  SlotDescriptor& descriptor(std::uint32_t slot) const { return table_[slot]; }
-  std::byte* slot_address(std::uint32_t slot) const { return origin_ + std::size_t{slot} * kSlotSize; }
+  SlotDescriptor& descriptor(std::uint32_t slot) const { return spans_.descriptor(slot); }
+  std::byte* slot_address(std::uint32_t slot) const { return spans_.slot_address(slot); }
 
-  GrowFunction grow_;
-  void* memory_;
-  std::byte* origin_ = nullptr;  // slot 0: the first byte the memory source gave
-  std::uint32_t top_slot_ = 0;   // one past the last slot taken from the memory source
-  std::size_t wasm_pages_ = 0;
+  SpanHeap spans_;
   HeapErrorHandler error_handler_ = nullptr;  // nullptr: diagnose and abort
   void* error_context_ = nullptr;
-  SpanBins bins_;
   CurrentMiniPage current_[kClassCount] = {};  // the MiniPage each free vector serves
   // MiniPages with free Segments, not current: a queue (head and tail). A MiniPage joins at the
   // tail when its first Segment is freed while the current one still has room (otherwise it
@@ -185,11 +150,6 @@ class HeapCore {
   std::uint32_t spares_[kClassCount][kSparesPerClass] = {};
   std::uint8_t spare_count_[kClassCount] = {};
   FreeVector free_vectors_[kClassCount] = {};
-  // Spare spans, a stack per length (index: length in slots): a large block freed and taken
-  // again at once costs no merge, split or bin search.
-  std::uint32_t spare_spans_[kMaxSpareSpanSlots + 1][kSpareSpansPerLength] = {};
-  std::uint8_t spare_span_count_[kMaxSpareSpanSlots + 1] = {};
-  SlotDescriptor* table_ = nullptr;  // the descriptors of slots 0 to top_slot_ - 1
   mutable unsigned metadata_access_depth_ = 0;  // valgrind builds only
 };
 

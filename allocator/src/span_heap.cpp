@@ -6,13 +6,13 @@
 // Bounds: finding a span is two bitmap lookups; taking one splits it once; freeing merges with at
 // most two neighbours, found through their head and tail descriptors. No loop anywhere.
 #include <alligator/detail/bits.hpp>
-#include <alligator/detail/heap_core.hpp>
+#include <alligator/detail/span_heap.hpp>
 
 #include <cstdint>
 
 namespace alligator::detail {
 
-void HeapCore::set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
+void SpanHeap::set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
   SlotDescriptor& head = descriptor(first);
   head.kind = kind;
   head.role = static_cast<std::uint8_t>(kRoleHead | (slots == 1 ? kRoleTail : 0));
@@ -29,7 +29,7 @@ void HeapCore::set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind)
 }
 
 // The span's head and tail become interior slots of a merged span.
-void HeapCore::clear_span_roles(std::uint32_t first, std::uint32_t slots) {
+void SpanHeap::clear_span_roles(std::uint32_t first, std::uint32_t slots) {
   SlotDescriptor& head = descriptor(first);
   head.kind = SpanKind::none;
   head.role = kRoleNone;
@@ -38,7 +38,7 @@ void HeapCore::clear_span_roles(std::uint32_t first, std::uint32_t slots) {
   tail.role = kRoleNone;
 }
 
-void HeapCore::bin_insert(std::uint32_t first, std::uint32_t slots) {
+void SpanHeap::bin_insert(std::uint32_t first, std::uint32_t slots) {
   unsigned bin = bin_of_length(slots);
   SlotDescriptor& span = descriptor(first);
   span.prev = kNoSlot;
@@ -47,7 +47,7 @@ void HeapCore::bin_insert(std::uint32_t first, std::uint32_t slots) {
   bins_.set_head(bin, first);
 }
 
-void HeapCore::bin_remove(std::uint32_t first, std::uint32_t slots) {
+void SpanHeap::bin_remove(std::uint32_t first, std::uint32_t slots) {
   SlotDescriptor& span = descriptor(first);
   if (span.prev != kNoSlot) {
     descriptor(span.prev).next = span.next;
@@ -60,13 +60,13 @@ void HeapCore::bin_remove(std::uint32_t first, std::uint32_t slots) {
 // A free span of at least `slots`: the good-fit bin search first; then the top free span (just
 // below the table), which the search misses when its length rounds into a lower bin (only above
 // 64 slots); then
-// spare MiniPages, empty current MiniPages and spare spans are retired; only then does memory
+// the client's spare and empty MiniPages and the spare spans are retired; only then does memory
 // grow.
-std::uint32_t HeapCore::find_free_span(std::uint32_t slots) {
+std::uint32_t SpanHeap::find_free_span(std::uint32_t slots) {
   unsigned bin = bins_.first_nonempty_from(first_bin_fitting(slots));
   if (bin < kBinCount) return bins_.head(bin);
   if (free_slots_at_top() >= slots) return table_first() - free_slots_at_top();
-  bool retired = retire_empty_mini_pages();
+  bool retired = client_.reclaim(client_.context);
   if (retire_spare_spans() || retired) {
     bin = bins_.first_nonempty_from(first_bin_fitting(slots));
     if (bin < kBinCount) return bins_.head(bin);
@@ -76,7 +76,7 @@ std::uint32_t HeapCore::find_free_span(std::uint32_t slots) {
 }
 
 // Takes `slots` from the low end of a free span, so the top free span stays next to the table.
-std::uint32_t HeapCore::take_span(std::uint32_t slots, SpanKind kind) {
+std::uint32_t SpanHeap::take(std::uint32_t slots, SpanKind kind) {
   std::uint32_t first = find_free_span(slots);
   if (first == kNoSlot) return kNoSlot;
   std::uint32_t length = descriptor(first).span_slots;
@@ -90,7 +90,7 @@ std::uint32_t HeapCore::take_span(std::uint32_t slots, SpanKind kind) {
 }
 
 // Frees a span of any kind, merging it with free neighbours.
-void HeapCore::release_span(std::uint32_t first, std::uint32_t slots) {
+void SpanHeap::release(std::uint32_t first, std::uint32_t slots) {
   if (first > 0) {
     const SlotDescriptor& left = descriptor(first - 1);
     if (left.kind == SpanKind::free && (left.role & kRoleTail)) {
@@ -120,28 +120,28 @@ void HeapCore::release_span(std::uint32_t first, std::uint32_t slots) {
 
 // A freed large block of 2 to 8 slots becomes a spare span while its length has room for one;
 // otherwise, and for every other length, it is freed and merges.
-void HeapCore::free_large_block(std::uint32_t first) {
+void SpanHeap::free_large(std::uint32_t first) {
   std::uint32_t slots = descriptor(first).span_slots;
   if (has_spare_spans(slots) && spare_span_count_[slots] < kSpareSpansPerLength) {
     set_span_kind(first, slots, SpanKind::spare);
     spare_spans_[slots][spare_span_count_[slots]++] = first;
     return;
   }
-  release_span(first, slots);
+  release(first, slots);
 }
 
-bool HeapCore::retire_spare_spans() {
+bool SpanHeap::retire_spare_spans() {
   bool retired = false;
   for (std::uint32_t slots = kMinSpareSpanSlots; slots <= kMaxSpareSpanSlots; ++slots) {
     while (spare_span_count_[slots] != 0) {
-      release_span(spare_spans_[slots][--spare_span_count_[slots]], slots);
+      release(spare_spans_[slots][--spare_span_count_[slots]], slots);
       retired = true;
     }
   }
   return retired;
 }
 
-bool HeapCore::is_spare_span(std::uint32_t first, std::uint32_t slots) const {
+bool SpanHeap::is_spare_span(std::uint32_t first, std::uint32_t slots) const {
   if (!has_spare_spans(slots)) return false;
   for (unsigned i = 0; i < spare_span_count_[slots]; ++i) {
     if (spare_spans_[slots][i] == first) return true;
@@ -149,34 +149,34 @@ bool HeapCore::is_spare_span(std::uint32_t first, std::uint32_t slots) const {
   return false;
 }
 
-void* HeapCore::allocate_large(std::size_t slots, std::size_t alignment) {
+void* SpanHeap::allocate_large(std::uint32_t slots, std::size_t alignment) {
   // Slots sit on 2 KiB boundaries; a larger alignment takes enough extra slots to contain an
   // aligned start, and gives back what lies before and after the block.
   std::size_t extra = alignment > kSlotSize ? alignment / kSlotSize - 1 : 0;
   if (extra == 0 && has_spare_spans(slots) && spare_span_count_[slots] != 0) {
     std::uint32_t first = spare_spans_[slots][--spare_span_count_[slots]];
-    set_span_kind(first, static_cast<std::uint32_t>(slots), SpanKind::large);
+    set_span_kind(first, slots, SpanKind::large);
     return slot_address(first);
   }
   if (slots + extra > kMaxSlots) return nullptr;
   auto total = static_cast<std::uint32_t>(slots + extra);
-  std::uint32_t first = take_span(total, SpanKind::large);
+  std::uint32_t first = take(total, SpanKind::large);
   if (first == kNoSlot) return nullptr;
   if (extra == 0) return slot_address(first);
 
   auto address = reinterpret_cast<std::uintptr_t>(slot_address(first));
   auto lead = static_cast<std::uint32_t>((align_up(address, alignment) - address) >> kSlotShift);
   auto trail = static_cast<std::uint32_t>(extra) - lead;
-  auto block_slots = static_cast<std::uint32_t>(slots);
+  std::uint32_t block_slots = slots;
   clear_span_roles(first, total);
   set_span(first + lead, block_slots, SpanKind::large);
   if (lead > 0) {
     set_span(first, lead, SpanKind::large);
-    release_span(first, lead);
+    release(first, lead);
   }
   if (trail > 0) {
     set_span(first + lead + block_slots, trail, SpanKind::large);
-    release_span(first + lead + block_slots, trail);
+    release(first + lead + block_slots, trail);
   }
   return slot_address(first + lead);
 }
@@ -186,7 +186,7 @@ void* HeapCore::allocate_large(std::size_t slots, std::size_t alignment) {
 // memory can grow under it: growth always extends the top free span. Memory grows only if no free
 // span could take the whole block instead (wasm memory never shrinks, a copy is cheaper than
 // pages kept forever).
-bool HeapCore::extend_in_place(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted) {
+bool SpanHeap::extend(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted) {
   std::uint32_t next = first + slots;
   std::uint32_t needed = wanted - slots;
   auto free_after = [&]() -> std::uint32_t {
@@ -209,6 +209,12 @@ bool HeapCore::extend_in_place(std::uint32_t first, std::uint32_t slots, std::ui
     bin_insert(first + wanted, available - needed);
   }
   return true;
+}
+
+void SpanHeap::shrink(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted) {
+  set_span(first, wanted, SpanKind::large);
+  set_span(first + wanted, slots - wanted, SpanKind::large);
+  release(first + wanted, slots - wanted);
 }
 
 }  // namespace alligator::detail

@@ -1,0 +1,116 @@
+// The page layer: the heap's slots, their descriptors (the table), free spans, large blocks and
+// growth, behind one interface the small path uses (take, release, descriptor lookup) and the
+// heap's entry points use for large blocks (allocate_large, free_large, extend, shrink).
+//
+// It knows nothing of size classes or MiniPage lists: when no free span fits it asks its client
+// (the small path) to reclaim what it keeps (spare and empty MiniPages) before growing, and tells
+// it when growth moved the table so cached pointers into descriptors can be rebased. A different
+// large-block allocator can replace this class without touching the small path.
+//
+// Bounds (allocator/README.md, "Constant time"): take is two bitmap lookups, one split, and at
+// most one reclaim and one growth; release merges with at most two neighbours; growth moves the
+// table, never longer than the growth itself when memory allows p >= p_min.
+#pragma once
+
+#include <alligator/detail/slot_descriptor.hpp>
+#include <alligator/detail/span_bins.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace alligator::detail {
+
+// Freed large blocks of 2 to 8 slots a heap keeps per length (allocator/README.md, "Spare spans").
+inline constexpr std::uint32_t kMinSpareSpanSlots = 2;
+inline constexpr std::uint32_t kMaxSpareSpanSlots = 8;
+inline constexpr unsigned kSpareSpansPerLength = 4;
+constexpr bool has_spare_spans(std::size_t slots) {
+  return slots >= kMinSpareSpanSlots && slots <= kMaxSpareSpanSlots;
+}
+
+class SpanHeap {
+ public:
+  using GrowFunction = std::byte* (*)(void* memory, std::size_t pages);
+  // The layer above. reclaim frees what it keeps (through release) and says whether it freed
+  // anything; table_moved says that descriptor addresses changed.
+  struct Client {
+    bool (*reclaim)(void* context);
+    void (*table_moved)(void* context);
+    void* context;
+  };
+
+  constexpr SpanHeap(GrowFunction grow, void* memory, Client client)
+      : grow_(grow), memory_(memory), client_(client) {}
+
+  // Spans. take: `slots` from the low end of a free span (good fit, else the top free span,
+  // else after the client reclaimed, else after growth), labelled `kind`; kNoSlot when memory
+  // cannot grow. release: frees a whole span (or a large block's tail), merging it.
+  std::uint32_t take(std::uint32_t slots, SpanKind kind);
+  void release(std::uint32_t first, std::uint32_t slots);
+
+  // Large blocks: whole slots, a spare span of the same length first; with an alignment above
+  // 2 KiB, the aligned part of a longer span. nullptr when out of memory.
+  void* allocate_large(std::uint32_t slots, std::size_t alignment);
+  // Keeps the block at `first` as a spare span, or releases it.
+  void free_large(std::uint32_t first);
+  // In place: extend needs the free span after the block (growing memory under it when that is
+  // the top free span and no free span could take the whole block); shrink frees the tail.
+  bool extend(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted);
+  void shrink(std::uint32_t first, std::uint32_t slots, std::uint32_t wanted);
+  // Spare spans go back to the free spans (before growth); true if there were any.
+  bool retire_spare_spans();
+  bool is_spare_span(std::uint32_t first, std::uint32_t slots) const;
+
+  SlotDescriptor& descriptor(std::uint32_t slot) const { return table_[slot]; }
+  std::byte* slot_address(std::uint32_t slot) const { return origin_ + std::size_t{slot} * kSlotSize; }
+  std::byte* origin() const { return origin_; }
+  std::uint32_t top() const { return top_slot_; }
+  std::size_t wasm_pages() const { return wasm_pages_; }
+  const SlotDescriptor* table() const { return table_; }
+  std::uint32_t table_first() const { return top_slot_ - table_span_slots(top_slot_); }
+  // Whether `pointer` lies in the memory this heap took. One unsigned comparison: below the
+  // origin wraps around to a large offset, and a fresh heap has no slots.
+  bool owns(const void* pointer) const {
+    return reinterpret_cast<std::uintptr_t>(pointer) - reinterpret_cast<std::uintptr_t>(origin_) <
+           std::uintptr_t{top_slot_} * kSlotSize;
+  }
+  const SpanBins& bins() const { return bins_; }
+  unsigned spare_span_count(std::uint32_t slots) const { return spare_span_count_[slots]; }
+  std::uint32_t spare_span(std::uint32_t slots, unsigned index) const {
+    return spare_spans_[slots][index];
+  }
+
+  // Records a span's head and tail; relabels one in place; clears them when it merges.
+  void set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind);
+  void set_span_kind(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
+    descriptor(first).kind = kind;
+    descriptor(first + slots - 1).kind = kind;
+  }
+
+ private:
+  std::uint32_t find_free_span(std::uint32_t slots);
+  void clear_span_roles(std::uint32_t first, std::uint32_t slots);
+  void bin_insert(std::uint32_t first, std::uint32_t slots);
+  void bin_remove(std::uint32_t first, std::uint32_t slots);
+  // Growth (growth.cpp): returns the first slot of the top free span, which then holds at least
+  // `slots`, or kNoSlot when memory cannot grow.
+  std::uint32_t grow_for(std::uint32_t slots);
+  // The top free span: the free span that ends where the table begins (0 slots if none).
+  std::uint32_t free_slots_at_top() const;
+  void move_table(std::byte* new_memory, std::uint32_t new_top);
+
+  GrowFunction grow_;
+  void* memory_;
+  Client client_;
+  std::byte* origin_ = nullptr;  // slot 0: the first byte the memory source gave
+  std::uint32_t top_slot_ = 0;   // one past the last slot taken from the memory source
+  std::size_t wasm_pages_ = 0;
+  SlotDescriptor* table_ = nullptr;  // the descriptors of slots 0 to top_slot_ - 1
+  SpanBins bins_;
+  // Spare spans, a stack per length (index: length in slots): a large block freed and taken
+  // again at once costs no merge, split or bin search.
+  std::uint32_t spare_spans_[kMaxSpareSpanSlots + 1][kSpareSpansPerLength] = {};
+  std::uint8_t spare_span_count_[kMaxSpareSpanSlots + 1] = {};
+};
+
+}  // namespace alligator::detail
