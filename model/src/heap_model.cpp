@@ -379,15 +379,16 @@ bool HeapModel::grow(std::size_t slots, Call& call) {
   const std::size_t page_limit = (kAddressSpaceSlots - spans_.top()) / kSlotsPerWasmPage;
   auto plan = plan_growth(spans_.top(), spans_.top_free_slots(), slots, page_limit);
   if (!plan) return false;
-  std::size_t granted = 0;
-  if (plan->pages > plan->exact_pages && plan->pages <= page_limit &&
-      ask_memory(plan->pages, call)) {
-    granted = plan->pages;
-  } else if (!call.failed() && ask_memory(plan->exact_pages, call)) {
-    granted = plan->exact_pages;
+  // "The heap asks for p = max(p_k, p_min) pages ... If the memory source refuses p > p_k
+  // pages, the heap asks once more for p_k." When p = p_k, that first ask is the only one.
+  std::size_t pages = plan->pages <= page_limit ? plan->pages : plan->exact_pages;
+  bool granted = ask_memory(pages, call);
+  if (!granted && !call.failed() && pages > plan->exact_pages) {
+    pages = plan->exact_pages;
+    granted = ask_memory(pages, call);
   }
-  if (granted == 0) return false;
-  spans_.grow(granted * kSlotsPerWasmPage);
+  if (!granted) return false;
+  spans_.grow(pages * kSlotsPerWasmPage);
   return true;
 }
 

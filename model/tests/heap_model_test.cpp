@@ -439,6 +439,21 @@ TEST_F(GenerousGrowthTest, GenerousGrowthPastTheMaximumAsksForTheFewest) {
                           "1343:metadatax65 ");
 }
 
+TEST_F(GenerousGrowthTest, GrowthUnderABlockAsksForPMinToo) {
+  HeapModel heap(4 << 20, 16);
+  fill(heap);  // the block ends where the table begins
+  // One slot more: k = 1, t = 0, p_k = 1, p_min = 2. In place either way.
+  HeapModel exact = heap;
+  EXPECT_LEGAL(heap.reallocate(at_slot(1), 1311 * 2048, 1, got(at_slot(1), kPages + 2)));
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1311 1312:freex62 1374:metadatax66 ");
+  exact.refuse_next_grows(1);
+  HeapModel wrong = exact;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 1311 * 2048, 1, got(at_slot(1), kPages + 2, 1)),
+                 "wasm page");
+  EXPECT_LEGAL(exact.reallocate(at_slot(1), 1311 * 2048, 1, got(at_slot(1), kPages + 1, 1)));
+  EXPECT_EQ(layout(exact), "0:metadatax1 1:large blockx1311 1312:freex31 1343:metadatax65 ");
+}
+
 TEST_F(ModelTest, RefusedGrowFailsTheCallAndChangesNothing) {
   model.refuse_next_grows(1);
   HeapModel wrong = model;
