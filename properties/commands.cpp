@@ -119,7 +119,7 @@ FreeHeapAddress::FreeHeapAddress(const Plan&) {
   op.code = OpCode::free_heap;
   op.offset = *rc::gen::weightedOneOf<std::uint64_t>({
       {2, rc::gen::map(rc::gen::inRange<std::uint64_t>(0, 128), [](std::uint64_t slot) { return slot * 2048; })},
-      {2, rc::gen::inRange<std::uint64_t>(0, 24576)},  // group 0's descriptor block
+      {2, rc::gen::inRange<std::uint64_t>(0, 2048)},  // slot 0, the reserved metadata span
       {1, rc::gen::inRange<std::uint64_t>(0, 8u << 20)},
   });
 }

@@ -1,7 +1,7 @@
 // Generators for the property suites: the inputs that find allocator bugs, biased to where they
 // hide. Sizes cluster at class edges (n-1, n, n+1 around every class size) and slot edges
 // (k * 2048 +- 1); alignments are powers of two up to 64 KiB, mostly small; the memory maximum
-// is small (64 KiB .. 8 MiB) so growth, retiring and out-of-memory paths run in most cases.
+// is small (128 KiB .. 8 MiB) so growth, retiring and out-of-memory paths run in most cases.
 // Every generator shrinks towards the simplest value (small sizes, alignment 1, small memory
 // counts stay reachable), which keeps shrunk failures short.
 #pragma once
@@ -22,14 +22,15 @@ inline const std::vector<std::size_t>& class_sizes() {
   return classes.sizes();
 }
 
-// A simulated memory maximum in whole wasm pages: 1 to 128 pages (64 KiB .. 8 MiB), most of
-// them small, so out-of-memory is a normal event.
+// A simulated memory maximum in whole wasm pages: 2 to 128 pages (128 KiB .. 8 MiB), most of
+// them small, so out-of-memory is a normal event. Never one page: the first growth makes slot 0
+// and a table of at least 33 slots, so it takes two pages (29 slots free) or none.
 // `max_pages` caps it for suites that want to live near the limit.
 inline rc::Gen<std::size_t> memory_bytes(std::size_t max_pages = 128) {
   auto upto = [max_pages](std::size_t pages) { return pages < max_pages ? pages : max_pages; };
   return rc::gen::map(
       rc::gen::weightedOneOf<std::size_t>({
-          {2, rc::gen::inRange<std::size_t>(1, 5)},
+          {2, rc::gen::inRange<std::size_t>(2, 6)},
           {4, rc::gen::inRange<std::size_t>(2, 17)},
           {3, rc::gen::inRange<std::size_t>(16, 65)},
           {1, rc::gen::inRange<std::size_t>(64, 129)},

@@ -1,5 +1,5 @@
-// Large blocks and spans: the good-fit rule, the top span, aligned blocks up to 64 KiB,
-// coalescing on free, growth by the fewest pages across 1 MiB groups.
+// Large blocks and spans: the good-fit rule, the top free span, aligned blocks up to 64 KiB,
+// coalescing on free, growth by max(p_k, p_min) pages as the table moves to the heap's end.
 #include "commands.hpp"
 
 #include <gtest/gtest.h>

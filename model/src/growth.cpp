@@ -1,23 +1,34 @@
 #include <alligator/model/geometry.hpp>
 #include <alligator/model/growth.hpp>
 
+#include <algorithm>
+
 namespace alligator::model {
 
-std::size_t groups_reached(std::size_t top_slot) {
-  return top_slot / kSlotsPerGroup + (top_slot % kSlotsPerGroup != 0 ? 1 : 0);
+std::int64_t top_free_after_growth(std::size_t top, std::size_t top_free, std::size_t pages) {
+  const auto grown = static_cast<std::int64_t>(pages * kSlotsPerWasmPage);
+  const auto after = static_cast<std::int64_t>(table_slots(top + pages * kSlotsPerWasmPage));
+  if (top == 0) return grown - static_cast<std::int64_t>(kReservedSlots) - after;
+  return static_cast<std::int64_t>(top_free) + static_cast<std::int64_t>(table_slots(top)) +
+         grown - after;
 }
 
-std::optional<GrowthPlan> plan_growth(std::size_t top_slot, std::size_t top_free,
-                                      std::size_t on_top, std::size_t alone,
+std::size_t min_growth_pages(std::size_t top) {
+  return (descriptor_slots(top) + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage;
+}
+
+std::optional<GrowthPlan> plan_growth(std::size_t top, std::size_t top_free, std::size_t slots,
                                       std::size_t page_limit) {
-  std::size_t groups_before = groups_reached(top_slot);
-  for (std::size_t pages = 1; pages <= page_limit; ++pages) {
-    std::size_t new_slots = pages * kSlotsPerWasmPage;
-    std::size_t metadata =
-        kMetadataSlotsPerGroup * (groups_reached(top_slot + new_slots) - groups_before);
-    bool fits = metadata == 0 ? top_free + new_slots >= on_top
-                              : new_slots > metadata && new_slots - metadata >= alone;
-    if (fits) return GrowthPlan{pages, metadata};
+  // The table never shrinks, so p pages leave at most t + 32p slots: no p below (k - t) / 32
+  // can do. Starting there only skips pages that cannot fit.
+  std::size_t pages = 1;
+  if (slots > top_free) {
+    pages = std::max<std::size_t>(1, (slots - top_free) / kSlotsPerWasmPage);
+  }
+  for (; pages <= page_limit; ++pages) {
+    if (top_free_after_growth(top, top_free, pages) >= static_cast<std::int64_t>(slots)) {
+      return GrowthPlan{std::max(pages, min_growth_pages(top)), pages};
+    }
   }
   return std::nullopt;
 }

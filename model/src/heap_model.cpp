@@ -350,7 +350,7 @@ std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) 
     spans = spans_.takeable(slots);
   }
   if (spans.empty()) {
-    if (!grow(slots, slots, call)) return std::nullopt;
+    if (!grow(slots, call)) return std::nullopt;
     spans = spans_.takeable(slots);
     if (spans.empty()) {
       call.fail("model: growth left no span of " + std::to_string(slots) + " slots");
@@ -368,34 +368,46 @@ std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) 
   auto holder = slot ? spans_.span_holding(*slot) : std::nullopt;
   if (!holder || std::find(spans.begin(), spans.end(), *holder) == spans.end()) {
     call.fail("the heap returned " + where(result) + ", but only " + legal +
-              " (good fit: " + std::to_string(good_fit(slots)) + " slots, else the top span)");
+              " (good fit: " + std::to_string(good_fit(slots)) + " slots, else the top free span)");
     return std::nullopt;
   }
   return *holder;
 }
 
-bool HeapModel::grow(std::size_t on_top, std::size_t alone, Call& call, std::size_t* metadata) {
-  // The fewest pages, within the address space: past it no grow is attempted.
-  auto plan = plan_growth(spans_.top(), spans_.free_slots_at_top(), on_top, alone,
-                          (kAddressSpaceSlots - spans_.top()) / kSlotsPerWasmPage);
+bool HeapModel::grow(std::size_t slots, Call& call) {
+  // Past the address space no ask is made (heap_model.hpp, "Beyond the address space").
+  const std::size_t page_limit = (kAddressSpaceSlots - spans_.top()) / kSlotsPerWasmPage;
+  auto plan = plan_growth(spans_.top(), spans_.top_free_slots(), slots, page_limit);
   if (!plan) return false;
-  if (refusals_ > 0) {
+  // "The heap asks for p = max(p_k, p_min) pages ... If the memory source refuses p > p_k
+  // pages, the heap asks once more for p_k." When p = p_k, that first ask is the only one.
+  std::size_t pages = plan->pages <= page_limit ? plan->pages : plan->exact_pages;
+  bool granted = ask_memory(pages, call);
+  if (!granted && !call.failed() && pages > plan->exact_pages) {
+    pages = plan->exact_pages;
+    granted = ask_memory(pages, call);
+  }
+  if (!granted) return false;
+  spans_.grow(pages * kSlotsPerWasmPage);
+  return true;
+}
+
+bool HeapModel::ask_memory(std::size_t pages, Call& call) {
+  if (refusals_ > 0) {  // refuse_next_grows: every ask the memory sees uses one up
     --refusals_;
     ++call.refused;
     return false;
   }
-  if (plan->pages > max_pages_ - pages_) return false;  // the memory's maximum
+  if (pages > max_pages_ - pages_) return false;  // the memory's maximum: no refusal counted
   if (pages_ == 0) {
     if (call.seen.base == 0 || call.seen.base % kWasmPageBytes != 0) {
-      call.fail("the heap must grow by " + std::to_string(plan->pages) +
+      call.fail("the heap must grow by " + std::to_string(pages) +
                 " wasm page(s), but the memory has no 64 KiB-aligned base");
       return false;
     }
     origin_ = call.seen.base;
   }
-  pages_ += plan->pages;
-  spans_.grow(plan->pages * kSlotsPerWasmPage, plan->metadata_slots);
-  if (metadata) *metadata = plan->metadata_slots;
+  pages_ += pages;
   return true;
 }
 
@@ -494,30 +506,18 @@ void HeapModel::reallocate_large(const ModelBlock& block, std::size_t size,
     if (in_place("grow into the free span after it")) spans_.extend(first, extra);
     return;
   }
-  const bool at_top = next == spans_.top() || (next_free && next + next_slots == spans_.top());
+  // The block is followed by the top free span, or ends where the table begins.
+  const std::size_t table = spans_.table_start();
+  const bool at_top = next == table || (next_free && next + next_slots == table);
   if (!at_top || !spans_.good_fits(slots).empty()) {
     move_block(block, size, alignment, call);
     return;
   }
-  // Memory grows under the block, by the fewest pages that give the top free span the missing
-  // slots. Pages that reach a new group would start with its descriptor block, cut off from the
-  // block: then it moves instead. So does a block whose growth is refused or hits the maximum
-  // (the README is silent on both; this is the model's reading), retiring and growing again
-  // like any allocation.
-  const std::size_t top_free = spans_.free_slots_at_top();
-  const std::size_t new_slots = (extra - top_free + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage *
-                                kSlotsPerWasmPage;
-  if (groups_reached(spans_.top() + new_slots) != groups_reached(spans_.top())) {
-    move_block(block, size, alignment, call);
-    return;
-  }
-  std::size_t metadata = 0;
-  if (!grow(extra, slots, call, &metadata)) {
+  // Memory grows under the block (k = the missing slots, t = the free span after it, which is
+  // the top free span or none) and the block grows in place. Refused, or at the maximum: the
+  // block moves like any other reallocation.
+  if (!grow(extra, call)) {
     if (!call.failed()) move_block(block, size, alignment, call);
-    return;
-  }
-  if (metadata != 0) {
-    call.fail("model: growth under a block reached a new group");
     return;
   }
   if (in_place("grow (memory grew under it)")) spans_.extend(first, extra);
@@ -742,6 +742,16 @@ std::string HeapModel::describe() const {
       << spans_.top() << ", " << refusals_ << " refusal(s) pending\n";
   for (const auto& [first, span] : spans_.spans()) {
     out << "  slot " << first << " +" << span.slots << " " << to_string(span.kind);
+    if (span.kind == SpanKind::metadata) {
+      if (first == 0) {
+        out << " (slot 0, reserved)";
+      } else {
+        out << " (the table: apron " << kApronSlots << " + descriptors "
+            << descriptor_slots(spans_.top()) << ")";
+      }
+    } else if (span.kind == SpanKind::free && spans_.top_free_span() == first) {
+      out << " (top free span)";
+    }
     if (auto page = mini_pages_.find(first); page != mini_pages_.end()) {
       std::size_t c = page->second.size_class;
       out << " class " << c << " (" << classes_.size(c) << " bytes) live "

@@ -2,6 +2,7 @@
 
 #include "model_bug.hpp"
 
+#include <algorithm>
 
 namespace alligator::model {
 
@@ -37,16 +38,18 @@ bool SpanMap::is_free(std::size_t first) const {
   return it != spans_.end() && it->second.kind == SpanKind::free;
 }
 
-std::optional<std::size_t> SpanMap::free_span_at_top() const {
-  if (spans_.empty()) return std::nullopt;
-  auto last = std::prev(spans_.end());
-  if (last->second.kind != SpanKind::free) return std::nullopt;
-  return last->first;
+std::size_t SpanMap::table_start() const { return top_ == 0 ? 0 : top_ - table_slots(top_); }
+
+std::optional<std::size_t> SpanMap::top_free_span() const {
+  if (top_ == 0) return std::nullopt;
+  std::size_t below_table = *span_holding(table_start() - 1);  // slot 0 at least lies below
+  if (spans_.at(below_table).kind != SpanKind::free) return std::nullopt;
+  return below_table;
 }
 
-std::size_t SpanMap::free_slots_at_top() const {
-  auto top = free_span_at_top();
-  return top ? spans_.at(*top).slots : 0;
+std::size_t SpanMap::top_free_slots() const {
+  auto top_free = top_free_span();
+  return top_free ? spans_.at(*top_free).slots : 0;
 }
 
 std::vector<std::size_t> SpanMap::good_fits(std::size_t slots) const {
@@ -61,8 +64,8 @@ std::vector<std::size_t> SpanMap::good_fits(std::size_t slots) const {
 std::vector<std::size_t> SpanMap::takeable(std::size_t slots) const {
   auto fits = good_fits(slots);
   if (!fits.empty()) return fits;
-  auto top = free_span_at_top();
-  if (top && spans_.at(*top).slots >= slots) return {*top};
+  auto top_free = top_free_span();
+  if (top_free && spans_.at(*top_free).slots >= slots) return {*top_free};
   return {};
 }
 
@@ -138,24 +141,33 @@ void SpanMap::extend(std::size_t first, std::size_t extra) {
   span.slots += extra;
 }
 
-void SpanMap::grow(std::size_t slots, std::size_t metadata) {
-  if (metadata >= slots) model_bug("SpanMap::grow: no free slot after metadata");
-  std::size_t old_top = top_;
-  top_ += slots;
-  if (metadata == 0) {
-    auto top_free = free_span_at_top();
-    if (top_free) {
-      spans_.at(*top_free).slots += slots;
-    } else {
-      spans_[old_top] = Span{SpanKind::free, slots};
-    }
+void SpanMap::grow(std::size_t slots) {
+  if (slots == 0 || slots % kSlotsPerWasmPage != 0) model_bug("SpanMap::grow: not whole pages");
+  if (top_ == 0) {
+    // Slot 0, then the free span, then the table at the end.
+    const std::size_t table = slots - std::min(slots, table_slots(slots));
+    if (table <= kReservedSlots) model_bug("SpanMap::grow: the first growth leaves no free slot");
+    top_ = slots;
+    spans_[0] = Span{SpanKind::metadata, kReservedSlots};
+    spans_[kReservedSlots] = Span{SpanKind::free, table - kReservedSlots};
+    spans_[table] = Span{SpanKind::metadata, table_slots(top_)};
     return;
   }
-  // One metadata span per group reached; the README only fixes their total length.
-  for (std::size_t done = 0; done < metadata; done += kMetadataSlotsPerGroup) {
-    spans_[old_top + done] = Span{SpanKind::metadata, kMetadataSlotsPerGroup};
+  const std::size_t old_table = table_start();
+  auto table = spans_.find(old_table);
+  if (table == spans_.end() || table->second.kind != SpanKind::metadata ||
+      table->second.slots != table_slots(top_)) {
+    model_bug("SpanMap::grow: the table is not the last span");
   }
-  spans_[old_top + metadata] = Span{SpanKind::free, slots - metadata};
+  // The old table's slots and the new ones join the top free span (or start one there).
+  const std::size_t free_start = top_free_span().value_or(old_table);
+  spans_.erase(old_table);
+  spans_.erase(free_start);
+  top_ += slots;
+  const std::size_t new_table = table_start();
+  if (new_table <= free_start) model_bug("SpanMap::grow: the table outgrew the growth");
+  spans_[free_start] = Span{SpanKind::free, new_table - free_start};
+  spans_[new_table] = Span{SpanKind::metadata, table_slots(top_)};
 }
 
 std::vector<std::string> SpanMap::check() const {
@@ -177,6 +189,24 @@ std::vector<std::string> SpanMap::check() const {
     expected = first + span.slots;
   }
   if (expected != top_) problems.push_back("span map: spans end below the top");
+  // Metadata: slot 0 (one slot) and the table (the last span, M(top) slots), nothing else.
+  for (const auto& [first, span] : spans_) {
+    if (span.kind != SpanKind::metadata) continue;
+    bool reserved = first == 0 && span.slots == kReservedSlots;
+    bool table = first == table_start() && span.slots == table_slots(top_);
+    if (!reserved && !table) {
+      problems.push_back("span map: metadata span at slot " + std::to_string(first) + " of " +
+                         std::to_string(span.slots) + " slots is neither slot 0 nor the table");
+    }
+  }
+  if (top_ > 0) {
+    if (!spans_.count(0) || spans_.at(0).kind != SpanKind::metadata) {
+      problems.push_back("span map: slot 0 is not metadata");
+    }
+    if (!spans_.count(table_start()) || spans_.at(table_start()).kind != SpanKind::metadata) {
+      problems.push_back("span map: no table at slot " + std::to_string(table_start()));
+    }
+  }
   return problems;
 }
 

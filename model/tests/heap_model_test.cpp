@@ -46,365 +46,540 @@ class ModelTest : public ::testing::Test {
   HeapModel model{1 << 20, 16};
 };
 
-TEST_F(ModelTest, FirstAllocationGrowsOnePageAfterGroupZerosMetadata) {
-  EXPECT_LEGAL(model.allocate(1, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(12, 8), 1)));
+// The first growth of a heap: two pages make slot 0, a free span of 29 slots and the table
+// (32 + ceil(3 * 64 / 128) = 34 slots) at the end.
+constexpr std::size_t kFirstPages = 2;
+constexpr const char* kFirstTable = "30:metadatax34 ";
+
+TEST_F(ModelTest, FirstAllocationGrowsTwoPagesForSlotZeroAndTheTable) {
+  EXPECT_LEGAL(model.allocate(1, 1, got(at_slot(1), kFirstPages)));
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1, 8), kFirstPages)));
   ModelStats stats = model.stats();
-  EXPECT_EQ(stats.wasm_pages, 1U);
-  EXPECT_EQ(stats.metadata_bytes, 24U * 1024);
+  EXPECT_EQ(stats.wasm_pages, 2U);
+  EXPECT_EQ(stats.metadata_bytes, 2048U * (1 + 32 + 2));
   EXPECT_EQ(stats.mini_pages, 1U);
   EXPECT_EQ(stats.live_blocks, 2U);
   EXPECT_EQ(stats.bytes_in_use, 16U);
-  EXPECT_EQ(stats.free_bytes, 19U * 2048);
-  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:freex19 ");
+  EXPECT_EQ(stats.free_bytes, 28U * 2048);
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:freex28 ") + kFirstTable);
+  EXPECT_NE(model.describe().find("the table: apron 32 + descriptors 2"), std::string::npos)
+      << model.describe();
   check();
 }
 
 TEST_F(ModelTest, RejectsExtraGrowthAndOutOfOrderSegments) {
   HeapModel fresh = model;
-  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(12), 2)), "wasm page");
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(1), 3)), "wasm page");
   fresh = model;
-  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(12, 8), 1)), "Segment 0");
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(1), 1)), "wasm page");  // no room for the table
   fresh = model;
-  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(13), 1)), "Segment 0");
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(0), 2)), "free span");  // slot 0 is reserved
   fresh = model;
-  EXPECT_LEGAL(fresh.allocate(1, 1, got(at_slot(12), 1)));
-  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(12, 16), 1)), "address order");
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(1, 8), 2)), "Segment 0");
   fresh = model;
-  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(0, 1)), "null");
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(2), 2)), "Segment 0");
+  fresh = model;
+  EXPECT_LEGAL(fresh.allocate(1, 1, got(at_slot(1), 2)));
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(at_slot(1, 16), 2)), "address order");
+  fresh = model;
+  EXPECT_ILLEGAL(fresh.allocate(1, 1, got(0, 2)), "null");
 }
 
 TEST_F(ModelTest, EachSizeGoesToItsClass) {
-  EXPECT_LEGAL(model.allocate(16, 1, got(at_slot(12), 1)));      // class 16
-  EXPECT_LEGAL(model.allocate(17, 1, got(at_slot(13), 1)));      // class 32
-  EXPECT_ILLEGAL(model.allocate(17, 1, got(at_slot(12, 16), 1)), "class");  // the 16 MiniPage
-  EXPECT_LEGAL(model.allocate(8, 16, got(at_slot(12, 16), 1)));  // alignment 16 -> class 16
+  EXPECT_LEGAL(model.allocate(16, 1, got(at_slot(1), 2)));      // class 16
+  EXPECT_LEGAL(model.allocate(17, 1, got(at_slot(2), 2)));      // class 32
+  EXPECT_ILLEGAL(model.allocate(17, 1, got(at_slot(1, 16), 2)), "class");  // the 16 MiniPage
+  EXPECT_LEGAL(model.allocate(8, 16, got(at_slot(1, 16), 2)));  // alignment 16 -> class 16
 }
 
 TEST_F(ModelTest, PartialMiniPageBecomesCurrentOnlyWhenCurrentIsFull) {
   // Class 1024: two Segments per MiniPage.
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12, 1024), 1)));
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(13), 1)));   // new current MiniPage
-  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));       // the full one turns partial
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(1, 1024), 2)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(2), 2)));   // new current MiniPage
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));       // the full one turns partial
   std::size_t c = *model.classes().class_of_size(1024);
   EXPECT_EQ(model.partial(c).size(), 1U);
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(1000, 1, got(at_slot(12), 1)), "MiniPage at heap+26624");
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(13, 1024), 1)));
+  EXPECT_ILLEGAL(wrong.allocate(1000, 1, got(at_slot(1), 2)), "MiniPage at heap+4096");
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(2, 1024), 2)));
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(1000, 1, got(at_slot(14), 1)), "partial");
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12), 1)));
-  EXPECT_EQ(model.current(c), 12U);
+  EXPECT_ILLEGAL(wrong.allocate(1000, 1, got(at_slot(3), 2)), "partial");
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(model.current(c), 1U);
   EXPECT_TRUE(model.partial(c).empty());
   check();
 }
 
 TEST_F(ModelTest, FullMiniPageWithAFreedSegmentReplacesAFullCurrentOne) {
-  // Class 1024: two Segments per MiniPage. Both MiniPages full, slot 13 current.
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12, 1024), 1)));
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(13), 1)));
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(13, 1024), 1)));
+  // Class 1024: two Segments per MiniPage. Both MiniPages full, slot 2 current.
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(1, 1024), 2)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(2), 2)));
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(2, 1024), 2)));
   std::size_t c = *model.classes().class_of_size(1024);
-  EXPECT_LEGAL(model.deallocate(at_slot(12, 1024), got(0, 1)));  // slot 12 becomes current
-  EXPECT_EQ(model.current(c), 12U);
+  EXPECT_LEGAL(model.deallocate(at_slot(1, 1024), got(0, 2)));  // slot 1 becomes current
+  EXPECT_EQ(model.current(c), 1U);
   EXPECT_TRUE(model.partial(c).empty());
-  EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1)));  // current has room: 13 turns partial
+  EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2)));  // current has room: 2 turns partial
   EXPECT_EQ(model.partial(c).size(), 1U);
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(1000, 1, got(at_slot(13), 1)), "MiniPage at");
-  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(12, 1024), 1)));
+  EXPECT_ILLEGAL(wrong.allocate(1000, 1, got(at_slot(2), 2)), "MiniPage at");
+  EXPECT_LEGAL(model.allocate(1000, 1, got(at_slot(1, 1024), 2)));
   check();
 }
 
 TEST_F(ModelTest, EmptyMiniPageThatIsNotCurrentIsFreedAndCoalesced) {
-  for (std::size_t slot = 12; slot <= 18; ++slot) {
-    EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(slot), 1)));  // 18 is current
+  for (std::size_t slot = 1; slot <= 7; ++slot) {
+    EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(slot), 2)));  // 7 is current
   }
   std::size_t c = *model.classes().class_of_size(2048);
   // The first four MiniPages to empty (not current) become the class's spares ...
-  for (std::size_t slot : {12, 15, 16, 17}) EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 1)));
-  EXPECT_EQ(model.spares(c), (std::set<std::size_t>{12, 15, 16, 17}));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:MiniPagex1 14:MiniPagex1 "
-                           "15:MiniPagex1 16:MiniPagex1 17:MiniPagex1 18:MiniPagex1 19:freex13 ");
+  for (std::size_t slot : {1, 4, 5, 6}) EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 2)));
+  EXPECT_EQ(model.spares(c), (std::set<std::size_t>{1, 4, 5, 6}));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:MiniPagex1 3:MiniPagex1 "
+                                       "4:MiniPagex1 5:MiniPagex1 6:MiniPagex1 7:MiniPagex1 "
+                                       "8:freex22 ") + kFirstTable);
   // ... the next ones are freed as spans, and coalesce.
-  EXPECT_LEGAL(model.deallocate(at_slot(14), got(0, 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:MiniPagex1 14:freex1 "
-                           "15:MiniPagex1 16:MiniPagex1 17:MiniPagex1 18:MiniPagex1 19:freex13 ");
-  EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:MiniPagex1 13:freex2 "
-                           "15:MiniPagex1 16:MiniPagex1 17:MiniPagex1 18:MiniPagex1 19:freex13 ");
+  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:MiniPagex1 3:freex1 "
+                                       "4:MiniPagex1 5:MiniPagex1 6:MiniPagex1 7:MiniPagex1 "
+                                       "8:freex22 ") + kFirstTable);
+  EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:freex2 "
+                                       "4:MiniPagex1 5:MiniPagex1 6:MiniPagex1 7:MiniPagex1 "
+                                       "8:freex22 ") + kFirstTable);
   EXPECT_EQ(model.spares(c).size(), kSpares);
-  // The current MiniPage (18) is full: a spare becomes current (any of them, Segment 0) before
+  // The current MiniPage (7) is full: a spare becomes current (any of them, Segment 0) before
   // any span is taken.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(2048, 1, got(at_slot(13), 1)), "spares");
+  EXPECT_ILLEGAL(wrong.allocate(2048, 1, got(at_slot(2), 2)), "spares");
   HeapModel spare_first = model;
-  EXPECT_LEGAL(spare_first.allocate(2048, 1, got(at_slot(16), 1)));
-  EXPECT_EQ(spare_first.current(c), 16U);
-  EXPECT_EQ(spare_first.spares(c), (std::set<std::size_t>{12, 15, 17}));
+  EXPECT_LEGAL(spare_first.allocate(2048, 1, got(at_slot(5), 2)));
+  EXPECT_EQ(spare_first.current(c), 5U);
+  EXPECT_EQ(spare_first.spares(c), (std::set<std::size_t>{1, 4, 6}));
   check();
 }
 
 TEST_F(ModelTest, EmptyCurrentMiniPagesRetireBeforeMemoryGrows) {
-  HeapModel small(64 * 1024, 16);  // one wasm page: slots 12..31 free
-  EXPECT_LEGAL(small.allocate(8, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(small.deallocate(at_slot(12), got(0, 1)));  // current: stays, empty
-  EXPECT_EQ(small.current(0), 12U);
-  EXPECT_LEGAL(small.allocate(19 * 2048, 1, got(at_slot(13), 1)));
+  HeapModel small(2 * 64 * 1024, 16);  // two wasm pages: slots 1..29 free
+  EXPECT_LEGAL(small.allocate(8, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(small.deallocate(at_slot(1), got(0, 2)));  // current: stays, empty
+  EXPECT_EQ(small.current(0), 1U);
+  EXPECT_LEGAL(small.allocate(28 * 2048, 1, got(at_slot(2), 2)));
   // Class 112 needs a slot: none free, so class 8's empty current MiniPage retires.
   HeapModel wrong = small;
-  EXPECT_ILLEGAL(wrong.allocate(100, 1, got(0, 1)), "null");
-  EXPECT_LEGAL(small.allocate(100, 1, got(at_slot(12), 1)));
+  EXPECT_ILLEGAL(wrong.allocate(100, 1, got(0, 2)), "null");
+  EXPECT_LEGAL(small.allocate(100, 1, got(at_slot(1), 2)));
   EXPECT_FALSE(small.current(0));
   // Nothing left and memory is at its maximum: null is the only answer.
   wrong = small;
-  EXPECT_ILLEGAL(wrong.allocate(200, 1, got(at_slot(12, 112), 1)), "cannot grow");
-  EXPECT_LEGAL(small.allocate(200, 1, got(0, 1)));
+  EXPECT_ILLEGAL(wrong.allocate(200, 1, got(at_slot(1, 112), 2)), "cannot grow");
+  EXPECT_LEGAL(small.allocate(200, 1, got(0, 2)));
+}
+
+TEST_F(ModelTest, AMemoryOfOnePageCannotHoldTheFirstGrowth) {
+  HeapModel tiny(64 * 1024, 16);
+  HeapModel wrong = tiny;
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(at_slot(1), 1)), "cannot grow");
+  EXPECT_LEGAL(tiny.allocate(8, 1, got(0, 0)));
+  EXPECT_EQ(tiny.pages(), 0U);
 }
 
 TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
-  HeapModel small(64 * 1024, 16);  // one wasm page: slots 12..31 free
+  HeapModel small(2 * 64 * 1024, 16);  // two wasm pages: slots 1..29 free
   std::size_t c = *small.classes().class_of_size(2048);
-  EXPECT_LEGAL(small.allocate(2048, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(small.allocate(2048, 1, got(at_slot(13), 1)));  // current now
-  EXPECT_LEGAL(small.deallocate(at_slot(12), got(0, 1)));      // a spare
-  EXPECT_EQ(small.spares(c), std::set<std::size_t>{12});
-  EXPECT_LEGAL(small.allocate(18 * 2048, 1, got(at_slot(14), 1)));
-  EXPECT_EQ(small.spares(c), std::set<std::size_t>{12});  // a free span fitted: nothing retired
+  EXPECT_LEGAL(small.allocate(2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(small.allocate(2048, 1, got(at_slot(2), 2)));  // current now
+  EXPECT_LEGAL(small.deallocate(at_slot(1), got(0, 2)));      // a spare
+  EXPECT_EQ(small.spares(c), std::set<std::size_t>{1});
+  EXPECT_LEGAL(small.allocate(27 * 2048, 1, got(at_slot(3), 2)));
+  EXPECT_EQ(small.spares(c), std::set<std::size_t>{1});  // a free span fitted: nothing retired
   // A class-8 MiniPage needs a slot: none is free, so the spare retires.
   HeapModel wrong = small;
-  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, 1)), "null");
-  EXPECT_LEGAL(small.allocate(8, 1, got(at_slot(12), 1)));
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, 2)), "null");
+  EXPECT_LEGAL(small.allocate(8, 1, got(at_slot(1), 2)));
   EXPECT_TRUE(small.spares(c).empty());
   EXPECT_TRUE(small.check_invariants().empty());
 }
 
 TEST_F(ModelTest, LargeBlocksTakeTheLowEndAndCoalesceWhenFreed) {
   // Blocks of more than 8 slots: never kept as spare spans.
-  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(9 * 2048 + 1, 1, got(at_slot(21), 1)));  // 10 slots, 11 free
-  EXPECT_LEGAL(model.allocate(21000, 1, got(at_slot(31), 2)));  // 11 slots: the top span grows
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048 + 1, 1, got(at_slot(10), 2)));  // 10 slots, 10 free
+  // 11 slots: the top free span (10) grows by one page, through the old table:
+  // 10 + 34 + 32 - 35 = 41 slots.
+  EXPECT_LEGAL(model.allocate(21000, 1, got(at_slot(20), 3)));
   EXPECT_EQ(model.stats().bytes_in_use, 30U * 2048);
-  EXPECT_LEGAL(model.deallocate(at_slot(21), got(0, 2)));
-  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 2)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:freex19 31:large blockx11 42:freex22 ");
-  EXPECT_LEGAL(model.deallocate(at_slot(31), got(0, 2)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:freex52 ");
-  EXPECT_EQ(model.stats().free_bytes, 52U * 2048);
+  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex19 20:large blockx11 31:freex30 61:metadatax35 ");
+  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex60 61:metadatax35 ");
+  EXPECT_EQ(model.stats().free_bytes, 60U * 2048);
+  EXPECT_EQ(model.stats().metadata_bytes, 36U * 2048);
   check();
 }
 
 TEST_F(ModelTest, FreedThreeSlotBlockIsASpareSpanTheNextThreeSlotRequestTakes) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1), 2)));  // so the block starts at slot 2
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(2), 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2)));
   // Kept whole, beside the free span it does not merge with, and counted as free bytes.
-  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx3 15:freex17 ");
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{12});
-  EXPECT_EQ(model.stats().free_bytes, 20U * 2048);
+  EXPECT_EQ(layout(model),
+            std::string("0:metadatax1 1:MiniPagex1 2:spare spanx3 5:freex25 ") + kFirstTable);
+  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{2});
+  EXPECT_EQ(model.stats().free_bytes, 28U * 2048);
   EXPECT_EQ(model.stats().large_blocks, 0U);
   check();
   // No free-span search sees it: not a 2-slot request, nor a 3-slot one aligned past 2048
-  // (slot 12 is on a 4096 boundary, the free span's low end is not).
+  // (slot 2 is on a 4096 boundary, the free span's low end is not).
   HeapModel other = model;
-  EXPECT_ILLEGAL(other.allocate(2 * 2048, 1, got(at_slot(12), 1)), "free span");
-  EXPECT_LEGAL(other.allocate(2 * 2048, 1, got(at_slot(15), 1)));
+  EXPECT_ILLEGAL(other.allocate(2 * 2048, 1, got(at_slot(2), 2)), "free span");
+  EXPECT_LEGAL(other.allocate(2 * 2048, 1, got(at_slot(5), 2)));
   other = model;
-  EXPECT_ILLEGAL(other.allocate(3 * 2048, 4096, got(at_slot(12), 1)), "free span");
-  EXPECT_LEGAL(other.allocate(3 * 2048, 4096, got(at_slot(16), 1)));
+  EXPECT_ILLEGAL(other.allocate(3 * 2048, 4096, got(at_slot(2), 2)), "free span");
+  EXPECT_LEGAL(other.allocate(3 * 2048, 4096, got(at_slot(6), 2)));
   // A 3-slot request takes it before any free span.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(15), 1)), "spare span");
+  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(5), 2)), "spare span");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(12, 8), 1)), "spare span");
-  EXPECT_LEGAL(model.allocate(5000, 1, got(at_slot(12), 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx3 15:freex17 ");
+  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(2, 8), 2)), "spare span");
+  EXPECT_LEGAL(model.allocate(5000, 1, got(at_slot(2), 2)));
+  EXPECT_EQ(layout(model),
+            std::string("0:metadatax1 1:MiniPagex1 2:large blockx3 5:freex25 ") + kFirstTable);
   EXPECT_TRUE(model.spare_spans(3).empty());
-  EXPECT_LEGAL(model.usable_size(at_slot(12), 3 * 2048, got(0, 1)));
+  EXPECT_LEGAL(model.usable_size(at_slot(2), 3 * 2048, got(0, 2)));
   check();
 }
 
 TEST_F(ModelTest, FifthFreedBlockOfALengthIsFreedAsASpanAndMerges) {
-  for (std::size_t slot = 12; slot <= 20; slot += 2) {
-    EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(slot), 1)));
+  for (std::size_t slot = 1; slot <= 9; slot += 2) {
+    EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(slot), 2)));
   }
-  for (std::size_t slot = 12; slot <= 20; slot += 2) {
-    EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 1)));
+  for (std::size_t slot = 1; slot <= 9; slot += 2) {
+    EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 2)));
   }
   // Four spare spans of 2 slots; the fifth block merges with the free span after it (not with
   // the spare span before it).
-  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{12, 14, 16, 18}));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx2 14:spare spanx2 16:spare spanx2 "
-                           "18:spare spanx2 20:freex12 ");
+  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{1, 3, 5, 7}));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx2 3:spare spanx2 "
+                                       "5:spare spanx2 7:spare spanx2 9:freex21 ") + kFirstTable);
   // The four are per length: a 3-slot block is still kept.
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(20), 1)));
-  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 1)));
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{20});
-  EXPECT_EQ(model.stats().free_bytes, 20U * 2048);
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(9), 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(9), got(0, 2)));
+  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{9});
+  EXPECT_EQ(model.stats().free_bytes, 29U * 2048);
   // Any of the four serves a 2-slot request.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(2 * 2048, 1, got(at_slot(23), 1)), "spare span");
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(16), 1)));
-  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{12, 14, 18}));
+  EXPECT_ILLEGAL(wrong.allocate(2 * 2048, 1, got(at_slot(12), 2)), "spare span");
+  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(5), 2)));
+  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{1, 3, 7}));
   check();
 }
 
 TEST_F(ModelTest, SpareSpansRetireBeforeMemoryGrows) {
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(8 * 2048, 1, got(at_slot(14), 1)));
-  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(22), 1)));  // the page is full
-  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
-  EXPECT_LEGAL(model.deallocate(at_slot(14), got(0, 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx2 14:spare spanx8 22:large blockx10 ");
+  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(8 * 2048, 1, got(at_slot(3), 2)));
+  EXPECT_LEGAL(model.allocate(19 * 2048, 1, got(at_slot(11), 2)));  // up to the table
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx2 3:spare spanx8 "
+                                       "11:large blockx19 ") + kFirstTable);
   // No spare span of 4 slots and no free span: both spare spans are freed as one span, whose
   // low end the block takes; the heap must not grow.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(4 * 2048, 1, got(at_slot(32), 2)), "free span");
-  EXPECT_LEGAL(model.allocate(4 * 2048, 1, got(at_slot(12), 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx4 16:freex6 22:large blockx10 ");
+  EXPECT_ILLEGAL(wrong.allocate(4 * 2048, 1, got(at_slot(30), 3)), "free span");
+  EXPECT_LEGAL(model.allocate(4 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx4 5:freex6 "
+                                       "11:large blockx19 ") + kFirstTable);
   EXPECT_TRUE(model.spare_spans(2).empty());
   EXPECT_TRUE(model.spare_spans(8).empty());
   check();
 }
 
 TEST_F(ModelTest, SpareSpansHeadIsADoubleFree) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
-  EXPECT_ILLEGAL(model.deallocate(at_slot(12), got(0, 1)), "double_free");
-  EXPECT_ILLEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::invalid_pointer)), "double_free");
-  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::double_free)));
-  EXPECT_LEGAL(model.deallocate_sized(at_slot(12), 6144, 1, got(0, 1, 0, Error::double_free)));
-  EXPECT_LEGAL(model.usable_size(at_slot(12), 0, got(0, 1, 0, Error::double_free)));
-  EXPECT_LEGAL(model.reallocate(at_slot(12), 100, 1, got(0, 1, 0, Error::double_free)));
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(1), got(0, 2)), "double_free");
+  EXPECT_ILLEGAL(model.deallocate(at_slot(1), got(0, 2, 0, Error::invalid_pointer)), "double_free");
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2, 0, Error::double_free)));
+  EXPECT_LEGAL(model.deallocate_sized(at_slot(1), 6144, 1, got(0, 2, 0, Error::double_free)));
+  EXPECT_LEGAL(model.usable_size(at_slot(1), 0, got(0, 2, 0, Error::double_free)));
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 100, 1, got(0, 2, 0, Error::double_free)));
   // Inside it, as inside a free span: invalid_pointer.
-  EXPECT_ILLEGAL(model.deallocate(at_slot(13), got(0, 1, 0, Error::double_free)), "invalid_pointer");
-  EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1, 0, Error::invalid_pointer)));
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{12});  // untouched
+  EXPECT_ILLEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::double_free)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{1});  // untouched
   check();
 }
 
 TEST_F(ModelTest, ReallocationKeepsTheOldBlockAsASpareSpanButNeverTheTail) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(15), 1)));
-  EXPECT_LEGAL(model.deallocate(at_slot(15), got(0, 1)));
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(4), 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2)));
   // Growing in place needs a free span after the block, not a spare one: the block moves, and
   // the old block becomes a spare span.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(12), 5 * 2048, 1, got(at_slot(12), 1)), "free span");
-  EXPECT_LEGAL(model.reallocate(at_slot(12), 5 * 2048, 1, got(at_slot(17), 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx3 15:spare spanx2 17:large blockx5 "
-                           "22:freex10 ");
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 5 * 2048, 1, got(at_slot(1), 2)), "free span");
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 5 * 2048, 1, got(at_slot(6), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx3 4:spare spanx2 "
+                                       "6:large blockx5 11:freex19 ") + kFirstTable);
   // Shrinking frees the tail as a span (it merges), even one of a spare span's length.
-  EXPECT_LEGAL(model.reallocate(at_slot(17), 2 * 2048, 1, got(at_slot(17), 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:spare spanx3 15:spare spanx2 17:large blockx2 "
-                           "19:freex13 ");
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{12});
+  EXPECT_LEGAL(model.reallocate(at_slot(6), 2 * 2048, 1, got(at_slot(6), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx3 4:spare spanx2 "
+                                       "6:large blockx2 8:freex22 ") + kFirstTable);
+  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{1});
   // A block that cannot grow in place moves into a spare span of its new length.
-  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(19), 1)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(8), 2)));
   wrong = model;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(17), 3 * 2048, 1, got(at_slot(28), 1)), "spare span");
-  EXPECT_LEGAL(model.reallocate(at_slot(17), 3 * 2048, 1, got(at_slot(12), 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx3 15:spare spanx2 17:spare spanx2 "
-                           "19:large blockx9 28:freex4 ");
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(6), 3 * 2048, 1, got(at_slot(17), 2)), "spare span");
+  EXPECT_LEGAL(model.reallocate(at_slot(6), 3 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx3 4:spare spanx2 "
+                                       "6:spare spanx2 8:large blockx9 17:freex13 ") + kFirstTable);
   check();
 }
 
 TEST_F(ModelTest, AlignedLargeBlockKeepsTheFirstAlignedSlotsOfItsSpan) {
-  // 16 KiB alignment: 1 + 8 - 1 slots taken from slot 12, the block kept at slot 16.
+  // 16 KiB alignment: 1 + 8 - 1 slots taken from slot 1, the block kept at slot 8.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(100, 16384, got(at_slot(12), 1)), "aligned");
-  EXPECT_LEGAL(model.allocate(100, 16384, got(at_slot(16), 1)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:freex4 16:large blockx1 17:freex15 ");
+  EXPECT_ILLEGAL(wrong.allocate(100, 16384, got(at_slot(1), 2)), "aligned");
+  EXPECT_LEGAL(model.allocate(100, 16384, got(at_slot(8), 2)));
+  EXPECT_EQ(layout(model),
+            std::string("0:metadatax1 1:freex7 8:large blockx1 9:freex21 ") + kFirstTable);
   check();
 }
 
 TEST_F(ModelTest, GrowthTakesTheFewestPages) {
   HeapModel big(4 << 20, 16);
-  EXPECT_LEGAL(big.allocate(20 * 2048, 1, got(at_slot(12), 1)));  // 32 - 12 = 20: one page
+  EXPECT_LEGAL(big.allocate(29 * 2048, 1, got(at_slot(1), 2)));  // 64 - 1 - 34 = 29: two pages
+  // 33 slots, no top free span: one page leaves 34 + 32 - 35 = 31, two 34 + 64 - 35 = 63.
   HeapModel wrong = big;
-  EXPECT_ILLEGAL(wrong.allocate(33 * 2048, 1, got(at_slot(32), 4)), "wasm page");
-  EXPECT_LEGAL(big.allocate(33 * 2048, 1, got(at_slot(32), 3)));  // 33 slots: two more pages
-  EXPECT_LEGAL(big.allocate(8, 1, got(at_slot(65), 3)));          // top span had 31 slots
+  EXPECT_ILLEGAL(wrong.allocate(33 * 2048, 1, got(at_slot(30), 5)), "wasm page");
+  wrong = big;
+  EXPECT_ILLEGAL(wrong.allocate(33 * 2048, 1, got(at_slot(30), 3)), "wasm page");
+  EXPECT_LEGAL(big.allocate(33 * 2048, 1, got(at_slot(30), 4)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx29 30:large blockx33 63:freex30 "
+                         "93:metadatax35 ");
+  EXPECT_LEGAL(big.allocate(8, 1, got(at_slot(63), 4)));  // the top free span had 30 slots
   check();
+}
+
+TEST_F(ModelTest, GrowthRunsThroughTheOldTable) {
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1), 2)));
+  // 40 slots: the top free span (28 at 2) is short; one page gives 28 + 34 + 32 - 35 = 59, and
+  // the block's low end lies where the old table was.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(40 * 2048, 1, got(at_slot(64), 3)), "free span");
+  EXPECT_LEGAL(model.allocate(40 * 2048, 1, got(at_slot(2), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex1 2:large blockx40 42:freex19 "
+                           "61:metadatax35 ");
+  EXPECT_EQ(model.stats().metadata_bytes, 2048U * (1 + 35));
+  check();
+}
+
+// A heap of 43 pages (1376 slots) whose table has 33 descriptor slots: p_min = 2.
+class GenerousGrowthTest : public ::testing::Test {
+ protected:
+  static constexpr std::size_t kPages = 43;
+  // 1376 - 1 - 65 = 1310 slots: the first growth makes exactly 43 pages, all taken.
+  void fill(HeapModel& heap) {
+    EXPECT_LEGAL(heap.allocate(1310 * 2048, 1, got(at_slot(1), kPages)));
+    EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:metadatax65 ");
+  }
+};
+
+TEST_F(GenerousGrowthTest, PMinMakesTheHeapAskForMoreThanItNeeds) {
+  HeapModel heap(4 << 20, 16);
+  fill(heap);
+  // One slot for a MiniPage: one page would do (0 + 65 + 32 - 65 = 32), but the descriptors
+  // moved are 33 slots, so the heap asks for two: 65 + 64 - 66 = 63 free.
+  HeapModel wrong = heap;
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(at_slot(1311), kPages + 1)), "wasm page");
+  EXPECT_LEGAL(heap.allocate(8, 1, got(at_slot(1311), kPages + 2)));
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:MiniPagex1 1312:freex62 "
+                          "1374:metadatax66 ");
+  for (const auto& problem : heap.check_invariants()) ADD_FAILURE() << problem;
+}
+
+TEST_F(GenerousGrowthTest, RefusedGenerousGrowthAsksOnceMoreForTheFewest) {
+  HeapModel heap(4 << 20, 16);
+  fill(heap);
+  heap.refuse_next_grows(1);
+  // The ask for two pages is refused (one refusal seen), the ask for one is granted.
+  HeapModel wrong = heap;
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, kPages, 1)), "null");
+  wrong = heap;
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(at_slot(1311), kPages + 1, 0)), "refused");
+  EXPECT_LEGAL(heap.allocate(8, 1, got(at_slot(1311), kPages + 1, 1)));
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:MiniPagex1 1312:freex31 "
+                          "1343:metadatax65 ");
+  EXPECT_EQ(heap.refusals_pending(), 0U);
+}
+
+TEST_F(GenerousGrowthTest, BothAsksRefusedFailTheCall) {
+  HeapModel heap(4 << 20, 16);
+  fill(heap);
+  heap.refuse_next_grows(3);
+  HeapModel wrong = heap;
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, kPages, 1)), "refused");
+  EXPECT_LEGAL(heap.allocate(8, 1, got(0, kPages, 2)));
+  EXPECT_EQ(heap.refusals_pending(), 1U);
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:metadatax65 ");
+}
+
+TEST_F(GenerousGrowthTest, GenerousGrowthPastTheMaximumAsksForTheFewest) {
+  HeapModel heap((kPages + 1) * 65536, 16);  // room for one more page only
+  fill(heap);
+  // Two pages pass the maximum (no refusal counted); one page is granted.
+  HeapModel wrong = heap;
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, kPages)), "null");
+  EXPECT_LEGAL(heap.allocate(8, 1, got(at_slot(1311), kPages + 1)));
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:MiniPagex1 1312:freex31 "
+                          "1343:metadatax65 ");
+}
+
+TEST_F(GenerousGrowthTest, GrowthUnderABlockAsksForPMinToo) {
+  HeapModel heap(4 << 20, 16);
+  fill(heap);  // the block ends where the table begins
+  // One slot more: k = 1, t = 0, p_k = 1, p_min = 2. In place either way.
+  HeapModel exact = heap;
+  EXPECT_LEGAL(heap.reallocate(at_slot(1), 1311 * 2048, 1, got(at_slot(1), kPages + 2)));
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1311 1312:freex62 1374:metadatax66 ");
+  exact.refuse_next_grows(1);
+  HeapModel wrong = exact;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 1311 * 2048, 1, got(at_slot(1), kPages + 2, 1)),
+                 "wasm page");
+  EXPECT_LEGAL(exact.reallocate(at_slot(1), 1311 * 2048, 1, got(at_slot(1), kPages + 1, 1)));
+  EXPECT_EQ(layout(exact), "0:metadatax1 1:large blockx1311 1312:freex31 1343:metadatax65 ");
 }
 
 TEST_F(ModelTest, RefusedGrowFailsTheCallAndChangesNothing) {
   model.refuse_next_grows(1);
   HeapModel wrong = model;
   EXPECT_ILLEGAL(wrong.allocate(1, 1, got(0, 0, 0)), "refused");
-  EXPECT_LEGAL(model.allocate(1, 1, got(0, 0, 1)));
-  EXPECT_LEGAL(model.allocate(1, 1, got(at_slot(12), 1)));
+  EXPECT_LEGAL(model.allocate(1, 1, got(0, 0, 1)));  // the first growth asks once: p = p_k
+  EXPECT_LEGAL(model.allocate(1, 1, got(at_slot(1), 2)));
 }
 
 TEST_F(ModelTest, BadPointersGetTheirErrors) {
-  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(12, 8), 1)));
-  EXPECT_ILLEGAL(model.deallocate(at_slot(12, 4), got(0, 1)), "invalid_pointer");
-  EXPECT_LEGAL(model.deallocate(at_slot(12, 4), got(0, 1, 0, Error::invalid_pointer)));
-  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1)));
-  EXPECT_ILLEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::invalid_pointer)), "double_free");
-  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 1, 0, Error::double_free)));
-  EXPECT_LEGAL(model.deallocate(at_slot(13), got(0, 1, 0, Error::double_free)));  // span head
-  EXPECT_ILLEGAL(model.deallocate(at_slot(13), got(0, 1, 0, Error::invalid_pointer)), "double_free");
-  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 1, 0, Error::invalid_pointer)));  // inside
-  EXPECT_ILLEGAL(model.deallocate(at_slot(20), got(0, 1, 0, Error::double_free)), "invalid_pointer");
-  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 1, 0, Error::invalid_pointer)));  // metadata
-  EXPECT_LEGAL(model.deallocate(kBase - 8, got(0, 1, 0, Error::invalid_pointer)));
-  EXPECT_LEGAL(model.deallocate(at_slot(40), got(0, 1, 0, Error::invalid_pointer)));  // past top
-  EXPECT_LEGAL(model.deallocate(0, got(0, 1)));
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1, 8), 2)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(1, 4), got(0, 2)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(1, 4), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(1), got(0, 2, 0, Error::invalid_pointer)), "double_free");
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2, 0, Error::double_free)));
+  EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::double_free)));  // span head
+  EXPECT_ILLEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::invalid_pointer)), "double_free");
+  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 2, 0, Error::invalid_pointer)));  // inside
+  EXPECT_ILLEGAL(model.deallocate(at_slot(10), got(0, 2, 0, Error::double_free)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(0), got(0, 2, 0, Error::invalid_pointer)));   // slot 0
+  EXPECT_LEGAL(model.deallocate(at_slot(30), got(0, 2, 0, Error::invalid_pointer)));  // apron
+  EXPECT_LEGAL(model.deallocate(at_slot(63), got(0, 2, 0, Error::invalid_pointer)));  // table
+  EXPECT_ILLEGAL(model.deallocate(at_slot(30), got(0, 2, 0, Error::double_free)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(kBase - 8, got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(64), got(0, 2, 0, Error::invalid_pointer)));  // past top
+  EXPECT_LEGAL(model.deallocate(0, got(0, 2)));
   // Sized deallocation: the block (8 bytes at an 8-byte boundary) cannot hold 9 bytes or
   // 16-byte alignment.
-  std::uintptr_t block = at_slot(12, 8);
-  EXPECT_LEGAL(model.deallocate_sized(block, 9, 8, got(0, 1, 0, Error::size_mismatch)));
-  EXPECT_LEGAL(model.deallocate_sized(block, 8, 16, got(0, 1, 0, Error::size_mismatch)));
-  EXPECT_LEGAL(model.usable_size(block, 8, got(0, 1)));
-  EXPECT_ILLEGAL(model.usable_size(block, 16, got(0, 1)), "usable size");
-  EXPECT_LEGAL(model.deallocate_sized(block, 8, 8, got(0, 1)));
+  std::uintptr_t block = at_slot(1, 8);
+  EXPECT_LEGAL(model.deallocate_sized(block, 9, 8, got(0, 2, 0, Error::size_mismatch)));
+  EXPECT_LEGAL(model.deallocate_sized(block, 8, 16, got(0, 2, 0, Error::size_mismatch)));
+  EXPECT_LEGAL(model.usable_size(block, 8, got(0, 2)));
+  EXPECT_ILLEGAL(model.usable_size(block, 16, got(0, 2)), "usable size");
+  EXPECT_LEGAL(model.deallocate_sized(block, 8, 8, got(0, 2)));
   EXPECT_EQ(model.stats().live_blocks, 0U);
 }
 
 TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(12), 1)));
-  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(15), 1)));  // freed as a span, not a spare
-  EXPECT_LEGAL(model.deallocate(at_slot(15), got(0, 1)));
-  std::uintptr_t block = at_slot(12);
-  EXPECT_ILLEGAL(model.reallocate(block, 5 * 2048, 1, got(at_slot(17), 1)), "in place");
-  EXPECT_LEGAL(model.reallocate(block, 5 * 2048, 1, got(block, 1)));  // into the span after it
-  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx5 17:freex15 ");
-  EXPECT_LEGAL(model.reallocate(block, 2 * 2048, 1, got(block, 1)));  // shrinks, frees the tail
-  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx2 14:freex18 ");
-  // 30 slots: the span after (18) is short but reaches the top, and no span of 30 exists, so
-  // memory grows under the block: 18 + 32 >= 28 more.
-  EXPECT_LEGAL(model.reallocate(block, 30 * 2048, 1, got(block, 2)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:large blockx30 42:freex22 ");
+  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(4), 2)));  // freed as a span, not a spare
+  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2)));
+  std::uintptr_t block = at_slot(1);
+  EXPECT_ILLEGAL(model.reallocate(block, 5 * 2048, 1, got(at_slot(6), 2)), "in place");
+  EXPECT_LEGAL(model.reallocate(block, 5 * 2048, 1, got(block, 2)));  // into the span after it
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx5 6:freex24 ") + kFirstTable);
+  EXPECT_LEGAL(model.reallocate(block, 2 * 2048, 1, got(block, 2)));  // shrinks, frees the tail
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx2 3:freex27 ") + kFirstTable);
+  // 30 slots: the span after (27) is short but is the top free span, and no span of 30 exists,
+  // so memory grows under the block: 27 + 34 + 32 - 35 = 58 >= 28 missing.
+  EXPECT_LEGAL(model.reallocate(block, 30 * 2048, 1, got(block, 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:large blockx30 31:freex30 61:metadatax35 ");
   // Large to small moves: a new MiniPage at the low end of the only span, then the old block
   // is freed.
-  EXPECT_LEGAL(model.reallocate(block, 100, 1, got(at_slot(42), 2)));
-  EXPECT_EQ(layout(model), "0:metadatax12 12:freex30 42:MiniPagex1 43:freex21 ");
-  EXPECT_LEGAL(model.reallocate(at_slot(42), 110, 1, got(at_slot(42), 2)));  // same class
-  EXPECT_ILLEGAL(model.reallocate(at_slot(42), 100, 1, got(at_slot(43), 2)), "stays in place");
-  EXPECT_LEGAL(model.reallocate(at_slot(42), 0, 1, got(0, 2)));
+  EXPECT_LEGAL(model.reallocate(block, 100, 1, got(at_slot(31), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex30 31:MiniPagex1 32:freex29 61:metadatax35 ");
+  EXPECT_LEGAL(model.reallocate(at_slot(31), 110, 1, got(at_slot(31), 3)));  // same class
+  EXPECT_ILLEGAL(model.reallocate(at_slot(31), 100, 1, got(at_slot(32), 3)), "stays in place");
+  EXPECT_LEGAL(model.reallocate(at_slot(31), 0, 1, got(0, 3)));
   EXPECT_EQ(model.stats().live_blocks, 0U);
   EXPECT_EQ(model.stats().mini_pages, 1U);  // current, empty, kept
   check();
 }
 
-TEST_F(ModelTest, ReallocationMovesWhenGrowingUnderTheBlockWouldReachANewGroup) {
-  HeapModel big(4 << 20, 16);
-  // 480 slots: 15 pages, the block at 12..491, a free span of 20 up to the top (512).
-  EXPECT_LEGAL(big.allocate(480 * 2048, 1, got(at_slot(12), 16)));
-  EXPECT_EQ(layout(big), "0:metadatax12 12:large blockx480 492:freex20 ");
-  // 510 slots: 30 more than the block has, 20 of them free at the top. One page past the top
-  // reaches group 1, whose metadata would cut the new pages off from the block, so the block
-  // moves: 32p - m >= 510 gives p = 17, which reaches group 2 as well (m = 24).
-  HeapModel wrong = big;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(12), 510 * 2048, 1, got(at_slot(12), 17)), "free span");
-  EXPECT_LEGAL(big.reallocate(at_slot(12), 510 * 2048, 1, got(at_slot(536), 33)));
-  EXPECT_EQ(layout(big),
-            "0:metadatax12 12:freex500 512:metadatax12 524:metadatax12 536:large blockx510 "
-            "1046:freex10 ");
+TEST_F(ModelTest, BlockDirectlyBelowTheTableGrowsInPlace) {
+  EXPECT_LEGAL(model.allocate(29 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx29 ") + kFirstTable);
+  // 40 slots: 11 missing, no free span after the block (it ends where the table begins): one
+  // page gives 0 + 34 + 32 - 35 = 31 free slots right after it.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(30), 4)), "in place");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(1), 4)), "wasm page");
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(1), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:large blockx40 41:freex20 61:metadatax35 ");
   check();
+}
+
+TEST_F(ModelTest, BlockBelowTheTableMovesWhenTheGrowthUnderItIsRefused) {
+  HeapModel big(4 << 20, 16);
+  EXPECT_LEGAL(big.allocate(29 * 2048, 1, got(at_slot(1), 2)));
+  big.refuse_next_grows(1);
+  // The growth for the 11 missing slots is refused; the block moves like any reallocation:
+  // nothing free, so memory grows for the whole 40 slots (34 + 64 - 35 = 63, two pages) and
+  // the old block is freed.
+  HeapModel wrong = big;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(1), 3, 1)), "free span");
+  wrong = big;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(30), 4, 0)), "refused");
+  EXPECT_LEGAL(big.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(30), 4, 1)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:freex29 30:large blockx40 70:freex23 93:metadatax35 ");
+  // Both refused: null, the block untouched.
+  big.refuse_next_grows(2);
+  EXPECT_LEGAL(big.reallocate(at_slot(30), 100 * 2048, 1, got(0, 4, 2)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:freex29 30:large blockx40 70:freex23 93:metadatax35 ");
+  for (const auto& problem : big.check_invariants()) ADD_FAILURE() << problem;
+}
+
+TEST_F(ModelTest, BlockAtTheTopGrowsInPlacePastWhatWasAGroupBoundary) {
+  HeapModel big(4 << 20, 16);
+  // 480 slots: 17 pages (544 - 1 - 45 = 498), a top free span of 18 up to the table at 499.
+  EXPECT_LEGAL(big.allocate(480 * 2048, 1, got(at_slot(1), 17)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx480 481:freex18 499:metadatax45 ");
+  // 600 slots: 120 missing over a top free span of 18; four pages give 18 + 45 + 128 - 48 =
+  // 143. The block grows in place across slot 512 (once a 1 MiB group's descriptor block).
+  HeapModel wrong = big;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 600 * 2048, 1, got(at_slot(481), 37)), "in place");
+  wrong = big;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 600 * 2048, 1, got(at_slot(1), 20)), "wasm page");
+  EXPECT_LEGAL(big.reallocate(at_slot(1), 600 * 2048, 1, got(at_slot(1), 21)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx600 601:freex23 624:metadatax48 ");
+  EXPECT_EQ(big.stats().metadata_bytes, 2048U * (1 + 48));
+  for (const auto& problem : big.check_invariants()) ADD_FAILURE() << problem;
+}
+
+TEST_F(ModelTest, BlockNotAtTheTopMovesInsteadOfGrowingMemory) {
+  HeapModel big(4 << 20, 16);
+  EXPECT_LEGAL(big.allocate(10 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(big.allocate(10 * 2048, 1, got(at_slot(11), 2)));  // 9 free slots after it
+  // The first block is followed by a large block: it moves, growing the heap for 20 slots.
+  HeapModel wrong = big;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(1), 3)), "free span");
+  EXPECT_LEGAL(big.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(21), 3)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:freex10 11:large blockx10 21:large blockx20 "
+                         "41:freex20 61:metadatax35 ");
+  for (const auto& problem : big.check_invariants()) ADD_FAILURE() << problem;
 }
 
 }  // namespace

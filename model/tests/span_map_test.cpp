@@ -1,5 +1,5 @@
-// Spans by themselves: carving, coalescing on release, the good-fit rule, growth's layout.
-#include <alligator/model/growth.hpp>
+// Spans by themselves: carving, coalescing on release, the good-fit rule, growth's layout (slot
+// 0, the top free span, the table moving to the end).
 #include <alligator/model/span_map.hpp>
 
 #include <gtest/gtest.h>
@@ -25,109 +25,133 @@ TEST(ModelGoodFit, ExactBelow64ThenRoundedToBinSteps) {
   EXPECT_EQ(good_fit(1000), 1008U);  // step 16 from 512
 }
 
-TEST(ModelGrowth, FirstGrowthPutsGroupZerosMetadataFirst) {
-  EXPECT_EQ(plan_growth(0, 0, 1, 1, 100)->pages, 1U);
-  EXPECT_EQ(plan_growth(0, 0, 1, 1, 100)->metadata_slots, 12U);
-  EXPECT_EQ(plan_growth(0, 0, 20, 20, 100)->pages, 1U);  // 32 - 12 = 20 slots free
-  EXPECT_EQ(plan_growth(0, 0, 21, 21, 100)->pages, 2U);
-  EXPECT_FALSE(plan_growth(0, 0, 21, 21, 1));
-}
-
-TEST(ModelGrowth, TopFreeSpanCountsOnlyWithoutNewGroups) {
-  // Inside group 0: the top free span of 5 slots plus one page.
-  EXPECT_EQ(plan_growth(64, 5, 37, 37, 100)->pages, 1U);
-  EXPECT_EQ(plan_growth(64, 5, 37, 37, 100)->metadata_slots, 0U);
-  // From 480, one page stays in group 0 (5 + 32 = 37 < 40); two reach group 1, whose metadata
-  // comes first and separates the old top: 64 - 12 = 52 >= 40.
-  auto plan = plan_growth(480, 5, 40, 40, 100);
-  EXPECT_EQ(plan->pages, 2U);
-  EXPECT_EQ(plan->metadata_slots, 12U);
-  EXPECT_EQ(groups_reached(0), 0U);
-  EXPECT_EQ(groups_reached(1), 1U);
-  EXPECT_EQ(groups_reached(512), 1U);
-  EXPECT_EQ(groups_reached(513), 2U);
-}
-
-TEST(ModelSpanMap, GrowthLaysOutMetadataThenFree) {
+TEST(ModelSpanMap, FirstGrowthLaysOutSlotZeroTheFreeSpanAndTheTable) {
   SpanMap map;
-  map.grow(32, 12);
-  EXPECT_EQ(layout(map), "0:metadatax12 12:freex20 ");
-  map.grow(32, 0);
-  EXPECT_EQ(layout(map), "0:metadatax12 12:freex52 ");
-  map.grow(32, 12);  // the old top free span stays apart
-  EXPECT_EQ(layout(map), "0:metadatax12 12:freex52 64:metadatax12 76:freex20 ");
+  EXPECT_FALSE(map.top_free_span());
+  map.grow(64);  // two pages: slot 0, 29 free slots, the table of 32 + ceil(3 * 64 / 128) = 34
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex29 30:metadatax34 ");
+  EXPECT_EQ(map.table_start(), 30U);
+  EXPECT_EQ(map.top_free_span(), 1U);
+  EXPECT_EQ(map.top_free_slots(), 29U);
+  EXPECT_TRUE(map.check().empty());
+}
+
+TEST(ModelSpanMap, GrowthExtendsTheTopFreeSpanThroughTheOldTable) {
+  SpanMap map;
+  map.grow(64);
+  map.carve(1, 1, SpanKind::mini_page);  // the top free span is now 28 slots at 2
+  map.grow(32);
+  // The table moved from 30 to 96 - 35 = 61; its old 34 slots and the 32 new ones joined the
+  // free span: 28 + 34 + 32 - 35 = 59.
+  EXPECT_EQ(layout(map), "0:metadatax1 1:MiniPagex1 2:freex59 61:metadatax35 ");
+  // A block carved from it covers what was the table.
+  map.carve(2, 40, SpanKind::large);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:MiniPagex1 2:large blockx40 42:freex19 61:metadatax35 ");
+  EXPECT_TRUE(map.check().empty());
+}
+
+TEST(ModelSpanMap, GrowthWithoutATopFreeSpanStartsOneWhereTheTableWas) {
+  SpanMap map;
+  map.grow(64);
+  map.carve(1, 29, SpanKind::large);  // the block ends where the table begins
+  EXPECT_FALSE(map.top_free_span());
+  EXPECT_EQ(map.top_free_slots(), 0U);
+  map.grow(32);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx29 30:freex31 61:metadatax35 ");
+  // So the block can grow in place into it.
+  map.extend(1, 31);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx60 61:metadatax35 ");
+  map.grow(64);  // 160 slots: table 32 + 4 = 36 at 124
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx60 61:freex63 124:metadatax36 ");
   EXPECT_TRUE(map.check().empty());
 }
 
 TEST(ModelSpanMap, CarveSplitsAndReleaseCoalescesBothSides) {
   SpanMap map;
-  map.grow(64, 12);
-  map.carve(12, 1, SpanKind::mini_page);
-  map.carve(13, 4, SpanKind::large);
-  map.carve(17, 2, SpanKind::large);
-  EXPECT_EQ(layout(map), "0:metadatax12 12:MiniPagex1 13:large blockx4 17:large blockx2 19:freex45 ");
-  map.release(12, 1);
-  EXPECT_EQ(layout(map), "0:metadatax12 12:freex1 13:large blockx4 17:large blockx2 19:freex45 ");
-  map.release(17, 2);
-  EXPECT_EQ(layout(map), "0:metadatax12 12:freex1 13:large blockx4 17:freex47 ");
-  map.release(13, 4);
-  EXPECT_EQ(layout(map), "0:metadatax12 12:freex52 ");
+  map.grow(64);
+  map.carve(1, 1, SpanKind::mini_page);
+  map.carve(2, 4, SpanKind::large);
+  map.carve(6, 2, SpanKind::large);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:MiniPagex1 2:large blockx4 6:large blockx2 8:freex22 "
+                         "30:metadatax34 ");
+  map.release(1, 1);  // slot 0 before it is metadata: nothing to merge with
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex1 2:large blockx4 6:large blockx2 8:freex22 "
+                         "30:metadatax34 ");
+  map.release(6, 2);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex1 2:large blockx4 6:freex24 30:metadatax34 ");
+  map.release(2, 4);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex29 30:metadatax34 ");
   EXPECT_TRUE(map.check().empty());
 }
 
 TEST(ModelSpanMap, SpareSpansAreNeitherTakenNorMerged) {
   SpanMap map;
-  map.grow(32, 12);
-  map.carve(12, 3, SpanKind::large);
-  map.carve(15, 2, SpanKind::large);
-  map.retag(12, SpanKind::spare);
-  EXPECT_EQ(map.takeable(3), (std::vector<std::size_t>{17}));
-  map.release(15, 2);  // merges with the free span after it, not with the spare span before
-  EXPECT_EQ(layout(map), "0:metadatax12 12:spare spanx3 15:freex17 ");
-  map.carve(15, 14, SpanKind::large);
-  map.carve(29, 3, SpanKind::large);
-  map.retag(29, SpanKind::spare);  // a spare span at the top is no free span there
-  EXPECT_EQ(map.free_slots_at_top(), 0U);
+  map.grow(64);
+  map.carve(1, 3, SpanKind::large);
+  map.carve(4, 2, SpanKind::large);
+  map.retag(1, SpanKind::spare);
+  EXPECT_EQ(map.takeable(3), (std::vector<std::size_t>{6}));
+  map.release(4, 2);  // merges with the free span after it, not with the spare span before
+  EXPECT_EQ(layout(map), "0:metadatax1 1:spare spanx3 4:freex26 30:metadatax34 ");
+  map.carve(4, 23, SpanKind::large);
+  map.carve(27, 3, SpanKind::large);
+  map.retag(27, SpanKind::spare);  // a spare span below the table is no top free span
+  EXPECT_FALSE(map.top_free_span());
+  EXPECT_EQ(map.top_free_slots(), 0U);
   EXPECT_TRUE(map.takeable(1).empty());
-  map.release(15, 14);  // between two spare spans: stays apart
-  EXPECT_EQ(layout(map), "0:metadatax12 12:spare spanx3 15:freex14 29:spare spanx3 ");
-  map.retag(12, SpanKind::large);
-  EXPECT_EQ(map.takeable(14), (std::vector<std::size_t>{15}));
+  map.release(4, 23);  // between two spare spans: stays apart
+  EXPECT_EQ(layout(map), "0:metadatax1 1:spare spanx3 4:freex23 27:spare spanx3 30:metadatax34 ");
+  map.retag(1, SpanKind::large);
+  EXPECT_EQ(map.takeable(23), (std::vector<std::size_t>{4}));
   EXPECT_TRUE(map.check().empty());
 }
 
 TEST(ModelSpanMap, ShrinkFreesTheTailAndExtendTakesTheNextSpan) {
   SpanMap map;
-  map.grow(64, 12);
-  map.carve(12, 10, SpanKind::large);
-  map.shrink(12, 4);
-  EXPECT_EQ(layout(map), "0:metadatax12 12:large blockx4 16:freex48 ");
-  map.extend(12, 6);
-  EXPECT_EQ(layout(map), "0:metadatax12 12:large blockx10 22:freex42 ");
-  map.extend(12, 42);
-  EXPECT_EQ(layout(map), "0:metadatax12 12:large blockx52 ");
+  map.grow(64);
+  map.carve(1, 10, SpanKind::large);
+  map.shrink(1, 4);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx4 5:freex25 30:metadatax34 ");
+  map.extend(1, 6);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx10 11:freex19 30:metadatax34 ");
+  map.extend(1, 19);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx29 30:metadatax34 ");
 }
 
-TEST(ModelSpanMap, TakeableIsGoodFitsElseTheTopSpan) {
+TEST(ModelSpanMap, TakeableIsGoodFitsElseTheTopFreeSpan) {
   SpanMap map;
-  map.grow(32 * 16, 12);                  // slots 12..511 free
-  map.carve(12, 100, SpanKind::large);
-  map.carve(112, 1, SpanKind::large);
-  map.release(12, 100);                   // free 100 at 12, large at 112, free 399 at 113
-  map.carve(113, 330, SpanKind::large);   // the top free span: 69 slots at 443
-  EXPECT_EQ(map.takeable(66), (std::vector<std::size_t>{12, 443}));
-  EXPECT_EQ(map.takeable(99), (std::vector<std::size_t>{12}));   // good fit 100
-  // 70 needs a span of 70: only the one at 12 (the top span has 69).
-  EXPECT_EQ(map.takeable(70), (std::vector<std::size_t>{12}));
-  // 101 needs 102 (good fit): no span has it, and the top span (69) is too short.
+  map.grow(32 * 16);                      // slots 1..467 free, the table (44 slots) at 468
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex467 468:metadatax44 ");
+  map.carve(1, 100, SpanKind::large);
+  map.carve(101, 1, SpanKind::large);
+  map.release(1, 100);                    // free 100 at 1, large at 101, free 366 at 102
+  map.carve(102, 297, SpanKind::large);   // the top free span: 69 slots at 399
+  EXPECT_EQ(map.top_free_span(), 399U);
+  EXPECT_EQ(map.takeable(66), (std::vector<std::size_t>{1, 399}));
+  EXPECT_EQ(map.takeable(99), (std::vector<std::size_t>{1}));   // good fit 100
+  // 70 needs a span of 70: only the one at 1 (the top free span has 69).
+  EXPECT_EQ(map.takeable(70), (std::vector<std::size_t>{1}));
+  // 101 needs 102 (good fit): no span has it, and the top free span (69) is too short.
   EXPECT_TRUE(map.takeable(101).empty());
-  map.release(113, 330);                  // merges with the top span: 399 at 113
-  EXPECT_EQ(map.takeable(101), (std::vector<std::size_t>{113}));
-  // 399 needs 400 by good fit (step 8 from 256), so only the top-span rule lets it in.
-  EXPECT_EQ(good_fit(399), 400U);
-  EXPECT_EQ(map.takeable(399), (std::vector<std::size_t>{113}));
-  map.carve(500, 1, SpanKind::large);     // now the top span is 11 slots at 501
-  EXPECT_TRUE(map.takeable(387).empty()); // 387 needs 392: the span of 387 at 113 is no fit
+  map.release(102, 297);                  // merges with the top free span: 366 at 102
+  EXPECT_EQ(map.takeable(101), (std::vector<std::size_t>{102}));
+  // 366 needs 368 by good fit (step 8 from 256), so only the top-free-span rule lets it in:
+  // the span ends where the table begins, not at the heap's top.
+  EXPECT_EQ(good_fit(366), 368U);
+  EXPECT_EQ(map.takeable(366), (std::vector<std::size_t>{102}));
+  map.carve(466, 1, SpanKind::large);     // now the top free span is 1 slot at 467
+  EXPECT_EQ(map.top_free_span(), 467U);
+  EXPECT_TRUE(map.takeable(363).empty()); // 363 needs 368: the span of 364 at 102 is no fit
+  EXPECT_TRUE(map.check().empty());
+}
+
+TEST(ModelSpanMap, CheckReportsMetadataOtherThanSlotZeroAndTheTable) {
+  SpanMap map;
+  map.grow(64);
+  map.carve(5, 2, SpanKind::metadata);
+  auto problems = map.check();
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_NE(problems[0].find("neither slot 0 nor the table"), std::string::npos) << problems[0];
 }
 
 }  // namespace

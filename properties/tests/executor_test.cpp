@@ -51,12 +51,12 @@ TEST(Executor, OperationsOnBlocksThatDoNotExistAreSkipped) {
 }
 
 TEST(Executor, ReusingAnIdIsATraceError) {
-  Executor executor(64 * 1024);
+  Executor executor(128 * 1024);  // two pages: the first growth's least
   EXPECT_STEP_OK(executor, "b1 = malloc 10");
   StepVerdict verdict = run(executor, "b1 = malloc 10");
   EXPECT_FALSE(verdict.ok);
   EXPECT_NE(verdict.message.find("reuses"), std::string::npos) << verdict.message;
-  EXPECT_EQ(format(executor.trace()), "memory 65536\nb1 = malloc 10\nb1 = malloc 10\n");
+  EXPECT_EQ(format(executor.trace()), "memory 131072\nb1 = malloc 10\nb1 = malloc 10\n");
 }
 
 }  // namespace

@@ -1,35 +1,41 @@
-// How many wasm pages a growth takes, from allocator/README.md "Growth":
+// How many wasm pages a growth asks for, from allocator/README.md "Growth":
 //
-//   The heap grows by the fewest wasm pages p (32 slots each) such that a free span of k slots
-//   exists afterwards. With t = free slots at the top and m = 12 x (groups the new pages reach
-//   for the first time): p is the smallest count with t + 32p >= k when m = 0, or 32p - m >= k
-//   when m > 0.
+//   With t = the top free span's length (0 if none), M(top) = 32 + L(top) the table's length
+//   and L(top) = ceil(3 top / 128), growing by p wasm pages (32 slots each) leaves a top free
+//   span of t + M(top) + 32p - M(top + 32p) slots. The heap asks for p = max(p_k, p_min)
+//   pages: p_k the fewest with t + M(top) + 32p - M(top + 32p) >= k, and
+//   p_min = ceil(L(top) / 32). If the memory source refuses p > p_k pages, the heap asks once
+//   more for p_k. The first growth (top = 0) has no table to move and also makes slot 0: p_k is
+//   the fewest with 32p - 1 - M(32p) >= k.
 //
-// Reallocation grows "under" a large block at the top, where the span that must exist is the
-// block's missing tail (when the new pages extend the top) or the whole block (when metadata
-// comes first and the block must move), so the two targets are separate arguments.
+// Reallocation grows memory under a block by the same rule, with k the slots the block is
+// missing and t the free span after it (the top free span, or none).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 namespace alligator::model {
 
 struct GrowthPlan {
-  std::size_t pages = 0;           // wasm pages to take
-  std::size_t metadata_slots = 0;  // m: descriptor blocks placed first in the new pages
+  std::size_t pages = 0;        // p = max(p_k, p_min): what the heap asks for first
+  std::size_t exact_pages = 0;  // p_k: what it asks for once more when p > p_k is refused
 };
 
-// The smallest plan of at most `page_limit` pages; nothing if none fits within the limit.
-//   top_slot      one past the heap's last slot before growing
-//   top_free      t, the free slots at the top (0 if the top slot is in use)
-//   on_top        slots needed when the new pages extend the top free span (m = 0)
-//   alone         slots needed in the new free span after metadata (m > 0)
-std::optional<GrowthPlan> plan_growth(std::size_t top_slot, std::size_t top_free,
-                                      std::size_t on_top, std::size_t alone,
-                                      std::size_t page_limit);
+// The top free span's length after growing a heap of `top` slots, whose top free span has
+// `top_free` slots, by `pages` wasm pages: t + M(top) + 32p - M(top + 32p), or at the first
+// growth (top = 0) 32p - 1 - M(32p). Signed: a first growth of one page leaves less than
+// nothing (32 - 1 - 33).
+std::int64_t top_free_after_growth(std::size_t top, std::size_t top_free, std::size_t pages);
 
-// Groups of 512 slots that hold at least one of the slots below `top_slot`.
-std::size_t groups_reached(std::size_t top_slot);
+// p_min = ceil(L(top) / 32): a growth is at least as long as the descriptors it moves.
+std::size_t min_growth_pages(std::size_t top);
+
+// The pages a growth asks for, for a top free span of at least `slots` slots afterwards; nothing
+// if no p_k <= `page_limit` gives one. `pages` may exceed page_limit (p_min can); the caller
+// decides whether to ask for it.
+std::optional<GrowthPlan> plan_growth(std::size_t top, std::size_t top_free, std::size_t slots,
+                                      std::size_t page_limit);
 
 }  // namespace alligator::model

@@ -27,12 +27,15 @@
 // wasm32's 4 GiB does; these are the model's reading, checked like the rest):
 //   - a request of 4 GiB or more (size / 2048 >= 2^21), or whose aligned span needs more than
 //     2^21 slots, fails at once: nothing retires, no grow is attempted;
-//   - a growth that would take the heap past 2^21 slots is not attempted: the call fails after
-//     retiring, and a pending refusal stays pending.
-// Reallocation grows memory under a block only by pages that reach no new group: a new group's
-// descriptor block would go first and cut the pages off from the block, so then the block moves
-// (into a span of the whole new size: "a free span of k slots exists afterwards"). A block
-// whose growth is refused or hits the maximum moves too. The README does not say either.
+//   - an ask for pages that would take the heap past 2^21 slots is not made: when p_min would,
+//     the heap asks for p_k only; when p_k would, the call fails after retiring, and a pending
+//     refusal stays pending.
+// Growth, as the memory source sees it ("Growth"): the heap asks for p = max(p_k, p_min) pages
+// and, if p > p_k is refused (or passes the memory's maximum), asks once more for p_k. Every
+// ask the memory sees uses up one refusal of refuse_next_grows() and counts as refused; an ask
+// past the maximum fails without counting (SimulatedMemory::grow).
+// Reallocation: a block whose growth in place is refused (or hits the maximum) moves like any
+// other reallocation, retiring and growing again like any allocation ("Reallocation").
 #pragma once
 
 #include <alligator/model/size_classes.hpp>
@@ -168,7 +171,11 @@ class HeapModel {
   // "Taking k slots": retires and grows as the README says; returns the free span the heap
   // took from (checked against the result), or nothing when the call must fail.
   std::optional<std::size_t> take_slots(std::size_t slots, Call& call);
-  bool grow(std::size_t on_top, std::size_t alone, Call& call, std::size_t* metadata = nullptr);
+  // "Growth": asks for max(p_k, p_min) pages, then p_k; true when the top free span now has
+  // `slots` slots.
+  bool grow(std::size_t slots, Call& call);
+  // One ask to the memory source for `pages` pages; true when it gave them.
+  bool ask_memory(std::size_t pages, Call& call);
   // "Retiring": spare and empty current MiniPages and spare spans are freed as spans.
   void retire();
   void free_block(const ModelBlock& block);

@@ -1,14 +1,17 @@
 // The model's picture of the heap as slots: every slot from 0 to the top belongs to exactly one
 // span (free, MiniPage, large block, spare span or metadata), kept in a std::map by first slot.
 //
-// From allocator/README.md, "Spans and large blocks":
+// From allocator/README.md, "Glossary", "Spans and large blocks" and "Metadata out of band":
+//   - slot 0 is a one-slot metadata span, and the heap's last span is the table (metadata):
+//     M(top) = 32 + L(top) slots, apron then descriptors; no other span is metadata;
+//   - the top free span is the free span that ends where the table begins, if there is one;
 //   - taking k slots takes the low end of a free span of at least k' slots (k' = good_fit(k)),
-//     failing that the free span at the top of the heap if it has at least k slots;
+//     failing that the top free span if it has at least k slots;
 //   - freeing merges with the free spans just before and after, so no two free spans are ever
 //     adjacent;
 //   - a spare span is used, not free: no search sees it and nothing merges with it;
-//   - growth extends the free span at the top, or (when it reaches a new group) puts metadata
-//     first and starts a new free span after it.
+//   - growth puts the new slots after the table, moves the table to the new end, and the slots
+//     it left join the top free span (the first growth makes slot 0, the free span, the table).
 // Nothing here decides what is legal for an operation; heap_model.cpp does, using these pieces.
 #pragma once
 
@@ -46,9 +49,12 @@ class SpanMap {
   const Span& at(std::size_t first) const { return spans_.at(first); }
   bool is_free(std::size_t first) const;
 
-  // The free span that ends at the top, if any, and its length (0 if none).
-  std::optional<std::size_t> free_span_at_top() const;
-  std::size_t free_slots_at_top() const;
+  // The table's first slot, top - M(top) (the apron's first slot); 0 before the first growth.
+  std::size_t table_start() const;
+  // The top free span (the free span that ends where the table begins), if any, and its length
+  // (0 if none).
+  std::optional<std::size_t> top_free_span() const;
+  std::size_t top_free_slots() const;
 
   // Free spans of at least good_fit(slots) slots: what the span bins may return.
   std::vector<std::size_t> good_fits(std::size_t slots) const;
@@ -70,11 +76,13 @@ class SpanMap {
   // Lengthens the non-free span at `first` by `extra` slots taken from the low end of the free
   // span right after it.
   void extend(std::size_t first, std::size_t extra);
-  // Growth: `slots` new slots at the top. Without metadata they join the top free span; with
-  // `metadata` slots they start with a metadata span and the rest is a new free span.
-  void grow(std::size_t slots, std::size_t metadata);
+  // Growth by `slots` slots (whole wasm pages): the table moves to the new end and every slot
+  // between the top free span's start (or the old table's) and the new table is one free span.
+  // The first growth lays out slot 0, a free span and the table.
+  void grow(std::size_t slots);
 
-  // Self-check of the map's own invariants (contiguous cover, no adjacent free spans).
+  // Self-check of the map's own invariants (contiguous cover, no adjacent free spans, slot 0
+  // and the table the only metadata).
   std::vector<std::string> check() const;
 
  private:
