@@ -92,6 +92,8 @@ class Sut {
   Sut& operator=(const Sut&) = delete;
 
   void run(const Operation& operation);
+  // For checks after a sequence (nothing_lost_test.cpp): more operations on the same heap.
+  Executor& executor() { return executor_; }
 
  private:
   Executor executor_;

@@ -76,6 +76,16 @@ bool Executor::block_live(std::uint32_t id) const {
   return it != state_->blocks.end() && it->second.live;
 }
 
+std::vector<std::uint32_t> Executor::live_ids() const {
+  std::vector<std::uint32_t> ids;
+  for (const auto& [address, live] : state_->live) ids.push_back(live.id);
+  return ids;
+}
+
+std::uint32_t Executor::unused_id() const {
+  return state_->blocks.empty() ? 1 : state_->blocks.rbegin()->first + 1;
+}
+
 Trace Executor::trace() const {
   Trace trace;
   trace.memory_bytes = memory_bytes_;

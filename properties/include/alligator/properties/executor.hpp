@@ -57,6 +57,8 @@ class Executor {
   Trace trace() const;  // memory header + history: the failing sequence, ready to replay
   const model::HeapModel& model() const;
   bool block_live(std::uint32_t id) const;
+  std::vector<std::uint32_t> live_ids() const;
+  std::uint32_t unused_id() const;  // above every id a block was ever given
 
   struct State;  // the heap, the model and the executor's records (src/executor_state.hpp)
 
