@@ -230,20 +230,43 @@ TEST_F(BadInputTest, PointerBeforeTheFirstGrowth) {
   EXPECT_EQ(memory.grow_count(), 0U);
 }
 
+// Slot 0, the apron and the descriptors are metadata: no pointer into them is a block, before and
+// after a growth moves the table (its old place is then free memory, or a block's inside).
 TEST_F(BadInputTest, PointerIntoMetadata) {
-  void* block = heap.allocate(100);
+  void* block = heap.allocate(100);  // two pages: slot 0, MiniPage 1, free 2..29, table 30..63
   ASSERT_NE(block, nullptr);
-  std::byte* base = memory.base();  // slots 0..11: the first descriptor block
-  for (std::size_t offset : {std::size_t{0}, std::size_t{48}, kSlot, 11 * kSlot, 12 * kSlot - 8}) {
-    expect_rejected([&] { heap.deallocate(base + offset); }, HeapError::invalid_pointer,
-                    base + offset);
-  }
+  std::byte* base = memory.base();
+  auto expect_metadata_rejected = [&](std::size_t table_slot, std::size_t top) {
+    std::size_t descriptors = table_slot + kApronSlots;
+    for (std::size_t offset :
+         {std::size_t{0}, std::size_t{48}, kSlot - 8,                        // slot 0
+          table_slot * kSlot, table_slot * kSlot + 48, (table_slot + 1) * kSlot,  // the apron
+          (descriptors - 1) * kSlot + 2040,
+          descriptors * kSlot, descriptors * kSlot + 48, top * kSlot - 8}) {  // the descriptors
+      std::byte* pointer = base + offset;
+      expect_rejected([&] { heap.deallocate(pointer); }, HeapError::invalid_pointer, pointer);
+      void* result = block;
+      expect_rejected([&] { result = heap.reallocate(pointer, 200); }, HeapError::invalid_pointer,
+                      pointer);
+      EXPECT_EQ(result, nullptr) << offset;
+      std::size_t usable = 99;
+      expect_rejected([&] { usable = heap.usable_size(pointer); }, HeapError::invalid_pointer,
+                      pointer);
+      EXPECT_EQ(usable, 0U) << offset;
+    }
+  };
+  ASSERT_EQ(table_start(heap), base + 30 * kSlot);
+  expect_metadata_rejected(30, 64);
+  void* large = heap.allocate(40 * kSlot);  // grows by one page: the table moves to 61..95
+  ASSERT_NE(large, nullptr);
+  ASSERT_EQ(table_start(heap), base + 61 * kSlot);
+  expect_metadata_rejected(61, 96);
 }
 
 TEST_F(BadInputTest, PointerInsideAFreeSpan) {
-  void* block = heap.allocate(100);  // MiniPage at slot 12; slots 13..31 are a free span
+  void* block = heap.allocate(100);  // MiniPage at slot 1; slots 2..29 are a free span
   ASSERT_NE(block, nullptr);
-  std::byte* free_start = memory.base() + 13 * kSlot;
+  std::byte* free_start = memory.base() + 2 * kSlot;
   for (std::size_t offset : {std::size_t{8}, kSlot, 5 * kSlot + 64, 18 * kSlot}) {
     expect_rejected([&] { heap.deallocate(free_start + offset); }, HeapError::invalid_pointer,
                     free_start + offset);

@@ -46,21 +46,25 @@ TEST_F(HeapTest, FreshHeapHoldsNothing) {
   EXPECT_FALSE(heap.owns(nullptr));
 }
 
-// The first growth reaches group 0: one wasm page, slots 0..11 metadata, and the first MiniPage
-// is the low end of the free span after them.
-TEST_F(HeapTest, FirstAllocationTakesOnePageAndPutsMetadataFirst) {
+// The first growth makes slot 0 and the table. One page would not do: 32 - 1 - M(32) = -2, as
+// the apron alone is a page; two pages leave 64 - 1 - M(64) = 64 - 1 - (32 + 2) = 29 free slots,
+// and the first MiniPage is the low end of them.
+TEST_F(HeapTest, FirstAllocationTakesTwoPagesForSlotZeroAndTheTable) {
   void* block = heap.allocate(1);
   ASSERT_NE(block, nullptr);
-  EXPECT_EQ(memory.pages(), 1U);
+  EXPECT_EQ(memory.pages(), 2U);
+  EXPECT_EQ(memory.grow_count(), 1U);
   HeapStats stats = heap.stats();
-  EXPECT_EQ(stats.wasm_pages, 1U);
-  EXPECT_EQ(stats.metadata_bytes, kMetadataSlotsPerGroup * kSlot);
+  EXPECT_EQ(stats.wasm_pages, 2U);
+  EXPECT_EQ(stats.metadata_bytes, 35 * kSlot);  // 1 + 32 + L(64) = 1 + 32 + 2
+  EXPECT_EQ(stats.metadata_bytes, metadata_bytes_for(64));
   EXPECT_EQ(stats.mini_pages, 1U);
   EXPECT_EQ(stats.live_blocks, 1U);
-  EXPECT_EQ(stats.free_bytes, (kSlotsPerPage - kMetadataSlotsPerGroup - 1) * kSlot);
-  EXPECT_EQ(block, memory.base() + kMetadataSlotsPerGroup * kSlot);
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+12, mini_page 12+1, free 13+19");
-  EXPECT_EQ(heap.end(), memory.base() + kPage);
+  EXPECT_EQ(stats.free_bytes, 28 * kSlot);
+  EXPECT_EQ(block, memory.base() + kSlot);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, mini_page 1+1, free 2+28, metadata 30+34");
+  EXPECT_EQ(heap.end(), memory.base() + 2 * kPage);
+  EXPECT_EQ(table_start(heap), memory.base() + 30 * kSlot);
 }
 
 TEST_F(HeapTest, ZeroBytesGiveUniqueBlocks) {
@@ -170,13 +174,15 @@ TEST_F(HeapTest, AlignmentAbove2048MakesARequestLarge) {
 }
 
 // With alignment a > 2048 the heap takes k + a/2048 - 1 slots and frees the ones around the
-// aligned block at once. A fresh heap needs two pages for 1 + 31 slots after the metadata.
+// aligned block at once. A fresh heap needs three pages for 1 + 31 slots (two leave 29 free;
+// three leave 96 - 1 - M(96) = 96 - 1 - 35 = 60): slots 1..32 are taken, the block is slot 32.
 TEST_F(HeapTest, LargeAlignmentFreesTheSlotsAroundTheBlock) {
   void* block = heap.allocate(100, 65536);
   ASSERT_NE(block, nullptr);
-  EXPECT_EQ(heap.stats().wasm_pages, 2U);
-  EXPECT_EQ(block, memory.base() + kPage);  // slot 32: the first 64 KiB boundary after slot 12
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+12, free 12+20, large 32+1, free 33+31");
+  EXPECT_EQ(heap.stats().wasm_pages, 3U);
+  EXPECT_EQ(block, memory.base() + kPage);  // slot 32: the first 64 KiB boundary after slot 0
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, free 1+31, large 32+1, free 33+28, metadata 61+35");
 }
 
 TEST_F(BigHeapTest, LargeBlocksHaveWholeSlots) {
@@ -229,48 +235,143 @@ TEST_F(HeapTest, UsableSizeIsAtLeastTheRequest) {
 
 // --- growth --------------------------------------------------------------------------------------
 
-// Known answers for the growth rule on a fresh heap: the first pages hold 12 metadata slots, so
-// k slots need p pages with 32p - 12 >= k, plus 12 more slots per further group reached.
+// Known answers for the growth rule on a fresh heap: k slots need the fewest p pages with
+// 32p - 1 - M(32p) >= k, M(32p) = 32 + ceil(3p/4): p = 2 leaves 29, 3 leaves 60, 4 leaves 92,
+// 5 leaves 123, 16 leaves 467, 17 leaves 498, 18 leaves 529. (p_min is 0: no table to move.)
 TEST(HeapGrowthTest, AFreshHeapGrowsByTheFewestPages) {
   struct Case {
     std::size_t slots, pages;
   };
-  for (Case c : {Case{1, 1}, Case{20, 1}, Case{21, 2}, Case{52, 2}, Case{53, 3}, Case{500, 16},
-                 Case{501, 17}, Case{520, 17}, Case{521, 18}}) {
+  for (Case c : {Case{1, 2}, Case{29, 2}, Case{30, 3}, Case{60, 3}, Case{61, 4}, Case{92, 4},
+                 Case{93, 5}, Case{123, 5}, Case{124, 6}, Case{467, 16}, Case{468, 17},
+                 Case{498, 17}, Case{499, 18}, Case{529, 18}, Case{530, 19}}) {
     SimulatedMemory memory(std::size_t{4} << 20);
     Heap heap(memory);
     void* block = heap.allocate(c.slots * kSlot);
     ASSERT_NE(block, nullptr);
     EXPECT_EQ(heap.stats().wasm_pages, c.pages) << c.slots << " slots";
     EXPECT_EQ(memory.grow_count(), 1U);
+    // The block is the low end of the free span after slot 0; the table is the last span.
+    EXPECT_EQ(block, memory.base() + kSlot) << c.slots << " slots";
+    std::vector<SpanView> spans = spans_of(heap);
+    ASSERT_FALSE(spans.empty());
+    EXPECT_EQ(spans.back().kind, SpanKind::metadata);
+    EXPECT_EQ(spans.back().bytes, table_slots(32 * c.pages) * kSlot) << c.slots << " slots";
+    EXPECT_EQ(spans.back().start + spans.back().bytes, heap.end());
     EXPECT_TRUE(heap_is_valid(heap));
   }
 }
 
-// New pages extend the free span at the top, so a block may start below the old top.
+// New pages extend the top free span (past the table, which moves), so a block may start below
+// the old table. t = 28 and top = 64: one page leaves 28 + M(64) + 32 - M(96) = 28 + 34 + 32 - 35
+// = 59 >= 40 free slots, and p_min = ceil(L(64) / 32) = 1.
 TEST_F(HeapTest, GrowthExtendsTheFreeSpanAtTheTop) {
-  void* small = heap.allocate(8);  // slot 12; slots 13..31 stay free
+  void* small = heap.allocate(8);  // slot 1; slots 2..29 stay free, the table is 30+34
   ASSERT_NE(small, nullptr);
   void* block = heap.allocate(40 * kSlot);
   ASSERT_NE(block, nullptr);
-  EXPECT_EQ(heap.stats().wasm_pages, 2U);  // 19 + 32 >= 40
-  EXPECT_EQ(slot_of(block), 13U);
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+12, mini_page 12+1, large 13+40, free 53+11");
+  EXPECT_EQ(heap.stats().wasm_pages, 3U);
+  EXPECT_EQ(memory.grow_count(), 2U);
+  EXPECT_EQ(slot_of(block), 2U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, mini_page 1+1, large 2+40, free 42+19, metadata 61+35");
 }
 
-// Reaching a new 1 MiB group puts its descriptor block first in the new pages; the free span at
-// the old top stays where it was, apart.
-TEST_F(HeapTest, GrowthIntoANewGroupPutsItsMetadataFirst) {
-  void* first = heap.allocate(490 * kSlot);  // 16 pages: slots 12..501, free 502..511
+// Growth moves the table to the new end, and the slots it held (apron and descriptors) join the
+// top free span with the new pages: the next block runs from the old free span across the old
+// table, and crosses slot 512, where a 1 MiB group's descriptor block used to begin.
+TEST_F(HeapTest, GrowthMovesTheTableAndItsOldSlotsJoinTheTopFreeSpan) {
+  // Fresh: 17 pages (32 x 17 - 1 - M(544) = 544 - 1 - 45 = 498 >= 490).
+  void* first = heap.allocate(490 * kSlot);
   ASSERT_NE(first, nullptr);
-  EXPECT_EQ(heap.stats().wasm_pages, 16U);
-  void* second = heap.allocate(30 * kSlot);  // 10 free at the top is not enough
+  EXPECT_EQ(heap.stats().wasm_pages, 17U);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+490, free 491+8, metadata 499+45");
+  ASSERT_TRUE(heap_is_valid(heap));
+  // t = 8 < 30: one page leaves 8 + M(544) + 32 - M(576) = 8 + 45 + 32 - 46 = 39 slots
+  // (p_min = ceil(13 / 32) = 1), from slot 491 to the new table at 576 - 46 = 530.
+  void* second = heap.allocate(30 * kSlot);
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(heap.stats().wasm_pages, 18U);  // 32p - 12 >= 30
-  EXPECT_EQ(slot_of(second), 524U);
-  EXPECT_EQ(heap.stats().metadata_bytes, 2 * kMetadataSlotsPerGroup * kSlot);
+  EXPECT_EQ(heap.stats().wasm_pages, 18U);
+  EXPECT_EQ(slot_of(second), 491U);  // slots 491..520: over the old apron, across slot 512
+  EXPECT_EQ(heap.stats().metadata_bytes, (1 + 46) * kSlot);
   EXPECT_EQ(layout(heap, memory.base()),
-            "metadata 0+12, large 12+490, free 502+10, metadata 512+12, large 524+30, free 554+22");
+            "metadata 0+1, large 1+490, large 491+30, free 521+9, metadata 530+46");
+  ASSERT_TRUE(heap_is_valid(heap));
+  // Freed, the second block merges with the top free span again: one run up to the table.
+  heap.deallocate(second);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+490, free 491+39, metadata 530+46");
+}
+
+// p_min: once the descriptors fill more than one wasm page (L(top) > 32, from 43 pages on), a
+// growth takes at least ceil(L(top) / 32) pages, even when fewer would serve the request.
+TEST_F(BigHeapTest, ATableOfMoreThanAPageMakesGrowthGenerous) {
+  // Fresh: 43 pages (1376 - 1 - M(1376) = 1376 - 1 - 65 = 1310 >= 1300; 42 pages leave 1279).
+  void* first = heap.allocate(1300 * kSlot);
+  ASSERT_NE(first, nullptr);
+  ASSERT_EQ(heap.stats().wasm_pages, 43U);
+  ASSERT_EQ(descriptor_slots(43 * kSlotsPerPage), 33U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, large 1+1300, free 1301+10, metadata 1311+65");
+  ASSERT_TRUE(heap_is_valid(heap));
+  // p_k = 1 (10 + 65 + 32 - M(1408) = 10 + 65 + 32 - 65 = 42 >= 20), p_min = ceil(33 / 32) = 2:
+  // two pages, leaving 10 + 65 + 64 - M(1440) = 10 + 65 + 64 - 66 = 73 free slots.
+  void* second = heap.allocate(20 * kSlot);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(heap.stats().wasm_pages, 45U);
+  EXPECT_EQ(memory.grow_count(), 2U);
+  EXPECT_EQ(slot_of(second), 1301U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, large 1+1300, large 1301+20, free 1321+53, metadata 1374+66");
+  ASSERT_TRUE(heap_is_valid(heap));
+}
+
+// When memory refuses the generous p_min pages, the heap asks once more for p_k.
+TEST_F(BigHeapTest, ARefusedGenerousGrowthIsRetriedAtTheFewestPages) {
+  void* first = heap.allocate(1300 * kSlot);  // 43 pages, as above
+  ASSERT_NE(first, nullptr);
+  ASSERT_EQ(heap.stats().wasm_pages, 43U);
+  memory.refuse_next_grows(1);
+  // Two pages refused, then p_k = 1: 10 + 65 + 32 - M(1408) = 42 free slots, table at 1343.
+  void* second = heap.allocate(20 * kSlot);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(memory.refused_count(), 1U);
+  EXPECT_EQ(heap.stats().wasm_pages, 44U);
+  EXPECT_EQ(slot_of(second), 1301U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, large 1+1300, large 1301+20, free 1321+22, metadata 1343+65");
+  ASSERT_TRUE(heap_is_valid(heap));
+  // Refusing p_k too fails the request and changes nothing (30 slots: p_k = 1, as
+  // 22 + 65 + 32 - M(1440) = 53, and p_min = ceil(L(1408) / 32) = 2).
+  std::string before = layout(heap, memory.base());
+  memory.refuse_next_grows(2);
+  EXPECT_EQ(heap.allocate(30 * kSlot), nullptr);
+  EXPECT_EQ(memory.refused_count(), 3U);
+  EXPECT_EQ(heap.stats().wasm_pages, 44U);
+  EXPECT_EQ(layout(heap, memory.base()), before);
+  ASSERT_TRUE(heap_is_valid(heap));
+}
+
+// A maximum one page away: p_min = 2 pages exceed it, p_k = 1 fits, so the growth still happens;
+// at the maximum, the request fails and nothing changes.
+TEST(HeapGrowthTest, AMaximumTooCloseForPMinStillGivesTheFewestPages) {
+  SimulatedMemory memory(44 * kPage);
+  Heap heap(memory);
+  void* first = heap.allocate(1300 * kSlot);  // 43 pages, as above
+  ASSERT_NE(first, nullptr);
+  ASSERT_EQ(heap.stats().wasm_pages, 43U);
+  void* second = heap.allocate(20 * kSlot);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(heap.stats().wasm_pages, 44U);
+  EXPECT_EQ(memory.pages(), memory.max_pages());
+  EXPECT_EQ(slot_index(memory.base(), second), 1301U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, large 1+1300, large 1301+20, free 1321+22, metadata 1343+65");
+  ASSERT_TRUE(heap_is_valid(heap));
+  std::string before = layout(heap, memory.base());
+  EXPECT_EQ(heap.allocate(23 * kSlot), nullptr);
+  EXPECT_EQ(layout(heap, memory.base()), before);
+  EXPECT_NE(heap.allocate(22 * kSlot), nullptr);  // the top free span, exactly
+  EXPECT_TRUE(heap_is_valid(heap));
 }
 
 // --- reuse ---------------------------------------------------------------------------------------
@@ -280,7 +381,8 @@ TEST_F(HeapTest, AFreedSmallBlockIsReusedAtTheSameAddress) {
   ASSERT_NE(block, nullptr);
   heap.deallocate(block);
   EXPECT_EQ(heap.allocate(100), block);
-  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);
+  EXPECT_EQ(memory.grow_count(), 1U);
 }
 
 TEST_F(HeapTest, AFreedLargeBlockIsReusedAtTheSameAddress) {
@@ -327,7 +429,8 @@ TEST_F(BigHeapTest, FreedMemoryServesTheSameSetAgainWithoutGrowth) {
 
 // --- coalescing ----------------------------------------------------------------------------------
 
-// Blocks of 9 slots: longer than any spare span, so each free merges at once.
+// Blocks of 9 slots: longer than any spare span, so each free merges at once. The first page pair
+// holds 29 free slots, so the guard comes from a growth: it starts at slot 28, below the old table.
 TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   void* a = heap.allocate(9 * kSlot);
   void* b = heap.allocate(9 * kSlot);
@@ -347,7 +450,8 @@ TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   ASSERT_EQ(free_spans.size(), 2U) << layout(heap, memory.base());
   EXPECT_EQ(free_spans[0].start, a);
   EXPECT_EQ(free_spans[0].bytes, 27 * kSlot);
-  // The guard's right neighbour is the free span at the top; freeing it joins everything.
+  EXPECT_EQ(slot_of(guard), 28U);
+  // The guard's right neighbour is the top free span; freeing it joins everything up to the table.
   heap.deallocate(guard);
   free_spans.clear();
   for (const SpanView& span : spans_of(heap)) {
@@ -355,7 +459,8 @@ TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   }
   ASSERT_EQ(free_spans.size(), 1U) << layout(heap, memory.base());
   EXPECT_EQ(free_spans[0].start, a);
-  EXPECT_EQ(free_spans[0].start + free_spans[0].bytes, heap.end());
+  EXPECT_EQ(free_spans[0].start + free_spans[0].bytes, table_start(heap));
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, free 1+60, metadata 61+35");
 }
 
 // A MiniPage whose class needs several bitmap words is not empty when its first words are: the
@@ -395,9 +500,9 @@ std::vector<SpanView> spans_of_kind(Heap<SimulatedMemory>& heap, SpanKind kind) 
 // A freed large block of 2 to 8 slots is kept, unmerged, and the next request of its length
 // takes it back before any free span is searched.
 TEST_F(HeapTest, AFreedLargeBlockBecomesASpareSpanForItsLength) {
-  void* low = heap.allocate(3 * kSlot);  // slots 12..14
+  void* low = heap.allocate(3 * kSlot);  // slots 1..3
   void* guard = heap.allocate(kSlot + 1);
-  ASSERT_EQ(slot_of(low), 12U);
+  ASSERT_EQ(slot_of(low), 1U);
   std::size_t free_before = heap.stats().free_bytes;
   heap.deallocate(low);
   std::vector<SpanView> spares = spans_of_kind(heap, SpanKind::spare);
@@ -466,17 +571,17 @@ TEST_F(HeapTest, SpareSpansAreOnlyForTwoToEightSlots) {
 
 // When no free span fits, spare spans retire (and merge) before memory grows.
 TEST_F(HeapTest, SpareSpansAreRetiredBeforeGrowth) {
-  void* a = heap.allocate(4 * kSlot);  // slots 12..15
-  void* b = heap.allocate(4 * kSlot);  // slots 16..19
-  ASSERT_EQ(slot_of(a), 12U);
-  ASSERT_EQ(slot_of(b), 16U);
+  void* a = heap.allocate(4 * kSlot);  // slots 1..4
+  void* b = heap.allocate(4 * kSlot);  // slots 5..8
+  ASSERT_EQ(slot_of(a), 1U);
+  ASSERT_EQ(slot_of(b), 5U);
   heap.deallocate(a);
   heap.deallocate(b);
   ASSERT_EQ(spans_of_kind(heap, SpanKind::spare).size(), 2U);
-  void* whole = heap.allocate(20 * kSlot);  // slots 12..31: both spare spans must retire
+  void* whole = heap.allocate(29 * kSlot);  // slots 1..29: both spare spans must retire
   ASSERT_NE(whole, nullptr);
-  EXPECT_EQ(slot_of(whole), 12U) << layout(heap, memory.base());
-  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+  EXPECT_EQ(slot_of(whole), 1U) << layout(heap, memory.base());
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);
   EXPECT_TRUE(spans_of_kind(heap, SpanKind::spare).empty());
   ASSERT_TRUE(heap_is_valid(heap));
   heap.deallocate(whole);
@@ -581,23 +686,23 @@ TEST_F(HeapTest, AFullMiniPageWithAFreedSegmentReplacesAFullCurrentOne) {
 
 // When no free span fits, spares retire before memory grows, like empty current MiniPages.
 TEST_F(HeapTest, SparesAreRetiredBeforeGrowth) {
-  void* small = heap.allocate(8);       // class 8's MiniPage at slot 12
-  void* first = heap.allocate(kSlot);   // class 2048: one Segment per MiniPage, slot 13
-  void* second = heap.allocate(kSlot);  // slot 14, now the current one
-  ASSERT_EQ(slot_of(small), 12U);
-  ASSERT_EQ(slot_of(first), 13U);
-  ASSERT_EQ(slot_of(second), 14U);
-  heap.deallocate(first);   // slot 13 becomes the spare
-  heap.deallocate(second);  // slot 14 stays current, empty
+  void* small = heap.allocate(8);       // class 8's MiniPage at slot 1
+  void* first = heap.allocate(kSlot);   // class 2048: one Segment per MiniPage, slot 2
+  void* second = heap.allocate(kSlot);  // slot 3, now the current one
+  ASSERT_EQ(slot_of(small), 1U);
+  ASSERT_EQ(slot_of(first), 2U);
+  ASSERT_EQ(slot_of(second), 3U);
+  heap.deallocate(first);   // slot 2 becomes the spare
+  heap.deallocate(second);  // slot 3 stays current, empty
   ASSERT_EQ(heap.core().spare_mini_page(kClassCount - 1), first);
-  void* block = heap.allocate(17 * kSlot);  // slots 15..31: no need to retire
-  ASSERT_EQ(slot_of(block), 15U);
+  void* block = heap.allocate(26 * kSlot);  // slots 4..29: no need to retire
+  ASSERT_EQ(slot_of(block), 4U);
   EXPECT_EQ(heap.core().spare_mini_page(kClassCount - 1), first);
   heap.deallocate(block);
-  void* whole = heap.allocate(19 * kSlot);  // slots 13..31: both must retire, and nothing grows
+  void* whole = heap.allocate(28 * kSlot);  // slots 2..29: both must retire, and nothing grows
   ASSERT_NE(whole, nullptr);
-  EXPECT_EQ(slot_of(whole), 13U) << layout(heap, memory.base());
-  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+  EXPECT_EQ(slot_of(whole), 2U) << layout(heap, memory.base());
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);
   EXPECT_EQ(heap.core().spare_mini_page(kClassCount - 1), nullptr);
   EXPECT_EQ(heap.core().current_mini_page(kClassCount - 1), nullptr);
   ASSERT_TRUE(heap_is_valid(heap));
@@ -610,15 +715,15 @@ TEST_F(HeapTest, SparesAreRetiredBeforeGrowth) {
 TEST_F(HeapTest, AFullMiniPageWithAFreedSegmentBecomesCurrentWhenThereIsNone) {
   const std::size_t class_1024 = kClassCount - 2;
   ASSERT_EQ(kClassSizes[class_1024], 1024U);
-  void* a = heap.allocate(1024);  // slot 12
-  void* b = heap.allocate(1024);  // slot 12, now full
-  void* c = heap.allocate(1024);  // slot 13, current
-  ASSERT_EQ(slot_of(a), 12U);
-  ASSERT_EQ(slot_of(c), 13U);
-  heap.deallocate(c);  // slot 13 stays current, empty
-  void* large = heap.allocate(19 * kSlot);  // slots 13..31: the empty current one must retire
-  ASSERT_EQ(slot_of(large), 13U);
-  ASSERT_EQ(heap.stats().wasm_pages, 1U);
+  void* a = heap.allocate(1024);  // slot 1
+  void* b = heap.allocate(1024);  // slot 1, now full
+  void* c = heap.allocate(1024);  // slot 2, current
+  ASSERT_EQ(slot_of(a), 1U);
+  ASSERT_EQ(slot_of(c), 2U);
+  heap.deallocate(c);  // slot 2 stays current, empty
+  void* large = heap.allocate(28 * kSlot);  // slots 2..29: the empty current one must retire
+  ASSERT_EQ(slot_of(large), 2U);
+  ASSERT_EQ(heap.stats().wasm_pages, 2U);
   ASSERT_EQ(heap.core().current_mini_page(class_1024), nullptr);
   heap.deallocate(a);  // slot 12 was full, and the class has no current MiniPage
   EXPECT_EQ(heap.core().current_mini_page(class_1024), static_cast<std::byte*>(a));
@@ -633,14 +738,14 @@ TEST_F(HeapTest, AFullMiniPageWithAFreedSegmentBecomesCurrentWhenThereIsNone) {
 
 // When no free span fits, empty current MiniPages are retired before memory grows.
 TEST_F(HeapTest, EmptyCurrentMiniPagesAreRetiredBeforeGrowth) {
-  void* small = heap.allocate(8);  // MiniPage at slot 12, 19 free slots after it
-  ASSERT_EQ(slot_of(small), 12U);
+  void* small = heap.allocate(8);  // MiniPage at slot 1, 28 free slots after it
+  ASSERT_EQ(slot_of(small), 1U);
   heap.deallocate(small);  // still current, empty
   ASSERT_NE(heap.core().current_mini_page(0), nullptr);
-  void* block = heap.allocate(20 * kSlot);  // needs slot 12 too
+  void* block = heap.allocate(29 * kSlot);  // needs slot 1 too
   ASSERT_NE(block, nullptr);
-  EXPECT_EQ(slot_of(block), 12U);
-  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+  EXPECT_EQ(slot_of(block), 1U);
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);
   EXPECT_EQ(heap.core().current_mini_page(0), nullptr);
   EXPECT_EQ(heap.stats().mini_pages, 0U);
 }
@@ -702,49 +807,122 @@ TEST_F(HeapTest, ReallocateLargeGrowsAndShrinksInPlaceKeepingContents) {
   EXPECT_EQ(heap.usable_size(block), 3 * kSlot);
   EXPECT_EQ(first_mismatch(block, 5000, 2), 5000U);
   // The tail went back to the free spans and joined the free span after the block.
-  std::vector<SpanView> spans = spans_of(heap);
-  ASSERT_GE(spans.size(), 3U);
-  EXPECT_EQ(spans.back().kind, SpanKind::free);
-  EXPECT_EQ(spans.back().start, static_cast<std::byte*>(block) + 3 * kSlot);
-  EXPECT_EQ(spans.back().start + spans.back().bytes, heap.end());
-  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+  EXPECT_EQ(slot_of(block), 1U);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+3, free 4+26, metadata 30+34");
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);
 }
 
-// A block reaching the top of the heap with no free span able to take it grows in place: memory
-// grows under it (t = 0 free slots after it: one page for 30 more slots).
+// A block followed by the top free span, with no free span able to take the whole new block,
+// grows in place: memory grows under it. It misses 30 slots, t = 9 (slots 21..29): one page
+// leaves 9 + M(64) + 32 - M(96) = 9 + 34 + 32 - 35 = 40 free slots after it.
 TEST_F(HeapTest, ReallocateAtTheTopGrowsMemoryUnderTheBlock) {
-  void* block = heap.allocate(20 * kSlot);  // slots 12..31: the whole first page
+  void* block = heap.allocate(20 * kSlot);  // slots 1..20
   ASSERT_NE(block, nullptr);
-  ASSERT_EQ(heap.stats().wasm_pages, 1U);
+  ASSERT_EQ(heap.stats().wasm_pages, 2U);
   fill(block, 20 * kSlot, 3);
   void* grown = heap.reallocate(block, 50 * kSlot);
   ASSERT_EQ(grown, block);
   EXPECT_EQ(heap.usable_size(block), 50 * kSlot);
-  EXPECT_EQ(heap.stats().wasm_pages, 2U);
+  EXPECT_EQ(heap.stats().wasm_pages, 3U);
   EXPECT_EQ(first_mismatch(block, 20 * kSlot, 3), 20 * kSlot);
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+12, large 12+50, free 62+2");
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+50, free 51+10, metadata 61+35");
 }
 
-// Growing a block at the top into a 1 MiB group the heap has not reached: the new group's
-// descriptor block comes first in the new pages, so the block cannot grow under it and moves;
-// its contents survive and the heap stays consistent.
-TEST_F(HeapTest, ReallocateAtTheTopAcrossANewGroupMovesTheBlock) {
-  void* block = heap.allocate(490 * kSlot);  // 16 pages: slots 12..501, free 502..511
+// A block that ends where the table begins (no free span between) grows in place too: the table
+// moves away from under it. It misses 31 slots, t = 0: one page leaves 0 + 34 + 32 - 35 = 31.
+TEST_F(HeapTest, ABlockDirectlyBelowTheTableGrowsInPlace) {
+  void* block = heap.allocate(29 * kSlot);  // slots 1..29, the table at 30
   ASSERT_NE(block, nullptr);
-  ASSERT_EQ(heap.stats().wasm_pages, 16U);
+  ASSERT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+29, metadata 30+34");
+  fill(block, 29 * kSlot, 16);
+  void* grown = heap.reallocate(block, 60 * kSlot);
+  ASSERT_EQ(grown, block);
+  EXPECT_EQ(heap.usable_size(block), 60 * kSlot);
+  EXPECT_EQ(heap.stats().wasm_pages, 3U);
+  EXPECT_EQ(memory.grow_count(), 2U);
+  EXPECT_EQ(first_mismatch(block, 29 * kSlot, 16), 29 * kSlot);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+60, metadata 61+35");
+  ASSERT_TRUE(heap_is_valid(heap));
+  fill(block, 60 * kSlot, 17);  // all of it is the block's now, up to the new table
+  EXPECT_TRUE(heap_is_valid(heap));
+  EXPECT_EQ(first_mismatch(block, 60 * kSlot, 17), 60 * kSlot);
+}
+
+// A block at the top grows in place across slot 512, where a 1 MiB group's descriptor block used
+// to begin; when the growth under it is refused, it moves (the move's own growth is not refused).
+TEST_F(HeapTest, ReallocateAtTheTopGrowsAcrossTheOldGroupBoundaryAndMovesWhenRefused) {
+  void* block = heap.allocate(490 * kSlot);  // 17 pages: slots 1..490, free 491+8, table 499+45
+  ASSERT_NE(block, nullptr);
+  ASSERT_EQ(heap.stats().wasm_pages, 17U);
   fill(block, 490 * kSlot, 14);
+  // 30 slots missing, t = 8: one page leaves 8 + 45 + 32 - M(576) = 8 + 45 + 32 - 46 = 39.
   void* grown = heap.reallocate(block, 520 * kSlot);
-  ASSERT_NE(grown, nullptr);
-  EXPECT_EQ(heap.usable_size(grown), 520 * kSlot);
-  EXPECT_EQ(first_mismatch(grown, 490 * kSlot, 14), 490 * kSlot);
+  ASSERT_EQ(grown, block);
+  EXPECT_EQ(heap.usable_size(block), 520 * kSlot);
+  EXPECT_EQ(first_mismatch(block, 490 * kSlot, 14), 490 * kSlot);
+  EXPECT_EQ(heap.stats().wasm_pages, 18U);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+520, free 521+9, metadata 530+46");
+  ASSERT_TRUE(heap_is_valid(heap));
+
+  // 80 slots missing, t = 9: p_k = 3 (9 + 46 + 96 - M(672) = 9 + 46 + 96 - 48 = 103; two pages
+  // leave 72), p_min = ceil(L(576) / 32) = 1, so a single request, refused. The block moves: a
+  // fresh 600 slots from the top free span take 19 pages (9 + 46 + 608 - M(1184) = 603), the
+  // new block is its low end (slot 521), and the old block's slots are one free span.
+  fill(block, 520 * kSlot, 18);
+  memory.refuse_next_grows(1);
+  void* moved = heap.reallocate(block, 600 * kSlot);
+  ASSERT_NE(moved, nullptr);
+  EXPECT_EQ(memory.refused_count(), 1U);
+  EXPECT_EQ(slot_of(moved), 521U);
+  EXPECT_EQ(heap.usable_size(moved), 600 * kSlot);
+  EXPECT_EQ(first_mismatch(moved, 520 * kSlot, 18), 520 * kSlot);
+  EXPECT_EQ(heap.stats().wasm_pages, 37U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, free 1+520, large 521+600, free 1121+3, metadata 1124+60");
   HeapStats stats = heap.stats();
   EXPECT_EQ(stats.large_blocks, 1U);
-  EXPECT_EQ(stats.bytes_in_use, 520 * kSlot);
-  EXPECT_TRUE(heap_is_valid(heap)) << layout(heap, memory.base());
-  // Moving at once would need 17 pages more (t = 10 cut off, two new groups: 32p - 24 >= 520);
-  // the attempt to grow in place may cost a little more, never more than one extra growth.
-  EXPECT_GE(stats.wasm_pages, 33U);
-  EXPECT_LE(stats.wasm_pages, 16U + 2 + 17);
+  EXPECT_EQ(stats.bytes_in_use, 600 * kSlot);
+}
+
+// Growth moves the table, and each class's current MiniPage keeps a pointer to its bitmap in the
+// table: after a growth caused by a large request, the current MiniPage must still allocate and
+// free through its own (moved) bitmap.
+TEST_F(HeapTest, TheCurrentMiniPageStillWorksAfterTheTableMoves) {
+  constexpr std::size_t kSize = 112;  // a class on both tables
+  const auto kClass = static_cast<std::size_t>(
+      std::find(kClassSizes.begin(), kClassSizes.end(), kSize) - kClassSizes.begin());
+  void* first = heap.allocate(kSize);  // slot 1, current for its class
+  void* second = heap.allocate(kSize);
+  ASSERT_TRUE(first && second);
+  const std::byte* current_before = heap.core().current_mini_page(kClass);
+  ASSERT_EQ(current_before, memory.base() + kSlot);
+  heap.deallocate(first);
+  void* large = heap.allocate(40 * kSlot);  // 28 free slots are too few: the table moves
+  ASSERT_NE(large, nullptr);
+  ASSERT_EQ(heap.stats().wasm_pages, 3U);
+  ASSERT_EQ(slot_of(large), 2U);  // over the old table's slots (30..63): overwrite them
+  fill(large, 40 * kSlot, 19);
+  ASSERT_TRUE(heap_is_valid(heap));
+  EXPECT_EQ(heap.core().current_mini_page(kClass), current_before);
+  void* third = heap.allocate(kSize);  // from the current MiniPage, through the moved bitmap
+  void* fourth = heap.allocate(kSize);
+  ASSERT_TRUE(third && fourth);
+  EXPECT_EQ(slot_of(third), 1U);
+  EXPECT_EQ(slot_of(fourth), 1U);
+  EXPECT_TRUE(disjoint({{second, kSize}, {third, kSize}, {fourth, kSize}}));
+  ASSERT_TRUE(heap_is_valid(heap));
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.start == current_before) EXPECT_EQ(span.live_segments, 3U);
+  }
+  heap.deallocate(second);
+  heap.deallocate(third);
+  ASSERT_TRUE(heap_is_valid(heap));
+  for (const SpanView& span : spans_of(heap)) {
+    if (span.start == current_before) EXPECT_EQ(span.live_segments, 1U);
+  }
+  heap.deallocate(fourth);
+  heap.deallocate(large);
+  EXPECT_EQ(heap.stats().live_blocks, 0U);
 }
 
 TEST_F(HeapTest, ReallocateLargeToTheSameSlotCountStaysInPlace) {
@@ -931,9 +1109,8 @@ TEST_F(HeapTest, StatsCountBlocksPerClass) {
   EXPECT_EQ(stats.mini_pages, expected_pages);
   EXPECT_EQ(stats.bytes_in_use, expected_bytes);
   EXPECT_EQ(stats.large_blocks, 0U);
-  // 24 KiB of descriptors per 1 MiB group the heap reached.
-  std::size_t groups = (stats.wasm_pages * kPage + (std::size_t{1} << 20) - 1) >> 20;
-  EXPECT_EQ(stats.metadata_bytes, groups * kMetadataSlotsPerGroup * kSlot);
+  // Slot 0, the apron and ceil(3 top / 128) slots of descriptors.
+  EXPECT_EQ(stats.metadata_bytes, metadata_bytes_for(stats.wasm_pages * kSlotsPerPage));
   EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot,
             stats.wasm_pages * kPage);
 

@@ -23,7 +23,19 @@ namespace alligator::testing {
 inline constexpr std::size_t kSlot = 2048;
 inline constexpr std::size_t kPage = 65536;
 inline constexpr std::size_t kSlotsPerPage = kPage / kSlot;
-inline constexpr std::size_t kMetadataSlotsPerGroup = 12;  // 512 descriptors x 48 bytes
+
+// The metadata layout of the specification ("Metadata out of band", "Growth"): slot 0 is a
+// one-slot metadata span, and the heap's last span is the table: a 32-slot apron (one wasm page)
+// followed by L(top) = ceil(3 top / 128) slots of 48-byte descriptors, one per slot of the heap.
+inline constexpr std::size_t kApronSlots = 32;
+inline constexpr std::size_t descriptor_slots(std::size_t top) { return (3 * top + 127) / 128; }
+inline constexpr std::size_t table_slots(std::size_t top) {
+  return kApronSlots + descriptor_slots(top);
+}
+// stats().metadata_bytes of a heap of `top` slots: slot 0 and the table.
+inline constexpr std::size_t metadata_bytes_for(std::size_t top) {
+  return (1 + table_slots(top)) * kSlot;
+}
 
 // Every message of a validation report, for a failure's output.
 inline std::string describe(const ValidationReport& report) {
@@ -134,7 +146,7 @@ inline const char* kind_name(SpanKind kind) {
   return "?";
 }
 
-// The walk as text, slot numbers relative to `base`: "metadata 0+12, free 12+20".
+// The walk as text, slot numbers relative to `base`: "metadata 0+1, free 1+29, metadata 30+34".
 template <class H>
 std::string layout(const H& heap, const std::byte* base) {
   std::ostringstream out;
@@ -145,6 +157,18 @@ std::string layout(const H& heap, const std::byte* base) {
     out << kind_name(span.kind) << " " << (span.start - base) / kSlot << "+" << span.bytes / kSlot;
   }
   return out.str();
+}
+
+// Slot index of `pointer` from `base`, the start of the heap.
+inline std::size_t slot_index(const std::byte* base, const void* pointer) {
+  return static_cast<std::size_t>(static_cast<const std::byte*>(pointer) - base) / kSlot;
+}
+
+// Where the spec puts the table of a heap: its last table_slots(top) slots.
+template <class H>
+const std::byte* table_start(const H& heap) {
+  std::size_t top = heap.stats().wasm_pages * kSlotsPerPage;
+  return heap.end() - table_slots(top) * kSlot;
 }
 
 // A fixture: a simulated memory of `bytes` at most and a fresh heap over it, checked by
@@ -163,7 +187,7 @@ class HeapFixture : public ::testing::Test {
 
   // Slot index of `pointer` from the start of the heap.
   std::size_t slot_of(const void* pointer) const {
-    return static_cast<std::size_t>(static_cast<const std::byte*>(pointer) - memory.base()) / kSlot;
+    return slot_index(memory.base(), pointer);
   }
 
   SimulatedMemory memory;

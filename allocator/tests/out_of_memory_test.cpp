@@ -9,20 +9,19 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <vector>
 
 namespace alligator::testing {
 namespace {
 
-constexpr std::size_t kMemoryBytes = std::size_t{4} << 20;  // 64 wasm pages, 4 groups
+constexpr std::size_t kMemoryBytes = std::size_t{4} << 20;  // 64 wasm pages
 constexpr std::size_t kTotalSlots = kMemoryBytes / kSlot;
-constexpr std::size_t kGroups = kMemoryBytes / (std::size_t{1} << 20);
-constexpr std::size_t kUsableSlots = kTotalSlots - kGroups * kMetadataSlotsPerGroup;
+// All but slot 0 and the table: 2048 - 1 - (32 + 48) = 1967 slots.
+constexpr std::size_t kUsableSlots = kTotalSlots - 1 - table_slots(kTotalSlots);
+static_assert(kUsableSlots == 1967);
 
 class OutOfMemoryTest : public HeapFixture {
  protected:
@@ -42,13 +41,14 @@ class OutOfMemoryTest : public HeapFixture {
 
 TEST_F(OutOfMemoryTest, SmallBlocksFillEverySlotThenFail) {
   std::vector<void*> blocks = fill_with(16);
-  // Every slot that is not metadata becomes a MiniPage of 128 Segments.
+  // Every slot that is not metadata becomes a MiniPage of 128 Segments. (The last growths meet
+  // p_min = 2 with one page left before the maximum: they are retried at p_k = 1.)
   EXPECT_EQ(blocks.size(), kUsableSlots * (kSlot / 16));
   HeapStats stats = heap.stats();
   EXPECT_EQ(stats.wasm_pages, memory.max_pages());
   EXPECT_EQ(stats.free_bytes, 0U);
   EXPECT_EQ(stats.mini_pages, kUsableSlots);
-  EXPECT_EQ(stats.metadata_bytes, kGroups * kMetadataSlotsPerGroup * kSlot);
+  EXPECT_EQ(stats.metadata_bytes, metadata_bytes_for(kTotalSlots));
   ASSERT_TRUE(heap_is_valid(heap));
   // Further requests of every kind fail too, and change nothing.
   EXPECT_EQ(heap.allocate(16), nullptr);
@@ -81,8 +81,10 @@ TEST_F(OutOfMemoryTest, MemoryFreedBySmallBlocksServesLargeOnes) {
   EXPECT_LE(stats.mini_pages, 1U + detail::kSparesPerClass);
   EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot, kMemoryBytes);
   std::vector<void*> large = fill_with(3 * kSlot);
-  // Each group's free slots hold floor(free / 3) blocks (metadata separates the groups).
-  EXPECT_GE(large.size(), (kUsableSlots - 4 * 2) / 3);
+  // No metadata splits the heap: only the kept MiniPages (until they retire) cut the free slots
+  // into runs, and each run loses at most 2 slots to the 3-slot blocks.
+  EXPECT_GE(large.size(), (kUsableSlots - 2 * (2 + detail::kSparesPerClass)) / 3);
+  EXPECT_LE(large.size(), kUsableSlots / 3);
   EXPECT_EQ(memory.pages(), memory.max_pages());
   for (void* block : large) heap.deallocate(block);
 }
@@ -102,10 +104,9 @@ TEST_F(OutOfMemoryTest, LargeBlocksFillMemoryThenTheSameCountFitsAgain) {
 
 // A mixed workload runs into the maximum, then is freed in a scrambled order: nothing is lost.
 // Every byte is free again but for the metadata, the empty MiniPages a class may keep (current and
-// spares) and the spare spans (at most four per length, counted as free), and each stretch of
-// memory between descriptor blocks takes one large block as big as the stretch (rounded down to the
-// span bins' granularity, so the good-fit search must find it): empty MiniPages and spare spans in
-// the way are retired, and memory does not grow.
+// spares) and the spare spans (at most four per length, counted as free), and the slots between
+// slot 0 and the table take one large block of all of them: empty MiniPages and spare spans in the
+// way are retired, and memory does not grow.
 TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
   Random random{0xC0FFEE};
   std::vector<void*> blocks;
@@ -131,43 +132,38 @@ TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
   EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot,
             stats.wasm_pages * kPage);
 
-  // Stretches between metadata spans, in slots.
-  std::vector<std::size_t> stretches;
-  std::size_t current = 0;
-  for (const SpanView& span : spans_of(heap)) {
-    if (span.kind == SpanKind::metadata) {
-      if (current != 0) stretches.push_back(current);
-      current = 0;
-      continue;
-    }
+  // Between slot 0 and the table lie only free spans, kept MiniPages and spare spans.
+  std::vector<SpanView> spans = spans_of(heap);
+  ASSERT_GE(spans.size(), 3U);
+  const std::size_t top = stats.wasm_pages * kSlotsPerPage;
+  EXPECT_EQ(spans.front().kind, SpanKind::metadata);
+  EXPECT_EQ(spans.front().bytes, kSlot);
+  EXPECT_EQ(spans.back().kind, SpanKind::metadata);
+  EXPECT_EQ(spans.back().bytes, table_slots(top) * kSlot);
+  for (std::size_t i = 1; i + 1 < spans.size(); ++i) {
+    const SpanView& span = spans[i];
     ASSERT_TRUE(span.kind == SpanKind::free || span.kind == SpanKind::mini_page ||
-                span.kind == SpanKind::spare);
+                span.kind == SpanKind::spare)
+        << kind_name(span.kind);
     if (span.kind == SpanKind::spare) ++spare_spans;
     if (span.kind == SpanKind::mini_page) {
       EXPECT_EQ(span.live_segments, 0U);
       EXPECT_TRUE(span.current || span.spare) << "an empty MiniPage kept, neither current nor spare";
     }
-    current += span.bytes / kSlot;
   }
-  if (current != 0) stretches.push_back(current);
-  ASSERT_FALSE(stretches.empty());
   EXPECT_LE(spare_spans, detail::kSpareSpansPerLength *
                              (detail::kMaxSpareSpanSlots - detail::kMinSpareSpanSlots + 1));
-  std::sort(stretches.begin(), stretches.end(), std::greater<>());
+  // Once the kept MiniPages and spare spans retire, every slot between slot 0 and the table is one
+  // free span (the top free span), so one block of all of them fits without growth.
+  const std::size_t stretch = top - 1 - table_slots(top);
   std::size_t pages = heap.stats().wasm_pages;
-  for (std::size_t stretch : stretches) {
-    // Round down to a multiple of 2^(floor(log2 k) - 5) from 64 slots up (span_bins.hpp).
-    std::size_t slots = stretch;
-    if (slots >= 64) {
-      std::size_t granule = std::bit_floor(slots) / 32;
-      slots = slots / granule * granule;
-    }
-    void* block = heap.allocate(slots * kSlot);
-    ASSERT_NE(block, nullptr) << "a stretch of " << stretch << " slots cannot take " << slots
-                              << ": " << layout(heap, memory.base());
-  }
+  void* block = heap.allocate(stretch * kSlot);
+  ASSERT_NE(block, nullptr) << "the " << stretch << " slots between slot 0 and the table: "
+                            << layout(heap, memory.base());
+  EXPECT_EQ(slot_of(block), 1U);
   EXPECT_EQ(heap.stats().wasm_pages, pages);
   EXPECT_EQ(heap.stats().mini_pages, 0U);
+  EXPECT_EQ(heap.stats().free_bytes, 0U);
 }
 
 // --- refused growth ------------------------------------------------------------------------------
@@ -183,7 +179,7 @@ TEST_F(OutOfMemoryTest, RefusedGrowthFailsExactlyWhileRefused) {
   void* block = heap.allocate(100);
   EXPECT_NE(block, nullptr);
   EXPECT_EQ(memory.refused_count(), 3U);
-  EXPECT_EQ(heap.stats().wasm_pages, 1U);
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);
 }
 
 // Requests the heap serves without growing do not consume a refusal.
@@ -217,23 +213,26 @@ TEST_F(OutOfMemoryTest, RefusedGrowthChangesNothing) {
 }
 
 TEST_F(OutOfMemoryTest, FailedReallocationKeepsTheBlock) {
-  void* block = heap.allocate(20 * kSlot);  // fills the first page: it is at the top
+  void* block = heap.allocate(29 * kSlot);  // slots 1..29: it ends where the table begins
   ASSERT_NE(block, nullptr);
-  fill(block, 20 * kSlot, 11);
+  ASSERT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+29, metadata 30+34");
+  fill(block, 29 * kSlot, 11);
   std::string before = layout(heap, memory.base());
   memory.refuse_next_grows(10);
   EXPECT_EQ(heap.reallocate(block, 40 * kSlot), nullptr);  // in place needs growth; so does a move
   EXPECT_EQ(layout(heap, memory.base()), before);
-  EXPECT_EQ(heap.usable_size(block), 20 * kSlot);
-  EXPECT_EQ(first_mismatch(block, 20 * kSlot, 11), 20 * kSlot);
+  EXPECT_EQ(heap.usable_size(block), 29 * kSlot);
+  EXPECT_EQ(first_mismatch(block, 29 * kSlot, 11), 29 * kSlot);
   ASSERT_TRUE(heap_is_valid(heap));
 
   void* small = heap.allocate(100);  // small to large and large to small need memory too
   EXPECT_EQ(small, nullptr);
+  // Once memory gives pages again, the block grows in place, under the moved table (11 slots
+  // missing, t = 0: one page leaves 34 + 32 - M(96) = 31).
   memory.refuse_next_grows(0);
-  void* moved = heap.reallocate(block, 40 * kSlot);
-  ASSERT_NE(moved, nullptr);
-  EXPECT_EQ(first_mismatch(moved, 20 * kSlot, 11), 20 * kSlot);
+  EXPECT_EQ(heap.reallocate(block, 40 * kSlot), block);
+  EXPECT_EQ(first_mismatch(block, 29 * kSlot, 11), 29 * kSlot);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+40, free 41+20, metadata 61+35");
 }
 
 TEST_F(OutOfMemoryTest, FailedSmallToLargeReallocationKeepsTheBlock) {
