@@ -45,8 +45,8 @@ struct FilledHeap {
   Heap<SimulatedMemory> heap{memory};
 
   FilledHeap() {
-    // Small blocks of several classes, one-slot blocks (2048 bytes), large blocks of spare
-    // lengths (2-8 slots) and longer, interleaved, and on past the second MiB (about 3.6 MiB in all).
+    // The pattern, after those: small blocks of several classes, one-slot blocks (2048 bytes), large blocks of spare
+    // lengths (2-8 slots) and longer, interleaved, to about 3.6 MiB.
     const std::size_t pattern[] = {16, 48, 2048, 6144, 100, 20480, 2048, 4096, 1000, 40000,
                                    2048, 8192, 304, 12288, 2048, 70000};
     std::vector<void*> freed_later;
@@ -97,7 +97,9 @@ std::vector<Neighbour> neighbours(const FilledHeap& filled) {
   const std::byte* base = filled.memory.base();
   auto follower_at = [&](const std::byte* end, std::size_t span_index) -> std::string {
     const SpanView& span = spans[span_index];
-    if (end < span.start + span.bytes) return span.kind == SpanKind::mini_page ? "segment" : "inside";
+    if (end < span.start + span.bytes) {
+      return span.kind == SpanKind::mini_page ? "segment" : "inside";
+    }
     if (span_index + 1 < spans.size()) return kind_name(spans[span_index + 1].kind);
     return end >= filled.memory_end() ? "end" : "unwalked";
   };
@@ -220,7 +222,9 @@ TEST_P(MetadataOverflowTest, OverflowChangesUserMemoryOnly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryNeighbour, MetadataOverflowTest, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return info.param.name;
+                         });
 
 }  // namespace
 }  // namespace alligator::testing

@@ -29,6 +29,7 @@
 
 using program_checks::check;
 using program_checks::failures;
+using program_checks::heap_is_valid;
 
 namespace {
 
@@ -36,13 +37,6 @@ constexpr std::size_t kKiB = 1024;
 constexpr std::size_t kMiB = 1024 * kKiB;
 
 double mib(std::size_t bytes) { return static_cast<double>(bytes) / kMiB; }
-
-bool heap_is_valid() {
-  char message[256];
-  std::size_t problems = alligator_validate(message, sizeof message);
-  if (problems != 0) std::fprintf(stderr, "alligator_validate: %zu problems: %s\n", problems, message);
-  return problems == 0;
-}
 
 // free + malloc, or realloc, from 8 MiB to 200 MiB in 4 MiB steps, each buffer written in full.
 void regrown(bool use_realloc) {
