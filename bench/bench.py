@@ -694,7 +694,9 @@ METHOD.append(
     "peak_large_set: 20 live blocks of 1..32 MiB, a random one replaced 400 times; "
     "peak_mixed_lifetimes: pools of small (1..256 B, 20000), medium (257 B..64 KiB, 2000) and "
     "large (64 KiB..4 MiB, 40) blocks, random frees, 400000 steps. A NULL is reported as "
-    "\"out of memory at\" the failing request (n/a in the tables, named in the targets and notes).")
+    "\"out of memory at\" the failing request (n/a in the tables, named in the targets and notes). "
+    "Emscripten's resize grows memory to at least 1.2 x its size at a time, whatever an allocator "
+    "asks, so the figures move in those steps (two allocators often end on the same size).")
 
 
 def measure_peaks(wasm, mode, results, notes, problems):
