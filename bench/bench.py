@@ -187,7 +187,7 @@ def wasm_builds(jobs):
     em_headers = headers("allocator/include", "shim/include", "allocator/src") + [
         os.path.join(BENCH, "common.hpp")]
     objects, links, outputs = [], [], {}
-    programs = [WORKLOADS[w]["program"] for w in TIMED] + ["code_size"]
+    programs = [WORKLOADS[w]["program"] for w in TIMED] + ["code_size"] + PEAKS
     for opt in ["O2", "Oz"]:
         obj_dir = os.path.join(WORK, "obj-" + opt)
         # Workload programs: compiled once, linked with each allocator.
@@ -196,7 +196,8 @@ def wasm_builds(jobs):
             source = os.path.join(BENCH, program + ".cpp")
             # -fno-builtin where the compiler would otherwise delete malloc/free pairs whose
             # blocks do not escape (code_size) or loops that only allocate (heap_efficiency).
-            extra = ["-fno-builtin"] if program in ("heap_efficiency", "code_size") else []
+            extra = (["-fno-builtin"] if program in ("heap_efficiency", "code_size") or
+                     program in PEAKS else [])
             objects.append(Step(os.path.join(obj_dir, program + ".o"),
                                 ["em++", "-" + opt, "-std=c++20"] + extra +
                                 ["-c", source, "-o", os.path.join(obj_dir, program + ".o")],
@@ -469,7 +470,8 @@ def targets_status(results):
         value = ratio(workload, "alligator", results)
         met = value is not None and (value >= goal if op == ">=" else value <= goal)
         rows.append(("%s: alligator / dlmalloc %s %g" % (workload, op, goal),
-                     "n/a" if value is None else "%.3g" % value, met))
+                     PEAK_FAILURES.get((workload, "alligator"), "n/a") if value is None
+                     else "%.3g" % value, met))
     size = results["code_size_oz"]
     alligator_size, emmalloc_size = size.get("alligator"), size.get("emmalloc")
     met = None not in (alligator_size, emmalloc_size) and alligator_size <= emmalloc_size
@@ -673,6 +675,51 @@ METHOD = [
 
 
 # ----------------------------------------------------------------------------------------------
+# Peak memory (issue 17): bench/peak_*.cpp, each linked like the timed workloads (the same
+# RUN_LINK_FLAGS, -fno-builtin), run once per allocator (deterministic: the figure is a memory
+# size, not a time). A NULL is a result: "out of memory at ...", in the targets table and notes.
+
+PEAKS = ["peak_regrown_buffer", "peak_regrown_realloc", "peak_alternating_large",
+         "peak_large_set", "peak_mixed_lifetimes"]
+PEAK_FAILURES = {}  # (workload, allocator): "out of memory at <request, step, memory>"
+for _peak in PEAKS:
+    WORKLOADS[_peak] = dict(program=_peak, unit="bytes", higher=False)
+    TARGETS.append((_peak, "<=", 1.0))
+METHOD.append(
+    "peak_*: the wasm memory size (emscripten_get_heap_size()) when the program ends, linked "
+    "like the timed workloads (`-sMAXIMUM_MEMORY=2GB`, -fno-builtin), one run per allocator "
+    "(deterministic). peak_regrown_buffer: `for (n = 8 MiB; n <= 200 MiB; n += 4 MiB) "
+    "{ free(p); p = malloc(n); memset(p, 1, n); }`; peak_regrown_realloc: the same with "
+    "`p = realloc(p, n)`; peak_alternating_large: malloc, memset and free 20, 24, ... 100 MiB; "
+    "peak_large_set: 20 live blocks of 1..32 MiB, a random one replaced 400 times; "
+    "peak_mixed_lifetimes: pools of small (1..256 B, 20000), medium (257 B..64 KiB, 2000) and "
+    "large (64 KiB..4 MiB, 40) blocks, random frees, 400000 steps. A NULL is reported as "
+    "\"out of memory at\" the failing request (n/a in the tables, named in the targets and notes). "
+    "Emscripten's resize grows memory to at least 1.2 x its size at a time, whatever an allocator "
+    "asks, so the figures move in those steps (two allocators often end on the same size).")
+
+
+def measure_peaks(wasm, mode, results, notes, problems):
+    for workload in PEAKS:
+        for allocator in ALLOCATORS:
+            run = run_wasm(wasm[(workload, allocator, "O2")], mode, 900)
+            results[workload][allocator] = run["value"]
+            if run["status"] == "ok":
+                log("  %-22s %-9s %s bytes (%.1f s)" % (workload, allocator,
+                                                        fmt(run["value"], "bytes"),
+                                                        run["seconds"]))
+            elif run["status"] == "oom":
+                found = re.search(r"^OOM (.*)$", run["output"], re.M)
+                failure = "out of memory at " + (found.group(1) if found else "an unknown request")
+                PEAK_FAILURES[(workload, allocator)] = failure
+                notes.append("%s under %s: %s" % (workload, allocator, failure))
+                log("  %-22s %-9s %s (%.1f s)" % (workload, allocator, failure, run["seconds"]))
+            else:
+                problems.add("%s under %s: %s; output: %s" % (
+                    workload, allocator, run["status"], run["output"][-800:].strip()))
+
+
+# ----------------------------------------------------------------------------------------------
 
 
 def main():
@@ -727,6 +774,9 @@ def main():
                 problems.add("code_size %s %s: exit %d, output %r" % (
                     opt, allocator, run.returncode, (run.stdout + run.stderr)[-500:]))
         log("  %s: %s" % (key, ", ".join("%s %d" % (a, results[key][a]) for a in ALLOCATORS)))
+
+    log("bench: peak memory, one run per allocator")
+    measure_peaks(wasm, mode, results, extra_info.setdefault("notes", []), problems)
 
     # Instruction counts under Callgrind: exact, so they may run in parallel.
     log("bench: steps_flatness under Callgrind (%d and %d live blocks)" % (STEPS_SMALL,

@@ -96,3 +96,26 @@ inline void print_result(double value, std::uint64_t check) {
   std::printf("RESULT %.6g\nCHECK %llu\n", value, static_cast<unsigned long long>(check));
   std::fflush(stdout);
 }
+
+#if defined(__EMSCRIPTEN__)
+#include <emscripten/heap.h>
+
+// The peak_* workloads (issue 17): their figure is the wasm memory size at the end, which never
+// shrinks, so it is the most memory the program ever held. A request that fails is a result
+// too: it prints which request, at which step, with how much memory ("OOM ..."; bench.py reports
+// it as "out of memory at ..."), and exits with status 2.
+[[noreturn]] inline void peak_out_of_memory(const char* call, std::size_t bytes,
+                                            std::size_t step) {
+  char where[160];
+  std::snprintf(where, sizeof where, "%s(%zu) at step %zu, memory %zu bytes", call, bytes, step,
+                emscripten_get_heap_size());
+  out_of_memory(where);
+}
+
+// The exact byte count (print_result's %g would round it to six digits).
+inline void print_peak_result(std::uint64_t check) {
+  std::printf("RESULT %zu\nCHECK %llu\n", emscripten_get_heap_size(),
+              static_cast<unsigned long long>(check));
+  std::fflush(stdout);
+}
+#endif

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace alligator::testing {
 namespace {
@@ -208,6 +209,58 @@ TEST_F(MallocFamilyTest, ReallocFailureKeepsTheBlockAndSetsEnomem) {
   EXPECT_EQ(heap.stats().live_blocks, 1U);
   c.free(block);  // still a live, freeable block
   EXPECT_EQ(heap.stats().live_blocks, 0U);
+}
+
+// A bad pointer is the caller's error, not memory running out: with an error handler that
+// returns, realloc diagnoses it, returns NULL and leaves errno alone (issue 17).
+TEST_F(MallocFamilyTest, ReallocOfABadPointerIsDiagnosedWithoutEnomem) {
+  struct Reported {
+    HeapError error;
+    const void* pointer;
+  };
+  std::vector<Reported> reported;
+  heap.set_error_handler(
+      [](HeapError error, const void* pointer, void* context) {
+        static_cast<std::vector<Reported>*>(context)->push_back({error, pointer});
+      },
+      &reported);
+  void* small = c.malloc(100);
+  void* large = c.malloc(20000);
+  void* kept = c.malloc(300);
+  ASSERT_NE(small, nullptr);
+  ASSERT_NE(large, nullptr);
+  ASSERT_NE(kept, nullptr);
+  fill(kept, 300, 25);
+  c.free(small);
+  c.free(large);
+  int on_stack = 0;
+  struct Case {
+    void* pointer;
+    HeapError error;
+    const char* what;
+  };
+  const Case cases[] = {
+      {small, HeapError::double_free, "a freed small block"},
+      {large, HeapError::double_free, "a freed large block"},
+      {&on_stack, HeapError::invalid_pointer, "a pointer the heap never gave"},
+      {static_cast<char*>(kept) + 8, HeapError::invalid_pointer, "a pointer inside a live block"},
+  };
+  for (const Case& bad : cases) {
+    reported.clear();
+    errno = kUntouched;
+    EXPECT_EQ(c.realloc(bad.pointer, 5000), nullptr) << bad.what;
+    EXPECT_EQ(errno, kUntouched) << bad.what << ": errno changed";
+    ASSERT_EQ(reported.size(), 1U) << bad.what << ": reported once";
+    EXPECT_EQ(reported[0].error, bad.error) << bad.what;
+    EXPECT_EQ(reported[0].pointer, bad.pointer) << bad.what;
+    errno = kUntouched;
+    EXPECT_EQ(c.reallocarray(bad.pointer, 10, 30), nullptr) << bad.what;
+    EXPECT_EQ(errno, kUntouched) << bad.what << ": reallocarray changed errno";
+  }
+  EXPECT_EQ(first_mismatch(kept, 300, 25), 300U);
+  EXPECT_EQ(heap.stats().live_blocks, 1U);
+  heap.set_error_handler(&fail_on_error);
+  c.free(kept);
 }
 
 // --- reallocarray --------------------------------------------------------------------------------

@@ -9,6 +9,8 @@
 //   realloc(NULL, n)           malloc(n)
 //   realloc(p, 0)              frees p, returns NULL (as Emscripten's dlmalloc does)
 //   realloc(p, n), no memory   NULL, errno = ENOMEM, p untouched
+//   realloc(p, n), p not live  diagnosed as free(p) is; if the error handler returns: NULL,
+//                              errno untouched (a bad pointer is not out of memory)
 //   reallocarray(p, n, m)      realloc(p, n*m); NULL and ENOMEM if n*m overflows
 //   aligned_alloc(a, n)        a must be a power of two (1 included), else NULL, errno = EINVAL
 //   memalign(a, n)             as aligned_alloc

@@ -23,6 +23,7 @@
 
 using program_checks::check;
 using program_checks::failures;
+using program_checks::heap_is_valid;
 
 namespace {
 
@@ -61,13 +62,6 @@ std::size_t release(Chain& chain) {
   }
   chain.count = 0;
   return freed;
-}
-
-bool heap_is_valid() {
-  char message[256];
-  std::size_t problems = alligator_validate(message, sizeof message);
-  if (problems != 0) std::fprintf(stderr, "alligator_validate: %zu problems: %s\n", problems, message);
-  return problems == 0;
 }
 
 }  // namespace
