@@ -12,9 +12,6 @@
 // Valgrind and the wasm builds of this test (whose simulated memory is a block of their own
 // heap) stay small. Blocks are marked at their first and last byte only: the layout is what is
 // tested, and whole-block writes would only cost time. Each test prints what it measured.
-//
-// Today's allocator fails these: the ctest test is enabled by the CMake option
-// ALLIGATOR_ISSUE17_TESTS (off until the redesign of issue 17 lands).
 #include "heap_test_support.hpp"
 
 #include <gtest/gtest.h>
