@@ -8,6 +8,8 @@
 //            blocks; every block carries a pattern that is checked before it is resized or freed
 //   phase 2  producer/consumer: producers allocate and fill blocks, consumers (other threads)
 //            check them, sometimes reallocate them, and free them
+//            (wasm: meanwhile the main thread validates the heap through global_heap() under an
+//            alligator::ProcessHeapGuard, which must keep the other threads out)
 //   end      alligator_validate() finds no broken invariant
 //
 // Usage: thread_stress [scale]   scale multiplies the operation counts (default 1); a slow
@@ -30,6 +32,7 @@
 #include <vector>
 
 #if defined(__EMSCRIPTEN__)
+#include <alligator/global_heap.hpp>
 #include <malloc.h>
 #else
 #include <dlfcn.h>
@@ -289,6 +292,22 @@ int main(int argc, char** argv) {
   for (unsigned thread = 0; thread < kConsumers; ++thread) {
     threads.emplace_back(consume, std::ref(queue), kProducers + thread, std::ref(consumed));
   }
+#if defined(__EMSCRIPTEN__)
+  // Host builds reach the heap only through liballigatorc.so's C API, which hides the C++ one.
+  unsigned validations = 0;
+  while (consumed < kProducers * items && !failed) {
+    {
+      alligator::ProcessHeapGuard guard;
+      if (alligator::global_heap().validate().problems != 0) {
+        fail("validate() under ProcessHeapGuard found a problem mid-run", 0);
+      }
+    }
+    ++validations;
+    std::this_thread::yield();
+  }
+  std::printf("thread_stress: %u validations under ProcessHeapGuard while blocks changed hands\n",
+              validations);
+#endif
   for (std::thread& thread : threads) thread.join();
   if (!failed && consumed != kProducers * items) fail("a produced block was never consumed", 0);
 
