@@ -36,6 +36,8 @@ import subprocess
 import sys
 import time
 
+import threads_bench
+
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 WORK = os.path.join(BENCH, "work")
@@ -87,6 +89,7 @@ WORKLOADS = {
     "latency_max": dict(unit="cycles", higher=False),
     "steps_flatness": dict(unit="ratio", higher=False),
 }
+WORKLOADS.update(threads_bench.WORKLOADS)  # threads_* rows: bench/threads_bench.py
 TIMED = ["random_actions", "small_churn", "binary_trees", "containers", "heap_efficiency"]
 NATIVE_ALLOCATORS = ["dlmalloc", "emmalloc", "alligator"]
 
@@ -102,7 +105,7 @@ STEPS_SMALL, STEPS_LARGE, STEPS_OPERATIONS = 1000, 1000000, 100000
 TARGETS = [
     ("random_actions", ">=", 2.0), ("small_churn", ">=", 2.5), ("binary_trees", ">=", 1.3),
     ("containers", ">=", 1.3), ("heap_efficiency", ">=", 1.0), ("latency_p99", "<=", 0.5),
-]
+] + threads_bench.TARGETS
 
 
 def log(message):
@@ -671,7 +674,7 @@ METHOD = [
     "switched on only around the measured pairs): instructions per alloc+free pair with 10^6 "
     "live blocks divided by the same with 10^3 (after max(live, 10^5) warm-up pairs, 10^5 "
     "pairs counted). Instruction counts are exact and repeatable, so one run each.",
-]
+] + threads_bench.METHOD
 
 
 # ----------------------------------------------------------------------------------------------
@@ -754,8 +757,12 @@ def main():
                                                              os.path.relpath(WORK, ROOT)))
     wasm_objects, wasm_links, wasm = wasm_builds(args.jobs)
     native_objects, native_links, native = native_builds()
-    built = run_steps(wasm_objects + native_objects, salt, args.jobs, "compile")
-    built += run_steps(wasm_links + native_links, salt, args.jobs, "link")
+    thread_objects, thread_links, thread_programs = threads_bench.builds(
+        BENCH, WORK, [os.path.join(ROOT, s) for s in ALLIGATOR_WASM_SOURCES], ALLIGATOR_INCLUDES,
+        headers("allocator/include", "shim/include", "allocator/src") +
+        [os.path.join(BENCH, "common.hpp")], Step, emscripten_env())
+    built = run_steps(wasm_objects + native_objects + thread_objects, salt, args.jobs, "compile")
+    built += run_steps(wasm_links + native_links + thread_links, salt, args.jobs, "link")
     log("bench: builds ready (%d steps rebuilt, %.0f s)" % (built, time.time() - started))
 
     results = {w: {} for w in WORKLOADS}
@@ -841,6 +848,9 @@ def main():
             log(prefix + " p50 %d p99 %d max %d cycles (%.1f s)" % (
                 run["p50"], run["p99"], run["max"], time.time() - start))
 
+    thread_samples = threads_bench.measure(thread_programs, mode, repetitions, run_wasm, results,
+                                           problems, log)
+
     for workload in TIMED:
         for allocator in ALLOCATORS:
             results[workload][allocator] = median(samples[workload][allocator])
@@ -875,7 +885,7 @@ def main():
         "machine": {"nproc": os.cpu_count(), "cpu": cpu,
                     "os": first_line(["uname", "-sr"])},
         "compilers": compilers,
-        "samples": {w: samples[w] for w in TIMED},
+        "samples": {**{w: samples[w] for w in TIMED}, **thread_samples},
         "latency_per_run": latency_samples,
         "steps_instructions_per_pair": steps_detail,
         "code_size_wasm_bytes": {"O2": extra_info["wasm_bytes_O2"],

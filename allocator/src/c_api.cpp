@@ -1,10 +1,15 @@
 // liballigator's exported C functions: the malloc family (the drop-in for the system allocator,
 // Emscripten's -sMALLOC=none), the seed's layout interface, and introspection.
+//
+// Each function runs one heap operation under the process heap's lock (process_heap_lock.hpp;
+// nothing in single-threaded builds). Functions that call another entry point (the
+// emscripten_builtin_* and __libc_* names) take no lock of their own: it is not recursive.
 #include <alligator/alligator.h>
 #include <alligator/global_heap.hpp>
 #include <alligator/malloc_family.hpp>
 
 #include "fast_path.hpp"
+#include "process_heap_lock.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -15,6 +20,7 @@ extern "C" unsigned char __heap_base;
 #endif
 
 namespace {
+using Locked = alligator::detail::ProcessHeapLockHolder;
 alligator::MallocFamily family() { return alligator::MallocFamily(alligator::global_heap().core()); }
 }  // namespace
 
@@ -22,28 +28,54 @@ alligator::MallocFamily family() { return alligator::MallocFamily(alligator::glo
 
 // malloc and free take the inline fast paths directly: these two carry nearly all the traffic.
 ALLIGATOR_EXPORT void* malloc(size_t size) {
-  void* block = alligator::global_heap().core().allocate_inline(size, 1);
+  void* block;
+  {
+    Locked locked;
+    block = alligator::global_heap().core().allocate_inline(size, 1);
+  }
   if (block == nullptr) errno = ENOMEM;
   return block;
 }
-ALLIGATOR_EXPORT void free(void* block) { alligator::global_heap().core().deallocate_inline(block); }
-ALLIGATOR_EXPORT void* calloc(size_t count, size_t size) { return family().calloc(count, size); }
-ALLIGATOR_EXPORT void* realloc(void* block, size_t size) { return family().realloc(block, size); }
+ALLIGATOR_EXPORT void free(void* block) {
+  Locked locked;
+  alligator::global_heap().core().deallocate_inline(block);
+}
+// calloc's memset and realloc's copy run under the lock too: they are part of one MallocFamily
+// operation, which this file does not split.
+ALLIGATOR_EXPORT void* calloc(size_t count, size_t size) {
+  Locked locked;
+  return family().calloc(count, size);
+}
+ALLIGATOR_EXPORT void* realloc(void* block, size_t size) {
+  Locked locked;
+  return family().realloc(block, size);
+}
 ALLIGATOR_EXPORT void* reallocarray(void* block, size_t count, size_t size) {
+  Locked locked;
   return family().reallocarray(block, count, size);
 }
 ALLIGATOR_EXPORT void* aligned_alloc(size_t alignment, size_t size) {
+  Locked locked;
   return family().aligned_alloc(alignment, size);
 }
 ALLIGATOR_EXPORT void* memalign(size_t alignment, size_t size) {
+  Locked locked;
   return family().memalign(alignment, size);
 }
 ALLIGATOR_EXPORT int posix_memalign(void** result, size_t alignment, size_t size) {
+  Locked locked;
   return family().posix_memalign(result, alignment, size);
 }
-ALLIGATOR_EXPORT void* valloc(size_t size) { return family().valloc(size); }
-ALLIGATOR_EXPORT void* pvalloc(size_t size) { return family().pvalloc(size); }
+ALLIGATOR_EXPORT void* valloc(size_t size) {
+  Locked locked;
+  return family().valloc(size);
+}
+ALLIGATOR_EXPORT void* pvalloc(size_t size) {
+  Locked locked;
+  return family().pvalloc(size);
+}
 ALLIGATOR_EXPORT size_t malloc_usable_size(void* block) {
+  Locked locked;
   return family().malloc_usable_size(block);
 }
 
@@ -65,6 +97,7 @@ ALLIGATOR_EXPORT void* __libc_realloc(void* block, size_t size) { return realloc
 // returns the end of the heap; a negative increment fails (wasm memory never shrinks).
 ALLIGATOR_EXPORT void* sbrk(intptr_t increment) {
   auto& heap = alligator::global_heap();
+  Locked locked;
   void* block = nullptr;
   if (increment == 0) {
     block = const_cast<std::byte*>(heap.end());
@@ -81,19 +114,25 @@ ALLIGATOR_EXPORT void* sbrk(intptr_t increment) {
 #endif
 
 ALLIGATOR_EXPORT void* alligator_alloc(size_t size, size_t alignment) {
+  Locked locked;
   return alligator::global_heap().allocate(size, alignment);
 }
 ALLIGATOR_EXPORT void alligator_dealloc(void* block, size_t size, size_t alignment) {
+  Locked locked;
   alligator::global_heap().deallocate(block, size, alignment);
 }
 ALLIGATOR_EXPORT void* alligator_realloc(void* block, size_t size, size_t alignment,
                                          size_t new_size) {
   (void)size;  // the block knows its size; the layout API passes it for symmetry with Rust
+  Locked locked;
   return alligator::global_heap().reallocate(block, new_size, alignment);
 }
 
 ALLIGATOR_EXPORT void alligator_get_stats(alligator_stats* out) {
-  alligator::HeapStats stats = alligator::global_heap().stats();
+  alligator::HeapStats stats = [] {
+    Locked locked;
+    return alligator::global_heap().stats();
+  }();
   out->wasm_pages = stats.wasm_pages;
   out->mini_pages = stats.mini_pages;
   out->large_blocks = stats.large_blocks;
@@ -104,7 +143,10 @@ ALLIGATOR_EXPORT void alligator_get_stats(alligator_stats* out) {
 }
 
 ALLIGATOR_EXPORT size_t alligator_validate(char* message, size_t capacity) {
-  alligator::ValidationReport report = alligator::global_heap().validate();
+  alligator::ValidationReport report = [] {
+    Locked locked;
+    return alligator::global_heap().validate();
+  }();
   if (report.problems != 0 && message != nullptr && capacity > 0) {
     std::strncpy(message, report.messages[0], capacity - 1);
     message[capacity - 1] = '\0';

@@ -2,6 +2,12 @@
 // call malloc, and never destroyed so it outlives every static destructor that calls free.
 #include <alligator/global_heap.hpp>
 
+#include "process_heap_lock.hpp"
+
+#if ALLIGATOR_THREAD_SAFE
+#include <sched.h>
+#endif
+
 namespace alligator::detail {
 namespace {
 #if defined(__wasm__)
@@ -14,3 +20,33 @@ constinit NeverDestroyed<DefaultMemory> process_memory(kDefaultSimulatedMemoryBy
 constinit NeverDestroyed<Heap<DefaultMemory>> process_heap(process_memory.value);
 
 }  // namespace alligator::detail
+
+#if ALLIGATOR_THREAD_SAFE
+namespace alligator {
+namespace detail {
+
+constinit SpinLock process_heap_lock;
+
+void SpinLock::wait_until_free() {
+  // About a microsecond of spinning covers any one heap operation; past that the holder was
+  // probably preempted, and yielding lets it run.
+  constexpr unsigned kSpinsBeforeYield = 128;
+  for (unsigned spins = 0; __atomic_load_n(&locked_, __ATOMIC_RELAXED); ++spins) {
+    if (spins < kSpinsBeforeYield) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    } else {
+      sched_yield();
+    }
+  }
+}
+
+}  // namespace detail
+
+// Out of line: user code need not see the lock's definition (nor its Valgrind annotations).
+ProcessHeapGuard::ProcessHeapGuard() { detail::process_heap_lock.lock(); }
+ProcessHeapGuard::~ProcessHeapGuard() { detail::process_heap_lock.unlock(); }
+
+}  // namespace alligator
+#endif

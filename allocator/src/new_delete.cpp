@@ -1,14 +1,20 @@
 // Global operator new and delete on Alligator's process-wide heap: the C++ counterpart of Rust's
 // #[global_allocator]. In its own library (alligator_new_delete), so a program opts in by
 // linking it. Every standard form: plain, array, nothrow, sized, aligned.
+//
+// Each heap operation runs under the process heap's lock (process_heap_lock.hpp; nothing in
+// single-threaded builds); a new-handler runs without it, since it may free memory.
 #include <alligator/global_heap.hpp>
 
 #include <cstdlib>
 #include <new>
 
 #include "fast_path.hpp"
+#include "process_heap_lock.hpp"
 
 namespace {
+
+using Locked = alligator::detail::ProcessHeapLockHolder;
 
 [[noreturn]] void throw_bad_alloc() {
 #if defined(_LIBCPP_VERSION)
@@ -29,12 +35,18 @@ namespace {
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) throw_bad_alloc();
     handler();
+    Locked locked;
     if (void* block = alligator::global_heap().allocate(size, alignment)) return block;
   }
 }
 
 void* allocate_or_handle(std::size_t size, std::size_t alignment) {
-  if (void* block = alligator::global_heap().core().allocate_inline(size, alignment)) return block;
+  {
+    Locked locked;
+    if (void* block = alligator::global_heap().core().allocate_inline(size, alignment)) {
+      return block;
+    }
+  }
   return handle_failure(size, alignment);
 }
 
@@ -43,8 +55,11 @@ void* allocate_or_handle(std::size_t size, std::size_t alignment) {
 // still throw bad_alloc, which means nullptr here.
 void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
   for (;;) {
-    if (void* block = alligator::global_heap().core().allocate_inline(size, alignment)) {
-      return block;
+    {
+      Locked locked;
+      if (void* block = alligator::global_heap().core().allocate_inline(size, alignment)) {
+        return block;
+      }
     }
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) return nullptr;
@@ -61,9 +76,11 @@ void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
 }
 
 void release(void* block, std::size_t size = 0) noexcept {
+  Locked locked;
   alligator::global_heap().core().deallocate_inline(block, size);
 }
 void release(void* block, std::size_t size, std::size_t alignment) noexcept {
+  Locked locked;
   alligator::global_heap().core().deallocate_inline(block, size, alignment);
 }
 

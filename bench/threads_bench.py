@@ -1,0 +1,95 @@
+"""The threads_* rows of scripts/bench: bench/threads.cpp built with -pthread, run in 1, 2 and 4
+threads for dlmalloc, emmalloc and Alligator (bump is not thread-safe: n/a).
+
+bench.py registers this module: its WORKLOADS, TARGETS and METHOD join bench.py's, builds()
+adds its build steps and measure() its timed runs (after bench.py's own, interleaved per
+repetition). Kept apart so that the threads rows are one file to read.
+"""
+
+import os
+import statistics
+
+THREAD_COUNTS = [1, 2, 4]
+ALLOCATORS = ["dlmalloc", "emmalloc", "alligator"]
+
+WORKLOADS = {"threads_%d" % n: dict(unit="ops/us", higher=True) for n in THREAD_COUNTS}
+WORKLOADS["threads_speedup_2"] = dict(unit="ratio", higher=True)
+
+# The issue's goal for Alligator: 2 threads at least twice dlmalloc's throughput.
+TARGETS = [("threads_2", ">=", 2.0)]
+
+# Every program is the same: a pool of 4 workers started with the module, so the run times no
+# thread creation; memory may grow as in the other timed workloads.
+LINK_FLAGS = ["-pthread", "-sPTHREAD_POOL_SIZE=4", "-sALLOW_MEMORY_GROWTH=1",
+              "-sMAXIMUM_MEMORY=2GB", "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1"]
+
+METHOD = [
+    "threads_1, threads_2, threads_4: bench/threads.cpp compiled with `em++ -O2 -std=c++20 "
+    "-pthread` and linked with `%s` and `-sMALLOC=dlmalloc` (its -pthread build takes a lock), "
+    "`-sMALLOC=emmalloc` (a spinlock) or `-sMALLOC=none` + Alligator's sources compiled with "
+    "-pthread (its process-wide lock, allocator/src/process_heap_lock.hpp). Each of N threads "
+    "churns its own 1000 live blocks of 1..512 bytes (free a random one, allocate a new one), "
+    "the same number of steps per thread (4x10^5 quick, 2x10^6 full); operations per "
+    "microsecond over all threads, timed on the main thread from releasing the workers to the "
+    "last join. threads_speedup_2: threads_2 / threads_1 of the same allocator (medians); this "
+    "machine has %d CPUs, shared with whatever else runs." % (" ".join(LINK_FLAGS),
+                                                            os.cpu_count() or 0),
+]
+
+
+def builds(bench_dir, work_dir, alligator_sources, includes, headers, step, env):
+    """Build steps (objects, links) and {(allocator, "O2"): .js} for the threads program."""
+    obj_dir = os.path.join(work_dir, "obj-threads")
+    source = os.path.join(bench_dir, "threads.cpp")
+    program_object = os.path.join(obj_dir, "threads.o")
+    compile_flags = ["em++", "-O2", "-std=c++20", "-pthread"]
+    objects = [step(program_object, compile_flags + ["-c", source, "-o", program_object],
+                    [source] + headers, env)]
+    alligator_objects = []
+    for path in alligator_sources:
+        output = os.path.join(obj_dir, "alligator", os.path.basename(path).replace(".cpp", ".o"))
+        alligator_objects.append(output)
+        objects.append(step(output, compile_flags + includes + ["-c", path, "-o", output],
+                            [path] + headers, env))
+    allocator_args = {"dlmalloc": ["-sMALLOC=dlmalloc"], "emmalloc": ["-sMALLOC=emmalloc"],
+                      "alligator": ["-sMALLOC=none"] + alligator_objects}
+    links, outputs = [], {}
+    for allocator in ALLOCATORS:
+        output = os.path.join(work_dir, "wasm-threads", "threads.%s.js" % allocator)
+        inputs = [program_object] + (alligator_objects if allocator == "alligator" else [])
+        links.append(step(output, ["em++", "-O2", program_object] + allocator_args[allocator] +
+                          LINK_FLAGS + ["-o", output], inputs, env))
+        outputs[allocator] = output
+    return objects, links, outputs
+
+
+def measure(programs, mode, repetitions, run_wasm, results, problems, log):
+    """Timed runs, interleaved (each repetition: every thread count, every allocator); fills
+    results[threads_*] with medians and returns the samples."""
+    samples = {"threads_%d" % n: {a: [] for a in ALLOCATORS} for n in THREAD_COUNTS}
+    failed = set()
+    for rep in range(repetitions):
+        for threads in THREAD_COUNTS:
+            workload = "threads_%d" % threads
+            for allocator in ALLOCATORS:
+                if (workload, allocator) in failed:
+                    continue
+                run = run_wasm(programs[allocator], "%s:%d" % (mode, threads), 600)
+                prefix = "  threads  rep %d/%d %d thread(s) %-9s" % (rep + 1, repetitions,
+                                                                   threads, allocator)
+                if run["status"] != "ok":
+                    failed.add((workload, allocator))
+                    problems.add("%s under %s: %s; output: %s" % (
+                        workload, allocator, run["status"], run["output"][-800:].strip()))
+                    continue
+                samples[workload][allocator].append(run["value"])
+                log(prefix + " %8.3g ops/us (%.1f s)" % (run["value"], run["seconds"]))
+    for workload, per_allocator in samples.items():
+        for allocator, values in per_allocator.items():
+            results[workload][allocator] = statistics.median(values) if values else None
+    for allocator in ALLOCATORS:
+        one, two = results["threads_1"].get(allocator), results["threads_2"].get(allocator)
+        results["threads_speedup_2"][allocator] = two / one if one and two else None
+    for workload in WORKLOADS:
+        results[workload]["bump"] = None
+    return samples
