@@ -2,9 +2,9 @@
 // expression trees live.
 //
 // Each round builds a random expression tree (about 200..2000 nodes) of polymorphic nodes made
-// with new: numbers and variables (16 bytes in wasm32), unary and binary operators (16-20 bytes),
-// calls whose arguments live in a std::vector (1..6 of them) and whose name is a std::string
-// beyond libc++'s short-string buffer when it is long. Then three rewriting passes each build a
+// with new (wasm32 sizes): numbers, variables and unary operators (12 bytes), binary operators
+// (16), calls (32) whose arguments live in a std::vector (1..6 of them) and whose name is a
+// std::string, beyond libc++'s short-string buffer when it is long. Then three rewriting passes each build a
 // new tree from the old one and delete the old one as they go (constant folding, strength
 // reduction, and a pass that renames calls), and the result is evaluated for 4 variable
 // assignments and deleted. Only the current tree is live: nearly every block dies within one
@@ -21,26 +21,39 @@ namespace {
 
 std::uint64_t nodes_made = 0;
 
+// A kind tag, as compilers' ASTs have (LLVM's isa<>/dyn_cast<>), rather than dynamic_cast,
+// whose type_info walks would take most of the time.
+enum class Kind : std::uint8_t { kNumber, kVariable, kUnary, kBinary, kCall };
+
 struct Node {
-  Node() { ++nodes_made; }
+  explicit Node(Kind k) : kind(k) { ++nodes_made; }
   virtual ~Node() = default;
   virtual std::uint32_t eval(const std::uint32_t* vars) const = 0;
+  Kind kind;
 };
 
+template <typename T>
+T* as(Node* node) {
+  return node->kind == T::kKind ? static_cast<T*>(node) : nullptr;
+}
+
 struct Number final : Node {
-  explicit Number(std::uint32_t v) : value(v) {}
+  static constexpr Kind kKind = Kind::kNumber;
+  explicit Number(std::uint32_t v) : Node(kKind), value(v) {}
   std::uint32_t eval(const std::uint32_t*) const override { return value; }
   std::uint32_t value;
 };
 
 struct Variable final : Node {
-  explicit Variable(std::uint32_t i) : index(i) {}
+  static constexpr Kind kKind = Kind::kVariable;
+  explicit Variable(std::uint32_t i) : Node(kKind), index(i) {}
   std::uint32_t eval(const std::uint32_t* vars) const override { return vars[index]; }
   std::uint32_t index;
 };
 
 struct Unary final : Node {
-  Unary(char o, Node* a) : op(o), operand(a) {}
+  static constexpr Kind kKind = Kind::kUnary;
+  Unary(char o, Node* a) : Node(kKind), op(o), operand(a) {}
   ~Unary() override { delete operand; }
   std::uint32_t eval(const std::uint32_t* vars) const override {
     std::uint32_t a = operand->eval(vars);
@@ -51,7 +64,8 @@ struct Unary final : Node {
 };
 
 struct Binary final : Node {
-  Binary(char o, Node* l, Node* r) : op(o), left(l), right(r) {}
+  static constexpr Kind kKind = Kind::kBinary;
+  Binary(char o, Node* l, Node* r) : Node(kKind), op(o), left(l), right(r) {}
   ~Binary() override {
     delete left;
     delete right;
@@ -74,7 +88,8 @@ struct Binary final : Node {
 };
 
 struct Call final : Node {
-  Call(std::string n, std::vector<Node*> a) : name(std::move(n)), args(std::move(a)) {}
+  static constexpr Kind kKind = Kind::kCall;
+  Call(std::string n, std::vector<Node*> a) : Node(kKind), name(std::move(n)), args(std::move(a)) {}
   ~Call() override {
     for (Node* arg : args) delete arg;
   }
@@ -112,14 +127,14 @@ Node* build(Rng& rng, int depth) {
 // A pass rebuilds the tree bottom-up and deletes each old node once its replacement is made.
 template <typename Rewrite>
 Node* rebuild(Node* node, Rewrite& rewrite) {
-  if (auto* unary = dynamic_cast<Unary*>(node)) {
+  if (auto* unary = as<Unary>(node)) {
     Node* operand = rebuild(unary->operand, rewrite);
     char op = unary->op;
     unary->operand = nullptr;
     delete unary;
     return rewrite.unary(op, operand);
   }
-  if (auto* binary = dynamic_cast<Binary*>(node)) {
+  if (auto* binary = as<Binary>(node)) {
     Node* left = rebuild(binary->left, rewrite);
     Node* right = rebuild(binary->right, rewrite);
     char op = binary->op;
@@ -127,7 +142,7 @@ Node* rebuild(Node* node, Rewrite& rewrite) {
     delete binary;
     return rewrite.binary(op, left, right);
   }
-  if (auto* call = dynamic_cast<Call*>(node)) {
+  if (auto* call = as<Call>(node)) {
     std::vector<Node*> args;
     for (Node*& arg : call->args) {
       args.push_back(rebuild(arg, rewrite));
@@ -138,7 +153,7 @@ Node* rebuild(Node* node, Rewrite& rewrite) {
     delete call;
     return rewrite.call(std::move(name), std::move(args));
   }
-  if (auto* number = dynamic_cast<Number*>(node)) {
+  if (auto* number = as<Number>(node)) {
     std::uint32_t value = number->value;
     delete number;
     return new Number(value);
@@ -158,7 +173,7 @@ struct Identity {
 };
 
 struct FoldConstants : Identity {
-  static const Number* constant(const Node* node) { return dynamic_cast<const Number*>(node); }
+  static const Number* constant(Node* node) { return as<Number>(node); }
   Node* unary(char op, Node* a) {
     if (const Number* n = constant(a)) {
       std::uint32_t value = op == '-' ? 0u - n->value : ~n->value;
@@ -183,7 +198,7 @@ struct FoldConstants : Identity {
 // x * 2^k becomes x << k; x * 0 keeps its shape (the other side may be a variable).
 struct ReduceStrength : Identity {
   Node* binary(char op, Node* l, Node* r) {
-    auto* n = dynamic_cast<Number*>(r);
+    auto* n = as<Number>(r);
     if (op == '*' && n != nullptr && n->value != 0 && (n->value & (n->value - 1)) == 0) {
       std::uint32_t shift = static_cast<std::uint32_t>(__builtin_ctz(n->value));
       delete r;
@@ -221,7 +236,7 @@ void round(Rng& rng) {
 int main(int argc, char** argv) {
   report_new_failures();
   bool full = full_run(argc, argv);
-  std::uint32_t rounds = full ? 8000 : 3000;
+  std::uint32_t rounds = full ? 20000 : 6000;
   Rng rng(0x5EED0012);
   for (std::uint32_t i = 0; i < rounds / 10; ++i) round(rng);  // warm-up
   std::uint64_t before = nodes_made;

@@ -751,9 +751,9 @@ METHOD = [
     "switched on only around the measured pairs): instructions per alloc+free pair with 10^6 "
     "live blocks divided by the same with 10^3 (after max(live, 10^5) warm-up pairs, 10^5 "
     "pairs counted). Instruction counts are exact and repeatable, so one run each.",
-    "ast_rewrite: random expression trees (200..2000 polymorphic nodes of 16-20 bytes, calls "
+    "ast_rewrite: random expression trees (200..2000 polymorphic nodes of 12-32 bytes, calls "
     "with a std::vector of arguments and a std::string name) rebuilt by three rewriting passes "
-    "that delete the old tree as they go, evaluated and deleted; 3000 rounds quick, 8000 full. "
+    "that delete the old tree as they go, evaluated and deleted; 6000 rounds quick, 20000 full. "
     "Nodes allocated per microsecond.",
     "producer_consumer: messages (70% 16..256 bytes, 25% ..4096, 5% ..65536) produced in bursts "
     "into 8 queues by random key and consumed in bursts from random queues (checked, freed; one "
@@ -761,7 +761,7 @@ METHOD = [
     "and 20,000. Messages produced and consumed per microsecond.",
     "realloc_strings: 256 strings grow side by side by pieces of 1..48 bytes, half by realloc to "
     "the exact length, half by doubling their capacity, up to a target (80% 32..1024 bytes, 18% "
-    "..16 KiB, 2% ..256 KiB), then are checked and freed. Appends per microsecond.",
+    "..16 KiB, 2% ..64 KiB), then are checked and freed. Appends per microsecond.",
 ] + real_programs.METHOD
 
 

@@ -55,9 +55,9 @@ Message* make(std::uint32_t size, std::uint32_t seed) {
   check_alignment(message, natural_alignment(sizeof(Message) + size));
   message->size = size;
   std::uint32_t checksum = 0;
-  // Every 16th byte is written (a real producer writes them all; this keeps the time on the
-  // allocator's side without leaving the payload untouched).
-  for (std::uint32_t i = 0; i < size; i += 16) {
+  // One byte per 64-byte line is written (a real producer writes them all; this keeps the time
+  // on the allocator's side without leaving the payload untouched).
+  for (std::uint32_t i = 0; i < size; i += 64) {
     auto byte = static_cast<unsigned char>(seed + i);
     message->payload[i] = byte;
     checksum = checksum * 31 + byte;
@@ -70,7 +70,7 @@ Message* make(std::uint32_t size, std::uint32_t seed) {
 
 std::uint32_t consume(Message* message) {
   std::uint32_t checksum = 0;
-  for (std::uint32_t i = 0; i < message->size; i += 16) {
+  for (std::uint32_t i = 0; i < message->size; i += 64) {
     checksum = checksum * 31 + message->payload[i];
   }
   if (checksum != message->checksum) corrupt("message payload changed", message);

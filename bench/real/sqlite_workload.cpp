@@ -199,7 +199,7 @@ void workload(const Sizes& sizes) {
 int main(int argc, char** argv) {
   bool full = full_run(argc, argv);
   // Full runs insert 10^5 orders; quick runs a smaller database.
-  Sizes sizes = full ? Sizes{10000, 2000, 100000, 20000} : Sizes{2000, 500, 10000, 1000};
+  Sizes sizes = full ? Sizes{10000, 2000, 100000, 20000} : Sizes{1000, 300, 5000, 500};
   double start = now_us();
   workload(sizes);
   double elapsed = now_us() - start;

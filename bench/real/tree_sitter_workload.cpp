@@ -8,7 +8,7 @@
 // The program parses it, walks the tree, then applies a fixed-seed sequence of 30 (quick) or 120
 // (full) edits that keep the code valid (an identifier renamed, a statement inserted or deleted),
 // each followed by ts_tree_edit, an incremental parse that reuses the old tree,
-// ts_tree_get_changed_ranges and the old tree's deletion; every tenth edit walks the new tree.
+// ts_tree_get_changed_ranges and the old tree's deletion; every 30th edit walks the new tree.
 // At the end the edited source is also parsed from scratch and walked. tree-sitter allocates
 // through malloc/calloc/realloc/free (its default allocator).
 //
@@ -166,7 +166,7 @@ void workload(std::string text, std::uint32_t edits) {
     std::free(changed);
     ts_tree_delete(tree);
     tree = edited;
-    if (i % 10 == 9) walk(tree, counts);
+    if (i % 30 == 29) walk(tree, counts);
   }
   walk(tree, counts);
   ts_tree_delete(tree);
