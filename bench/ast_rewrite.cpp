@@ -4,10 +4,10 @@
 // Each round builds a random expression tree (about 200..2000 nodes) of polymorphic nodes made
 // with new (wasm32 sizes): numbers, variables and unary operators (12 bytes), binary operators
 // (16), calls (32) whose arguments live in a std::vector (1..6 of them) and whose name is a
-// std::string, beyond libc++'s short-string buffer when it is long. Then three rewriting passes each build a
-// new tree from the old one and delete the old one as they go (constant folding, strength
-// reduction, and a pass that renames calls), and the result is evaluated for 4 variable
-// assignments and deleted. Only the current tree is live: nearly every block dies within one
+// std::string, beyond libc++'s short-string buffer when it is long. Then three rewriting passes
+// each build a new tree from the old one and delete the old one as they go (constant folding,
+// strength reduction, and a pass that renames calls), and the result is evaluated for 4
+// variable assignments and deleted. Only the current tree is live: nearly every block dies within one
 // round, and blocks of several sizes interleave.
 //
 // RESULT: nodes allocated per microsecond, all passes together (higher is better).

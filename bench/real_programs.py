@@ -70,9 +70,10 @@ METHOD = [
     "`emcc -O2 -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_TEMP_STORE=3`, "
     "driven by bench/real/sqlite_workload.cpp on an in-memory database: three tables filled "
     "by prepared INSERTs in transactions of 1000 rows (full: 10^5 orders, 10^4 customers, "
-    "2*10^4 point lookups; quick: 5000, 1000 and 500), three indexes, joins with GROUP BY, "
+    "2*10^4 point lookups; quick: 10^4, 2000 and 1000), three indexes, joins with GROUP BY, "
     "point lookups, LIKE and group_concat queries, UPDATEs that grow text, DELETEs, the "
-    "reports again, DROPs. Milliseconds for the whole workload; CHECK digests every value "
+    "reports again, DROPs. Milliseconds for the whole workload, after an untimed warm-up on a "
+    "tenth of it (Node compiles wasm functions when first called); CHECK digests every value "
     "every query returned." % ("3.50.4", PACKAGES["better-sqlite3"]),
     "tree_sitter: tree-sitter %s's C runtime (lib.c) and tree-sitter-javascript %s's "
     "parser.c and scanner.c, from their npm packages, compiled with `emcc -O2`, driven by "
@@ -81,7 +82,8 @@ METHOD = [
     "quick: 3 times, about 180 KB), parsed, walked with a TreeCursor, then 120 edits (quick: "
     "30) that keep the code valid, each followed by ts_tree_edit, an incremental re-parse and "
     "ts_tree_get_changed_ranges, a walk every 30th edit, and a fresh parse of the result. "
-    "Milliseconds for the whole workload; CHECK digests the node counts per symbol of every "
+    "Milliseconds for the whole workload, after an untimed warm-up on one copy with 6 edits; "
+    "CHECK digests the node counts per symbol of every "
     "walk." % (PACKAGES["tree-sitter"], PACKAGES["tree-sitter-javascript"]),
     "sqlite_memory, tree_sitter_memory: the wasm memory's size when the program ends "
     "(emscripten_get_heap_size(); wasm memory never shrinks, so it is the peak), in bytes. "
