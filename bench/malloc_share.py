@@ -6,8 +6,9 @@
 
 Links each workload (default: the real programs) with one allocator (default dlmalloc) as
 bench.py does, plus --profiling-funcs so that the wasm functions keep their names, runs it
-under `node --cpu-prof` (one sample every 100 us) and sums the samples whose innermost frame is
-an allocator function: the share of the program's time that any allocator could save. Objects
+under `node --cpu-prof` (one sample every 100 us) and, of the samples taken inside the program's
+main, sums those whose innermost frame is an allocator function: the share of the program's
+time that any allocator could save (realloc's copies, in memcpy, are not counted). Objects
 come from bench.py's cache in bench/work/ (built here if missing); outputs go to
 bench/work/profile/. The figure is sampled, so indicative (a few % of noise on a busy machine).
 """
@@ -88,13 +89,23 @@ def profile(js, workload, mode):
 
 
 def shares(document, allocator):
-    """Self samples per function name, and the allocator's share of the non-idle samples."""
+    """Self samples per function name within the program's main (Node's start-up and the
+    module's compilation left out), and those of the allocator's functions."""
     mine = re.compile(ALLOCATOR_FUNCTIONS[allocator])
     common = re.compile(COMMON)
+    nodes = {node["id"]: node for node in document["nodes"]}
+    under_main = set()
+    pending = [n["id"] for n in document["nodes"] if n["callFrame"]["functionName"] == "main"]
+    while pending:
+        node_id = pending.pop()
+        if node_id not in under_main:
+            under_main.add(node_id)
+            pending += nodes[node_id].get("children", [])
     per_function = collections.Counter()
-    for node in document["nodes"]:
+    for node_id in under_main:
+        node = nodes[node_id]
         per_function[node["callFrame"]["functionName"] or "(anonymous)"] += node["hitCount"]
-    busy = sum(n for f, n in per_function.items() if f not in ("(idle)", "(program)"))
+    busy = sum(per_function.values())
     in_allocator = {f: n for f, n in per_function.items() if mine.search(f) or common.match(f)}
     return busy, in_allocator, per_function
 
@@ -114,7 +125,7 @@ def main():
         document, output = profile(js, workload, "full" if args.full else "quick")
         busy, in_allocator, per_function = shares(document, args.allocator)
         total = sum(in_allocator.values())
-        print("%s under %s: %.1f%% of %d busy samples in the allocator (%s)" % (
+        print("%s under %s: %.1f%% of %d samples in main in the allocator (%s)" % (
             workload, args.allocator, 100.0 * total / busy, busy,
             ", ".join("%s %.1f%%" % (f, 100.0 * n / busy) for f, n in
                       sorted(in_allocator.items(), key=lambda item: -item[1])[:6])))
