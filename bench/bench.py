@@ -287,7 +287,8 @@ def wasm_builds(jobs, unavailable=()):
 def real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, env, objects,
                         links, outputs):
     """The real programs (bench/real_programs.py): their objects compiled once, linked with each
-    allocator with the timed workloads' flags (plus what the program needs to read its input)."""
+    allocator with the timed workloads' flags plus the program's own (real_programs.link_flags:
+    a small initial memory, and the file system to read its input)."""
     for program in real_programs.PROGRAMS:
         if program in unavailable:
             continue
