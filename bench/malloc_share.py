@@ -36,7 +36,9 @@ ALLOCATOR_FUNCTIONS = {
                 r"attempt_allocate|allocate_memory|create_memory_region|prepend_to_free_list|"
                 r"unlink_from_free_list|link_to_free_list|compute_free_list_bucket|"
                 r"emscripten_builtin_\w+)$",
-    "alligator": r"(alligator|^__libc_\w+$|^emscripten_builtin_\w+$)",
+    # new_delete.cpp's helpers (operator new's inlined fast path lands in allocate_or_handle).
+    "alligator": r"(alligator|^__libc_\w+$|^emscripten_builtin_\w+$|"
+                 r"^\(anonymous namespace\)::(allocate_or_handle|allocate_nothrow|release)\()",
     "bump": r"^(bump_\w+)$",
 }
 # The C entry points and C++ operators, whichever allocator is linked.
