@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 
+import real_programs
 import threads_bench
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
@@ -91,6 +92,30 @@ WORKLOADS = {
 }
 WORKLOADS.update(threads_bench.WORKLOADS)  # threads_* rows: bench/threads_bench.py
 TIMED = ["random_actions", "small_churn", "binary_trees", "containers", "heap_efficiency"]
+
+
+def register_real_workloads():
+    """The patterns of real programs (bench/ast_rewrite.cpp, producer_consumer.cpp,
+    realloc_strings.cpp) and the real programs themselves (bench/real_programs.py), placed
+    after the first timed workloads in the tables."""
+    rows = {
+        "ast_rewrite": dict(program="ast_rewrite", unit="nodes/us", higher=True),
+        "producer_consumer": dict(program="producer_consumer", unit="messages/us", higher=True),
+        "realloc_strings": dict(program="realloc_strings", unit="appends/us", higher=True),
+    }
+    rows.update(real_programs.WORKLOAD_ROWS)
+    ordered = {}
+    for workload, spec in WORKLOADS.items():
+        ordered[workload] = spec
+        if workload == TIMED[-1]:
+            ordered.update(rows)
+    WORKLOADS.clear()
+    WORKLOADS.update(ordered)
+    TIMED.extend(["ast_rewrite", "producer_consumer", "realloc_strings"] +
+                 list(real_programs.PROGRAMS))
+
+
+register_real_workloads()
 NATIVE_ALLOCATORS = ["dlmalloc", "emmalloc", "alligator"]
 
 HEAP_EFFICIENCY_LINK_FLAGS = ["-sALLOW_MEMORY_GROWTH=1", "-sINITIAL_MEMORY=2MB",
@@ -105,6 +130,11 @@ STEPS_SMALL, STEPS_LARGE, STEPS_OPERATIONS = 1000, 1000000, 100000
 TARGETS = [
     ("random_actions", ">=", 2.0), ("small_churn", ">=", 2.5), ("binary_trees", ">=", 1.3),
     ("containers", ">=", 1.3), ("heap_efficiency", ">=", 1.0), ("latency_p99", "<=", 0.5),
+    # The real-program issue's goals: 1.5x on the AST style, never slower on the other
+    # patterns, 1.1x faster on real programs (time ratio <= 1 / 1.1), never more memory.
+    ("ast_rewrite", ">=", 1.5), ("producer_consumer", ">=", 1.0), ("realloc_strings", ">=", 1.0),
+    ("sqlite", "<=", 0.909), ("tree_sitter", "<=", 0.909),
+    ("sqlite_memory", "<=", 1.0), ("tree_sitter_memory", "<=", 1.0),
 ] + threads_bench.TARGETS
 
 
@@ -124,6 +154,16 @@ def first_line(command):
         return (out.stdout or out.stderr).strip().splitlines()[0]
     except (OSError, IndexError):
         return "unknown"
+
+
+def toolchain_versions():
+    """The tools' versions: reported, and the salt of every build step's digest."""
+    return {
+        "emcc": first_line(["emcc", "--version"]),
+        "node": first_line(["node", "--version"]),
+        "g++": first_line(["g++", "--version"]),
+        "valgrind": first_line(["valgrind", "--version"]),
+    }
 
 
 # ----------------------------------------------------------------------------------------------
@@ -184,13 +224,15 @@ def run_steps(steps, salt, jobs, label):
     return built
 
 
-def wasm_builds(jobs):
-    """Compiles everything for wasm; returns {(program, allocator, opt): path of .js}."""
+def wasm_builds(jobs, unavailable=()):
+    """Compiles everything for wasm; returns {(program, allocator, opt): path of .js}. The real
+    programs named in `unavailable` (their packages could not be fetched) are left out."""
     env = emscripten_env()
     em_headers = headers("allocator/include", "shim/include", "allocator/src") + [
         os.path.join(BENCH, "common.hpp")]
     objects, links, outputs = [], [], {}
-    programs = [WORKLOADS[w]["program"] for w in TIMED] + ["code_size"] + PEAKS
+    programs = [WORKLOADS[w]["program"] for w in TIMED
+                if w not in real_programs.PROGRAMS] + ["code_size"] + PEAKS
     for opt in ["O2", "Oz"]:
         obj_dir = os.path.join(WORK, "obj-" + opt)
         # Workload programs: compiled once, linked with each allocator.
@@ -239,7 +281,31 @@ def wasm_builds(jobs):
                                   allocator_args[allocator] + flags + ["-o", output],
                                   [program_object] + allocator_inputs[allocator], env))
                 outputs[(program, allocator, opt)] = output
+        if opt == "O2":
+            real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, env,
+                                objects, links, outputs)
     return objects, links, outputs
+
+
+def real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, env, objects,
+                        links, outputs):
+    """The real programs (bench/real_programs.py): their objects compiled once, linked with each
+    allocator with the timed workloads' flags plus the program's own (real_programs.link_flags:
+    a small initial memory, and the file system to read its input)."""
+    for program in real_programs.PROGRAMS:
+        if program in unavailable:
+            continue
+        steps = real_programs.builds(program, obj_dir, "O2")
+        objects += [Step(output, command, inputs, env) for output, command, inputs in steps]
+        program_objects = [output for output, _, _ in steps]
+        name = WORKLOADS[program]["program"]
+        for allocator in ALLOCATORS:
+            output = os.path.join(WORK, "wasm-O2", "%s.%s.js" % (name, allocator))
+            links.append(Step(output, ["em++", "-O2"] + program_objects +
+                              allocator_args[allocator] + RUN_LINK_FLAGS +
+                              real_programs.link_flags(program) + ["-o", output],
+                              program_objects + allocator_inputs[allocator], env))
+            outputs[(name, allocator, "O2")] = output
 
 
 def native_builds():
@@ -323,8 +389,8 @@ def raise_priority():
         pass
 
 
-def run_wasm(js, mode, timeout):
-    command = ["node", "--no-experimental-fetch", js, mode]
+def run_wasm(js, mode, timeout, arguments=()):
+    command = ["node", "--no-experimental-fetch", js, mode] + list(arguments)
     start = time.time()
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
@@ -334,6 +400,7 @@ def run_wasm(js, mode, timeout):
     output = result.stdout + result.stderr
     found = re.search(r"^RESULT (\S+)$", result.stdout, re.M)
     check = re.search(r"^CHECK (\S+)$", result.stdout, re.M)
+    memory = re.search(r"^MEMORY (\d+)$", result.stdout, re.M)  # real programs only
     if result.returncode == 0 and found:
         status = "ok"
     elif result.returncode == 2 or re.search(r"^OOM", result.stdout, re.M):
@@ -342,7 +409,8 @@ def run_wasm(js, mode, timeout):
         status = "crash (exit %d)" % result.returncode
     return dict(status=status, seconds=time.time() - start, output=output,
                 value=float(found.group(1)) if found and status == "ok" else None,
-                check=check.group(1) if check else None)
+                check=check.group(1) if check else None,
+                memory=int(memory.group(1)) if memory and status == "ok" else None)
 
 
 def run_native_latency(executable, operations, samples_path, timeout):
@@ -550,6 +618,12 @@ def write_plot(results, out_dir, title):
     return None
 
 
+def unavailable_reason(workload, extra):
+    """Why a real program's rows have no figures (its package could not be fetched), or None."""
+    program = workload[:-len("_memory")] if workload.endswith("_memory") else workload
+    return extra.get("unavailable", {}).get(program)
+
+
 def write_reports(results, extra, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     steps = [s for runs in extra["latency_per_run"].values() for s in runs.get("step", [])]
@@ -563,6 +637,9 @@ def write_reports(results, extra, out_dir):
         entry = {"unit": spec["unit"]}
         for allocator in ALLOCATORS:
             entry[allocator] = rounded(results[workload].get(allocator))
+        reason = unavailable_reason(workload, extra)
+        if reason:
+            entry["unavailable"] = reason
         document["workloads"][workload] = entry
     document.update(extra)
     document["higher_is_better"] = {w: s["higher"] for w, s in WORKLOADS.items()}
@@ -600,6 +677,11 @@ def write_reports(results, extra, out_dir):
              "|---|---|---|--:|--:|--:|--:|--:|"]
     for workload, spec in WORKLOADS.items():
         alligator_ratio = ratio(workload, "alligator", results)
+        reason = unavailable_reason(workload, extra)
+        if reason:
+            lines.append("| %s | %s | %s | unavailable: %s |||||" % (
+                workload, spec["unit"], "higher" if spec["higher"] else "lower", reason))
+            continue
         lines.append("| %s | %s | %s | %s | %s |" % (
             workload, spec["unit"], "higher" if spec["higher"] else "lower",
             " | ".join(fmt(results[workload].get(a), spec["unit"]) for a in ALLOCATORS),
@@ -674,7 +756,18 @@ METHOD = [
     "switched on only around the measured pairs): instructions per alloc+free pair with 10^6 "
     "live blocks divided by the same with 10^3 (after max(live, 10^5) warm-up pairs, 10^5 "
     "pairs counted). Instruction counts are exact and repeatable, so one run each.",
-] + threads_bench.METHOD
+    "ast_rewrite: random expression trees (200..2000 polymorphic nodes of 12-32 bytes, calls "
+    "with a std::vector of arguments and a std::string name) rebuilt by three rewriting passes "
+    "that delete the old tree as they go, evaluated and deleted; 6000 rounds quick, 20000 full. "
+    "Nodes allocated per microsecond.",
+    "producer_consumer: messages (70% 16..256 bytes, 25% ..4096, 5% ..65536) produced in bursts "
+    "into 8 queues by random key and consumed in bursts from random queues (checked, freed; one "
+    "in four answered with a new message on the next queue), the backlog swinging between 1000 "
+    "and 20,000. Messages produced and consumed per microsecond.",
+    "realloc_strings: 256 strings grow side by side by pieces of 1..48 bytes, half by realloc to "
+    "the exact length, half by doubling their capacity, up to a target (80% 32..1024 bytes, 18% "
+    "..16 KiB, 2% ..64 KiB), then are checked and freed. Appends per microsecond.",
+] + real_programs.METHOD + threads_bench.METHOD
 
 
 # ----------------------------------------------------------------------------------------------
@@ -746,16 +839,14 @@ def main():
         log("bench: warning: load average %.1f on %d CPUs: other processes will disturb the "
             "timings" % (load_start[0], os.cpu_count() or 1))
 
-    compilers = {
-        "emcc": first_line(["emcc", "--version"]),
-        "node": first_line(["node", "--version"]),
-        "g++": first_line(["g++", "--version"]),
-        "valgrind": first_line(["valgrind", "--version"]),
-    }
+    compilers = toolchain_versions()
     salt = json.dumps(compilers, sort_keys=True)
     log("bench: %s run, %d repetitions; building into %s" % (mode, repetitions,
                                                              os.path.relpath(WORK, ROOT)))
-    wasm_objects, wasm_links, wasm = wasm_builds(args.jobs)
+    unavailable = real_programs.prepare(log)
+    for program, reason in unavailable.items():
+        log("bench: %s unavailable: %s" % (program, reason))
+    wasm_objects, wasm_links, wasm = wasm_builds(args.jobs, unavailable)
     native_objects, native_links, native = native_builds()
     thread_objects, thread_links, thread_programs = threads_bench.builds(
         BENCH, WORK, [os.path.join(ROOT, s) for s in ALLIGATOR_WASM_SOURCES], ALLIGATOR_INCLUDES,
@@ -766,7 +857,7 @@ def main():
     log("bench: builds ready (%d steps rebuilt, %.0f s)" % (built, time.time() - started))
 
     results = {w: {} for w in WORKLOADS}
-    extra_info = {}
+    extra_info = {"notes": ["%s unavailable: %s" % item for item in unavailable.items()]}
 
     # Code size: deterministic, from the files; check that each program runs.
     for key, opt in (("code_size_o2", "O2"), ("code_size_oz", "Oz")):
@@ -801,6 +892,7 @@ def main():
     latency_files = {a: [] for a in NATIVE_ALLOCATORS}
     checks = {w: {} for w in TIMED}
     skip = set()  # (workload, allocator) that ran out of memory or failed: not rerun
+    memory_samples = {w: {a: [] for a in ALLOCATORS} for w in real_programs.PROGRAMS}
     per_rep = len(TIMED) * len(ALLOCATORS) + len(NATIVE_ALLOCATORS)
     total, count = repetitions * per_rep, 0
     log("bench: %d timed runs (%d repetitions x %d)" % (total, repetitions, per_rep))
@@ -811,12 +903,19 @@ def main():
                 count += 1
                 prefix = "  [%3d/%3d] rep %d/%d %-15s %-9s" % (count, total, rep + 1,
                                                               repetitions, workload, allocator)
+                if workload in unavailable:
+                    log(prefix + " unavailable")
+                    continue
                 if (workload, allocator) in skip:
                     log(prefix + " skipped (failed before)")
                     continue
-                run = run_wasm(wasm[(program, allocator, "O2")], mode, 900)
+                run = run_wasm(wasm[(program, allocator, "O2")], mode, 900,
+                               real_programs.run_arguments(workload)
+                               if workload in real_programs.PROGRAMS else ())
                 if run["status"] == "ok":
                     samples[workload][allocator].append(run["value"])
+                    if workload in memory_samples:
+                        memory_samples[workload][allocator].append(run["memory"])
                     checks[workload].setdefault(allocator, set()).add(run["check"])
                     log(prefix + " %10s %-10s (%.1f s)" % (fmt(run["value"]),
                                                            WORKLOADS[workload]["unit"],
@@ -858,6 +957,9 @@ def main():
         distinct = {tuple(d) for d in digests.values()}
         if len(distinct) > 1 and workload != "heap_efficiency":
             problems.add("%s: different CHECK digests per allocator: %s" % (workload, digests))
+    for workload, per_allocator in memory_samples.items():
+        for allocator, values in per_allocator.items():
+            results[workload + "_memory"][allocator] = median(values)
     for allocator in NATIVE_ALLOCATORS:
         merged = per_pair_percentiles(latency_files[allocator])
         for key in ("p50", "p99", "max"):
@@ -886,6 +988,9 @@ def main():
                     "os": first_line(["uname", "-sr"])},
         "compilers": compilers,
         "samples": {**{w: samples[w] for w in TIMED}, **thread_samples},
+        "memory_samples": memory_samples,
+        "unavailable": unavailable,
+        "packages": real_programs.PACKAGES,
         "latency_per_run": latency_samples,
         "steps_instructions_per_pair": steps_detail,
         "code_size_wasm_bytes": {"O2": extra_info["wasm_bytes_O2"],
