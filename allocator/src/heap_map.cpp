@@ -505,12 +505,13 @@ const char kHead[] =
     "<script>window.mapErrors=[];window.onerror=function(m){window.mapErrors.push(String(m));}"
     "</script>\n<style>\n"
     "body{font:13px/1.4 system-ui,sans-serif;margin:16px;color:#222}\n"
-    "h1{font-size:18px;margin:0 0 8px}\n"
+    "h1{font-size:18px;margin:0 0 8px}p{margin:4px 0}.glance{font-size:14px;margin:8px 0}\n"
     "table{border-collapse:collapse;margin:4px 0 10px}\n"
     "td,th{padding:1px 8px;text-align:right;border-bottom:1px solid #eee}\n"
     "th:first-child,td:first-child,td:last-child{text-align:left}\n"
     ".cols{display:flex;gap:28px;flex-wrap:wrap;align-items:flex-start}\n"
-    ".legend span.sw{display:inline-block;width:14px;height:12px;margin:0 4px 0 10px;"
+    ".legend{font-size:12px}.legend span.sw{display:inline-block;width:12px;height:11px;"
+    "margin:0 3px 0 7px;"
     "vertical-align:middle;border:1px solid #bbb}\n"
     "svg text{font:11px monospace;fill:#444}\n"
     "rect.m{fill:#1b1b1b}rect.f{fill:#fbfbfb}rect.k{fill:url(#kept)}rect.l{fill:#50657d}"
@@ -558,6 +559,22 @@ void legend(Out& out) {
   out << "</div>\n";
 }
 
+// One line above the map: where the memory is.
+void at_a_glance(Out& out, const Summary& s, const HeapStats& stats) {
+  const std::uint64_t heap = s.slots * kSlotBytes;
+  out << "<p class=\"glance\"><b>In use</b> ";
+  out.bytes(stats.bytes_in_use) << " (";
+  out.percent(stats.bytes_in_use, heap) << ") &middot; <b>free</b> ";
+  out.bytes(s.bytes[kFree]) << " in ";
+  out.grouped(s.count[kFree]) << " runs, the largest ";
+  out.bytes(s.largest_free) << " &middot; <b>kept</b> ";
+  out.bytes(s.bytes[kKept]) << " &middot; <b>metadata</b> ";
+  out.bytes(s.bytes[kMetadata]) << " (";
+  out.percent(s.bytes[kMetadata], heap) << ") &middot; MiniPages ";
+  out.bytes(s.bytes[kMini]) << ", ";
+  out.percent(s.small_in_use, s.bytes[kMini]) << " in use</p>\n";
+}
+
 void summary_tables(Out& out, const Summary& s, const HeapStats& stats) {
   const std::uint64_t heap = s.slots * kSlotBytes;
   auto row = [&](const char* name, std::uint64_t bytes, const char* note) -> Out& {
@@ -566,7 +583,7 @@ void summary_tables(Out& out, const Summary& s, const HeapStats& stats) {
     out.percent(bytes, heap) << "</td><td>" << note;
     return out;
   };
-  out << "<div class=\"cols\"><div><b>Heap</b><table>"
+  out << "<div class=\"cols\" style=\"margin-top:12px\"><div><b>Heap</b><table>"
          "<tr><th></th><th>bytes</th><th>of heap</th><th></th></tr>\n";
   row("heap", heap, "");
   out.grouped(stats.wasm_pages) << " wasm pages taken, ";
@@ -674,7 +691,7 @@ bool write_heap_map(const HeapMapSource& source, HeapMapWrite write, void* conte
     out << (summary.contiguous ? "one run" : "runs with gaps") << "; stats() reports ";
     out.grouped(stats.wasm_pages) << " wasm pages.</p>\n";
   }
-  summary_tables(out, summary, stats);
+  at_a_glance(out, summary, stats);
   legend(out);
 
   const unsigned width = kLeftPx + kRowWidthPx + 20;
@@ -710,6 +727,7 @@ bool write_heap_map(const HeapMapSource& source, HeapMapWrite write, void* conte
     out << "<p style=\"color:#b00\">The heap changed while it was drawn (the output allocated "
            "from it?): this map is not one moment of the heap.</p>\n";
   }
+  summary_tables(out, summary, stats);
   out << kScript << "</body></html>\n";
   out.flush();
   return out.ok() && same;
