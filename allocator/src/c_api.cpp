@@ -2,7 +2,6 @@
 // Emscripten's -sMALLOC=none), the seed's layout interface, and introspection.
 #include <alligator/alligator.h>
 #include <alligator/global_heap.hpp>
-#include <alligator/heap_map.hpp>
 #include <alligator/malloc_family.hpp>
 
 #include "fast_path.hpp"
@@ -111,15 +110,4 @@ ALLIGATOR_EXPORT size_t alligator_validate(char* message, size_t capacity) {
     message[capacity - 1] = '\0';
   }
   return report.problems;
-}
-
-ALLIGATOR_EXPORT int alligator_write_heap_map_to(FILE* file) {
-  return alligator::write_heap_map(alligator::global_heap(), file, "Alligator heap map") ? 0 : -1;
-}
-
-ALLIGATOR_EXPORT int alligator_write_heap_map(const char* path) {
-  std::FILE* file = std::fopen(path, "w");
-  if (file == nullptr) return -1;
-  int result = alligator_write_heap_map_to(file);
-  return std::fclose(file) == 0 ? result : -1;
 }
