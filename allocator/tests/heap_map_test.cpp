@@ -77,18 +77,18 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
 }
 
 TEST(HeapMap, AggregatesAHeapTooBigToDrawSlotBySlot) {
-  SimulatedMemory memory(80 << 20);
+  SimulatedMemory memory(40 << 20);
   Heap heap(memory);
   std::vector<void*> blocks;
-  for (int i = 0; i < 70; ++i) blocks.push_back(heap.allocate((1 << 20) - 4096));
-  for (int i = 0; i < 20000; ++i) blocks.push_back(heap.allocate(32));
+  for (int i = 0; i < 36; ++i) blocks.push_back(heap.allocate((1 << 20) - 4096));
+  for (int i = 0; i < 200; ++i) blocks.push_back(heap.allocate(32));
   for (std::size_t i = 0; i < blocks.size(); i += 2) heap.deallocate(blocks[i]);
   const HeapStats stats = heap.stats();
   ASSERT_GT(stats.wasm_pages * kPage, std::size_t{32} << 20);  // more than 16384 slots
   const std::string page = map_of(heap);
 
   EXPECT_EQ(drawn_bytes(page), stats.wasm_pages * kPage);
-  EXPECT_NE(page.find("data-slots-per-cell=\"4\""), std::string::npos);
+  EXPECT_NE(page.find("data-slots-per-cell=\"2\""), std::string::npos);
   // Runs of uniform cells and spans become one region each: far fewer than cells.
   EXPECT_LT(count(page, "data-bytes="), std::size_t{4000});
   EXPECT_NE(page.find(" span(s) start here"), std::string::npos);  // cells of several spans
