@@ -51,7 +51,7 @@ ALLOCATORS = ["dlmalloc", "emmalloc", "alligator", "bump"]
 ALLIGATOR_WASM_SOURCES = [
     "allocator/src/heap_core.cpp",
     "allocator/src/small_path.cpp",
-    "allocator/src/span_path.cpp",
+    "allocator/src/span_heap.cpp",
     "allocator/src/growth.cpp",
     "allocator/src/introspection.cpp",
     "allocator/src/malloc_family.cpp",
@@ -60,11 +60,13 @@ ALLIGATOR_WASM_SOURCES = [
     "allocator/src/new_delete.cpp",
     "shim/src/emscripten_memory.cpp",
 ]
+# Linked only into heap_efficiency's heap-map build (draw_heap_map).
+HEAP_MAP_SOURCES = ["allocator/src/heap_map.cpp", "allocator/src/c_api_heap_map.cpp"]
 # Natively only the heap itself, over a simulated wasm memory (no malloc exports).
 ALLIGATOR_NATIVE_SOURCES = [
     "allocator/src/heap_core.cpp",
     "allocator/src/small_path.cpp",
-    "allocator/src/span_path.cpp",
+    "allocator/src/span_heap.cpp",
     "allocator/src/growth.cpp",
     "allocator/src/introspection.cpp",
     "shim/src/simulated_memory.cpp",
@@ -247,11 +249,11 @@ def wasm_builds(jobs, unavailable=()):
                                 ["em++", "-" + opt, "-std=c++20"] + extra +
                                 ["-c", source, "-o", os.path.join(obj_dir, program + ".o")],
                                 [source] + em_headers, env))
-        alligator_objects = []
-        for source in ALLIGATOR_WASM_SOURCES:
+        alligator_objects, map_objects = [], []
+        for source in ALLIGATOR_WASM_SOURCES + (HEAP_MAP_SOURCES if opt == "O2" else []):
             output = os.path.join(obj_dir, "alligator",
                                   os.path.basename(source).replace(".cpp", ".o"))
-            alligator_objects.append(output)
+            (map_objects if source in HEAP_MAP_SOURCES else alligator_objects).append(output)
             objects.append(Step(output, ["em++", "-" + opt, "-std=c++20"] + ALLIGATOR_INCLUDES +
                                 ["-c", os.path.join(ROOT, source), "-o", output],
                                 [os.path.join(ROOT, source)] + em_headers, env))
@@ -284,6 +286,15 @@ def wasm_builds(jobs, unavailable=()):
         if opt == "O2":
             real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, env,
                                 objects, links, outputs)
+
+            # heap_efficiency once more with Alligator and its heap map, which the measured
+            # link leaves out (the map's text would take linear memory): draw_heap_map.
+            inputs = [os.path.join(obj_dir, "heap_efficiency.o")] + alligator_objects + map_objects
+            output = os.path.join(WORK, "wasm-O2", "heap_efficiency.alligator-map.js")
+            links.append(Step(output, ["em++", "-O2"] + inputs + ["-sMALLOC=none"] +
+                              HEAP_EFFICIENCY_LINK_FLAGS + ["-sNODERAWFS=1", "-o", output],
+                              inputs, env))
+            outputs[("heap_efficiency", "alligator-map", opt)] = output
     return objects, links, outputs
 
 
@@ -411,6 +422,23 @@ def run_wasm(js, mode, timeout, arguments=()):
                 value=float(found.group(1)) if found and status == "ok" else None,
                 check=check.group(1) if check else None,
                 memory=int(memory.group(1)) if memory and status == "ok" else None)
+
+
+def draw_heap_map(js, mode, out_dir, problems, extra_info):
+    """Alligator's heap at heap_efficiency's first failure, as a heap map beside the plot."""
+    path = os.path.join(out_dir, "heap_efficiency_alligator.html")
+    os.makedirs(out_dir, exist_ok=True)
+    run = subprocess.run(["node", "--no-experimental-fetch", js, mode, path],
+                         capture_output=True, text=True, timeout=900, cwd=os.path.dirname(js))
+    if run.returncode != 0 or not os.path.exists(path):
+        problems.add("heap map of heap_efficiency under alligator: exit %d: %s" % (
+            run.returncode, (run.stdout + run.stderr)[-800:]))
+        return
+    extra_info.setdefault("notes", []).append(
+        "Alligator's heap at heap_efficiency's first failure, drawn: [%s](%s) (open it in a "
+        "browser)." % (os.path.basename(path), os.path.basename(path)))
+    log("bench: drew Alligator's heap at heap_efficiency's first failure: %s" %
+        os.path.relpath(path, ROOT))
 
 
 def run_native_latency(executable, operations, samples_path, timeout):
@@ -950,6 +978,9 @@ def main():
     thread_samples = threads_bench.measure(thread_programs, mode, repetitions, run_wasm, results,
                                            problems, log)
 
+
+    draw_heap_map(wasm[("heap_efficiency", "alligator-map", "O2")], mode, out_dir, problems,
+                  extra_info)
     for workload in TIMED:
         for allocator in ALLOCATORS:
             results[workload][allocator] = median(samples[workload][allocator])

@@ -13,6 +13,9 @@
 //
 // RESULT: live / grown, a ratio (higher is better). The bump allocator never frees, so it keeps
 // only the blocks that happen to be live at the end.
+//
+// `heap_efficiency MODE MAP.html`, linked with Alligator, also draws Alligator's heap at that
+// moment as a heap map (alligator.h; the link needs -sNODERAWFS=1 to write the host's file).
 #include "common.hpp"
 
 #include <emscripten/heap.h>
@@ -21,6 +24,8 @@
 #include <vector>
 
 extern "C" unsigned char __heap_base;
+// Defined only when the program is linked with Alligator: weak, so the other links leave it null.
+extern "C" int alligator_write_heap_map(const char* path) __attribute__((weak));
 
 namespace {
 
@@ -32,7 +37,7 @@ struct Block {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   Rng rng(0x5EED0004);
   // The list of live blocks is static data (below __heap_base), so it takes nothing from the
   // allocators. 64 MiB holds about 26000 blocks of these sizes (mean 2564 bytes); 65536 is ample
@@ -72,5 +77,9 @@ int main() {
   // CHECK: nothing allocator-independent is left to compare (where it fails depends on the
   // allocator), so the digest is 0 for all.
   print_result(static_cast<double>(live_bytes) / static_cast<double>(grown), 0);
+  if (argc > 2 && alligator_write_heap_map != nullptr && alligator_write_heap_map(argv[2]) != 0) {
+    std::printf("heap map: writing %s failed\n", argv[2]);
+    return 1;
+  }
   return 0;
 }

@@ -9,8 +9,7 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <string>
 
 int main(int argc, char** argv) {
   using namespace alligator::properties;
@@ -30,17 +29,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: alligator_replay TRACE [--verbose]\n");
     return 2;
   }
-  std::ifstream file(path);
-  if (!file) {
-    std::fprintf(stderr, "alligator_replay: cannot read %s\n", path);
-    return 2;
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  ParseError error;
-  auto trace = parse_trace(text.str(), error);
+  std::string problem;
+  auto trace = read_trace_file(path, problem);
   if (!trace) {
-    std::fprintf(stderr, "%s:%zu: %s\n", path, error.line, error.message.c_str());
+    std::fprintf(stderr, "alligator_replay: %s\n", problem.c_str());
     return 2;
   }
   Executor executor(trace->memory_bytes);

@@ -70,6 +70,7 @@ Executor::Executor(std::size_t memory_bytes)
 Executor::~Executor() = default;
 
 const model::HeapModel& Executor::model() const { return state_->model; }
+const Heap<SimulatedMemory>& Executor::heap() const { return state_->heap; }
 
 bool Executor::block_live(std::uint32_t id) const {
   auto it = state_->blocks.find(id);

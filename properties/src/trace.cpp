@@ -4,6 +4,7 @@
 #include <alligator/properties/trace.hpp>
 
 #include <cstdint>
+#include <fstream>
 #include <limits>
 #include <sstream>
 
@@ -313,6 +314,20 @@ std::string format(const Trace& trace) {
   std::string text = "memory " + std::to_string(trace.memory_bytes) + "\n";
   for (const auto& operation : trace.operations) text += format(operation) + "\n";
   return text;
+}
+
+std::optional<Trace> read_trace_file(const std::string& path, std::string& problem) {
+  std::ifstream file(path);
+  if (!file) {
+    problem = "cannot read " + path;
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  ParseError error;
+  auto trace = parse_trace(text.str(), error);
+  if (!trace) problem = path + ":" + std::to_string(error.line) + ": " + error.message;
+  return trace;
 }
 
 }  // namespace alligator::properties

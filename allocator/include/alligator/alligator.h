@@ -9,6 +9,7 @@
 #define ALLIGATOR_ALLIGATOR_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,6 +36,16 @@ void alligator_get_stats(struct alligator_stats* stats);
  * is not 0 and `message` is not NULL, the first problem is written there (at most `capacity`
  * bytes, NUL-terminated). Never aborts, never allocates. */
 size_t alligator_validate(char* message, size_t capacity);
+
+/* Draws the heap as a self-contained HTML page (alligator/heap_map.hpp): every span in address
+ * order, a summary and a legend; open it in a browser. Returns 0, or -1 when the file could not
+ * be written or the heap changed while it was drawn. The map itself takes nothing from the heap;
+ * opening `path` does (the FILE), before the heap is looked at, so the map shows it. Under
+ * Emscripten, link with -sNODERAWFS=1 for `path` to be a file of the host running Node. */
+int alligator_write_heap_map(const char* path);
+/* The same into an open stream; its first piece is written before the heap is looked at, so a
+ * stream that allocates its buffer on first use does that outside the picture. */
+int alligator_write_heap_map_to(FILE* file);
 
 #ifdef __cplusplus
 }

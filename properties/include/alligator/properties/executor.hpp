@@ -56,6 +56,7 @@ class Executor {
   const std::vector<Operation>& history() const { return history_; }
   Trace trace() const;  // memory header + history: the failing sequence, ready to replay
   const model::HeapModel& model() const;
+  const Heap<SimulatedMemory>& heap() const;  // to look at (walk, stats), e.g. for a heap map
   bool block_live(std::uint32_t id) const;
   std::vector<std::uint32_t> live_ids() const;
   std::uint32_t unused_id() const;  // above every id a block was ever given

@@ -106,6 +106,9 @@ struct Trace {
 };
 
 std::optional<Trace> parse_trace(const std::string& text, ParseError& error);
+// Reads and parses a trace file; nothing on failure, with `problem` saying why ("cannot read
+// PATH" or "PATH:LINE: message").
+std::optional<Trace> read_trace_file(const std::string& path, std::string& problem);
 std::string format(const Trace& trace);
 
 }  // namespace alligator::properties

@@ -1,0 +1,145 @@
+// The heap map writer (heap_map.hpp), read back as text: its regions cover the heap exactly, each
+// MiniPage and large block is described where the heap is small enough to draw slot by slot, a
+// big heap is aggregated into few regions, and a heap that changes while it is drawn (the output
+// allocated from it) or an output that fails makes the writer fail. The browser test
+// (tests/browser) checks the same pages as a browser renders them.
+#include <alligator/heap.hpp>
+#include <alligator/heap_map.hpp>
+#include <alligator/shim/simulated_memory.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace alligator {
+namespace {
+
+constexpr std::size_t kPage = 65536;
+
+bool append(const char* text, std::size_t length, void* page) {
+  static_cast<std::string*>(page)->append(text, length);
+  return true;
+}
+
+std::string map_of(const Heap<SimulatedMemory>& heap, const char* title = nullptr) {
+  std::string page;
+  EXPECT_TRUE(write_heap_map(heap_map_source(heap), append, &page, title));
+  return page;
+}
+
+std::size_t count(const std::string& page, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = page.find(what); at != std::string::npos; at = page.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::size_t class_index(std::size_t size) {
+  std::size_t index = 0;
+  while (class_size(index) != size) ++index;
+  return index;
+}
+
+// The sum of every region's data-bytes.
+std::size_t drawn_bytes(const std::string& page) {
+  std::size_t sum = 0;
+  const std::string key = "data-bytes=\"";
+  for (auto at = page.find(key); at != std::string::npos; at = page.find(key, at + 1)) {
+    sum += std::strtoull(page.c_str() + at + key.size(), nullptr, 10);
+  }
+  return sum;
+}
+
+TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
+  SimulatedMemory memory(4 << 20);
+  Heap heap(memory);
+  std::vector<void*> blocks;
+  for (int i = 0; i < 100; ++i) blocks.push_back(heap.allocate(64));
+  for (int i = 0; i < 3; ++i) blocks.push_back(heap.allocate(10000));
+  for (int i = 0; i < 40; ++i) heap.deallocate(blocks[i]);  // the first MiniPage empties
+  const HeapStats stats = heap.stats();
+  const std::string page = map_of(heap);
+
+  EXPECT_EQ(drawn_bytes(page), stats.wasm_pages * kPage);
+  EXPECT_NE(page.find("data-heap-bytes=\"" + std::to_string(stats.wasm_pages * kPage) + "\""),
+            std::string::npos);
+  EXPECT_NE(page.find("data-slots-per-cell=\"1\""), std::string::npos);
+  // One slot per cell: every MiniPage is its own region, described; the emptied one is kept.
+  EXPECT_EQ(count(page, "MiniPage, class 64 bytes: ") + count(page, "spare MiniPage of class 64"),
+            stats.mini_pages_per_class[class_index(64)]);
+  EXPECT_EQ(count(page, "spare MiniPage of class 64"), 1u);
+  EXPECT_EQ(count(page, "<title>large block\n"), 3u);
+  EXPECT_EQ(count(page, "<title>metadata"), 1u);
+  EXPECT_NE(page.find("<title>free run\n"), std::string::npos);
+  EXPECT_EQ(page.substr(page.size() - 15), "</body></html>\n");
+  for (std::size_t i = 40; i < blocks.size(); ++i) heap.deallocate(blocks[i]);
+}
+
+TEST(HeapMap, AggregatesAHeapTooBigToDrawSlotBySlot) {
+  SimulatedMemory memory(40 << 20);
+  Heap heap(memory);
+  std::vector<void*> blocks;
+  for (int i = 0; i < 36; ++i) blocks.push_back(heap.allocate((1 << 20) - 4096));
+  for (int i = 0; i < 200; ++i) blocks.push_back(heap.allocate(32));
+  for (std::size_t i = 0; i < blocks.size(); i += 2) heap.deallocate(blocks[i]);
+  const HeapStats stats = heap.stats();
+  ASSERT_GT(stats.wasm_pages * kPage, std::size_t{32} << 20);  // more than 16384 slots
+  const std::string page = map_of(heap);
+
+  EXPECT_EQ(drawn_bytes(page), stats.wasm_pages * kPage);
+  EXPECT_NE(page.find("data-slots-per-cell=\"2\""), std::string::npos);
+  // Runs of uniform cells and spans become one region each: far fewer than cells.
+  EXPECT_LT(count(page, "data-bytes="), std::size_t{4000});
+  EXPECT_NE(page.find(" span(s) start here"), std::string::npos);  // cells of several spans
+  for (std::size_t i = 1; i < blocks.size(); i += 2) heap.deallocate(blocks[i]);
+}
+
+struct AllocatingOutput {
+  Heap<SimulatedMemory>* heap = nullptr;
+  std::string page;
+  int calls = 0;
+};
+
+TEST(HeapMap, FailsWhenTheHeapChangesWhileDrawn) {
+  SimulatedMemory memory(4 << 20);
+  Heap heap(memory);
+  void* block = heap.allocate(100);
+  AllocatingOutput output;
+  output.heap = &heap;
+  // After the head, every piece allocates: as stdio would if it took its buffer from this heap.
+  auto write = [](const char* text, std::size_t length, void* context) {
+    auto& out = *static_cast<AllocatingOutput*>(context);
+    if (++out.calls > 1) out.heap->allocate(5000);
+    out.page.append(text, length);
+    return true;
+  };
+  EXPECT_FALSE(write_heap_map(heap_map_source(heap), write, &output, nullptr));
+  EXPECT_NE(output.page.find("The heap changed while it was drawn"), std::string::npos);
+  heap.deallocate(block);
+}
+
+TEST(HeapMap, FailsWhenTheOutputFails) {
+  SimulatedMemory memory(4 << 20);
+  Heap heap(memory);
+  void* block = heap.allocate(100);
+  int calls = 0;
+  auto refuse = [](const char*, std::size_t, void* context) {
+    return ++*static_cast<int*>(context) < 2;
+  };
+  EXPECT_FALSE(write_heap_map(heap_map_source(heap), refuse, &calls, nullptr));
+  EXPECT_EQ(calls, 2);  // it stopped at the first refusal
+  heap.deallocate(block);
+}
+
+TEST(HeapMap, EscapesTheTitleAndDrawsAnEmptyHeap) {
+  SimulatedMemory memory(4 << 20);
+  Heap heap(memory);
+  const std::string page = map_of(heap, "a <b> & \"c\"");
+  EXPECT_NE(page.find("<h1>a &lt;b&gt; &amp; &quot;c&quot;</h1>"), std::string::npos);
+  EXPECT_EQ(drawn_bytes(page), 0u);
+  EXPECT_NE(page.find("data-heap-bytes=\"0\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace alligator
