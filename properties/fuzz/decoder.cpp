@@ -119,7 +119,7 @@ class Decoder {
     Trace trace;
     const std::uint8_t header = in_.byte();
     trace.memory_bytes = header < 248 ? kMemories[header % kMemories.size()]
-                                      : std::clamp<std::uint64_t>(in_.little(4), 64 * KiB, 256 * MiB);
+                                      : std::clamp<std::uint64_t>(in_.little(4), 64 * KiB, kMemories.back());
     while (!in_.done() && trace.operations.size() < kMaxOperations) {
       trace.operations.push_back(operation());
     }

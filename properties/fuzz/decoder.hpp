@@ -3,7 +3,8 @@
 //
 // Byte layout (every read past the end yields 0; decoding stops at the end of the input or
 // after kMaxOperations operations):
-//   header     1 byte: < 248 picks a memory maximum from kMemories, else a u32 literal follows
+//   header     1 byte: < 248 picks a memory maximum (256 KiB to 32 MiB), else a u32 literal
+//              follows (kept within 64 KiB .. 32 MiB: a bigger memory only makes steps slower)
 //   operation  1 byte: kOperationTable[byte % 32], then its arguments:
 //     size        1 selector byte s, kind s % 8 (see read_size): a u32 literal, a tiny size, a
 //                 size-class edge, the small/large boundary, a medium span, a wasm-page edge, a
