@@ -12,6 +12,7 @@
  * Every block is filled with its slot's byte, checked before it is freed or reallocated and at
  * the end; a broken check prints what broke and aborts (a crash to the fuzzer).
  */
+#define _POSIX_C_SOURCE 200809L  /* posix_memalign under -std=c11 */
 #include <alligator/alligator.h>
 
 #include <errno.h>
