@@ -161,7 +161,8 @@ std::string Runner::run(const Operation& op) {
     case OpCode::realloc:
     case OpCode::realloc_null: return realloc(op);
     case OpCode::aligned_alloc:
-    case OpCode::posix_memalign: return aligned(op);
+    case OpCode::posix_memalign:
+    case OpCode::memalign: return aligned(op);
     case OpCode::delete_block: return deallocate(op);
     case OpCode::free: return free_one(op.id);
     case OpCode::free_range:
@@ -320,7 +321,8 @@ std::string Runner::aligned(const Operation& op) {
     result = code == 0 ? out : nullptr;
     if (code != 0 && out != untouched) return "posix_memalign wrote *memptr on failure";
   } else {
-    result = s_.family.aligned_alloc(alignment, size);
+    result = op.code == OpCode::memalign ? s_.family.memalign(alignment, size)
+                                         : s_.family.aligned_alloc(alignment, size);
     error = errno;
   }
   std::string problem;

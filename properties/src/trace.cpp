@@ -145,6 +145,9 @@ std::string format(const Operation& op) {
     case OpCode::posix_memalign:
       return id_text(op.id) + " = posix_memalign " + std::to_string(op.alignment) + " " +
              op.size.text();
+    case OpCode::memalign:
+      return id_text(op.id) + " = memalign " + std::to_string(op.alignment) + " " +
+             op.size.text();
     case OpCode::new_block:
       return id_text(op.id) + " = new " + op.size.text() + " " + std::to_string(op.alignment);
     case OpCode::delete_block:
@@ -192,8 +195,11 @@ std::optional<Operation> parse_operation(const std::string& line, std::string& e
     } else if (name == "realloc" && need(5) && tokens[3] == "null") {
       op.code = OpCode::realloc_null;
       if (!parse_size(tokens[4], op.size)) return fail("bad size '" + tokens[4] + "'");
-    } else if ((name == "aligned_alloc" || name == "posix_memalign") && need(5)) {
-      op.code = name == "aligned_alloc" ? OpCode::aligned_alloc : OpCode::posix_memalign;
+    } else if ((name == "aligned_alloc" || name == "posix_memalign" || name == "memalign") &&
+               need(5)) {
+      op.code = name == "aligned_alloc"    ? OpCode::aligned_alloc
+                : name == "posix_memalign" ? OpCode::posix_memalign
+                                           : OpCode::memalign;
       if (!parse_number(tokens[3], op.alignment) || !parse_size(tokens[4], op.size)) {
         return fail("bad alignment or size");
       }

@@ -19,7 +19,7 @@ TEST(Trace, EveryOperationRoundTrips) {
       "free b3+8",                "free heap+4096",           "free null",
       "free_again b1",            "fill b3",                  "usable b3",
       "usable null",              "refuse_grows 2",           "b8 = malloc max-16",
-      "b8 = malloc max",          "b8 = malloc max/2",
+      "b8 = malloc max",          "b8 = malloc max/2",        "b9 = memalign 64 100",
   };
   for (const char* line : lines) {
     std::string error;

@@ -11,6 +11,7 @@
 //   realloc b1 300              realloc(b1, n): b1 names the result; size 0 frees
 //   b5 = aligned_alloc 4096 100
 //   b6 = posix_memalign 64 100
+//   b8 = memalign 64 100        memalign: aligned_alloc's contract
 //   b7 = new 100 16             Heap::allocate(size, alignment), operator new's contract
 //   delete b7 100 16            Heap::deallocate(p, size, alignment)
 //   free b1                     free
@@ -60,6 +61,7 @@ enum class OpCode {
   realloc_null,
   aligned_alloc,
   posix_memalign,
+  memalign,
   new_block,
   delete_block,
   free,
@@ -81,7 +83,7 @@ struct Operation {
   std::uint32_t step = 1;       // ranges
   Size size;                    // bytes (calloc: element size)
   Size count;                   // calloc: element count
-  std::uint64_t alignment = 0;  // aligned_alloc, posix_memalign, new, delete
+  std::uint64_t alignment = 0;  // aligned_alloc, posix_memalign, memalign, new, delete
   std::uint64_t offset = 0;     // free_interior, free_heap
   std::uint64_t grows = 0;      // refuse_grows
 

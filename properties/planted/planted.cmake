@@ -1,0 +1,37 @@
+# planted_heap(<name> <mutants/x.cmake> <out_dir_var>): one planted bug's allocator. At build
+# time mutate.cmake copies allocator/src and allocator/include into
+# ${CMAKE_CURRENT_BINARY_DIR}/<name> and applies the mutant's replacement; the copy builds the
+# static library planted_<name>_heap (its include directory comes first for whatever links it).
+# The target planted_<name>_sources owns the copy: anything else compiled against the copied
+# headers must depend on it. Used by the property suites' mutants (CMakeLists.txt here) and by
+# the fuzzers' (properties/fuzz/), each in its own build tree.
+set(planted_mechanism_dir "${CMAKE_CURRENT_LIST_DIR}")
+
+function(planted_heap name mutant out_dir_var)
+  set(allocator_dir "${PROJECT_SOURCE_DIR}/allocator")
+  file(GLOB_RECURSE allocator_files CONFIGURE_DEPENDS
+       "${allocator_dir}/src/*" "${allocator_dir}/include/*")
+  get_target_property(allocator_sources alligator_core SOURCES)  # src/heap_core.cpp ...
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/${name}")
+
+  set(copies ${allocator_files})
+  list(TRANSFORM copies REPLACE "^${allocator_dir}/" "${dir}/")
+  add_custom_command(
+    OUTPUT ${copies}
+    COMMAND "${CMAKE_COMMAND}" "-DALLOCATOR_DIR=${allocator_dir}" "-DOUTPUT_DIR=${dir}"
+            "-DMUTANT=${mutant}" -P "${planted_mechanism_dir}/mutate.cmake"
+    DEPENDS ${allocator_files} "${mutant}" "${planted_mechanism_dir}/mutate.cmake"
+    COMMENT "Planting ${name} in a copy of the allocator"
+    VERBATIM)
+  # The copy's one owner (with Makefiles, targets sharing a custom command could run it twice
+  # at once); everything compiled against the copy depends on it.
+  add_custom_target(planted_${name}_sources DEPENDS ${copies})
+
+  set(heap_sources ${allocator_sources})
+  list(TRANSFORM heap_sources PREPEND "${dir}/")
+  add_library(planted_${name}_heap STATIC ${heap_sources})
+  target_include_directories(planted_${name}_heap BEFORE PUBLIC "${dir}/include")
+  target_link_libraries(planted_${name}_heap PUBLIC alligator_shim PRIVATE alligator_build_flags)
+  add_dependencies(planted_${name}_heap planted_${name}_sources)
+  set(${out_dir_var} "${dir}" PARENT_SCOPE)
+endfunction()
