@@ -51,7 +51,7 @@ ALLOCATORS = ["dlmalloc", "emmalloc", "alligator", "bump"]
 ALLIGATOR_WASM_SOURCES = [
     "allocator/src/heap_core.cpp",
     "allocator/src/small_path.cpp",
-    "allocator/src/span_path.cpp",
+    "allocator/src/span_heap.cpp",
     "allocator/src/growth.cpp",
     "allocator/src/introspection.cpp",
     "allocator/src/malloc_family.cpp",
@@ -64,7 +64,7 @@ ALLIGATOR_WASM_SOURCES = [
 ALLIGATOR_NATIVE_SOURCES = [
     "allocator/src/heap_core.cpp",
     "allocator/src/small_path.cpp",
-    "allocator/src/span_path.cpp",
+    "allocator/src/span_heap.cpp",
     "allocator/src/growth.cpp",
     "allocator/src/introspection.cpp",
     "shim/src/simulated_memory.cpp",
