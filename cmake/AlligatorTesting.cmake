@@ -81,6 +81,34 @@ function(alligator_add_test)
   endif()
 endfunction()
 
+# alligator_add_output_test(NAME <name> COMMAND <target> [<argument>...] PASS <regex>
+#                           [FAIL <regex>] [EXIT <code>|nonzero] [LABELS <label>...])
+#   A test of a program's output AND its exit status (default 0), through
+#   cmake/scripts/check_output.cmake: PASS_REGULAR_EXPRESSION alone ignores the exit status. The
+#   target runs through CMAKE_CROSSCOMPILING_EMULATOR (Node) on wasm, as add_test would run it.
+function(alligator_add_output_test)
+  cmake_parse_arguments(PARSE_ARGV 0 test "" "NAME;PASS;FAIL;EXIT" "COMMAND;LABELS")
+  if(NOT test_NAME OR NOT test_COMMAND OR NOT test_PASS OR test_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "alligator_add_output_test(NAME <name> COMMAND <target>... PASS <regex>): "
+                        "bad arguments ${test_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT DEFINED test_EXIT)
+    set(test_EXIT 0)
+  endif()
+  list(POP_FRONT test_COMMAND program)
+  if(TARGET "${program}")
+    set(program "$<TARGET_FILE:${program}>")
+  endif()
+  set(command ${CMAKE_CROSSCOMPILING_EMULATOR} "${program}" ${test_COMMAND})
+  list(JOIN command "|" command)  # ctest would split a list argument at its semicolons
+  add_test(NAME "${test_NAME}"
+    COMMAND "${CMAKE_COMMAND}" "-DCOMMAND=${command}" "-DPASS=${test_PASS}" "-DFAIL=${test_FAIL}"
+            "-DEXIT=${test_EXIT}" -P "${PROJECT_SOURCE_DIR}/cmake/scripts/check_output.cmake")
+  if(test_LABELS)
+    set_tests_properties("${test_NAME}" PROPERTIES LABELS "${test_LABELS}")
+  endif()
+endfunction()
+
 # alligator_add_unit_tests(<prefix>)
 #   For every *_test.cpp in the calling folder (re-globbed at each build, so a new file needs no
 #   CMake edit): an executable <prefix>_<stem> linking alligator_heap and gtest_main, and one
