@@ -8,6 +8,6 @@ int main() {
   unsigned char* block = wrong::alligator_malloc_after_spacer(32, &spacer);
   std::free(block);
   std::free(spacer);
-  std::free(block);  // the error
+  wrong::announced_free(block);  // the error
   return 0;
 }

@@ -10,7 +10,9 @@
 #     frame in SOURCE right below it (the error is the program's, at the program's line),
 #   - every ALSO pattern appears (what memcheck or Alligator said about the address),
 #   - the run ended as such a run must: killed by SIGABRT when Alligator diagnoses the error
-#     itself (ABORTS), otherwise memcheck's error exit code (99: it counted errors).
+#     itself (ABORTS), otherwise memcheck's error exit code (99: it counted errors);
+#   - with ABORTS, Alligator's diagnosis ("alligator: <error> at 0x...") names the very address
+#     the program announced freeing ("wrong: freeing 0x...", wrong::announced_free).
 # A run where memcheck reports nothing fails on the second point.
 foreach(variable MEMCHECK PROGRAM SOURCE ERROR)
   if(NOT DEFINED ${variable})
@@ -44,6 +46,14 @@ foreach(pattern IN LISTS ALSO)
 endforeach()
 
 if(ABORTS)
+  # The same number: the diagnosis pads to the pointer's width, %p does not.
+  string(REGEX MATCH "wrong: freeing 0x0*([0-9a-f]+)" freed "${output}")
+  set(freed "${CMAKE_MATCH_1}")
+  string(REGEX MATCH "alligator: [^\n]* at 0x0*([0-9a-f]+)" diagnosed "${output}")
+  set(diagnosed "${CMAKE_MATCH_1}")
+  if(freed STREQUAL "" OR NOT freed STREQUAL diagnosed)
+    list(APPEND problems "the diagnosis names 0x${diagnosed}, the program freed 0x${freed}")
+  endif()
   if(NOT result MATCHES "[Aa]bort")
     list(APPEND problems "the program was not aborted (result: ${result})")
   endif()

@@ -8,6 +8,6 @@ unsigned char foreign[16];
 
 int main() {
   std::free(wrong::alligator_malloc(16));  // Alligator is the program's malloc
-  std::free(foreign);                       // the error
+  wrong::announced_free(foreign);           // the error
   return 0;
 }

@@ -7,6 +7,6 @@ int main() {
   unsigned char* spacer;
   unsigned char* block = wrong::alligator_malloc_after_spacer(32, &spacer);
   std::free(spacer);
-  std::free(block + 8);  // the error
+  wrong::announced_free(block + 8);  // the error
   return 0;
 }

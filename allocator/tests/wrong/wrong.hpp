@@ -69,4 +69,11 @@ inline void require_free_after(const unsigned char* block) {
   std::fprintf(stderr, "wrong: the memory after the block is free\n");
 }
 
+// free(pointer), announced first, so the test can compare the address Alligator's diagnosis
+// prints ("alligator: double free at 0x...") with the pointer itself.
+inline void announced_free(void* pointer) {
+  std::fprintf(stderr, "wrong: freeing %p\n", pointer);
+  std::free(pointer);
+}
+
 }  // namespace wrong
