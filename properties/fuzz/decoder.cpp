@@ -214,7 +214,8 @@ class Decoder {
       }
       case OpCode::refuse_grows: op.grows = in_.byte() % 8 + 1; break;
       case OpCode::free_null:
-      case OpCode::usable_null: break;
+      case OpCode::usable_null:
+      case OpCode::expect: break;  // never drawn: not in the opcode table
     }
     return op;
   }
@@ -398,6 +399,7 @@ class Encoder {
       case OpCode::usable_null:
         code(op.code);
         return;
+      case OpCode::expect: return;  // an assertion, not an operation: the bytes drop it
     }
   }
 

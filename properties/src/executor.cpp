@@ -103,6 +103,7 @@ class Runner {
   Runner(Executor::State& state) : s_(state) {}
 
   std::string run(const Operation& op);
+  std::string expect(const Operation& op);
   std::size_t executed = 0;
   std::string note;  // what happened, for replay's --verbose
 
@@ -199,8 +200,45 @@ std::string Runner::run(const Operation& op) {
       s_.memory.refuse_next_grows(static_cast<std::size_t>(op.grows));
       s_.model.refuse_next_grows(static_cast<std::size_t>(op.grows));
       return after();
+    case OpCode::expect: return expect(op);
   }
   return "unknown operation";
+}
+
+// An expectation the trace states about the state so far: a failed one fails the step.
+std::string Runner::expect(const Operation& op) {
+  auto known = [&](std::uint32_t id) -> const TrackedBlock* {
+    auto it = s_.blocks.find(id);
+    return it == s_.blocks.end() ? nullptr : &it->second;
+  };
+  const TrackedBlock* block = known(op.id);
+  const std::string failed = "expectation failed: " + format(op) + ": ";
+  switch (op.expect) {
+    case Expect::same:
+    case Expect::differ: {
+      const TrackedBlock* other = known(op.last);
+      if (!block || !other) {
+        return failed + id_name(block ? op.last : op.id) + " never had an address";
+      }
+      if ((block->address == other->address) != (op.expect == Expect::same)) {
+        return failed + "heap+" + std::to_string(block->address - reinterpret_cast<std::uintptr_t>(s_.memory.base())) +
+               " and heap+" + std::to_string(other->address - reinterpret_cast<std::uintptr_t>(s_.memory.base()));
+      }
+      return {};
+    }
+    case Expect::null:
+      if (block && block->live) return failed + id_name(op.id) + " is live";
+      return {};
+    case Expect::live:
+      if (!block || !block->live) return failed + id_name(op.id) + " holds no block";
+      return {};
+    case Expect::pages:
+      if (s_.model.pages() != op.grows) {
+        return failed + "the memory is " + std::to_string(s_.model.pages()) + " pages";
+      }
+      return {};
+  }
+  return failed + "unknown expectation";
 }
 
 std::string Runner::allocate(const Operation& op, std::uint32_t id) {

@@ -164,6 +164,15 @@ std::string format(const Operation& op) {
     case OpCode::usable: return "usable " + id_text(op.id);
     case OpCode::usable_null: return "usable null";
     case OpCode::refuse_grows: return "refuse_grows " + std::to_string(op.grows);
+    case OpCode::expect:
+      switch (op.expect) {
+        case Expect::same: return "expect " + id_text(op.id) + " == " + id_text(op.last);
+        case Expect::differ: return "expect " + id_text(op.id) + " != " + id_text(op.last);
+        case Expect::null: return "expect " + id_text(op.id) + " null";
+        case Expect::live: return "expect " + id_text(op.id) + " live";
+        case Expect::pages: return "expect pages " + std::to_string(op.grows);
+      }
+      return "?";
   }
   return "?";
 }
@@ -266,6 +275,22 @@ std::optional<Operation> parse_operation(const std::string& line, std::string& e
   } else if (tokens[0] == "refuse_grows" && need(2)) {
     op.code = OpCode::refuse_grows;
     if (!parse_number(tokens[1], op.grows)) return fail("bad count '" + tokens[1] + "'");
+  } else if (tokens[0] == "expect" && (need(3) || need(4))) {
+    op.code = OpCode::expect;
+    if (need(3) && tokens[1] == "pages") {
+      op.expect = Expect::pages;
+      if (!parse_number(tokens[2], op.grows)) return fail("bad page count '" + tokens[2] + "'");
+    } else if (need(3) && (tokens[2] == "null" || tokens[2] == "live")) {
+      op.expect = tokens[2] == "null" ? Expect::null : Expect::live;
+      if (!parse_id(tokens[1], op.id)) return fail("bad block id '" + tokens[1] + "'");
+    } else if (need(4) && (tokens[2] == "==" || tokens[2] == "!=")) {
+      op.expect = tokens[2] == "==" ? Expect::same : Expect::differ;
+      if (!parse_id(tokens[1], op.id) || !parse_id(tokens[3], op.last)) {
+        return fail("bad block ids in '" + line + "'");
+      }
+    } else {
+      return fail("unknown expectation '" + line + "'");
+    }
   } else {
     return fail("unknown operation '" + line + "'");
   }

@@ -1,5 +1,6 @@
 // The trace format: every operation formats and parses back to itself; bad lines are refused
 // with their line number; sizes relative to SIZE_MAX resolve per target.
+#include <alligator/properties/executor.hpp>
 #include <alligator/properties/trace.hpp>
 
 #include <gtest/gtest.h>
@@ -20,6 +21,8 @@ TEST(Trace, EveryOperationRoundTrips) {
       "free_again b1",            "fill b3",                  "usable b3",
       "usable null",              "refuse_grows 2",           "b8 = malloc max-16",
       "b8 = malloc max",          "b8 = malloc max/2",        "b9 = memalign 64 100",
+      "expect b6 == b1",          "expect b6 != b1",          "expect b3 null",
+      "expect b3 live",           "expect pages 3",
   };
   for (const char* line : lines) {
     std::string error;
@@ -72,6 +75,27 @@ TEST(Trace, RangesRunInTheirDirection) {
   down.id = 4;
   down.last = 1;
   EXPECT_EQ(down.range(), (std::vector<std::uint32_t>{4, 3, 2, 1}));
+}
+
+// Expectations are checked: a true one passes, a false one fails its step and names itself.
+TEST(Trace, AWrongExpectationFailsTheReplay) {
+  auto first_failure = [](const std::string& text) -> std::string {
+    ParseError error;
+    auto trace = parse_trace(text, error);
+    if (!trace) return "parse: " + error.message;
+    Executor executor(trace->memory_bytes);
+    for (const auto& op : trace->operations) {
+      auto verdict = executor.run(op);
+      if (!verdict.ok) return verdict.message;
+    }
+    return {};
+  };
+  const std::string head = "memory 1048576\nb1 = malloc 100\nb2 = malloc 100\nb3 = malloc max\n";
+  EXPECT_EQ(first_failure(head + "expect b1 != b2\nexpect b3 null\nexpect b1 live\n"), "");
+  EXPECT_NE(first_failure(head + "expect b1 == b2\n").find("expect b1 == b2"), std::string::npos);
+  EXPECT_NE(first_failure(head + "expect b3 live\n"), "");
+  EXPECT_NE(first_failure(head + "expect b1 null\n"), "");
+  EXPECT_NE(first_failure(head + "expect pages 999\n"), "");
 }
 
 }  // namespace

@@ -23,6 +23,10 @@
 //   fill b3                     write a new pattern over b3's usable size and read it back
 //   usable b3 | usable null     malloc_usable_size
 //   refuse_grows 2              the memory refuses its next 2 grows
+//   expect b6 == b1             b6's address is b1's latest one (live or freed); `!=` too
+//   expect b3 null              b3 holds no block (its allocation failed, or it was freed)
+//   expect b3 live              b3 holds a block
+//   expect pages 3              the memory is 3 wasm pages now
 //
 // Sizes are decimal or relative to SIZE_MAX: max, max-16, max/2, max/8+1. `#` starts a comment.
 // An operation naming a block that is not live (its allocation failed, or it was freed) does
@@ -74,7 +78,10 @@ enum class OpCode {
   usable,
   usable_null,
   refuse_grows,
+  expect,  // an assertion about the state so far, not a heap call
 };
+
+enum class Expect { same, differ, null, live, pages };
 
 struct Operation {
   OpCode code = OpCode::malloc;
@@ -86,6 +93,7 @@ struct Operation {
   std::uint64_t alignment = 0;  // aligned_alloc, posix_memalign, memalign, new, delete
   std::uint64_t offset = 0;     // free_interior, free_heap
   std::uint64_t grows = 0;      // refuse_grows
+  Expect expect = Expect::same;  // expect; `last`: the other id, `grows`: the page count
 
   // The ids a range names, in the order they run.
   std::vector<std::uint32_t> range() const;
