@@ -112,10 +112,14 @@ class Runner {
     auto it = s_.blocks.find(id);
     return it != s_.blocks.end() && it->second.live ? &it->second : nullptr;
   }
+  // An address as the traces write it: its offset from the simulated memory's base.
+  std::string heap_offset(std::uintptr_t address) const {
+    return "heap+" + std::to_string(address - reinterpret_cast<std::uintptr_t>(s_.memory.base()));
+  }
   void describe(const void* result, const model::Outcome& seen) {
     std::string text = result == nullptr
                            ? std::string("null")
-                           : "heap+" + std::to_string(reinterpret_cast<std::uintptr_t>(result) - seen.base);
+                           : heap_offset(reinterpret_cast<std::uintptr_t>(result));
     if (seen.error != model::Error::none) text = std::string("reported ") + model::to_string(seen.error);
     note += (note.empty() ? "" : ", ") + text;
   }
@@ -221,8 +225,7 @@ std::string Runner::expect(const Operation& op) {
         return failed + id_name(block ? op.last : op.id) + " never had an address";
       }
       if ((block->address == other->address) != (op.expect == Expect::same)) {
-        return failed + "heap+" + std::to_string(block->address - reinterpret_cast<std::uintptr_t>(s_.memory.base())) +
-               " and heap+" + std::to_string(other->address - reinterpret_cast<std::uintptr_t>(s_.memory.base()));
+        return failed + heap_offset(block->address) + " and " + heap_offset(other->address);
       }
       return {};
     }
@@ -233,8 +236,9 @@ std::string Runner::expect(const Operation& op) {
       if (!block || !block->live) return failed + id_name(op.id) + " holds no block";
       return {};
     case Expect::pages:
-      if (s_.model.pages() != op.grows) {
-        return failed + "the memory is " + std::to_string(s_.model.pages()) + " pages";
+      // The real memory, not the model: the trace states what the program would see.
+      if (s_.memory.pages() != op.grows) {
+        return failed + "the memory is " + std::to_string(s_.memory.pages()) + " pages";
       }
       return {};
   }
