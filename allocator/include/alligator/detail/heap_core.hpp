@@ -73,6 +73,10 @@ class HeapCore {
   unsigned spare_count(std::size_t size_class) const { return spare_count_[size_class]; }
 
  private:
+  // allocator/tests/heap_test_access.hpp, and only there: the validator's unit tests break
+  // invariants on purpose. Declared, never defined in the library.
+  friend struct TestAccess;
+
   struct Block;  // a live block, as deallocate and reallocate find it
 
   // A class's current MiniPage: its slot, and its bitmap, so the fast paths reach it without the

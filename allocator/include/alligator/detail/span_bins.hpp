@@ -73,6 +73,8 @@ class SpanBins {
   bool bin_marked_nonempty(unsigned bin) const { return (nonempty_[bin / 64] >> (bin % 64)) & 1U; }
 
  private:
+  friend struct TestAccess;  // allocator/tests/heap_test_access.hpp (the validator's tests)
+
   std::uint32_t heads_[kBinCount] = {};
   std::uint64_t nonempty_[kBinWords] = {};
   std::uint32_t nonempty_words_ = 0;

@@ -88,6 +88,8 @@ class SpanHeap {
   }
 
  private:
+  friend struct TestAccess;  // allocator/tests/heap_test_access.hpp (the validator's tests)
+
   std::uint32_t find_free_span(std::uint32_t slots);
   void clear_span_roles(std::uint32_t first, std::uint32_t slots);
   void bin_insert(std::uint32_t first, std::uint32_t slots);

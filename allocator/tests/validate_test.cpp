@@ -1,0 +1,459 @@
+// validate() against broken heaps: each test builds the same small valid heap, breaks exactly
+// one invariant through the test-only door (heap_test_access.hpp) and requires validate() to
+// report that break with the message of the check that guards it, word for word with its slot
+// and class numbers (as TLSF's tlsf_check is tested). The fixture then undoes the corruption and
+// requires a valid heap again, so each test changed nothing else.
+//
+// Every check of allocator/src/introspection.cpp (validate(), in its order) and its test:
+//   heap has %u slots but took %zu wasm pages ............ SlotCountDisagreesWithWasmPages
+//   a heap without slots has a table ...................... FreshHeapWithATable
+//   the table is not at the end of the heap, after its apron  TableNotAtTheEnd
+//   slot 0 is not a one-slot metadata span ................ SlotZeroNotMetadata
+//   the table at slot %u is not one metadata span of %u ... TableRecordWrong
+//   slot %u: no valid span record where a span must start . SpanWithoutHeadRecord
+//   span at slot %u: tail record does not match its head .. SpanTailDisagreesWithHead
+//   span at slot %u: interior slot %u claims to be a head . InteriorSlotWithARole
+//   free span at slot %u follows a free span .............. FreeSpansNotCoalesced
+//   metadata span at slot %u is neither slot 0 nor the table  StrayMetadataSpan
+//   spare span at slot %u is not kept ..................... SpareSpanNotKept
+//   MiniPage at slot %u spans %u slots .................... MiniPageLongerThanASlot
+//   MiniPage at slot %u has class %u ...................... MiniPageClassOutOfRange
+//   MiniPage at slot %u: bit %u set beyond its %u segments  BitmapBitBeyondSegments
+//   MiniPage at slot %u is empty but kept ................. EmptyMiniPageKept
+//   spare MiniPage at slot %u is current or has live Segments  SpareMiniPageInUse
+//   MiniPage at slot %u: partial-list flag %d, current %d, full %d  PartialFlagWrong
+//   span at slot %u has kind %u ........................... UnknownSpanKind
+//   %u metadata slots, expected slot 0 and a table of %u .. MetadataSlotCountWrong
+//   bin %u: non-empty bit disagrees with its list ......... BinBitDisagreesWithList
+//   bin %u: bad entry at slot %u .......................... BadBinEntry
+//   %u free spans but %u in the bins ...................... FreeSpanMissingFromBins
+//   %u spare spans of %u slots ............................ SpareSpanCountWrong
+//   spare span of %u slots at slot %u is not one, or repeated  BadSpareSpanEntry
+//   %u spare spans kept, %u in the heap ................... SpareSpanDroppedFromItsList
+//   class %u: bad partial-list entry at slot %u ........... BadPartialListEntry
+//   class %u: partial list ends at slot %u, its tail is slot %u  PartialListTailWrong
+//   class %u: %u MiniPages flagged partial, %u listed ..... FlaggedMiniPageNotListed
+//   class %u: %u spares ................................... SpareCountTooHigh
+//   class %u: spare at slot %u is not one of its MiniPages, or repeated  BadSpareMiniPage
+//   class %u: free vector without a current MiniPage ...... FreeVectorWithoutCurrentMiniPage
+//   class %u: no current MiniPage, but a bitmap for one ... BitmapWithoutCurrentMiniPage
+//   class %u: current MiniPage at slot %u is not one of its MiniPages  CurrentNotAMiniPage
+//   class %u: the current MiniPage's bitmap is not slot %u's  CurrentBitmapElsewhere
+//   class %u: free vector entry %u (segment %u) is out of range, live or repeated  BadFreeVectorEntry
+//   class %u: free vector holds %u of %u free segments .... FreeVectorMissesASegment
+// validate() keeps no statistics counters of its own to check (stats() derives them from the
+// descriptors); the page count it does check is the first test's.
+#include "heap_test_access.hpp"
+#include "heap_test_support.hpp"
+
+#include <alligator/detail/size_class_map.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+
+namespace alligator::testing {
+namespace {
+
+using detail::kNoSlot;
+using detail::kRoleHead;
+using detail::kRoleNone;
+using detail::SlotDescriptor;
+using detail::TestAccess;
+
+template <class... Arguments>
+std::string text(const char* format, Arguments... arguments) {
+  char buffer[ValidationReport::kMessageLength];
+  std::snprintf(buffer, sizeof buffer, format, arguments...);
+  return buffer;
+}
+
+// Whether validate() reported `message` (among the messages it keeps).
+template <class H>
+::testing::AssertionResult reports(const H& heap, const std::string& message) {
+  ValidationReport report = heap.validate();
+  std::size_t shown = std::min<std::size_t>(report.problems, ValidationReport::kMaxMessages);
+  for (std::size_t i = 0; i < shown; ++i) {
+    if (message == report.messages[i]) return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "expected \"" << message << "\", got " << describe(report);
+}
+
+// The heap every test breaks, from allocations alone (class P: 1024 bytes, two Segments a
+// MiniPage):
+//   MiniPage A  class P, one live Segment (1), on the partial list
+//   MiniPage B  class P, empty: the class's spare
+//   MiniPage C  class P, full, on no list
+//   MiniPage D  class P, current: Segment 0 live, Segment 1 in the free vector
+//   L1  3 slots, freed: a spare span       L2  10 slots, freed: a free span in its bin
+//   L3  3 slots, live                      L4  2 slots, live
+// then the top free span and the table. Class Q (8 bytes) is never used.
+class ValidateTest : public HeapFixture {
+ protected:
+  ValidateTest() : HeapFixture(std::size_t{4} << 20) {}
+
+  void SetUp() override {
+    void* small[7];
+    for (void*& block : small) block = heap.allocate(1024);
+    heap.deallocate(small[0]);
+    heap.deallocate(small[2]);
+    heap.deallocate(small[3]);
+    void* l1 = heap.allocate(3 * kSlot);
+    void* l2 = heap.allocate(10 * kSlot);
+    void* l3 = heap.allocate(3 * kSlot);
+    void* l4 = heap.allocate(2 * kSlot);
+    heap.deallocate(l1);
+    heap.deallocate(l2);
+    a = slot(small[1]);
+    b = slot(small[2]);
+    c = slot(small[4]);
+    d = slot(small[6]);
+    l1_slot = slot(l1);
+    l2_slot = slot(l2);
+    l3_slot = slot(l3);
+    l4_slot = slot(l4);
+    top = static_cast<std::uint32_t>(heap.stats().wasm_pages * kSlotsPerPage);
+    table = static_cast<std::uint32_t>(top - table_slots(top));
+    // The layout the tests rely on, stated rather than assumed.
+    ASSERT_EQ(layout(heap, memory.base()),
+              text("metadata 0+1, mini_page 1+1, mini_page 2+1, mini_page 3+1, mini_page 4+1, "
+                   "spare 5+3, free 8+10, large 18+3, large 21+2, free 23+%u, metadata %u+%u",
+                   table - 23, table, top - table));
+    ASSERT_EQ(current(P), d);
+    ASSERT_TRUE(heap_is_valid(heap)) << "before any corruption";
+    snapshot.emplace(core());
+    opened.emplace(core());
+  }
+
+  void TearDown() override {
+    if (snapshot) snapshot->restore();
+    opened.reset();
+    HeapFixture::TearDown();  // valid again: the test broke nothing but what it restored
+  }
+
+  detail::HeapCore& core() { return heap.core(); }
+  std::uint32_t slot(const void* pointer) const { return static_cast<std::uint32_t>(slot_of(pointer)); }
+  SlotDescriptor& at(std::uint32_t slot) { return TestAccess::spans(core()).descriptor(slot); }
+  std::uint32_t current(unsigned size_class) { return TestAccess::current_slot(core(), size_class); }
+  // A span's kind, in its head and its tail.
+  void relabel(std::uint32_t first, SpanKind kind) {
+    TestAccess::spans(core()).set_span_kind(first, at(first).span_slots, kind);
+  }
+
+  const unsigned P = detail::class_of_size(1024);
+  const unsigned Q = detail::class_of_size(8);
+  std::uint32_t a = 0, b = 0, c = 0, d = 0;
+  std::uint32_t l1_slot = 0, l2_slot = 0, l3_slot = 0, l4_slot = 0;
+  std::uint32_t top = 0, table = 0;
+  std::optional<TestAccess::Snapshot> snapshot;
+  std::optional<TestAccess::Opened> opened;
+};
+
+// --- the heap's extent and its table --------------------------------------------------------
+
+TEST_F(ValidateTest, SlotCountDisagreesWithWasmPages) {
+  std::size_t pages = heap.stats().wasm_pages;
+  TestAccess::wasm_pages(core()) += 1;
+  EXPECT_TRUE(reports(heap, text("heap has %u slots but took %zu wasm pages", top, pages + 1)));
+}
+
+TEST(ValidateFreshHeapTest, FreshHeapWithATable) {
+  SimulatedMemory memory(std::size_t{1} << 20);
+  Heap heap(memory);
+  ASSERT_TRUE(heap_is_valid(heap));
+  SlotDescriptor somewhere{};
+  TestAccess::table(heap.core()) = &somewhere;
+  EXPECT_TRUE(reports(heap, "a heap without slots has a table"));
+  TestAccess::table(heap.core()) = nullptr;
+  EXPECT_TRUE(heap_is_valid(heap));
+}
+
+TEST_F(ValidateTest, TableNotAtTheEnd) {
+  TestAccess::table(core()) += 1;
+  EXPECT_TRUE(reports(heap, "the table is not at the end of the heap, after its apron"));
+}
+
+TEST_F(ValidateTest, SlotZeroNotMetadata) {
+  at(0).kind = SpanKind::large;
+  EXPECT_TRUE(reports(heap, "slot 0 is not a one-slot metadata span"));
+  snapshot->restore();
+  at(0).span_slots = 2;
+  EXPECT_TRUE(reports(heap, "slot 0 is not a one-slot metadata span"));
+}
+
+TEST_F(ValidateTest, TableRecordWrong) {
+  std::string message =
+      text("the table at slot %u is not one metadata span of %u slots", table, top - table);
+  at(table).kind = SpanKind::large;
+  EXPECT_TRUE(reports(heap, message));
+  snapshot->restore();
+  at(table).span_slots -= 1;
+  EXPECT_TRUE(reports(heap, message));
+  snapshot->restore();
+  at(table).role = detail::kRoleTail;
+  EXPECT_TRUE(reports(heap, message));
+}
+
+// --- span records, in address order -----------------------------------------------------------
+
+TEST_F(ValidateTest, SpanWithoutHeadRecord) {
+  at(l3_slot).role = kRoleNone;
+  EXPECT_TRUE(reports(heap, text("slot %u: no valid span record where a span must start", l3_slot)));
+  snapshot->restore();
+  at(l3_slot).span_slots = top;  // runs past the heap's end
+  EXPECT_TRUE(reports(heap, text("slot %u: no valid span record where a span must start", l3_slot)));
+}
+
+TEST_F(ValidateTest, SpanTailDisagreesWithHead) {
+  std::string message = text("span at slot %u: tail record does not match its head", l2_slot);
+  at(l2_slot + 9).span_slots = 9;
+  EXPECT_TRUE(reports(heap, message));
+  snapshot->restore();
+  at(l2_slot + 9).kind = SpanKind::large;
+  EXPECT_TRUE(reports(heap, message));
+  snapshot->restore();
+  at(l2_slot + 9).role = kRoleNone;
+  EXPECT_TRUE(reports(heap, message));
+}
+
+TEST_F(ValidateTest, InteriorSlotWithARole) {
+  at(l2_slot + 4).role = kRoleHead;
+  EXPECT_TRUE(reports(
+      heap, text("span at slot %u: interior slot %u claims to be a head or tail", l2_slot, l2_slot + 4)));
+}
+
+TEST_F(ValidateTest, FreeSpansNotCoalesced) {
+  relabel(l3_slot, SpanKind::free);  // L3 follows the free L2
+  EXPECT_TRUE(reports(heap, text("free span at slot %u follows a free span", l3_slot)));
+}
+
+TEST_F(ValidateTest, StrayMetadataSpan) {
+  relabel(l3_slot, SpanKind::metadata);
+  EXPECT_TRUE(
+      reports(heap, text("metadata span at slot %u is neither slot 0 nor the table", l3_slot)));
+}
+
+TEST_F(ValidateTest, SpareSpanNotKept) {
+  relabel(l3_slot, SpanKind::spare);  // labelled spare, in no spare list
+  EXPECT_TRUE(reports(heap, text("spare span at slot %u is not kept", l3_slot)));
+}
+
+TEST_F(ValidateTest, MiniPageLongerThanASlot) {
+  relabel(l4_slot, SpanKind::mini_page);
+  at(l4_slot).size_class = static_cast<std::uint8_t>(P);
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u spans 2 slots", l4_slot)));
+}
+
+TEST_F(ValidateTest, MiniPageClassOutOfRange) {
+  at(c).size_class = static_cast<std::uint8_t>(kClassCount);
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u has class %u", c, unsigned{kClassCount})));
+}
+
+TEST_F(ValidateTest, BitmapBitBeyondSegments) {
+  at(c).bitmap.set(5);
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: bit 5 set beyond its 2 segments", c)));
+}
+
+TEST_F(ValidateTest, EmptyMiniPageKept) {
+  at(a).bitmap.reset(1);  // A's last live Segment, as if freed without releasing A
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u is empty but kept", a)));
+}
+
+TEST_F(ValidateTest, SpareMiniPageInUse) {
+  std::string message = text("spare MiniPage at slot %u is current or has live Segments", b);
+  at(b).bitmap.set(0);
+  EXPECT_TRUE(reports(heap, message));
+  snapshot->restore();
+  TestAccess::current_slot(core(), P) = b;
+  TestAccess::current_bitmap(core(), P) = &at(b).bitmap;
+  EXPECT_TRUE(reports(heap, message));
+}
+
+TEST_F(ValidateTest, PartialFlagWrong) {
+  at(c).flags |= detail::kOnPartialList;  // full, yet flagged
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: partial-list flag 1, current 0, full 1", c)));
+  snapshot->restore();
+  at(d).flags |= detail::kOnPartialList;  // current, yet flagged
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: partial-list flag 1, current 1, full 0", d)));
+  snapshot->restore();
+  at(a).flags = 0;  // partial, not flagged
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: partial-list flag 0, current 0, full 0", a)));
+}
+
+TEST_F(ValidateTest, UnknownSpanKind) {
+  relabel(l4_slot, SpanKind::foreign);
+  EXPECT_TRUE(reports(heap, text("span at slot %u has kind %u", l4_slot,
+                                 static_cast<unsigned>(SpanKind::foreign))));
+  snapshot->restore();
+  relabel(l4_slot, SpanKind::none);
+  EXPECT_TRUE(reports(heap, text("span at slot %u has kind 0", l4_slot)));
+}
+
+TEST_F(ValidateTest, MetadataSlotCountWrong) {
+  relabel(0, SpanKind::large);
+  EXPECT_TRUE(reports(heap, text("%u metadata slots, expected slot 0 and a table of %u",
+                                 top - table, top - table)));
+}
+
+// --- span bins -------------------------------------------------------------------------------
+
+TEST_F(ValidateTest, BinBitDisagreesWithList) {
+  unsigned l2_bin = detail::bin_of_length(10);
+  TestAccess::nonempty_word(core(), l2_bin) &= ~(std::uint64_t{1} << (l2_bin % 64));
+  EXPECT_TRUE(reports(heap, text("bin %u: non-empty bit disagrees with its list", l2_bin)));
+  snapshot->restore();
+  unsigned empty_bin = detail::bin_of_length(5);
+  ASSERT_EQ(TestAccess::bins(core()).head(empty_bin), kNoSlot);
+  TestAccess::nonempty_word(core(), empty_bin) |= std::uint64_t{1} << (empty_bin % 64);
+  EXPECT_TRUE(reports(heap, text("bin %u: non-empty bit disagrees with its list", empty_bin)));
+}
+
+TEST_F(ValidateTest, BadBinEntry) {
+  unsigned bin = detail::bin_of_length(10);
+  std::string message = text("bin %u: bad entry at slot %u", bin, l2_slot);
+  at(l2_slot).prev = l3_slot;  // a broken back link
+  EXPECT_TRUE(reports(heap, message));
+  snapshot->restore();
+  at(l2_slot).next = l2_slot;  // a cycle
+  EXPECT_TRUE(reports(heap, message));
+  snapshot->restore();
+  at(l2_slot).kind = SpanKind::large;  // not free (its tail too, so only the bin says it)
+  at(l2_slot + 9).kind = SpanKind::large;
+  EXPECT_TRUE(reports(heap, message));
+  snapshot->restore();
+  // Filed under the wrong bin: the bin of 5 slots holds the 10-slot span.
+  TestAccess::bins(core()).set_head(bin, kNoSlot);
+  TestAccess::bins(core()).set_head(detail::bin_of_length(5), l2_slot);
+  EXPECT_TRUE(reports(heap, text("bin %u: bad entry at slot %u", detail::bin_of_length(5), l2_slot)));
+  snapshot->restore();
+  TestAccess::bins(core()).set_head(bin, top + 1);  // past the heap
+  EXPECT_TRUE(reports(heap, text("bin %u: bad entry at slot %u", bin, top + 1)));
+}
+
+TEST_F(ValidateTest, FreeSpanMissingFromBins) {
+  TestAccess::bins(core()).set_head(detail::bin_of_length(10), kNoSlot);
+  EXPECT_TRUE(reports(heap, "2 free spans but 1 in the bins"));
+}
+
+// --- spare spans -----------------------------------------------------------------------------
+
+TEST_F(ValidateTest, SpareSpanCountWrong) {
+  TestAccess::spare_span_count(core(), 3) = detail::kSpareSpansPerLength + 1;
+  EXPECT_TRUE(reports(heap, text("%u spare spans of 3 slots", detail::kSpareSpansPerLength + 1)));
+  snapshot->restore();
+  TestAccess::spare_span_count(core(), 1) = 1;  // no spare spans of one slot are kept
+  EXPECT_TRUE(reports(heap, "1 spare spans of 1 slots"));
+}
+
+TEST_F(ValidateTest, BadSpareSpanEntry) {
+  TestAccess::spare_span(core(), 3, 0) = l3_slot;  // a live large block
+  EXPECT_TRUE(reports(heap, text("spare span of 3 slots at slot %u is not one, or repeated", l3_slot)));
+  snapshot->restore();
+  TestAccess::spare_span(core(), 3, 1) = l1_slot;  // L1 twice
+  TestAccess::spare_span_count(core(), 3) = 2;
+  EXPECT_TRUE(reports(heap, text("spare span of 3 slots at slot %u is not one, or repeated", l1_slot)));
+  snapshot->restore();
+  TestAccess::spare_span(core(), 3, 0) = top;  // past the heap
+  EXPECT_TRUE(reports(heap, text("spare span of 3 slots at slot %u is not one, or repeated", top)));
+}
+
+TEST_F(ValidateTest, SpareSpanDroppedFromItsList) {
+  TestAccess::spare_span_count(core(), 3) = 0;
+  EXPECT_TRUE(reports(heap, "0 spare spans kept, 1 in the heap"));
+}
+
+// --- partial lists, spare MiniPages, free vectors ---------------------------------------------
+
+TEST_F(ValidateTest, BadPartialListEntry) {
+  at(a).prev = c;  // a broken back link
+  EXPECT_TRUE(reports(heap, text("class %u: bad partial-list entry at slot %u", P, a)));
+  snapshot->restore();
+  at(a).next = a;  // a cycle
+  EXPECT_TRUE(reports(heap, text("class %u: bad partial-list entry at slot %u", P, a)));
+  snapshot->restore();
+  TestAccess::partial_head(core(), Q) = a;  // A listed under another class
+  TestAccess::partial_tail(core(), Q) = a;
+  EXPECT_TRUE(reports(heap, text("class %u: bad partial-list entry at slot %u", Q, a)));
+}
+
+TEST_F(ValidateTest, PartialListTailWrong) {
+  TestAccess::partial_tail(core(), P) = c;
+  EXPECT_TRUE(reports(heap, text("class %u: partial list ends at slot %u, its tail is slot %u", P, a, c)));
+}
+
+TEST_F(ValidateTest, FlaggedMiniPageNotListed) {
+  TestAccess::partial_head(core(), P) = kNoSlot;
+  TestAccess::partial_tail(core(), P) = kNoSlot;
+  EXPECT_TRUE(reports(heap, text("class %u: 1 MiniPages flagged partial, 0 listed", P)));
+}
+
+TEST_F(ValidateTest, SpareCountTooHigh) {
+  TestAccess::spare_count(core(), P) = detail::kSparesPerClass + 1;
+  EXPECT_TRUE(reports(heap, text("class %u: %u spares", P, detail::kSparesPerClass + 1)));
+}
+
+TEST_F(ValidateTest, BadSpareMiniPage) {
+  std::string message = "class %u: spare at slot %u is not one of its MiniPages, or repeated";
+  TestAccess::spare(core(), P, 0) = l3_slot;  // a large block
+  EXPECT_TRUE(reports(heap, text(message.c_str(), P, l3_slot)));
+  snapshot->restore();
+  TestAccess::spare(core(), P, 1) = b;  // B twice
+  TestAccess::spare_count(core(), P) = 2;
+  EXPECT_TRUE(reports(heap, text(message.c_str(), P, b)));
+  snapshot->restore();
+  TestAccess::spare(core(), Q, 0) = b;  // B kept by another class too
+  TestAccess::spare_count(core(), Q) = 1;
+  EXPECT_TRUE(reports(heap, text(message.c_str(), Q, b)));
+}
+
+TEST_F(ValidateTest, FreeVectorWithoutCurrentMiniPage) {
+  TestAccess::free_vector(core(), Q).push(0);
+  EXPECT_TRUE(reports(heap, text("class %u: free vector without a current MiniPage", Q)));
+}
+
+TEST_F(ValidateTest, BitmapWithoutCurrentMiniPage) {
+  TestAccess::current_bitmap(core(), Q) = &at(d).bitmap;
+  EXPECT_TRUE(reports(heap, text("class %u: no current MiniPage, but a bitmap for one", Q)));
+}
+
+TEST_F(ValidateTest, CurrentNotAMiniPage) {
+  std::string message = "class %u: current MiniPage at slot %u is not one of its MiniPages";
+  TestAccess::current_slot(core(), P) = l3_slot;
+  EXPECT_TRUE(reports(heap, text(message.c_str(), P, l3_slot)));
+  snapshot->restore();
+  TestAccess::current_slot(core(), Q) = d;  // P's MiniPage, current for Q
+  TestAccess::current_bitmap(core(), Q) = &at(d).bitmap;
+  EXPECT_TRUE(reports(heap, text(message.c_str(), Q, d)));
+}
+
+TEST_F(ValidateTest, CurrentBitmapElsewhere) {
+  TestAccess::current_bitmap(core(), P) = &at(a).bitmap;
+  EXPECT_TRUE(reports(heap, text("class %u: the current MiniPage's bitmap is not slot %u's", P, d)));
+}
+
+TEST_F(ValidateTest, BadFreeVectorEntry) {
+  std::string message = "class %u: free vector entry %u (segment %u) is out of range, live or repeated";
+  detail::FreeVector& free_vector = TestAccess::free_vector(core(), P);
+  ASSERT_EQ(free_vector.size(), 1U);
+  ASSERT_EQ(free_vector[0], 1U);
+  free_vector.pop();
+  free_vector.push(0);  // D's live Segment
+  EXPECT_TRUE(reports(heap, text(message.c_str(), P, 0U, 0U)));
+  snapshot->restore();
+  free_vector.pop();
+  free_vector.push(2);  // D has two Segments
+  EXPECT_TRUE(reports(heap, text(message.c_str(), P, 0U, 2U)));
+  snapshot->restore();
+  free_vector.push(1);  // Segment 1 twice
+  EXPECT_TRUE(reports(heap, text(message.c_str(), P, 1U, 1U)));
+}
+
+TEST_F(ValidateTest, FreeVectorMissesASegment) {
+  TestAccess::free_vector(core(), P).pop();
+  EXPECT_TRUE(reports(heap, text("class %u: free vector holds 0 of 1 free segments", P)));
+}
+
+}  // namespace
+}  // namespace alligator::testing
