@@ -18,6 +18,13 @@
 #include <string>
 #include <vector>
 
+#if GTEST_HAS_DEATH_TEST
+#include <csignal>
+#include <cstdio>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+
 namespace alligator::testing {
 
 inline constexpr std::size_t kSlot = 2048;
@@ -170,6 +177,41 @@ const std::byte* table_start(const H& heap) {
   std::size_t top = heap.stats().wasm_pages * kSlotsPerPage;
   return heap.end() - table_slots(top) * kSlot;
 }
+
+#if GTEST_HAS_DEATH_TEST
+// What the default handler writes for `call`, run in a forked child (which shares the parent's
+// addresses, so the diagnosis can be compared with the parent's pointer); empty unless the child
+// died by SIGABRT.
+template <typename Call>
+std::string diagnosis_in_child(Call call) {
+  int pipe_ends[2];
+  if (pipe(pipe_ends) != 0) return "pipe failed";
+  pid_t child = fork();
+  if (child == 0) {
+    dup2(pipe_ends[1], 2);
+    call();
+    _exit(0);
+  }
+  close(pipe_ends[1]);
+  std::string text;
+  char buffer[256];
+  for (ssize_t got; (got = read(pipe_ends[0], buffer, sizeof buffer)) > 0;) {
+    text.append(buffer, static_cast<std::size_t>(got));
+  }
+  close(pipe_ends[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT ? text : "";
+}
+
+// The default handler's diagnosis of `pointer`, its address in full width.
+inline std::string diagnosis_text(const char* error, const void* pointer) {
+  char address[2 * sizeof(std::uintptr_t) + 1];
+  std::snprintf(address, sizeof address, "%0*jx", static_cast<int>(2 * sizeof(std::uintptr_t)),
+                static_cast<std::uintmax_t>(reinterpret_cast<std::uintptr_t>(pointer)));
+  return std::string("alligator: ") + error + " at 0x" + address + "\n";
+}
+#endif
 
 // A fixture: a simulated memory of `bytes` at most and a fresh heap over it, checked by
 // validate() after each test. An error the heap reports fails the test (instead of the default
