@@ -14,6 +14,7 @@
 #include <alligator/detail/heap_core.hpp>
 #include <alligator/detail/size_class_map.hpp>
 
+#include "path_counts.hpp"
 #include "valgrind_hooks.hpp"
 
 namespace alligator::detail {
@@ -55,6 +56,7 @@ inline void HeapCore::free_segment(SlotDescriptor& page, std::uint32_t slot, uns
 
 inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) {
   if (size <= kLargestClassSize && alignment <= kSizeGranule && is_power_of_two(alignment)) {
+    ALLIGATOR_COUNT_PATH(fast_allocate);
     unsigned size_class = class_of_size(size);
     FreeVector& free_vector = free_vectors_[size_class];
     MetadataAccess access(*this);
@@ -92,6 +94,7 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
       if (is_segment_start(offset_in_slot, size_class)) {
         unsigned segment = segment_of_offset(offset_in_slot, size_class);
         if (page.bitmap.test(segment) && size <= class_size(size_class)) {
+          ALLIGATOR_COUNT_PATH(fast_deallocate);
           valgrind::block_freed(pointer);
           free_segment(page, slot, segment);
           check_after_operation();
@@ -102,6 +105,7 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
       // A large block's start: the head of its span, and `size` within its slots.
       if ((offset & (kSlotSize - 1)) == 0 && (page.role & kRoleHead) &&
           size <= std::size_t{page.span_slots} * kSlotSize) {
+        ALLIGATOR_COUNT_PATH(fast_deallocate);
         valgrind::block_freed(pointer);
         spans_.free_large(slot);
         check_after_operation();

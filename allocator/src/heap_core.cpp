@@ -142,6 +142,7 @@ void* HeapCore::allocate(std::size_t size, std::size_t alignment) {
 }
 
 void* HeapCore::allocate_checked(std::size_t size, std::size_t alignment) {
+  ALLIGATOR_COUNT_PATH(checked_allocate);
   if (!is_power_of_two(alignment)) return nullptr;
   MetadataAccess access(*this);
   void* result;
@@ -177,6 +178,7 @@ void HeapCore::deallocate(void* pointer, std::size_t size, std::size_t alignment
 }
 
 void HeapCore::deallocate_checked(void* pointer, std::size_t size, std::size_t alignment) {
+  ALLIGATOR_COUNT_PATH(checked_deallocate);
   if (pointer == nullptr) return;
   MetadataAccess access(*this);
   Block block;
