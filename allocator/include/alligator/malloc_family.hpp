@@ -8,8 +8,9 @@
 //   calloc(n, m), n*m overflows NULL, errno = ENOMEM
 //   realloc(NULL, n)           malloc(n)
 //   realloc(p, 0)              frees p, returns NULL (as Emscripten 3.1.6's emmalloc does; its
-//                              dlmalloc returns a new minimum-size block instead: both
-//                              behaviours are allowed by C17, and run under emcc -sMALLOC=...)
+//                              dlmalloc instead shrinks p in place and returns p itself, with
+//                              12 usable bytes: both allowed by C17, both seen in runs under
+//                              emcc -sMALLOC=emmalloc and -sMALLOC=dlmalloc)
 //   realloc(p, n), no memory   NULL, errno = ENOMEM, p untouched
 //   realloc(p, n), p not live  diagnosed as free(p) is; if the error handler returns: NULL,
 //                              errno untouched (a bad pointer is not out of memory)
