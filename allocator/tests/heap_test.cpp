@@ -912,13 +912,17 @@ TEST_F(HeapTest, TheCurrentMiniPageStillWorksAfterTheTableMoves) {
   EXPECT_TRUE(disjoint({{second, kSize}, {third, kSize}, {fourth, kSize}}));
   ASSERT_TRUE(heap_is_valid(heap));
   for (const SpanView& span : spans_of(heap)) {
-    if (span.start == current_before) EXPECT_EQ(span.live_segments, 3U);
+    if (span.start == current_before) {
+      EXPECT_EQ(span.live_segments, 3U);
+    }
   }
   heap.deallocate(second);
   heap.deallocate(third);
   ASSERT_TRUE(heap_is_valid(heap));
   for (const SpanView& span : spans_of(heap)) {
-    if (span.start == current_before) EXPECT_EQ(span.live_segments, 1U);
+    if (span.start == current_before) {
+      EXPECT_EQ(span.live_segments, 1U);
+    }
   }
   heap.deallocate(fourth);
   heap.deallocate(large);
