@@ -60,7 +60,7 @@ ALLIGATOR_WASM_SOURCES = [
     "allocator/src/new_delete.cpp",
     "shim/src/emscripten_memory.cpp",
 ]
-# Linked only into heap_efficiency's heap-map build (draw_heap_map).
+# Linked only into the heap-map builds of the memory workloads (draw_heap_maps).
 HEAP_MAP_SOURCES = ["allocator/src/heap_map.cpp", "allocator/src/c_api_heap_map.cpp"]
 # Natively only the heap itself, over a simulated wasm memory (no malloc exports).
 ALLIGATOR_NATIVE_SOURCES = [
@@ -287,14 +287,16 @@ def wasm_builds(jobs, unavailable=()):
             real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, env,
                                 objects, links, outputs)
 
-            # heap_efficiency once more with Alligator and its heap map, which the measured
-            # link leaves out (the map's text would take linear memory): draw_heap_map.
-            inputs = [os.path.join(obj_dir, "heap_efficiency.o")] + alligator_objects + map_objects
-            output = os.path.join(WORK, "wasm-O2", "heap_efficiency.alligator-map.js")
-            links.append(Step(output, ["em++", "-O2"] + inputs + ["-sMALLOC=none"] +
-                              HEAP_EFFICIENCY_LINK_FLAGS + ["-sNODERAWFS=1", "-o", output],
-                              inputs, env))
-            outputs[("heap_efficiency", "alligator-map", opt)] = output
+            # The memory workloads once more with Alligator and its heap map, which the
+            # measured link leaves out (the map's text would take linear memory): draw_heap_maps.
+            for program in MAPPED:
+                flags = (HEAP_EFFICIENCY_LINK_FLAGS if program == "heap_efficiency" else
+                         RUN_LINK_FLAGS)
+                inputs = [os.path.join(obj_dir, program + ".o")] + alligator_objects + map_objects
+                output = os.path.join(WORK, "wasm-O2", program + ".alligator-map.js")
+                links.append(Step(output, ["em++", "-O2"] + inputs + ["-sMALLOC=none"] + flags +
+                                  ["-sNODERAWFS=1", "-o", output], inputs, env))
+                outputs[(program, "alligator-map", opt)] = output
     return objects, links, outputs
 
 
@@ -424,21 +426,28 @@ def run_wasm(js, mode, timeout, arguments=()):
                 memory=int(memory.group(1)) if memory and status == "ok" else None)
 
 
-def draw_heap_map(js, mode, out_dir, problems, extra_info):
-    """Alligator's heap at heap_efficiency's first failure, as a heap map beside the plot."""
-    path = os.path.join(out_dir, "heap_efficiency_alligator.html")
+def draw_heap_maps(wasm, mode, out_dir, problems, extra_info):
+    """Alligator's heap after each memory workload (heap_efficiency: at its first failure; the
+    peak_* rows: at their end), as heap maps beside the plot."""
     os.makedirs(out_dir, exist_ok=True)
-    run = subprocess.run(["node", "--no-experimental-fetch", js, mode, path],
-                         capture_output=True, text=True, timeout=900, cwd=os.path.dirname(js))
-    if run.returncode != 0 or not os.path.exists(path):
-        problems.add("heap map of heap_efficiency under alligator: exit %d: %s" % (
-            run.returncode, (run.stdout + run.stderr)[-800:]))
-        return
-    extra_info.setdefault("notes", []).append(
-        "Alligator's heap at heap_efficiency's first failure, drawn: [%s](%s) (open it in a "
-        "browser)." % (os.path.basename(path), os.path.basename(path)))
-    log("bench: drew Alligator's heap at heap_efficiency's first failure: %s" %
-        os.path.relpath(path, ROOT))
+    drawn = []
+    for program in MAPPED:
+        js = wasm[(program, "alligator-map", "O2")]
+        path = os.path.join(out_dir, program + "_alligator.html")
+        run = subprocess.run(["node", "--no-experimental-fetch", js, mode, path],
+                             capture_output=True, text=True, timeout=900,
+                             cwd=os.path.dirname(js))
+        if run.returncode != 0 or not os.path.exists(path):
+            problems.add("heap map of %s under alligator: exit %d: %s" % (
+                program, run.returncode, (run.stdout + run.stderr)[-800:]))
+            continue
+        drawn.append("[%s](%s)" % (program, os.path.basename(path)))
+        log("bench: drew Alligator's heap after %s: %s" % (program, os.path.relpath(path, ROOT)))
+    if drawn:
+        extra_info.setdefault("notes", []).append(
+            "Alligator's heap drawn after each memory workload (heap_efficiency at its first "
+            "failure, the peak rows at their end; open them in a browser): " + ", ".join(drawn) +
+            ".")
 
 
 def run_native_latency(executable, operations, samples_path, timeout):
@@ -805,6 +814,8 @@ METHOD = [
 
 PEAKS = ["peak_regrown_buffer", "peak_regrown_realloc", "peak_alternating_large",
          "peak_large_set", "peak_mixed_lifetimes"]
+# The workloads whose heap bench draws with Alligator (draw_heap_maps).
+MAPPED = ["heap_efficiency"] + PEAKS
 PEAK_FAILURES = {}  # (workload, allocator): "out of memory at <request, step, memory>"
 for _peak in PEAKS:
     WORKLOADS[_peak] = dict(program=_peak, unit="bytes", higher=False)
@@ -979,8 +990,7 @@ def main():
                                            problems, log)
 
 
-    draw_heap_map(wasm[("heap_efficiency", "alligator-map", "O2")], mode, out_dir, problems,
-                  extra_info)
+    draw_heap_maps(wasm, mode, out_dir, problems, extra_info)
     for workload in TIMED:
         for allocator in ALLOCATORS:
             results[workload][allocator] = median(samples[workload][allocator])

@@ -119,3 +119,16 @@ inline void print_peak_result(std::uint64_t check) {
   std::fflush(stdout);
 }
 #endif
+
+// Defined only when the program is linked with Alligator and its heap map: weak, so the other
+// links (and the measured Alligator link, which leaves the map out) see null.
+extern "C" int alligator_write_heap_map(const char* path) __attribute__((weak));
+
+// bench.py's map builds pass a path after the mode (argv[2]): the heap as it is now, drawn
+// there. Returns false only when a map was asked for and could not be written.
+inline bool draw_heap_map_if_asked(int argc, char** argv) {
+  if (argc <= 2 || alligator_write_heap_map == nullptr) return true;
+  if (alligator_write_heap_map(argv[2]) == 0) return true;
+  std::printf("heap map: writing %s failed\n", argv[2]);
+  return false;
+}

@@ -24,8 +24,6 @@
 #include <vector>
 
 extern "C" unsigned char __heap_base;
-// Defined only when the program is linked with Alligator: weak, so the other links leave it null.
-extern "C" int alligator_write_heap_map(const char* path) __attribute__((weak));
 
 namespace {
 
@@ -77,9 +75,5 @@ int main(int argc, char** argv) {
   // CHECK: nothing allocator-independent is left to compare (where it fails depends on the
   // allocator), so the digest is 0 for all.
   print_result(static_cast<double>(live_bytes) / static_cast<double>(grown), 0);
-  if (argc > 2 && alligator_write_heap_map != nullptr && alligator_write_heap_map(argv[2]) != 0) {
-    std::printf("heap map: writing %s failed\n", argv[2]);
-    return 1;
-  }
-  return 0;
+  return draw_heap_map_if_asked(argc, argv) ? 0 : 1;
 }

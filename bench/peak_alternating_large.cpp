@@ -7,7 +7,7 @@
 // RESULT: wasm memory size at the end, bytes (lower is better); a NULL prints "OOM malloc(n) ...".
 #include "common.hpp"
 
-int main() {
+int main(int argc, char** argv) {
   constexpr std::size_t kMiB = std::size_t{1} << 20;
   std::uint64_t digest = 0;
   std::size_t step = 0;
@@ -19,5 +19,6 @@ int main() {
     std::free(block);
   }
   print_peak_result(digest);
+  if (!draw_heap_map_if_asked(argc, argv)) return 1;  // the heap at its end, every block freed
   return 0;
 }

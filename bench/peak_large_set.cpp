@@ -32,7 +32,7 @@ void allocate(Block& entry, Rng& rng, std::size_t step) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   Rng rng(0x5EED0017);
   std::uint64_t digest = 0;
   for (std::size_t i = 0; i < kLive; ++i) allocate(blocks[i], rng, i);
@@ -45,6 +45,7 @@ int main() {
   }
   for (Block& entry : blocks) check_block(entry.block, entry.size, entry.tag);
   print_peak_result(digest);
+  if (!draw_heap_map_if_asked(argc, argv)) return 1;  // the heap at its end, before the last free
   for (Block& entry : blocks) std::free(entry.block);
   return 0;
 }

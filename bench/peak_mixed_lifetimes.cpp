@@ -42,7 +42,7 @@ constexpr std::size_t kSteps = 400000;
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   Rng rng(0x5EED0018);
   std::uint64_t digest = 0;
   for (std::size_t step = 0; step < kSteps; ++step) {
@@ -72,5 +72,6 @@ int main() {
     }
   }
   print_peak_result(digest);
+  if (!draw_heap_map_if_asked(argc, argv)) return 1;  // the heap at its end, its blocks live
   return 0;
 }

@@ -9,7 +9,7 @@
 // RESULT: wasm memory size at the end, bytes (lower is better); a NULL prints "OOM malloc(n) ...".
 #include "common.hpp"
 
-int main() {
+int main(int argc, char** argv) {
   constexpr std::size_t kMiB = std::size_t{1} << 20;
   unsigned char* buffer = nullptr;
   std::uint64_t digest = 0;
@@ -22,6 +22,7 @@ int main() {
     digest += buffer[0] + buffer[n - 1];
   }
   print_peak_result(digest);
+  if (!draw_heap_map_if_asked(argc, argv)) return 1;  // the heap at its end, before the last free
   std::free(buffer);
   return 0;
 }
