@@ -4,7 +4,8 @@
 # static library planted_<name>_heap (its include directory comes first for whatever links it).
 # The target planted_<name>_sources owns the copy: anything else compiled against the copied
 # headers must depend on it. Used by the property suites' mutants (CMakeLists.txt here) and by
-# the fuzzers' (properties/fuzz/), each in its own build tree.
+# the fuzzers' (properties/fuzz/), each in its own build tree. The library is EXCLUDE_FROM_ALL:
+# it is built only for what links it (the planted tests' fixture, the fuzzers' alligator_fuzz_all).
 set(planted_mechanism_dir "${CMAKE_CURRENT_LIST_DIR}")
 
 function(planted_heap name mutant out_dir_var)
@@ -29,7 +30,7 @@ function(planted_heap name mutant out_dir_var)
 
   set(heap_sources ${allocator_sources})
   list(TRANSFORM heap_sources PREPEND "${dir}/")
-  add_library(planted_${name}_heap STATIC ${heap_sources})
+  add_library(planted_${name}_heap STATIC EXCLUDE_FROM_ALL ${heap_sources})
   target_include_directories(planted_${name}_heap BEFORE PUBLIC "${dir}/include")
   target_link_libraries(planted_${name}_heap PUBLIC alligator_shim PRIVATE alligator_build_flags)
   add_dependencies(planted_${name}_heap planted_${name}_sources)
