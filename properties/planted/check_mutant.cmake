@@ -1,11 +1,15 @@
 # cmake -P check_mutant.cmake: the property suite must catch one planted bug.
 #   -DPROPERTIES=<planted_x_properties> -DSUITE=<suite> -DMUTANT_REPLAY=<planted_x_replay>
 #   -DCLEAN_REPLAY=<alligator_replay> -DFAILURES=<dir> -DRC_PARAMS=<...> -DMAX_COMMANDS=<n>
+#   -DEXPECT=<kind>
 # Asserts: (a) the suite fails on the mutant; (b) the shrunk sequence RapidCheck prints has at
 # most MAX_COMMANDS commands; (c) the trace file the suite wrote diverges when replayed on the
-# mutant; (d) the same trace agrees when replayed on the real allocator, so the bug is the cause.
+# mutant; (d) the same trace agrees when replayed on the real allocator, so the bug is the cause;
+# (e) the check that caught it, in the suite and in the replay, is of the kind EXPECT
+# (failure_kinds.cmake: the mutant's MUTANT_EXPECT).
 cmake_minimum_required(VERSION 3.25)
-foreach(variable PROPERTIES SUITE MUTANT_REPLAY CLEAN_REPLAY FAILURES RC_PARAMS MAX_COMMANDS)
+include("${CMAKE_CURRENT_LIST_DIR}/failure_kinds.cmake")
+foreach(variable PROPERTIES SUITE MUTANT_REPLAY CLEAN_REPLAY FAILURES RC_PARAMS MAX_COMMANDS EXPECT)
   if(NOT DEFINED ${variable})
     message(FATAL_ERROR "check_mutant.cmake: -D${variable}=... is required")
   endif()
@@ -71,6 +75,27 @@ if(NOT mutant_result EQUAL 1 OR NOT mutant_output MATCHES "diverged at")
   fail("${mutant_output}" "the trace does not diverge on the mutant (exit ${mutant_result})")
 endif()
 message("mutant replay (exit ${mutant_result}): ${mutant_output}")
+
+# (e) the kind of check that caught it: the suite's failure (the trace's first comment) and the
+# replay's, each "step <n> '<operation>': <problem>".
+function(caught_by text what out_var)
+  if(NOT text MATCHES "step [0-9]+ '[^'\n]*': ([^\n]*)")
+    fail("${text}" "${what} names no failed step")
+  endif()
+  set(problem "${CMAKE_MATCH_1}")
+  planted_failure_kind("${problem}" kind)
+  if(kind STREQUAL "unknown")
+    fail("${text}" "${what}: no kind in failure_kinds.cmake recognises '${problem}'")
+  endif()
+  set(${out_var} ${kind} PARENT_SCOPE)
+endfunction()
+caught_by("${trace_text}" "the suite's failure (in the trace)" suite_kind)
+caught_by("${mutant_output}" "the mutant's replay" replay_kind)
+if(NOT suite_kind STREQUAL EXPECT OR NOT replay_kind STREQUAL EXPECT)
+  fail("${output}" "caught by a ${suite_kind} check (replay: ${replay_kind}), but the mutant \
+expects ${EXPECT} (its MUTANT_EXPECT)")
+endif()
+message("caught by the expected kind of check: ${EXPECT}")
 
 # (d) the same trace on the real allocator.
 execute_process(COMMAND "${CLEAN_REPLAY}" "${trace}"

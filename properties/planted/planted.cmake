@@ -7,6 +7,29 @@
 # the fuzzers' (properties/fuzz/), each in its own build tree. The library is EXCLUDE_FROM_ALL:
 # it is built only for what links it (the planted tests' fixture, the fuzzers' alligator_fuzz_all).
 set(planted_mechanism_dir "${CMAKE_CURRENT_LIST_DIR}")
+include("${planted_mechanism_dir}/failure_kinds.cmake")
+
+# planted_read_mutant(<mutants/x.cmake>): the mutant's MUTANT_* variables, none left over from
+# the mutant read before, checked: MUTANT_SUITE, MUTANT_FILE, MUTANT_ORIGINAL,
+# MUTANT_REPLACEMENT, MUTANT_EXPECT (a kind of failure_kinds.cmake).
+macro(planted_read_mutant mutant)
+  get_cmake_property(planted_variables VARIABLES)
+  foreach(planted_variable IN LISTS planted_variables)
+    if(planted_variable MATCHES "^MUTANT_")
+      unset(${planted_variable})
+    endif()
+  endforeach()
+  include("${mutant}")
+  foreach(planted_variable MUTANT_SUITE MUTANT_FILE MUTANT_ORIGINAL MUTANT_REPLACEMENT MUTANT_EXPECT)
+    if(NOT DEFINED ${planted_variable})
+      message(FATAL_ERROR "${mutant}: sets no ${planted_variable}")
+    endif()
+  endforeach()
+  if(NOT MUTANT_EXPECT IN_LIST planted_kind_names)
+    message(FATAL_ERROR "${mutant}: MUTANT_EXPECT '${MUTANT_EXPECT}' is none of the kinds of "
+                        "failure_kinds.cmake: ${planted_kind_names}")
+  endif()
+endmacro()
 
 function(planted_heap name mutant out_dir_var)
   set(allocator_dir "${PROJECT_SOURCE_DIR}/allocator")
