@@ -40,6 +40,9 @@ class OperationCounter : public ::testing::EmptyTestEventListener {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  if (!alligator::properties::executor_validates()) {
+    std::printf("property suites: validate() is off (ALLIGATOR_EXECUTOR_NO_VALIDATE)\n");
+  }
   ::testing::UnitTest::GetInstance()->listeners().Append(new OperationCounter);
   int result = RUN_ALL_TESTS();
   return result != 0 ? result : (too_few_operations ? 1 : 0);

@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "alligator_replay: %s\n", problem.c_str());
     return 2;
   }
+  if (!executor_validates()) {
+    std::fprintf(stderr, "alligator_replay: validate() is off (ALLIGATOR_EXECUTOR_NO_VALIDATE)\n");
+  }
   Executor executor(trace->memory_bytes);
   for (std::size_t i = 0; i < trace->operations.size(); ++i) {
     const Operation& operation = trace->operations[i];

@@ -11,7 +11,10 @@ include("${planted_mechanism_dir}/failure_kinds.cmake")
 
 # planted_read_mutant(<mutants/x.cmake>): the mutant's MUTANT_* variables, none left over from
 # the mutant read before, checked: MUTANT_SUITE, MUTANT_FILE, MUTANT_ORIGINAL,
-# MUTANT_REPLACEMENT, MUTANT_EXPECT (a kind of failure_kinds.cmake).
+# MUTANT_REPLACEMENT, MUTANT_EXPECT (a kind of failure_kinds.cmake) and, for a structural mutant
+# (one that breaks the heap's bookkeeping, not the bytes it hands out), MUTANT_EXPECT_NO_VALIDATE:
+# the kind that catches it with validate() switched off, or none when nothing else can (a gap
+# the file must explain). A mutant only validate() catches must set it.
 macro(planted_read_mutant mutant)
   get_cmake_property(planted_variables VARIABLES)
   foreach(planted_variable IN LISTS planted_variables)
@@ -28,6 +31,16 @@ macro(planted_read_mutant mutant)
   if(NOT MUTANT_EXPECT IN_LIST planted_kind_names)
     message(FATAL_ERROR "${mutant}: MUTANT_EXPECT '${MUTANT_EXPECT}' is none of the kinds of "
                         "failure_kinds.cmake: ${planted_kind_names}")
+  endif()
+  if(MUTANT_EXPECT STREQUAL "validate" AND NOT DEFINED MUTANT_EXPECT_NO_VALIDATE)
+    message(FATAL_ERROR "${mutant}: caught by validate(), so it must say what catches it without "
+                        "(MUTANT_EXPECT_NO_VALIDATE)")
+  endif()
+  if(DEFINED MUTANT_EXPECT_NO_VALIDATE AND NOT MUTANT_EXPECT_NO_VALIDATE STREQUAL "none" AND
+     (MUTANT_EXPECT_NO_VALIDATE STREQUAL "validate" OR
+      NOT MUTANT_EXPECT_NO_VALIDATE IN_LIST planted_kind_names))
+    message(FATAL_ERROR "${mutant}: MUTANT_EXPECT_NO_VALIDATE '${MUTANT_EXPECT_NO_VALIDATE}' must "
+                        "be none or a kind of failure_kinds.cmake other than validate")
   endif()
 endmacro()
 

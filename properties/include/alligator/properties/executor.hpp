@@ -14,7 +14,7 @@
 //   - writing a block's whole usable size does not change the heap (walk before and after);
 //   - heap.walk() equals the model span by span, MiniPage bitmaps and `current` included;
 //   - each class's free vector holds exactly the free Segments of its current MiniPage, once;
-//   - stats() equals the model's; validate() is clean.
+//   - stats() equals the model's; validate() is clean (unless switched off, below).
 #pragma once
 
 #include <alligator/heap.hpp>
@@ -37,6 +37,12 @@ struct StepVerdict {
   std::string message;  // what went wrong, with the operation and the heap's state
   std::string note;     // what the step did, e.g. "heap+24576, usable 64", "null", "skipped"
 };
+
+// Whether executors call validate() after each operation: yes, unless the environment has
+// ALLIGATOR_EXECUTOR_NO_VALIDATE set (to anything but empty or 0), read once. Without it, only
+// the model and the executor's own checks remain: the planted mutants' no_validate tests use it
+// to prove the model, not the allocator's own validator, catches them.
+bool executor_validates();
 
 class Executor {
  public:
