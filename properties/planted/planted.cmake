@@ -8,13 +8,16 @@
 # it is built only for what links it (the planted tests' fixture, the fuzzers' alligator_fuzz_all).
 set(planted_mechanism_dir "${CMAKE_CURRENT_LIST_DIR}")
 include("${planted_mechanism_dir}/failure_kinds.cmake")
+include("${planted_mechanism_dir}/changes.cmake")
 
 # planted_read_mutant(<mutants/x.cmake>): the mutant's MUTANT_* variables, none left over from
-# the mutant read before, checked: MUTANT_SUITE, MUTANT_FILE, MUTANT_ORIGINAL,
-# MUTANT_REPLACEMENT, MUTANT_EXPECT (a kind of failure_kinds.cmake) and, for a structural mutant
+# the mutant read before, checked: MUTANT_SUITE, its changes (MUTANT_FILE, MUTANT_ORIGINAL,
+# MUTANT_REPLACEMENT, then _2, ...: changes.cmake), MUTANT_EXPECT (a kind of failure_kinds.cmake)
+# and, for a structural mutant
 # (one that breaks the heap's bookkeeping, not the bytes it hands out), MUTANT_EXPECT_NO_VALIDATE:
 # the kind that catches it with validate() switched off, or none when nothing else can (a gap
-# the file must explain). A mutant only validate() catches must set it.
+# the file must explain). A mutant only validate() catches must set it. Sets MUTANT_IN_HEADERS
+# when a change is in allocator/include (whatever checks the copy must then see its headers).
 macro(planted_read_mutant mutant)
   get_cmake_property(planted_variables VARIABLES)
   foreach(planted_variable IN LISTS planted_variables)
@@ -23,9 +26,17 @@ macro(planted_read_mutant mutant)
     endif()
   endforeach()
   include("${mutant}")
-  foreach(planted_variable MUTANT_SUITE MUTANT_FILE MUTANT_ORIGINAL MUTANT_REPLACEMENT MUTANT_EXPECT)
+  foreach(planted_variable MUTANT_SUITE MUTANT_EXPECT)
     if(NOT DEFINED ${planted_variable})
       message(FATAL_ERROR "${mutant}: sets no ${planted_variable}")
+    endif()
+  endforeach()
+  planted_changes("${mutant}" planted_changes)
+  set(MUTANT_IN_HEADERS FALSE)
+  foreach(planted_index IN LISTS planted_changes)
+    planted_change_suffix(${planted_index} planted_suffix)
+    if(MUTANT_FILE${planted_suffix} MATCHES "^include/")
+      set(MUTANT_IN_HEADERS TRUE)
     endif()
   endforeach()
   if(NOT MUTANT_EXPECT IN_LIST planted_kind_names)
@@ -58,6 +69,7 @@ function(planted_heap name mutant out_dir_var)
     COMMAND "${CMAKE_COMMAND}" "-DALLOCATOR_DIR=${allocator_dir}" "-DOUTPUT_DIR=${dir}"
             "-DMUTANT=${mutant}" -P "${planted_mechanism_dir}/mutate.cmake"
     DEPENDS ${allocator_files} "${mutant}" "${planted_mechanism_dir}/mutate.cmake"
+            "${planted_mechanism_dir}/changes.cmake"
     COMMENT "Planting ${name} in a copy of the allocator"
     VERBATIM)
   # The copy's one owner (with Makefiles, targets sharing a custom command could run it twice
