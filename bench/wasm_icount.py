@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Exact counts of executed wasm instructions, per function, for an Emscripten build.
 
-    python3 bench/wasm_icount.py [--segments N]       # build, count and report (below)
+    python3 bench/wasm_icount.py [--segments N] [--root CHECKOUT]  # build, count, report
     python3 bench/wasm_icount.py instrument IN.wasm OUT.wasm [REGEX]
 
 The report: bench/wasm_icount_calls.cpp (malloc/free per call, by phase) and the workloads
@@ -301,16 +301,19 @@ def build(command, output, inputs):
     subprocess.run(command, check=True, env=bench.emscripten_env())
 
 
-def build_all():
+def build_all(root=ROOT):
+    """Compiles Alligator from `root` (another checkout, to compare a change) and links."""
     obj = os.path.join(WORK, "obj")
     os.makedirs(obj, exist_ok=True)
-    headers = bench.headers(os.path.join(ROOT, "allocator"), os.path.join(ROOT, "shim"))
+    headers = bench.headers(os.path.join(root, "allocator"), os.path.join(root, "shim"))
+    includes = ["-I" + os.path.join(root, "allocator/include"),
+                "-I" + os.path.join(root, "shim/include")]
     alligator = []
     for source in bench.ALLIGATOR_WASM_SOURCES:
         output = os.path.join(obj, os.path.basename(source).replace(".cpp", ".o"))
-        build(["em++", "-O2", "-std=c++20"] + bench.ALLIGATOR_INCLUDES +
-              ["-c", os.path.join(ROOT, source), "-o", output], output,
-              [os.path.join(ROOT, source)] + headers)
+        build(["em++", "-O2", "-std=c++20"] + includes +
+              ["-c", os.path.join(root, source), "-o", output], output,
+              [os.path.join(root, source)] + headers)
         alligator.append(output)
     links = {}
     for program in PROGRAMS:
@@ -370,8 +373,14 @@ def allocator_split(bucket, meta, allocator):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--segments", type=int, default=0)
+    parser.add_argument("--root", default=ROOT,
+                        help="the checkout whose Alligator is measured (work files then go to "
+                             "bench/work/icount-<its directory name>/)")
     args = parser.parse_args()
-    links = build_all()
+    global WORK
+    if os.path.realpath(args.root) != os.path.realpath(ROOT):
+        WORK = WORK + "-" + os.path.basename(os.path.realpath(args.root))
+    links = build_all(args.root)
     print("## Allocator wasm instructions per call (bench/wasm_icount_calls.cpp, 4096 live, "
           "sizes 1..256)\n")
     print("| phase | calls | " + " | ".join(ALLOCATORS) + " | Alligator's functions |")
