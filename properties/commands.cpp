@@ -76,6 +76,14 @@ Realloc::Realloc(const Plan& plan) {
   }));
 }
 
+ReallocNewest::ReallocNewest(const Plan& plan) {
+  if (plan.live.empty()) RC_DISCARD("no live block");
+  op.code = OpCode::realloc;
+  op.id = plan.live.back().id;
+  const std::size_t old = std::max<std::size_t>(plan.live.back().size, model::kSlotBytes + 1);
+  op.size = Size::of(old + *rc::gen::inRange<std::size_t>(1, 48) * model::kSlotBytes);
+}
+
 Free::Free(const Plan& plan) {
   op.code = OpCode::free;
   op.id = pick_live(plan);

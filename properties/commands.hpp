@@ -81,13 +81,18 @@ struct Plan {
   }
 };
 
-// Counts the operations every suite executes (printed per test by property_main.cpp).
+// Counts the operations and rare events every suite executes (printed per test by
+// property_main.cpp, which holds them to their floors).
 std::size_t& property_operations();
+EventCounts& property_events();
 
 class Sut {
  public:
   explicit Sut(std::size_t memory_bytes) : executor_(memory_bytes) {}
-  ~Sut() { property_operations() += executor_.operations(); }
+  ~Sut() {
+    property_operations() += executor_.operations();
+    for (std::size_t i = 0; i < kEventCount; ++i) property_events()[i] += executor_.events()[i];
+  }
   Sut(const Sut&) = delete;
   Sut& operator=(const Sut&) = delete;
 
@@ -168,6 +173,14 @@ struct Realloc : OperationCommand {
       plan.resize(op.id, op.size.resolve());
     }
   }
+};
+
+// Grows the newest live block (the likeliest to end at the top free span) by whole slots: the
+// way the suites reach growth under a block reallocated in place (Event::grew_in_place).
+struct ReallocNewest : OperationCommand {
+  explicit ReallocNewest(const Plan&);
+  void checkPreconditions(const Plan& plan) const override { RC_PRE(plan.is_live(op.id)); }
+  void apply(Plan& plan) const override { plan.resize(op.id, op.size.resolve()); }
 };
 
 // ---- frees ------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 // The property suites' main: GoogleTest, plus a line per test saying how many heap operations
-// it executed (every case, shrinking included), which CI reads to see the suites did real work.
+// it executed (every case, shrinking included) and how often each rare event happened, which CI
+// reads to see the suites did real work.
 // With ALLIGATOR_PROPERTY_MIN_OPERATIONS=N in the environment, a test that executed fewer than N
-// operations fails the run: the i686 suites under Valgrind must reach 100,000 between them.
+// operations fails the run; with ALLIGATOR_PROPERTY_MIN_EVENTS=event:N,event:N (names as in
+// executor.hpp's Event), a test whose cases reached an event fewer than N times fails, naming
+// it: a generator change that stops producing the event then fails the suite.
 #include "commands.hpp"
 
 #include <gtest/gtest.h>
@@ -9,30 +12,72 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
+#include <string>
 
 namespace {
 
-bool too_few_operations = false;
+using alligator::properties::Event;
+using alligator::properties::kEventCount;
+
+bool too_few = false;
 
 class OperationCounter : public ::testing::EmptyTestEventListener {
   void OnTestStart(const ::testing::TestInfo&) override {
     alligator::properties::property_operations() = 0;
+    alligator::properties::property_events() = {};
     start_ = std::chrono::steady_clock::now();
   }
   void OnTestEnd(const ::testing::TestInfo& test) override {
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start_;
     std::size_t operations = alligator::properties::property_operations();
+    const auto& events = alligator::properties::property_events();
     std::printf("property operations: %zu (%s.%s, %.1f s)\n", operations,
                 test.test_suite_name(), test.name(), took.count());
+    std::printf("property events:");
+    for (std::size_t i = 0; i < kEventCount; ++i) {
+      std::printf(" %s %zu", alligator::properties::to_string(static_cast<Event>(i)), events[i]);
+    }
+    std::printf("\n");
+    if (test.result()->Skipped()) return;
     if (const char* minimum = std::getenv("ALLIGATOR_PROPERTY_MIN_OPERATIONS");
-        minimum != nullptr && !test.result()->Skipped() &&
-        operations < std::strtoull(minimum, nullptr, 10)) {
+        minimum != nullptr && operations < std::strtoull(minimum, nullptr, 10)) {
       std::printf("FAILED: %s.%s executed %zu operations, fewer than the minimum %s\n",
                   test.test_suite_name(), test.name(), operations, minimum);
-      too_few_operations = true;
+      too_few = true;
+    }
+    if (const char* floors = std::getenv("ALLIGATOR_PROPERTY_MIN_EVENTS")) {
+      check_event_floors(test, floors, events);
     }
     std::fflush(stdout);
   }
+
+  static void check_event_floors(const ::testing::TestInfo& test, const std::string& floors,
+                                 const alligator::properties::EventCounts& events) {
+    std::istringstream list(floors);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+      if (item.empty()) continue;
+      const auto colon = item.find(':');
+      const std::string name = item.substr(0, colon);
+      std::size_t index = kEventCount;
+      for (std::size_t i = 0; i < kEventCount; ++i) {
+        if (name == alligator::properties::to_string(static_cast<Event>(i))) index = i;
+      }
+      if (colon == std::string::npos || index == kEventCount) {
+        std::printf("FAILED: ALLIGATOR_PROPERTY_MIN_EVENTS names no event: '%s'\n", item.c_str());
+        too_few = true;
+        continue;
+      }
+      const std::size_t floor = std::strtoull(item.c_str() + colon + 1, nullptr, 10);
+      if (events[index] < floor) {
+        std::printf("FAILED: %s.%s reached the rare event %s %zu times, fewer than its floor %zu\n",
+                    test.test_suite_name(), test.name(), name.c_str(), events[index], floor);
+        too_few = true;
+      }
+    }
+  }
+
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -45,5 +90,5 @@ int main(int argc, char** argv) {
   }
   ::testing::UnitTest::GetInstance()->listeners().Append(new OperationCounter);
   int result = RUN_ALL_TESTS();
-  return result != 0 ? result : (too_few_operations ? 1 : 0);
+  return result != 0 ? result : (too_few ? 1 : 0);
 }

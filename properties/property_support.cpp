@@ -1,5 +1,5 @@
-// The suites' shared plumbing: the operation counter and the Sut's failure path (trace file,
-// message).
+// The suites' shared plumbing: the operation and event counters and the Sut's failure path
+// (trace file, message).
 #include "commands.hpp"
 
 #include <gtest/gtest.h>
@@ -35,6 +35,11 @@ std::string failure_path() {
 std::size_t& property_operations() {
   static std::size_t count = 0;
   return count;
+}
+
+EventCounts& property_events() {
+  static EventCounts counts{};
+  return counts;
 }
 
 void Sut::run(const Operation& operation) {

@@ -1,5 +1,6 @@
 // Reallocation: in place within a class, large blocks shrinking, growing into the next span or
-// over the top of memory, moves that keep the prefix, realloc to 0 and from NULL.
+// over the top of memory (the newest block, grown by whole slots, most often reaches it), moves
+// that keep the prefix, realloc to 0 and from NULL.
 #include "commands.hpp"
 
 #include <gtest/gtest.h>
@@ -8,8 +9,8 @@
 namespace alligator::properties {
 
 RC_GTEST_PROP(Reallocation, AgreeWithTheModel, ()) {
-  check_sequence<Malloc, Malloc, ReallocNull, Realloc, Realloc, Realloc, Realloc, Realloc, Free,
-                 Free, Fill, MallocRange, AlignedAlloc>(Profile{4, 128});
+  check_sequence<Malloc, Malloc, ReallocNull, Realloc, Realloc, Realloc, Realloc, ReallocNewest,
+                 Free, Free, Fill, MallocRange, AlignedAlloc>(Profile{4, 128});
 }
 
 }  // namespace alligator::properties

@@ -324,6 +324,7 @@ void HeapModel::retire() {
     for (std::size_t slot : spares) {
       mini_pages_.erase(slot);
       spans_.release(slot, 1);
+      ++retired_mini_pages_;
     }
     spares.clear();
   }
@@ -332,10 +333,14 @@ void HeapModel::retire() {
       mini_pages_.erase(*current);
       spans_.release(*current, 1);
       current.reset();
+      ++retired_mini_pages_;
     }
   }
   for (auto& spare_spans : spare_spans_) {
-    for (std::size_t first : spare_spans) spans_.release(first, spans_.at(first).slots);
+    for (std::size_t first : spare_spans) {
+      spans_.release(first, spans_.at(first).slots);
+      ++retired_spare_spans_;
+    }
     spare_spans.clear();
   }
 }

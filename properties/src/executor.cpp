@@ -29,6 +29,11 @@ std::string id_name(std::uint32_t id) { return "b" + std::to_string(id); }
 
 bool is_power_of_two(std::size_t value) { return value != 0 && (value & (value - 1)) == 0; }
 
+// A request that returned null: SIZE_MAX-relative sizes are bad input, the rest ran out of memory.
+Event failed_request(const Operation& op) {
+  return op.size.from_max || op.count.from_max ? Event::size_max : Event::out_of_memory;
+}
+
 // One heap call in progress: what must be observed around it.
 class Call {
  public:
@@ -45,7 +50,15 @@ class Call {
     seen.base = reinterpret_cast<std::uintptr_t>(state_.memory.base());
     seen.pages = state_.memory.pages();
     seen.refused = state_.memory.refused_count() - refused_before_;
-    if (!state_.errors.empty()) seen.error = to_model(state_.errors.front().first);
+    if (!state_.errors.empty()) {
+      seen.error = to_model(state_.errors.front().first);
+      switch (seen.error) {
+        case model::Error::double_free: state_.count(Event::double_free); break;
+        case model::Error::invalid_pointer: state_.count(Event::invalid_pointer); break;
+        case model::Error::size_mismatch: state_.count(Event::size_mismatch); break;
+        case model::Error::none: break;
+      }
+    }
     if (state_.errors.size() > 1) {
       problem = "the heap reported " + std::to_string(state_.errors.size()) + " errors for one call";
     }
@@ -70,6 +83,25 @@ Executor::Executor(std::size_t memory_bytes)
 Executor::~Executor() = default;
 
 const model::HeapModel& Executor::model() const { return state_->model; }
+const EventCounts& Executor::events() const { return state_->events; }
+
+const char* to_string(Event event) {
+  switch (event) {
+    case Event::table_moved: return "table_moved";
+    case Event::grew_in_place: return "grew_in_place";
+    case Event::retired_mini_pages: return "retired_mini_pages";
+    case Event::retired_spare_spans: return "retired_spare_spans";
+    case Event::out_of_memory: return "out_of_memory";
+    case Event::aligned_above_2k: return "aligned_above_2k";
+    case Event::double_free: return "double_free";
+    case Event::invalid_pointer: return "invalid_pointer";
+    case Event::size_mismatch: return "size_mismatch";
+    case Event::bad_alignment: return "bad_alignment";
+    case Event::calloc_overflow: return "calloc_overflow";
+    case Event::size_max: return "size_max";
+  }
+  return "?";
+}
 const Heap<SimulatedMemory>& Executor::heap() const { return state_->heap; }
 
 bool Executor::block_live(std::uint32_t id) const {
@@ -262,7 +294,9 @@ std::string Runner::allocate(const Operation& op, std::uint32_t id) {
   // operator new's contract: a block, or std::bad_alloc (a null from the heap) when out of
   // memory; the C contract: NULL with ENOMEM.
   if (!is_new && result == nullptr && error != ENOMEM) return "malloc returned NULL without ENOMEM";
+  if (result == nullptr) s_.count(failed_request(op));
   if (result != nullptr) {
+    if (alignment > 2048) s_.count(Event::aligned_above_2k);
     if (auto bad = admit(id, result, size, alignment); !bad.empty()) return bad;
   }
   return after(std::exchange(fingerprint_, std::nullopt));
@@ -282,6 +316,7 @@ std::string Runner::calloc(const Operation& op) {
   if (!problem.empty()) return problem;
   if (overflows) {
     // No heap call at all: the product does not exist.
+    s_.count(Event::calloc_overflow);
     if (result != nullptr || error != ENOMEM) return "calloc whose size overflows must give NULL and ENOMEM";
     if (seen.pages != s_.model.pages()) return "calloc whose size overflows grew the memory";
     return after();
@@ -289,6 +324,7 @@ std::string Runner::calloc(const Operation& op) {
   if (auto bad = s_.model.allocate(count * size, 1, seen).problem; !bad.empty()) return bad;
   if (result == nullptr) {
     if (error != ENOMEM) return "calloc returned NULL without ENOMEM";
+    s_.count(failed_request(op));
     return after();
   }
   if (auto at = Pattern::first_nonzero(static_cast<std::byte*>(result), count * size)) {
@@ -327,7 +363,12 @@ std::string Runner::realloc(const Operation& op) {
   }
   if (result == nullptr) {
     if (error != ENOMEM) return "realloc returned NULL without ENOMEM";
+    s_.count(failed_request(op));
     return after();  // the old block, untouched, is checked with the others
+  }
+  if (old && old_address == reinterpret_cast<std::uintptr_t>(result) &&
+      seen.pages > s_.pages_before) {
+    s_.count(Event::grew_in_place);
   }
   if (old) {
     // min(old usable, new size) bytes carried over, wherever the block now is.
@@ -375,13 +416,16 @@ std::string Runner::aligned(const Operation& op) {
     if (result != nullptr) return "an invalid alignment " + std::to_string(alignment) + " gave a block";
     if (posix ? code != EINVAL : error != EINVAL) return "an invalid alignment must give EINVAL";
     if (seen.pages != s_.model.pages()) return "an invalid alignment grew the memory";
+    s_.count(Event::bad_alignment);
     return after();
   }
   if (auto bad = s_.model.allocate(size, alignment, seen).problem; !bad.empty()) return bad;
   if (result == nullptr) {
     if (posix ? code != ENOMEM : error != ENOMEM) return "no memory must give ENOMEM";
+    s_.count(failed_request(op));
     return after();
   }
+  if (alignment > 2048) s_.count(Event::aligned_above_2k);
   if (posix && code != 0) return "posix_memalign returned " + std::to_string(code) + " with a block";
   if (auto bad = admit(op.id, result, size, alignment); !bad.empty()) return bad;
   return after(std::exchange(fingerprint_, std::nullopt));

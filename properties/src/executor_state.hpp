@@ -55,6 +55,12 @@ struct Executor::State {
   std::vector<SpanRecord> walked, expected;            // scratch for the checks
   std::vector<std::uintptr_t> touched;  // blocks this step made, moved or freed (by address)
   std::uintptr_t sweep_from = 0;        // where the next full read of live blocks starts
+  EventCounts events{};
+  void count(Event event) { ++events[static_cast<std::size_t>(event)]; }
+  // The heap as the previous check left it (the state before the current call).
+  std::size_t pages_before = 0;
+  std::size_t retired_mini_pages_before = 0;
+  std::size_t retired_spare_spans_before = 0;
 
   // Checks (heap_checks.cpp). Each returns a problem, or an empty string.
   // Everything after an operation; `fingerprint`, when given, is the walk the heap must still

@@ -226,6 +226,13 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
 
   // Statistics.
   HeapStats stats = heap.stats();
+  // Rare events the model and the memory show: the table moved, retiring freed kept memory.
+  if (stats.wasm_pages > pages_before && pages_before > 0) count(Event::table_moved);
+  if (model.retired_mini_pages() > retired_mini_pages_before) count(Event::retired_mini_pages);
+  if (model.retired_spare_spans() > retired_spare_spans_before) count(Event::retired_spare_spans);
+  pages_before = stats.wasm_pages;
+  retired_mini_pages_before = model.retired_mini_pages();
+  retired_spare_spans_before = model.retired_spare_spans();
   model::ModelStats want = model.stats();
   auto compare = [](const char* field, std::size_t have, std::size_t expected_value) {
     return have == expected_value ? std::string()

@@ -146,6 +146,9 @@ class HeapModel {
   std::size_t refusals_pending() const { return refusals_; }
   std::uintptr_t slot_address(std::size_t slot) const { return origin_ + slot * kSlotBytes; }
   std::optional<std::size_t> slot_of(std::uintptr_t address) const;
+  // MiniPages and spare spans retiring has freed so far (for the suites' event counts).
+  std::size_t retired_mini_pages() const { return retired_mini_pages_; }
+  std::size_t retired_spare_spans() const { return retired_spare_spans_; }
 
   // The live block starting at `pointer`, if any.
   std::optional<ModelBlock> block_at(std::uintptr_t pointer) const;
@@ -197,6 +200,8 @@ class HeapModel {
   std::size_t pages_ = 0;
   std::size_t max_pages_ = 0;
   std::size_t refusals_ = 0;
+  std::size_t retired_mini_pages_ = 0;
+  std::size_t retired_spare_spans_ = 0;
 };
 
 }  // namespace alligator::model

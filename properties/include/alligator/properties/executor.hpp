@@ -23,6 +23,7 @@
 #include <alligator/properties/trace.hpp>
 #include <alligator/shim/simulated_memory.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -31,6 +32,26 @@
 #include <vector>
 
 namespace alligator::properties {
+
+// Rare events the executor counts, so a suite can require that its generators still reach them
+// (properties/CMakeLists.txt gives each suite floors). Each counts once per heap call.
+enum class Event : std::size_t {
+  table_moved,          // a growth of a heap that had a table already: the table moved
+  grew_in_place,        // realloc grew a block in place by growing memory under it
+  retired_mini_pages,   // retiring freed spare or empty current MiniPages
+  retired_spare_spans,  // retiring freed spare spans
+  out_of_memory,        // a request the address space could hold returned null
+  aligned_above_2k,     // a block with alignment above 2048 was handed out
+  double_free,          // reported as double_free
+  invalid_pointer,      // reported as invalid_pointer
+  size_mismatch,        // reported as size_mismatch
+  bad_alignment,        // aligned_alloc or posix_memalign refused an alignment (EINVAL)
+  calloc_overflow,      // calloc whose count * size overflows
+  size_max,             // a request sized relative to SIZE_MAX failed
+};
+inline constexpr std::size_t kEventCount = 12;
+using EventCounts = std::array<std::size_t, kEventCount>;
+const char* to_string(Event event);
 
 struct StepVerdict {
   bool ok = true;
@@ -59,6 +80,7 @@ class Executor {
   // Operations executed: each allocation or free of a range counts once per block; skipped
   // operations (naming a block that is not live) do not count.
   std::size_t operations() const { return operations_; }
+  const EventCounts& events() const;
   const std::vector<Operation>& history() const { return history_; }
   Trace trace() const;  // memory header + history: the failing sequence, ready to replay
   const model::HeapModel& model() const;
@@ -66,6 +88,7 @@ class Executor {
   bool block_live(std::uint32_t id) const;
   std::vector<std::uint32_t> live_ids() const;
   std::uint32_t unused_id() const;  // above every id a block was ever given
+
 
   struct State;  // the heap, the model and the executor's records (src/executor_state.hpp)
 
