@@ -380,7 +380,7 @@ std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) 
 }
 
 bool HeapModel::grow(std::size_t slots, Call& call) {
-  // Past the address space no ask is made (heap_model.hpp, "Beyond the address space").
+  // Past the address space no ask is made (README, "The 4 GiB address space").
   const std::size_t page_limit = (kAddressSpaceSlots - spans_.top()) / kSlotsPerWasmPage;
   auto plan = plan_growth(spans_.top(), spans_.top_free_slots(), slots, page_limit);
   if (!plan) return false;

@@ -24,8 +24,8 @@ constexpr std::size_t table_slots(std::size_t top) { return kApronSlots + descri
 static_assert(descriptor_slots(0) == 0 && descriptor_slots(1) == 1 && descriptor_slots(128) == 3);
 static_assert(descriptor_slots(129) == 4 && table_slots(64) == 34);
 
-// wasm32 addresses 4 GiB, 2^21 slots. The README leaves this bound implicit; the model states
-// what follows from it (heap_model.hpp, "Beyond the address space").
+// wasm32 addresses 4 GiB, 2^21 slots (README, "The 4 GiB address space"; heap_model.hpp
+// follows it).
 inline constexpr std::size_t kAddressSpaceSlots = std::size_t{1} << 21;
 
 }  // namespace alligator::model

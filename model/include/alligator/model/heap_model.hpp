@@ -23,8 +23,7 @@
 //
 // Addresses are absolute (std::uintptr_t); slot s starts at origin + 2048 s.
 //
-// Beyond the address space (not in the README, which never says what a request larger than
-// wasm32's 4 GiB does; these are the model's reading, checked like the rest):
+// The 4 GiB address space (README, "The 4 GiB address space"):
 //   - a request of 4 GiB or more (size / 2048 >= 2^21), or whose aligned span needs more than
 //     2^21 slots, fails at once: nothing retires, no grow is attempted;
 //   - an ask for pages that would take the heap past 2^21 slots is not made: when p_min would,
