@@ -97,7 +97,9 @@ class Sut {
   Sut& operator=(const Sut&) = delete;
 
   void run(const Operation& operation);
-  // For checks after a sequence (nothing_lost_test.cpp): more operations on the same heap.
+  // The policy-free end of every case: every block freed, no memory lost (Executor::release_all),
+  // and requests no larger than the free span served without growth. Fails the case otherwise.
+  void check_nothing_lost();
   Executor& executor() { return executor_; }
 
  private:
@@ -291,6 +293,7 @@ void check_sequence(Profile profile) {
   initial.profile = profile;
   Sut sut(memory_bytes);
   rc::state::check(initial, sut, rc::state::gen::execOneOfWithArgs<Commands...>());
+  sut.check_nothing_lost();
 }
 
 }  // namespace alligator::properties

@@ -1,6 +1,7 @@
-// The suites' shared plumbing: the operation and event counters and the Sut's failure path
-// (trace file, message).
+// The suites' shared plumbing: the operation and event counters, the Sut's failure path
+// (trace file, message) and the policy-free end of every case.
 #include "commands.hpp"
+#include "generators.hpp"
 
 #include <gtest/gtest.h>
 
@@ -42,18 +43,42 @@ EventCounts& property_events() {
   return counts;
 }
 
-void Sut::run(const Operation& operation) {
-  StepVerdict verdict = executor_.run(operation);
-  if (verdict.ok) return;
-  std::string trace = format(executor_.trace());
+namespace {
+
+[[noreturn]] void fail_with_trace(const std::string& message, const Executor& executor) {
+  std::string trace = format(executor.trace());
   std::string path = failure_path();
   {
     std::ofstream file(path);
-    file << "# " << verdict.message.substr(0, verdict.message.find('\n')) << "\n"
+    file << "# " << message.substr(0, message.find('\n')) << "\n"
          << "# replay: scripts/replay " << path << "\n"
          << trace;
   }
-  RC_FAIL(verdict.message + "\nThe sequence as a trace (written to " + path + "):\n" + trace);
+  RC_FAIL(message + "\nThe sequence as a trace (written to " + path + "):\n" + trace);
+}
+
+}  // namespace
+
+void Sut::run(const Operation& operation) {
+  StepVerdict verdict = executor_.run(operation);
+  if (!verdict.ok) fail_with_trace(verdict.message, executor_);
+}
+
+void Sut::check_nothing_lost() {
+  std::size_t free_slots = 0;
+  std::string problem = executor_.release_all(free_slots);
+  if (problem.empty() && free_slots > 0) {
+    // Any one request no larger than the free span: one of any size up to it, one small.
+    const std::size_t bytes = free_slots * model::kSlotBytes;
+    for (std::size_t size : {*rc::gen::inRange<std::size_t>(1, bytes + 1),
+                             *generators::small_size()}) {
+      problem = executor_.request_without_growth(size);
+      if (!problem.empty()) break;
+    }
+  }
+  if (!problem.empty()) {
+    fail_with_trace("after the sequence (policy-free, every block freed): " + problem, executor_);
+  }
 }
 
 }  // namespace alligator::properties

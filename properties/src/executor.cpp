@@ -288,6 +288,7 @@ std::string Runner::allocate(const Operation& op, std::uint32_t id) {
   std::string problem;
   auto seen = call.outcome(result, problem);
   describe(result, seen);
+  s_.request = policy_free::Request{policy_free::slots_for(size, alignment), result != nullptr, {}};
   if (auto bad = verdict(s_.model.allocate(size, alignment, seen), problem); !bad.empty()) {
     return bad;
   }
@@ -321,6 +322,7 @@ std::string Runner::calloc(const Operation& op) {
     if (seen.pages != s_.model.pages()) return "calloc whose size overflows grew the memory";
     return after();
   }
+  s_.request = policy_free::Request{policy_free::slots_for(count * size, 1), result != nullptr, {}};
   if (auto bad = s_.model.allocate(count * size, 1, seen).problem; !bad.empty()) return bad;
   if (result == nullptr) {
     if (error != ENOMEM) return "calloc returned NULL without ENOMEM";
@@ -350,6 +352,13 @@ std::string Runner::realloc(const Operation& op) {
   std::string problem;
   auto seen = call.outcome(result, problem);
   describe(result, seen);
+  if (!old || size != 0) {
+    s_.request = policy_free::Request{policy_free::slots_for(size, 1), result != nullptr, {}};
+    if (old && reinterpret_cast<std::uintptr_t>(result) == old_address) {
+      s_.request->in_place_first =
+          (old_address - reinterpret_cast<std::uintptr_t>(s_.memory.base())) / model::kSlotBytes;
+    }
+  }
   if (auto bad = verdict(s_.model.reallocate(old_address, size, 1, seen), problem); !bad.empty()) {
     return bad;
   }
@@ -419,6 +428,7 @@ std::string Runner::aligned(const Operation& op) {
     s_.count(Event::bad_alignment);
     return after();
   }
+  s_.request = policy_free::Request{policy_free::slots_for(size, alignment), result != nullptr, {}};
   if (auto bad = s_.model.allocate(size, alignment, seen).problem; !bad.empty()) return bad;
   if (result == nullptr) {
     if (posix ? code != ENOMEM : error != ENOMEM) return "no memory must give ENOMEM";
@@ -561,10 +571,79 @@ std::string Runner::admit(std::uint32_t id, void* result, std::size_t size,
 
 }  // namespace
 
+std::string Executor::request_without_growth(std::size_t size) {
+  State& s = *state_;
+  const std::size_t pages = s.memory.pages();
+  const std::size_t refused = s.memory.refused_count();
+  s.errors.clear();
+  void* block = s.family.malloc(size);
+  const std::string what = "after every block was freed, malloc(" + std::to_string(size) + ")";
+  if (block == nullptr) return what + " failed";
+  if (s.memory.pages() != pages || s.memory.refused_count() != refused) {
+    return what + " grew the memory (or asked to) from " + std::to_string(pages) + " page(s)";
+  }
+  s.family.free(block);
+  if (!s.errors.empty()) return what + ": freeing the block reported an error";
+  return {};
+}
+
+std::string Executor::release_all(std::size_t& free_slots) {
+  State& s = *state_;
+  released_ = true;
+  free_slots = 0;
+  s.errors.clear();
+  for (const auto& [address, live] : s.live) s.family.free(reinterpret_cast<void*>(address));
+  s.live.clear();
+  for (auto& [id, block] : s.blocks) block.live = false;
+  if (!s.errors.empty()) return "freeing every live block reported an error";
+  HeapStats stats = s.heap.stats();
+  if (stats.live_blocks != 0 || stats.bytes_in_use != 0) {
+    return "after every block was freed, stats() shows " + std::to_string(stats.live_blocks) +
+           " live block(s), " + std::to_string(stats.bytes_in_use) + " bytes in use";
+  }
+  if (stats.wasm_pages == 0) return {};
+  // Slot 0 and the table, from the walk: the first and the last span.
+  const auto base = reinterpret_cast<std::uintptr_t>(s.memory.base());
+  auto spans = [&] {
+    std::vector<std::pair<SpanKind, std::pair<std::size_t, std::size_t>>> list;
+    s.heap.walk([&](const SpanView& span) {
+      list.push_back({span.kind, {(reinterpret_cast<std::uintptr_t>(span.start) - base) / model::kSlotBytes,
+                                  span.bytes / model::kSlotBytes}});
+    });
+    return list;
+  };
+  auto before = spans();
+  if (before.size() < 2 || before.front().first != SpanKind::metadata ||
+      before.front().second != std::pair<std::size_t, std::size_t>{0, 1} ||
+      before.back().first != SpanKind::metadata) {
+    return "the walk does not start with slot 0 and end with the table";
+  }
+  free_slots = before.back().second.first - 1;
+  if (free_slots == 0) return {};
+  // Every slot between slot 0 and the table, at once: retiring makes it one span.
+  if (auto problem = request_without_growth(free_slots * model::kSlotBytes); !problem.empty()) {
+    return problem + " (every slot between slot 0 and the table)";
+  }
+  auto after = spans();
+  if (after.size() != 3 || after[1].first != SpanKind::free ||
+      after[1].second != std::pair<std::size_t, std::size_t>{1, free_slots}) {
+    return "after every block was freed and kept memory retired, the slots between slot 0 and "
+           "the table are not one free span:\n" + s.describe_heap();
+  }
+  if (s.heap.stats().free_bytes != free_slots * model::kSlotBytes) {
+    return "after every block was freed and kept memory retired, stats().free_bytes is " +
+           std::to_string(s.heap.stats().free_bytes) + ", the free span has " +
+           std::to_string(free_slots * model::kSlotBytes);
+  }
+  return {};
+}
+
 StepVerdict Executor::run(const Operation& operation) {
   history_.push_back(operation);
   if (failed_) return {false, "the executor already failed", {}};
+  if (released_) return {false, "the executor released every block: the model no longer follows", {}};
   Runner runner(*state_);
+  state_->request.reset();
   std::string problem = runner.run(operation);
   operations_ += runner.executed;
   if (runner.executed == 0 && problem.empty()) runner.note = "skipped: no such live block";

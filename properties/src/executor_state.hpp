@@ -3,6 +3,7 @@
 #pragma once
 
 #include <alligator/properties/executor.hpp>
+#include <alligator/properties/policy_free.hpp>
 
 #include <array>
 #include <cstdint>
@@ -59,6 +60,11 @@ struct Executor::State {
   void count(Event event) { ++events[static_cast<std::size_t>(event)]; }
   // The heap as the previous check left it (the state before the current call).
   std::size_t pages_before = 0;
+  std::size_t metadata_before = 0;
+  std::vector<SpanRecord> walked_before;  // the previous check's walk
+  // What the current call requested, for the policy-free growth check (policy_free.hpp); set
+  // by the operation once it knows the result, consumed by check_heap.
+  std::optional<policy_free::Request> request;
   std::size_t retired_mini_pages_before = 0;
   std::size_t retired_spare_spans_before = 0;
 

@@ -44,6 +44,19 @@ std::string describe(const SpanRecord& span) {
   return out.str();
 }
 
+// How the policy-free tier sees a span: only walk()'s kind, spare flag and live count.
+policy_free::Kind policy_free_kind(const SpanRecord& span) {
+  switch (span.kind) {
+    case static_cast<int>(model::SpanKind::free): return policy_free::Kind::free;
+    case static_cast<int>(model::SpanKind::spare): return policy_free::Kind::kept;
+    case static_cast<int>(model::SpanKind::metadata): return policy_free::Kind::metadata;
+    case static_cast<int>(model::SpanKind::mini_page):
+      return span.spare || (span.current && span.live == 0) ? policy_free::Kind::kept
+                                                             : policy_free::Kind::busy;
+    default: return policy_free::Kind::busy;
+  }
+}
+
 std::uint64_t mix(std::uint64_t hash, std::uint64_t value) {
   hash ^= value + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
   return hash;
@@ -230,6 +243,23 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
   if (stats.wasm_pages > pages_before && pages_before > 0) count(Event::table_moved);
   if (model.retired_mini_pages() > retired_mini_pages_before) count(Event::retired_mini_pages);
   if (model.retired_spare_spans() > retired_spare_spans_before) count(Event::retired_spare_spans);
+  if (stats.wasm_pages != pages_before) {
+    // The policy-free tier: growth only when nothing free could serve, within a page bound.
+    policy_free::Shape shape;
+    shape.pages = pages_before;
+    shape.metadata_bytes = metadata_before;
+    for (const SpanRecord& span : walked_before) {
+      shape.spans.push_back(policy_free::Span{policy_free_kind(span), span.first, span.slots});
+    }
+    if (auto problem = policy_free::check_growth(shape, stats.wasm_pages, stats.metadata_bytes,
+                                                 request);
+        !problem.empty()) {
+      return problem;
+    }
+  }
+  request.reset();
+  walked_before.swap(walked);
+  metadata_before = stats.metadata_bytes;
   pages_before = stats.wasm_pages;
   retired_mini_pages_before = model.retired_mini_pages();
   retired_spare_spans_before = model.retired_spare_spans();

@@ -14,7 +14,9 @@
 //   - writing a block's whole usable size does not change the heap (walk before and after);
 //   - heap.walk() equals the model span by span, MiniPage bitmaps and `current` included;
 //   - each class's free vector holds exactly the free Segments of its current MiniPage, once;
-//   - stats() equals the model's; validate() is clean (unless switched off, below).
+//   - stats() equals the model's; validate() is clean (unless switched off, below);
+//   - the policy-free tier (policy_free.hpp): growth only when nothing free could serve the
+//     request, within a page bound, read from walk() and stats() alone.
 #pragma once
 
 #include <alligator/heap.hpp>
@@ -89,6 +91,15 @@ class Executor {
   std::vector<std::uint32_t> live_ids() const;
   std::uint32_t unused_id() const;  // above every id a block was ever given
 
+  // The policy-free end of a case ("nothing lost", policy_free.hpp): frees every live block
+  // straight through the heap, without the model (the executor runs nothing afterwards), then
+  // checks from walk() and stats() alone that a request for every slot between slot 0 and the
+  // table succeeds without growth (retiring kept memory first) and that, freed, those slots are
+  // one free span. Returns a problem, or empty; `free_slots` is that span's length (0 when the
+  // heap never grew).
+  std::string release_all(std::size_t& free_slots);
+  // After release_all: a request of `size` bytes succeeds without growth, and is freed again.
+  std::string request_without_growth(std::size_t size);
 
   struct State;  // the heap, the model and the executor's records (src/executor_state.hpp)
 
@@ -97,6 +108,7 @@ class Executor {
   std::size_t operations_ = 0;
   std::vector<Operation> history_;
   bool failed_ = false;
+  bool released_ = false;  // release_all ran: the model no longer follows the heap
   std::unique_ptr<State> state_;
 };
 

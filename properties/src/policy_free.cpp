@@ -1,0 +1,103 @@
+#include <alligator/properties/policy_free.hpp>
+
+#include <algorithm>
+#include <limits>
+
+namespace alligator::properties::policy_free {
+namespace {
+
+constexpr std::size_t kSlotBytes = 2048;
+constexpr std::size_t kPageBytes = 65536;
+
+struct Run {
+  std::size_t first = 0;
+  std::size_t slots = 0;
+};
+
+}  // namespace
+
+std::size_t slots_for(std::size_t size, std::size_t alignment) {
+  std::size_t slots = size / kSlotBytes + (size % kSlotBytes != 0 ? 1 : 0);
+  if (slots == 0) slots = 1;
+  if (alignment > kSlotBytes) {
+    const std::size_t padding = alignment / kSlotBytes - 1;
+    slots = slots > std::numeric_limits<std::size_t>::max() - padding
+                ? std::numeric_limits<std::size_t>::max()
+                : slots + padding;
+  }
+  return slots;
+}
+
+std::string check_growth(const Shape& before, std::size_t pages_after, std::size_t metadata_after,
+                         const std::optional<Request>& request) {
+  if (pages_after == before.pages) return {};
+  const std::string grew = "policy-free: the heap grew from " + std::to_string(before.pages) +
+                           " to " + std::to_string(pages_after) + " wasm page(s)";
+  if (pages_after < before.pages) return grew + ": memory never shrinks";
+  if (!request) return grew + " in a call that requests no memory";
+  if (!request->succeeded) return grew + ", yet the request failed";
+  const bool in_place = request->in_place_first.has_value();
+  const std::size_t need = request->slots;
+  const std::string what = grew + " for a request of " + std::to_string(need) + " slot(s)";
+
+  // Runs of free spans (and kept memory, unless in place), and the one growth extends.
+  auto joins = [in_place](const Span& span) {
+    return span.kind == Kind::free || (!in_place && span.kind == Kind::kept);
+  };
+  Run longest, current;
+  std::size_t block_slots = 0;
+  std::size_t after_block = 0;  // in place: the free span right after the block
+  for (std::size_t i = 0; i < before.spans.size(); ++i) {
+    const Span& span = before.spans[i];
+    if (joins(span)) {
+      if (current.slots == 0 || current.first + current.slots != span.first) {
+        current = Run{span.first, 0};
+      }
+      current.slots += span.slots;
+      if (current.slots > longest.slots) longest = current;
+    } else {
+      current = Run{};
+    }
+    if (in_place && span.first == *request->in_place_first) {
+      block_slots = span.slots;
+      if (i + 1 < before.spans.size() && before.spans[i + 1].kind == Kind::free) {
+        after_block = before.spans[i + 1].slots;
+      }
+    }
+  }
+  // The table is the last span; the run just below it is the top run.
+  std::size_t top = 0;
+  for (std::size_t i = before.spans.size(); i > 1 && joins(before.spans[i - 2]); --i) {
+    top += before.spans[i - 2].slots;
+  }
+  if (in_place && block_slots == 0) return what + " in place, but no span starts at its block";
+
+  if (longest.slots >= need + need / 32) {
+    return what + (in_place ? " in place" : "") + ", but the " +
+           (in_place ? "free span" : "run of free and kept spans") + " at slot " +
+           std::to_string(longest.first) + " holds " + std::to_string(longest.slots) +
+           " slots and could serve it";
+  }
+  const std::size_t missing = in_place ? (need > block_slots ? need - block_slots : 0) : need;
+  const std::size_t extended = in_place ? after_block : top;
+  if (extended >= missing) {
+    return what + (in_place ? ": the free span after the block" : ": the top run") + " holds " +
+           std::to_string(extended) + " slots, the " + std::to_string(missing) + " needed";
+  }
+  // The page bound.
+  const std::size_t grown = (pages_after - before.pages) * kPageBytes;
+  const std::size_t added = metadata_after > before.metadata_bytes
+                                ? metadata_after - before.metadata_bytes
+                                : 0;
+  const std::size_t enough = (missing - extended) * kSlotBytes + added;
+  const std::size_t bound = std::max(enough, before.metadata_bytes) + kPageBytes;
+  if (grown >= bound) {
+    return what + ": " + std::to_string(grown) + " bytes, but " + std::to_string(missing - extended) +
+           " missing slot(s) and " + std::to_string(added) + " bytes of new metadata (or the " +
+           std::to_string(before.metadata_bytes) + " bytes of metadata moved) allow less than " +
+           std::to_string(bound);
+  }
+  return {};
+}
+
+}  // namespace alligator::properties::policy_free

@@ -1,0 +1,110 @@
+// The policy-free tier's growth check on hand-built heaps: it accepts a growth nothing free could
+// avoid, and reports each way a growth can be wrong (a run that could serve, kept memory not
+// retired first, a top run long enough, more pages than the bound, growth without a request or
+// with a failed one, a realloc in place that passed over a free span).
+#include <alligator/properties/policy_free.hpp>
+
+#include <gtest/gtest.h>
+
+namespace alligator::properties::policy_free {
+namespace {
+
+// A heap of 2 wasm pages (64 slots): slot 0, spans as given, then the 34-slot table.
+Shape heap(std::vector<Span> middle) {
+  Shape shape;
+  shape.pages = 2;
+  shape.metadata_bytes = 35 * 2048;
+  shape.spans.push_back(Span{Kind::metadata, 0, 1});
+  for (const Span& span : middle) shape.spans.push_back(span);
+  shape.spans.push_back(Span{Kind::metadata, 30, 34});
+  return shape;
+}
+
+Request request(std::size_t slots, bool succeeded = true) { return Request{slots, succeeded, {}}; }
+
+TEST(PolicyFree, SlotsForARequest) {
+  EXPECT_EQ(slots_for(0, 1), 1U);
+  EXPECT_EQ(slots_for(2048, 1), 1U);
+  EXPECT_EQ(slots_for(2049, 1), 2U);
+  EXPECT_EQ(slots_for(100, 8192), 4U);  // 1 + 4 - 1: any run of 4 holds an aligned slot
+}
+
+TEST(PolicyFree, NoGrowthIsAlwaysFine) {
+  EXPECT_EQ(check_growth(heap({{Kind::free, 1, 29}}), 2, 35 * 2048, std::nullopt), "");
+}
+
+TEST(PolicyFree, GrowthNothingFreeCouldAvoidIsFine) {
+  // 10 slots asked, runs of 3 and 4: one page more is within the bound.
+  Shape shape = heap({{Kind::free, 1, 3}, {Kind::busy, 4, 20}, {Kind::free, 24, 4},
+                      {Kind::busy, 28, 2}});
+  EXPECT_EQ(check_growth(shape, 3, 36 * 2048, request(10)), "");
+}
+
+TEST(PolicyFree, AFreeRunThatCouldServeIsReported) {
+  Shape shape = heap({{Kind::free, 1, 12}, {Kind::busy, 13, 17}});
+  EXPECT_NE(check_growth(shape, 3, 36 * 2048, request(10)).find("could serve"), std::string::npos);
+}
+
+TEST(PolicyFree, KeptMemoryMustRetireBeforeGrowth) {
+  // A spare span between two free spans: 4 + 3 + 4 slots once it retires.
+  Shape shape = heap({{Kind::free, 1, 4}, {Kind::kept, 5, 3}, {Kind::free, 8, 4},
+                      {Kind::busy, 12, 18}});
+  EXPECT_NE(check_growth(shape, 3, 36 * 2048, request(10)).find("slot 1 holds 11"),
+            std::string::npos);
+}
+
+TEST(PolicyFree, GoodFitMayPassOverRunsAThirtySecondLonger) {
+  Shape shape;
+  shape.pages = 10;
+  shape.metadata_bytes = 37 * 2048;
+  shape.spans = {{Kind::metadata, 0, 1}, {Kind::free, 1, 100}, {Kind::busy, 101, 183},
+                 {Kind::metadata, 284, 36}};
+  EXPECT_EQ(check_growth(shape, 14, 38 * 2048, request(98)), "");
+  EXPECT_NE(check_growth(shape, 14, 38 * 2048, request(97)), "");
+}
+
+TEST(PolicyFree, ATopRunHoldingTheRequestIsReported) {
+  // 99 slots just below the table: too short to pass the good-fit tolerance, long enough to serve.
+  Shape shape;
+  shape.pages = 10;
+  shape.metadata_bytes = 37 * 2048;
+  shape.spans = {{Kind::metadata, 0, 1}, {Kind::busy, 1, 184}, {Kind::free, 185, 99},
+                 {Kind::metadata, 284, 36}};
+  EXPECT_NE(check_growth(shape, 11, 38 * 2048, request(98)).find("top run"), std::string::npos);
+  EXPECT_EQ(check_growth(shape, 11, 38 * 2048, request(100)), "");  // one slot missing
+}
+
+TEST(PolicyFree, GrowingMoreThanTheBoundIsReported) {
+  Shape shape = heap({{Kind::busy, 1, 29}});
+  EXPECT_EQ(check_growth(shape, 3, 36 * 2048, request(10)), "");
+  EXPECT_NE(check_growth(shape, 5, 38 * 2048, request(10)).find("allow less"), std::string::npos);
+}
+
+TEST(PolicyFree, GrowthWithoutARequestOrForAFailedOneIsReported) {
+  Shape shape = heap({{Kind::busy, 1, 29}});
+  EXPECT_NE(check_growth(shape, 3, 36 * 2048, std::nullopt).find("requests no memory"),
+            std::string::npos);
+  EXPECT_NE(check_growth(shape, 3, 36 * 2048, request(10, false)).find("failed"),
+            std::string::npos);
+}
+
+TEST(PolicyFree, ReallocInPlaceLooksAtFreeSpansOnly) {
+  // A block of 20 slots at the top grows to 30: kept memory is not retired for it.
+  Shape shape = heap({{Kind::kept, 1, 8}, {Kind::free, 9, 1}, {Kind::busy, 10, 20}});
+  Request in_place = request(30);
+  in_place.in_place_first = 10;
+  EXPECT_EQ(check_growth(shape, 3, 36 * 2048, in_place), "");
+  // A free span of 40 slots elsewhere could have taken the whole block of 30.
+  Shape roomy;
+  roomy.pages = 4;
+  roomy.metadata_bytes = 36 * 2048;
+  roomy.spans = {{Kind::metadata, 0, 1}, {Kind::free, 1, 40}, {Kind::busy, 41, 31},
+                 {Kind::busy, 72, 20}, {Kind::metadata, 92, 36}};
+  in_place.in_place_first = 72;
+  EXPECT_NE(check_growth(roomy, 5, 37 * 2048, in_place).find("could serve"), std::string::npos);
+  in_place.slots = 45;  // 25 missing: one page
+  EXPECT_EQ(check_growth(roomy, 5, 37 * 2048, in_place), "");
+}
+
+}  // namespace
+}  // namespace alligator::properties::policy_free
