@@ -64,20 +64,23 @@ void Sut::run(const Operation& operation) {
   if (!verdict.ok) fail_with_trace(verdict.message, executor_);
 }
 
+// Run as trace lines (`expect nothing_lost`, `expect no_growth N`), so a failure here is
+// written with the rest of the trace and replays like any other step.
 void Sut::check_nothing_lost() {
-  std::size_t free_slots = 0;
-  std::string problem = executor_.release_all(free_slots);
-  if (problem.empty() && free_slots > 0) {
-    // Any one request no larger than the free span: one of any size up to it, one small.
-    const std::size_t bytes = free_slots * model::kSlotBytes;
-    for (std::size_t size : {*rc::gen::inRange<std::size_t>(1, bytes + 1),
-                             *generators::small_size()}) {
-      problem = executor_.request_without_growth(size);
-      if (!problem.empty()) break;
-    }
-  }
-  if (!problem.empty()) {
-    fail_with_trace("after the sequence (policy-free, every block freed): " + problem, executor_);
+  Operation end;
+  end.code = OpCode::expect;
+  end.expect = Expect::nothing_lost;
+  run(end);
+  const std::size_t free_slots = executor_.released_free_slots();
+  if (free_slots == 0) return;
+  // Any one request no larger than the free span: one of any size up to it, one small.
+  const std::size_t bytes = free_slots * model::kSlotBytes;
+  for (std::size_t size : {*rc::gen::inRange<std::size_t>(1, bytes + 1),
+                           *generators::small_size()}) {
+    Operation request = end;
+    request.expect = Expect::no_growth;
+    request.size = Size::of(size);
+    run(request);
   }
 }
 

@@ -17,11 +17,14 @@
 #   zeroing       calloc's block is not zero
 #   heap_write    writing a block's whole usable size changed the heap's walk
 #   expect        an expect line of the trace failed
+#   policy_free   the policy-free tier (policy_free.hpp): growth when something free could serve
+#                 the request, or memory lost once every block is freed (`expect nothing_lost`)
 # The model's kinds (what "caught by the model" means, validate() apart): model, walk,
 # free_vector, stats.
 set(planted_model_kinds model walk free_vector stats)
 set(planted_failure_kinds
   validate "validate\\(\\) found"
+  policy_free "policy-free"
   zeroing "calloc's block is not zero"
   realloc_copy "realloc lost the block's contents"
   contents "changed at byte [0-9]+ of [0-9]+ though nobody wrote to it"

@@ -171,6 +171,8 @@ std::string format(const Operation& op) {
         case Expect::null: return "expect " + id_text(op.id) + " null";
         case Expect::live: return "expect " + id_text(op.id) + " live";
         case Expect::pages: return "expect pages " + std::to_string(op.grows);
+        case Expect::nothing_lost: return "expect nothing_lost";
+        case Expect::no_growth: return "expect no_growth " + op.size.text();
       }
       return "?";
   }
@@ -275,9 +277,14 @@ std::optional<Operation> parse_operation(const std::string& line, std::string& e
   } else if (tokens[0] == "refuse_grows" && need(2)) {
     op.code = OpCode::refuse_grows;
     if (!parse_number(tokens[1], op.grows)) return fail("bad count '" + tokens[1] + "'");
-  } else if (tokens[0] == "expect" && (need(3) || need(4))) {
+  } else if (tokens[0] == "expect" && (need(2) || need(3) || need(4))) {
     op.code = OpCode::expect;
-    if (need(3) && tokens[1] == "pages") {
+    if (need(2) && tokens[1] == "nothing_lost") {
+      op.expect = Expect::nothing_lost;
+    } else if (need(3) && tokens[1] == "no_growth") {
+      op.expect = Expect::no_growth;
+      if (!parse_size(tokens[2], op.size)) return fail("bad size '" + tokens[2] + "'");
+    } else if (need(3) && tokens[1] == "pages") {
       op.expect = Expect::pages;
       if (!parse_number(tokens[2], op.grows)) return fail("bad page count '" + tokens[2] + "'");
     } else if (need(3) && (tokens[2] == "null" || tokens[2] == "live")) {

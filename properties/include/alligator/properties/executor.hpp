@@ -98,6 +98,8 @@ class Executor {
   // one free span. Returns a problem, or empty; `free_slots` is that span's length (0 when the
   // heap never grew).
   std::string release_all(std::size_t& free_slots);
+  // After `expect nothing_lost` ran (trace.hpp): the free span's length release_all found.
+  std::size_t released_free_slots() const { return free_slots_; }
   // After release_all: a request of `size` bytes succeeds without growth, and is freed again.
   std::string request_without_growth(std::size_t size);
 
@@ -109,6 +111,7 @@ class Executor {
   std::vector<Operation> history_;
   bool failed_ = false;
   bool released_ = false;  // release_all ran: the model no longer follows the heap
+  std::size_t free_slots_ = 0;  // release_all's free span, for `expect no_growth`
   std::unique_ptr<State> state_;
 };
 

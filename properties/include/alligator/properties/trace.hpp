@@ -27,6 +27,12 @@
 //   expect b3 null              b3 holds no block (its allocation failed, or it was freed)
 //   expect b3 live              b3 holds a block
 //   expect pages 3              the memory is 3 wasm pages now
+//   expect nothing_lost         the end of a property case (policy-free): every live block freed
+//                               straight through the heap; a request for every slot between slot
+//                               0 and the table succeeds without growth and, freed, they are one
+//                               free span. Only `expect no_growth` may follow it.
+//   expect no_growth 4096       after `expect nothing_lost`: malloc(4096) succeeds without
+//                               growth, and is freed again
 //
 // Sizes are decimal or relative to SIZE_MAX: max, max-16, max/2, max/8+1. `#` starts a comment.
 // An operation naming a block that is not live (its allocation failed, or it was freed) does
@@ -81,7 +87,7 @@ enum class OpCode {
   expect,  // an assertion about the state so far, not a heap call
 };
 
-enum class Expect { same, differ, null, live, pages };
+enum class Expect { same, differ, null, live, pages, nothing_lost, no_growth };
 
 struct Operation {
   OpCode code = OpCode::malloc;
@@ -93,7 +99,8 @@ struct Operation {
   std::uint64_t alignment = 0;  // aligned_alloc, posix_memalign, memalign, new, delete
   std::uint64_t offset = 0;     // free_interior, free_heap
   std::uint64_t grows = 0;      // refuse_grows
-  Expect expect = Expect::same;  // expect; `last`: the other id, `grows`: the page count
+  Expect expect = Expect::same;  // expect; `last`: the other id, `grows`: the page count,
+                                 // `size`: no_growth's request
 
   // The ids a range names, in the order they run.
   std::vector<std::uint32_t> range() const;
