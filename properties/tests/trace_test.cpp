@@ -22,7 +22,8 @@ TEST(Trace, EveryOperationRoundTrips) {
       "usable null",              "refuse_grows 2",           "b8 = malloc max-16",
       "b8 = malloc max",          "b8 = malloc max/2",        "b9 = memalign 64 100",
       "expect b6 == b1",          "expect b6 != b1",          "expect b3 null",
-      "expect b3 live",           "expect pages 3",
+      "expect b3 live",           "expect pages 3",           "expect nothing_lost",
+      "expect no_growth 4096",
   };
   for (const char* line : lines) {
     std::string error;
@@ -96,6 +97,17 @@ TEST(Trace, AWrongExpectationFailsTheReplay) {
   EXPECT_NE(first_failure(head + "expect b3 live\n"), "");
   EXPECT_NE(first_failure(head + "expect b1 null\n"), "");
   EXPECT_NE(first_failure(head + "expect pages 999\n"), "");
+  // The end of a property case: it frees every block; only no_growth may follow, and only it.
+  EXPECT_EQ(first_failure(head + "expect nothing_lost\nexpect no_growth 4096\nexpect no_growth 1\n"),
+            "");
+  EXPECT_NE(first_failure(head + "expect no_growth 4096\n").find("only after expect nothing_lost"),
+            std::string::npos);
+  EXPECT_NE(first_failure(head + "expect nothing_lost\nb4 = malloc 8\n").find("released every block"),
+            std::string::npos);
+  // A request larger than the whole heap cannot be served without growth: the line fails.
+  EXPECT_NE(first_failure(head + "expect nothing_lost\nexpect no_growth 1048576\n")
+                .find("nothing lost (policy-free)"),
+            std::string::npos);
 }
 
 }  // namespace
