@@ -37,12 +37,12 @@ inline void HeapCore::check_after_operation() const {
 inline void HeapCore::free_segment(SlotDescriptor& page, std::uint32_t slot, unsigned segment) {
   unsigned size_class = page.size_class;
   FreeVector& free_vector = free_vectors_[size_class];
-  page.bitmap.reset(segment);
+  SegmentBitmap& bitmap = bitmap_of(page);
+  bitmap.reset(segment);
   if (slot == current_[size_class].slot) {
     free_vector.push(segment);
-  } else if (!page.bitmap.word_has_live(segment) &&
-             (kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kWordBits ||
-              page.bitmap.empty())) {
+  } else if (!bitmap.word_has_live(segment) &&
+             (kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kWordBits || bitmap.empty())) {
     keep_or_release_empty(size_class, slot);
   } else if (page.flags & kOnPartialList) {
     // Already partial: nothing to relink.
@@ -93,7 +93,7 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
       // (validate() checks it), so test() already says no for the slack at a MiniPage's end.
       if (is_segment_start(offset_in_slot, size_class)) {
         unsigned segment = segment_of_offset(offset_in_slot, size_class);
-        if (page.bitmap.test(segment) && size <= class_size(size_class)) {
+        if (bitmap_of(page).test(segment) && size <= class_size(size_class)) {
           ALLIGATOR_COUNT_PATH(fast_deallocate);
           valgrind::block_freed(pointer);
           free_segment(page, slot, segment);

@@ -120,7 +120,7 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
       report(HeapError::invalid_pointer, pointer);
       return false;
     }
-    if (!found.bitmap.test(segment)) {
+    if (!bitmap_of(found).test(segment)) {
       report(HeapError::double_free, pointer);
       return false;
     }

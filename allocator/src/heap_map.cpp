@@ -430,7 +430,9 @@ class Drawer {
     if (r.single) {
       const SpanView& s = r.span;
       switch (category_of(s)) {
-        case kMetadata: out_ << "metadata (the allocator's records)"; break;
+        case kMetadata:
+          out_ << "metadata (slot 0, or the table: apron, MiniPages' bitmaps, slot records)";
+          break;
         case kFree: out_ << "free run"; break;
         case kLarge: out_ << "large block"; break;
         case kForeign: out_ << "foreign memory"; break;

@@ -1,4 +1,5 @@
-// Statistics, the heap walk and validate(): all derived from the slot descriptors, so nothing on
+// Statistics, the heap walk and validate(): all derived from the slot records and the bitmap
+// pool, so nothing on
 // the allocation path maintains counters for them. validate() checks every invariant the other
 // files state and reports each break it finds (the first few with a message); it never aborts
 // and never allocates.
@@ -24,12 +25,14 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
     view.kind = head.kind;
     view.start = slot_address(slot);
     view.bytes = std::size_t{head.span_slots} * kSlotSize;
-    if (head.kind == SpanKind::mini_page && head.size_class < kClassCount) {
+    if (head.kind == SpanKind::mini_page && head.size_class < kClassCount &&
+        head.bitmap < spans_.bitmap_records()) {
+      const SegmentBitmap& bitmap = bitmap_of(head);
       view.size_class = head.size_class;
       view.segments = static_cast<unsigned>(segments_per_mini_page(head.size_class));
-      view.live_segments = head.bitmap.count();
+      view.live_segments = bitmap.count();
       for (unsigned word = 0; word < view.bitmap.size(); ++word) {
-        view.bitmap[word] = head.bitmap.word64(word);
+        view.bitmap[word] = bitmap.word64(word);
       }
       view.current = current_[head.size_class].slot == slot;
       view.spare = is_spare(head.size_class, slot);
@@ -89,6 +92,62 @@ class Findings {
   ValidationReport& report_;
 };
 
+// The bitmap pool ("Metadata out of band", "The pool"): every MiniPage owns exactly one of its
+// 64 B records and every other record is on the free list, once. The marks live in a fixed
+// buffer (validate() never allocates), so records are checked kChunk at a time, one walk of the
+// spans per chunk: one walk for pools of up to 512 slots (32,768 MiniPages).
+void check_bitmap_pool(const SpanHeap& spans, Findings& problem) {
+  constexpr std::uint32_t kChunk = std::uint32_t{1} << 15;
+  std::uint64_t marks[kChunk / 64];
+  const std::uint32_t records = spans.bitmap_records();
+  std::uint32_t listed = 0;
+  for (std::uint32_t index = spans.first_free_bitmap(); index != kNoBitmap;
+       index = spans.next_free_bitmap(index)) {
+    if (index >= records || ++listed > records) {
+      problem("bitmap pool: free list entry %u is not one of its %u records, or the list loops",
+              index, records);
+      return;
+    }
+  }
+  for (std::uint32_t base = 0; base < records; base += kChunk) {
+    for (std::uint64_t& word : marks) word = 0;
+    bool twice = false;
+    auto mark = [&](std::uint32_t index, const char* owner, std::uint32_t where) {
+      if (twice || index < base || index - base >= kChunk) return;
+      std::uint64_t bit = std::uint64_t{1} << ((index - base) % 64);
+      std::uint64_t& word = marks[(index - base) / 64];
+      if (word & bit) {
+        problem("bitmap record %u is taken twice (again by %s %u)", index, owner, where);
+        twice = true;
+      }
+      word |= bit;
+    };
+    for (std::uint32_t slot = 0; slot < spans.top();) {
+      const SlotDescriptor& head = spans.descriptor(slot);
+      if (!(head.role & kRoleHead) || head.span_slots == 0 || head.span_slots > spans.top() - slot) {
+        break;  // reported by the span walk
+      }
+      if (head.kind == SpanKind::mini_page) {
+        mark(static_cast<std::uint32_t>(head.bitmap), "the MiniPage at slot", slot);
+      }
+      slot += head.span_slots;
+    }
+    std::uint32_t position = 0;
+    for (std::uint32_t index = spans.first_free_bitmap(); index != kNoBitmap;
+         index = spans.next_free_bitmap(index)) {
+      mark(index, "the free list, entry", position++);
+    }
+    std::uint32_t end = records - base < kChunk ? records : base + kChunk;
+    for (std::uint32_t index = base; index < end; ++index) {
+      if (!((marks[(index - base) / 64] >> ((index - base) % 64)) & 1U)) {
+        problem("bitmap record %u is neither a MiniPage's nor on the free list", index);
+        return;
+      }
+    }
+    if (twice) return;
+  }
+}
+
 }  // namespace
 
 ValidationReport HeapCore::validate() const {
@@ -103,10 +162,11 @@ ValidationReport HeapCore::validate() const {
     if (spans_.table() != nullptr) problem("a heap without slots has a table");
     return report;
   }
-  // The table: the last span, its descriptors after the apron.
+  // The table: the last span, its records after the apron and the bitmap pool.
   std::uint32_t table = spans_.table_first();
-  if (spans_.table() != reinterpret_cast<const SlotDescriptor*>(slot_address(table + kApronSlots))) {
-    problem("the table is not at the end of the heap, after its apron");
+  if (spans_.table() != reinterpret_cast<const SlotDescriptor*>(
+                            slot_address(table + kApronSlots + spans_.pool_slots()))) {
+    problem("the table is not at the end of the heap, after its apron and bitmap pool");
     return report;
   }
 
@@ -120,9 +180,9 @@ ValidationReport HeapCore::validate() const {
     problem("slot 0 is not a one-slot metadata span");
   }
   if (descriptor(table).kind != SpanKind::metadata || !(descriptor(table).role & kRoleHead) ||
-      descriptor(table).span_slots != table_span_slots(spans_.top())) {
+      descriptor(table).span_slots != spans_.table_slots()) {
     problem("the table at slot %u is not one metadata span of %u slots", table,
-            table_span_slots(spans_.top()));
+            spans_.table_slots());
   }
   for (std::uint32_t slot = 0; slot < spans_.top();) {
     const SlotDescriptor& head = descriptor(slot);
@@ -162,22 +222,28 @@ ValidationReport HeapCore::validate() const {
           problem("MiniPage at slot %u has class %u", slot, head.size_class);
           break;
         }
+        if (head.bitmap >= spans_.bitmap_records()) {
+          problem("MiniPage at slot %u has bitmap record %u of %u", slot,
+                  static_cast<unsigned>(head.bitmap), spans_.bitmap_records());
+          break;
+        }
+        const SegmentBitmap& bitmap = bitmap_of(head);
         unsigned size_class = head.size_class;
         auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
         for (unsigned bit = segments; bit < kMaxSegmentsPerMiniPage; ++bit) {
-          if (head.bitmap.test(bit)) {
+          if (bitmap.test(bit)) {
             problem("MiniPage at slot %u: bit %u set beyond its %u segments", slot, bit, segments);
             break;
           }
         }
         bool current = current_[size_class].slot == slot;
         bool spare = is_spare(size_class, slot);
-        bool full = head.bitmap.count() == segments;
+        bool full = bitmap.count() == segments;
         bool listed = (head.flags & kOnPartialList) != 0;
-        if (!current && !spare && head.bitmap.empty()) {
+        if (!current && !spare && bitmap.empty()) {
           problem("MiniPage at slot %u is empty but kept", slot);
         }
-        if (spare && (current || !head.bitmap.empty())) {
+        if (spare && (current || !bitmap.empty())) {
           problem("spare MiniPage at slot %u is current or has live Segments", slot);
         }
         if (listed != (!current && !spare && !full)) {
@@ -192,10 +258,11 @@ ValidationReport HeapCore::validate() const {
     previous_kind = head.kind;
     slot += slots;
   }
-  if (metadata_slots != 1 + table_span_slots(spans_.top())) {
+  if (metadata_slots != 1 + spans_.table_slots()) {
     problem("%u metadata slots, expected slot 0 and a table of %u", metadata_slots,
-            table_span_slots(spans_.top()));
+            spans_.table_slots());
   }
+  check_bitmap_pool(spans_, problem);
 
   // Span bins: every free span filed once, under the bin of its length.
   std::uint32_t binned = 0;
@@ -285,12 +352,14 @@ ValidationReport HeapCore::validate() const {
       }
       continue;
     }
-    const SlotDescriptor& page = descriptor(slot);
-    if (slot >= spans_.top() || page.kind != SpanKind::mini_page || page.size_class != size_class) {
+    const SlotDescriptor& page = descriptor(slot < spans_.top() ? slot : 0);
+    if (slot >= spans_.top() || page.kind != SpanKind::mini_page || page.size_class != size_class ||
+        page.bitmap >= spans_.bitmap_records()) {
       problem("class %u: current MiniPage at slot %u is not one of its MiniPages", size_class, slot);
       continue;
     }
-    if (current_[size_class].bitmap != &page.bitmap) {
+    const SegmentBitmap& bitmap = bitmap_of(page);
+    if (current_[size_class].bitmap != &bitmap) {
       problem("class %u: the current MiniPage's bitmap is not slot %u's", size_class, slot);
     }
     auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
@@ -298,16 +367,16 @@ ValidationReport HeapCore::validate() const {
     seen.clear_all();
     for (unsigned position = 0; position < free_vector.size(); ++position) {
       unsigned segment = free_vector[position];
-      if (segment >= segments || page.bitmap.test(segment) || seen.test(segment)) {
+      if (segment >= segments || bitmap.test(segment) || seen.test(segment)) {
         problem("class %u: free vector entry %u (segment %u) is out of range, live or repeated",
                 size_class, position, segment);
         break;
       }
       seen.set(segment);
     }
-    if (free_vector.size() != segments - page.bitmap.count()) {
+    if (free_vector.size() != segments - bitmap.count()) {
       problem("class %u: free vector holds %u of %u free segments", size_class, free_vector.size(),
-              segments - page.bitmap.count());
+              segments - bitmap.count());
     }
   }
   return report;

@@ -44,18 +44,18 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
       partial_tail_[size_class] = kNoSlot;
     }
     make_current(size_class, slot, page);
-    page.bitmap.for_each_clear_descending(
+    bitmap_of(page).for_each_clear_descending(
         segments, [&](unsigned segment) { free_vector.push(segment); });
     return true;
   }
   if (spare_count_[size_class] != 0) {
     slot = spares_[size_class][--spare_count_[size_class]];  // empty, of this class already
   } else {
-    slot = spans_.take(1, SpanKind::mini_page);
+    slot = spans_.take_mini_page();
     if (slot == kNoSlot) return false;
     SlotDescriptor& page = descriptor(slot);
     page.size_class = static_cast<std::uint8_t>(size_class);
-    page.bitmap.clear_all();
+    bitmap_of(page).clear_all();
   }
   make_current(size_class, slot, descriptor(slot));
   free_vector.fill_fresh(segments);
@@ -68,7 +68,7 @@ void HeapCore::keep_or_release_empty(unsigned size_class, std::uint32_t slot) {
   if (spare_count_[size_class] < kSparesPerClass) {
     spares_[size_class][spare_count_[size_class]++] = slot;
   } else {
-    spans_.release(slot, 1);
+    spans_.release_mini_page(slot);
   }
 }
 
@@ -106,14 +106,14 @@ bool HeapCore::retire_empty_mini_pages() {
   bool retired = false;
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
     while (spare_count_[size_class] != 0) {
-      spans_.release(spares_[size_class][--spare_count_[size_class]], 1);
+      spans_.release_mini_page(spares_[size_class][--spare_count_[size_class]]);
       retired = true;
     }
     std::uint32_t slot = current_[size_class].slot;
-    if (slot == kNoSlot || !descriptor(slot).bitmap.empty()) continue;
+    if (slot == kNoSlot || !bitmap_of(descriptor(slot)).empty()) continue;
     current_[size_class] = {kNoSlot, nullptr};
     free_vectors_[size_class].clear();
-    spans_.release(slot, 1);
+    spans_.release_mini_page(slot);
     retired = true;
   }
   return retired;
@@ -123,7 +123,7 @@ bool HeapCore::retire_empty_mini_pages() {
 void HeapCore::rebase_current() {
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
     std::uint32_t slot = current_[size_class].slot;
-    if (slot != kNoSlot) current_[size_class].bitmap = &descriptor(slot).bitmap;
+    if (slot != kNoSlot) current_[size_class].bitmap = &bitmap_of(descriptor(slot));
   }
 }
 

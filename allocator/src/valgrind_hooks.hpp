@@ -61,13 +61,14 @@ inline HeapCore::MetadataAccess::~MetadataAccess() {
   if (--heap_.metadata_access_depth_ == 0) heap_.set_metadata_access(false);
 }
 inline void HeapCore::set_metadata_access(bool open) const {
-  const SlotDescriptor* table = spans_.table();
-  if (table == nullptr) return;
-  std::size_t bytes = std::size_t{spans_.top()} * sizeof(SlotDescriptor);
+  if (spans_.table() == nullptr) return;
+  // The bitmap pool and the records: the apron stays closed.
+  const std::byte* first = spans_.pool_first();
+  std::size_t bytes = spans_.pool_and_record_bytes();
   if (open) {
-    valgrind::defined(table, bytes);
+    valgrind::defined(first, bytes);
   } else {
-    valgrind::no_access(table, bytes);
+    valgrind::no_access(first, bytes);
   }
 }
 #else

@@ -230,7 +230,7 @@ TEST_F(BadInputTest, PointerBeforeTheFirstGrowth) {
   EXPECT_EQ(memory.grow_count(), 0U);
 }
 
-// Slot 0, the apron and the descriptors are metadata: no pointer into them is a block, before and
+// Slot 0, the apron, the bitmap pool and the records are metadata: no pointer into them is a block, before and
 // after a growth moves the table (its old place is then free memory, or a block's inside).
 TEST_F(BadInputTest, PointerIntoMetadata) {
   void* block = heap.allocate(100);  // two pages: slot 0, MiniPage 1, free 2..29, table 30..63
@@ -242,7 +242,7 @@ TEST_F(BadInputTest, PointerIntoMetadata) {
          {std::size_t{0}, std::size_t{48}, kSlot - 8,                        // slot 0
           table_slot * kSlot, table_slot * kSlot + 48, (table_slot + 1) * kSlot,  // the apron
           (descriptors - 1) * kSlot + 2040,
-          descriptors * kSlot, descriptors * kSlot + 48, top * kSlot - 8}) {  // the descriptors
+          descriptors * kSlot, descriptors * kSlot + 48, top * kSlot - 8}) {  // pool, records
       std::byte* pointer = base + offset;
       expect_rejected([&] { heap.deallocate(pointer); }, HeapError::invalid_pointer, pointer);
       void* result = block;
@@ -255,12 +255,12 @@ TEST_F(BadInputTest, PointerIntoMetadata) {
       EXPECT_EQ(usable, 0U) << offset;
     }
   };
-  ASSERT_EQ(table_start(heap), base + 30 * kSlot);
+  ASSERT_EQ(table_start(heap, 1), base + 30 * kSlot);  // a pool of one slot
   expect_metadata_rejected(30, 64);
-  void* large = heap.allocate(40 * kSlot);  // grows by one page: the table moves to 61..95
+  void* large = heap.allocate(40 * kSlot);  // grows by one page: the table moves to 62..95
   ASSERT_NE(large, nullptr);
-  ASSERT_EQ(table_start(heap), base + 61 * kSlot);
-  expect_metadata_rejected(61, 96);
+  ASSERT_EQ(table_start(heap, 1), base + 62 * kSlot);
+  expect_metadata_rejected(62, 96);
 }
 
 TEST_F(BadInputTest, PointerInsideAFreeSpan) {

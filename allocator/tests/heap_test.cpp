@@ -47,8 +47,9 @@ TEST_F(HeapTest, FreshHeapHoldsNothing) {
 }
 
 // The first growth makes slot 0 and the table. One page would not do: 32 - 1 - M(32) = -2, as
-// the apron alone is a page; two pages leave 64 - 1 - M(64) = 64 - 1 - (32 + 2) = 29 free slots,
-// and the first MiniPage is the low end of them.
+// the apron alone is a page; two pages leave 64 - 1 - M(64) = 64 - 1 - (32 + 0 + 1) = 30 free
+// slots. The first MiniPage needs a bitmap record: the pool takes the last of them (the table is
+// then 32 + 1 + 1 = 34 slots), and the MiniPage is their low end.
 TEST_F(HeapTest, FirstAllocationTakesTwoPagesForSlotZeroAndTheTable) {
   void* block = heap.allocate(1);
   ASSERT_NE(block, nullptr);
@@ -56,15 +57,15 @@ TEST_F(HeapTest, FirstAllocationTakesTwoPagesForSlotZeroAndTheTable) {
   EXPECT_EQ(memory.grow_count(), 1U);
   HeapStats stats = heap.stats();
   EXPECT_EQ(stats.wasm_pages, 2U);
-  EXPECT_EQ(stats.metadata_bytes, 35 * kSlot);  // 1 + 32 + L(64) = 1 + 32 + 2
-  EXPECT_EQ(stats.metadata_bytes, metadata_bytes_for(64));
+  EXPECT_EQ(stats.metadata_bytes, 35 * kSlot);  // 1 + 32 + B + R(64) = 1 + 32 + 1 + 1
+  EXPECT_EQ(stats.metadata_bytes, metadata_bytes_for(64, 1));
   EXPECT_EQ(stats.mini_pages, 1U);
   EXPECT_EQ(stats.live_blocks, 1U);
   EXPECT_EQ(stats.free_bytes, 28 * kSlot);
   EXPECT_EQ(block, memory.base() + kSlot);
   EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, mini_page 1+1, free 2+28, metadata 30+34");
   EXPECT_EQ(heap.end(), memory.base() + 2 * kPage);
-  EXPECT_EQ(table_start(heap), memory.base() + 30 * kSlot);
+  EXPECT_EQ(table_start(heap, 1), memory.base() + 30 * kSlot);
 }
 
 TEST_F(HeapTest, ZeroBytesGiveUniqueBlocks) {
@@ -174,15 +175,15 @@ TEST_F(HeapTest, AlignmentAbove2048MakesARequestLarge) {
 }
 
 // With alignment a > 2048 the heap takes k + a/2048 - 1 slots and frees the ones around the
-// aligned block at once. A fresh heap needs three pages for 1 + 31 slots (two leave 29 free;
-// three leave 96 - 1 - M(96) = 96 - 1 - 35 = 60): slots 1..32 are taken, the block is slot 32.
+// aligned block at once. A fresh heap needs three pages for 1 + 31 slots (two leave 30 free;
+// three leave 96 - 1 - M(96) = 96 - 1 - 33 = 62): slots 1..32 are taken, the block is slot 32.
 TEST_F(HeapTest, LargeAlignmentFreesTheSlotsAroundTheBlock) {
   void* block = heap.allocate(100, 65536);
   ASSERT_NE(block, nullptr);
   EXPECT_EQ(heap.stats().wasm_pages, 3U);
   EXPECT_EQ(block, memory.base() + kPage);  // slot 32: the first 64 KiB boundary after slot 0
   EXPECT_EQ(layout(heap, memory.base()),
-            "metadata 0+1, free 1+31, large 32+1, free 33+28, metadata 61+35");
+            "metadata 0+1, free 1+31, large 32+1, free 33+30, metadata 63+33");
 }
 
 TEST_F(BigHeapTest, LargeBlocksHaveWholeSlots) {
@@ -236,15 +237,16 @@ TEST_F(HeapTest, UsableSizeIsAtLeastTheRequest) {
 // --- growth --------------------------------------------------------------------------------------
 
 // Known answers for the growth rule on a fresh heap: k slots need the fewest p pages with
-// 32p - 1 - M(32p) >= k, M(32p) = 32 + ceil(3p/4): p = 2 leaves 29, 3 leaves 60, 4 leaves 92,
-// 5 leaves 123, 16 leaves 467, 17 leaves 498, 18 leaves 529. (p_min is 0: no table to move.)
+// 32p - 1 - M(32p) >= k, M(32p) = 32 + ceil(p/4) (no pool yet): p = 2 leaves 30, 3 leaves 62,
+// 4 leaves 94, 5 leaves 125, 16 leaves 475, 17 leaves 506, 18 leaves 538. (p_min is 0: no table
+// to move.)
 TEST(HeapGrowthTest, AFreshHeapGrowsByTheFewestPages) {
   struct Case {
     std::size_t slots, pages;
   };
-  for (Case c : {Case{1, 2}, Case{29, 2}, Case{30, 3}, Case{60, 3}, Case{61, 4}, Case{92, 4},
-                 Case{93, 5}, Case{123, 5}, Case{124, 6}, Case{467, 16}, Case{468, 17},
-                 Case{498, 17}, Case{499, 18}, Case{529, 18}, Case{530, 19}}) {
+  for (Case c : {Case{2, 2}, Case{30, 2}, Case{31, 3}, Case{62, 3}, Case{63, 4}, Case{94, 4},
+                 Case{95, 5}, Case{125, 5}, Case{126, 6}, Case{475, 16}, Case{476, 17},
+                 Case{506, 17}, Case{507, 18}, Case{538, 18}, Case{539, 19}}) {
     SimulatedMemory memory(std::size_t{4} << 20);
     Heap heap(memory);
     void* block = heap.allocate(c.slots * kSlot);
@@ -263,8 +265,9 @@ TEST(HeapGrowthTest, AFreshHeapGrowsByTheFewestPages) {
 }
 
 // New pages extend the top free span (past the table, which moves), so a block may start below
-// the old table. t = 28 and top = 64: one page leaves 28 + M(64) + 32 - M(96) = 28 + 34 + 32 - 35
-// = 59 >= 40 free slots, and p_min = ceil(L(64) / 32) = 1.
+// the old table. t = 28 and top = 64, a pool of one slot: one page leaves
+// 28 + M(64) + 32 - M(96) = 28 + 34 + 32 - 34 = 60 >= 40 free slots, and
+// p_min = ceil(L(64) / 32) = ceil(2 / 32) = 1.
 TEST_F(HeapTest, GrowthExtendsTheFreeSpanAtTheTop) {
   void* small = heap.allocate(8);  // slot 1; slots 2..29 stay free, the table is 30+34
   ASSERT_NE(small, nullptr);
@@ -274,79 +277,79 @@ TEST_F(HeapTest, GrowthExtendsTheFreeSpanAtTheTop) {
   EXPECT_EQ(memory.grow_count(), 2U);
   EXPECT_EQ(slot_of(block), 2U);
   EXPECT_EQ(layout(heap, memory.base()),
-            "metadata 0+1, mini_page 1+1, large 2+40, free 42+19, metadata 61+35");
+            "metadata 0+1, mini_page 1+1, large 2+40, free 42+20, metadata 62+34");
 }
 
 // Growth moves the table to the new end, and the slots it held (apron and descriptors) join the
 // top free span with the new pages: the next block runs from the old free span across the old
 // table, and crosses slot 512, where a 1 MiB group's descriptor block used to begin.
 TEST_F(HeapTest, GrowthMovesTheTableAndItsOldSlotsJoinTheTopFreeSpan) {
-  // Fresh: 17 pages (32 x 17 - 1 - M(544) = 544 - 1 - 45 = 498 >= 490).
+  // Fresh: 17 pages (32 x 17 - 1 - M(544) = 544 - 1 - 37 = 506 >= 490).
   void* first = heap.allocate(490 * kSlot);
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(heap.stats().wasm_pages, 17U);
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+490, free 491+8, metadata 499+45");
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+490, free 491+16, metadata 507+37");
   ASSERT_TRUE(heap_is_valid(heap));
-  // t = 8 < 30: one page leaves 8 + M(544) + 32 - M(576) = 8 + 45 + 32 - 46 = 39 slots
-  // (p_min = ceil(13 / 32) = 1), from slot 491 to the new table at 576 - 46 = 530.
+  // t = 16 < 30: one page leaves 16 + M(544) + 32 - M(576) = 16 + 37 + 32 - 37 = 48 slots
+  // (p_min = ceil(5 / 32) = 1), from slot 491 to the new table at 576 - 37 = 539.
   void* second = heap.allocate(30 * kSlot);
   ASSERT_NE(second, nullptr);
   EXPECT_EQ(heap.stats().wasm_pages, 18U);
   EXPECT_EQ(slot_of(second), 491U);  // slots 491..520: over the old apron, across slot 512
-  EXPECT_EQ(heap.stats().metadata_bytes, (1 + 46) * kSlot);
+  EXPECT_EQ(heap.stats().metadata_bytes, (1 + 37) * kSlot);
   EXPECT_EQ(layout(heap, memory.base()),
-            "metadata 0+1, large 1+490, large 491+30, free 521+9, metadata 530+46");
+            "metadata 0+1, large 1+490, large 491+30, free 521+18, metadata 539+37");
   ASSERT_TRUE(heap_is_valid(heap));
   // Freed, the second block merges with the top free span again: one run up to the table.
   heap.deallocate(second);
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+490, free 491+39, metadata 530+46");
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+490, free 491+48, metadata 539+37");
 }
 
-// p_min: once the descriptors fill more than one wasm page (L(top) > 32, from 43 pages on), a
-// growth takes at least ceil(L(top) / 32) pages, even when fewer would serve the request.
+// p_min: once the records fill more than one wasm page (L(top) > 32, from 129 pages on with no
+// pool), a growth takes at least ceil(L(top) / 32) pages, even when fewer would serve the request.
 TEST_F(BigHeapTest, ATableOfMoreThanAPageMakesGrowthGenerous) {
-  // Fresh: 43 pages (1376 - 1 - M(1376) = 1376 - 1 - 65 = 1310 >= 1300; 42 pages leave 1279).
-  void* first = heap.allocate(1300 * kSlot);
+  // Fresh: 130 pages (4160 - 1 - M(4160) = 4160 - 1 - 65 = 4094 >= 4084; 129 pages leave 4062).
+  void* first = heap.allocate(4084 * kSlot);
   ASSERT_NE(first, nullptr);
-  ASSERT_EQ(heap.stats().wasm_pages, 43U);
-  ASSERT_EQ(descriptor_slots(43 * kSlotsPerPage), 33U);
+  ASSERT_EQ(heap.stats().wasm_pages, 130U);
+  ASSERT_EQ(record_slots(130 * kSlotsPerPage), 33U);
   EXPECT_EQ(layout(heap, memory.base()),
-            "metadata 0+1, large 1+1300, free 1301+10, metadata 1311+65");
+            "metadata 0+1, large 1+4084, free 4085+10, metadata 4095+65");
   ASSERT_TRUE(heap_is_valid(heap));
-  // p_k = 1 (10 + 65 + 32 - M(1408) = 10 + 65 + 32 - 65 = 42 >= 20), p_min = ceil(33 / 32) = 2:
-  // two pages, leaving 10 + 65 + 64 - M(1440) = 10 + 65 + 64 - 66 = 73 free slots.
+  // p_k = 1 (10 + 65 + 32 - M(4192) = 10 + 65 + 32 - 65 = 42 >= 20), p_min = ceil(33 / 32) = 2:
+  // two pages, leaving 10 + 65 + 64 - M(4224) = 10 + 65 + 64 - 65 = 74 free slots.
   void* second = heap.allocate(20 * kSlot);
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(heap.stats().wasm_pages, 45U);
+  EXPECT_EQ(heap.stats().wasm_pages, 132U);
   EXPECT_EQ(memory.grow_count(), 2U);
-  EXPECT_EQ(slot_of(second), 1301U);
+  EXPECT_EQ(slot_of(second), 4085U);
   EXPECT_EQ(layout(heap, memory.base()),
-            "metadata 0+1, large 1+1300, large 1301+20, free 1321+53, metadata 1374+66");
+            "metadata 0+1, large 1+4084, large 4085+20, free 4105+54, metadata 4159+65");
   ASSERT_TRUE(heap_is_valid(heap));
 }
 
 // When memory refuses the generous p_min pages, the heap asks once more for p_k.
 TEST_F(BigHeapTest, ARefusedGenerousGrowthIsRetriedAtTheFewestPages) {
-  void* first = heap.allocate(1300 * kSlot);  // 43 pages, as above
+  void* first = heap.allocate(4084 * kSlot);  // 130 pages, as above
   ASSERT_NE(first, nullptr);
-  ASSERT_EQ(heap.stats().wasm_pages, 43U);
+  ASSERT_EQ(heap.stats().wasm_pages, 130U);
   memory.refuse_next_grows(1);
-  // Two pages refused, then p_k = 1: 10 + 65 + 32 - M(1408) = 42 free slots, table at 1343.
+  // Two pages refused, then p_k = 1: 10 + 65 + 32 - M(4192) = 42 free slots, table at 4127.
   void* second = heap.allocate(20 * kSlot);
   ASSERT_NE(second, nullptr);
   EXPECT_EQ(memory.refused_count(), 1U);
-  EXPECT_EQ(heap.stats().wasm_pages, 44U);
-  EXPECT_EQ(slot_of(second), 1301U);
+  EXPECT_EQ(heap.stats().wasm_pages, 131U);
+  EXPECT_EQ(slot_of(second), 4085U);
   EXPECT_EQ(layout(heap, memory.base()),
-            "metadata 0+1, large 1+1300, large 1301+20, free 1321+22, metadata 1343+65");
+            "metadata 0+1, large 1+4084, large 4085+20, free 4105+22, metadata 4127+65");
   ASSERT_TRUE(heap_is_valid(heap));
   // Refusing p_k too fails the request and changes nothing (30 slots: p_k = 1, as
-  // 22 + 65 + 32 - M(1440) = 53, and p_min = ceil(L(1408) / 32) = 2).
+  // 22 + 65 + 32 - M(4224) = 54, and p_min = ceil(L(4192) / 32) = 2).
   std::string before = layout(heap, memory.base());
   memory.refuse_next_grows(2);
   EXPECT_EQ(heap.allocate(30 * kSlot), nullptr);
   EXPECT_EQ(memory.refused_count(), 3U);
-  EXPECT_EQ(heap.stats().wasm_pages, 44U);
+  EXPECT_EQ(heap.stats().wasm_pages, 131U);
   EXPECT_EQ(layout(heap, memory.base()), before);
   ASSERT_TRUE(heap_is_valid(heap));
 }
@@ -354,18 +357,18 @@ TEST_F(BigHeapTest, ARefusedGenerousGrowthIsRetriedAtTheFewestPages) {
 // A maximum one page away: p_min = 2 pages exceed it, p_k = 1 fits, so the growth still happens;
 // at the maximum, the request fails and nothing changes.
 TEST(HeapGrowthTest, AMaximumTooCloseForPMinStillGivesTheFewestPages) {
-  SimulatedMemory memory(44 * kPage);
+  SimulatedMemory memory(131 * kPage);
   Heap heap(memory);
-  void* first = heap.allocate(1300 * kSlot);  // 43 pages, as above
+  void* first = heap.allocate(4084 * kSlot);  // 130 pages, as above
   ASSERT_NE(first, nullptr);
-  ASSERT_EQ(heap.stats().wasm_pages, 43U);
+  ASSERT_EQ(heap.stats().wasm_pages, 130U);
   void* second = heap.allocate(20 * kSlot);
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(heap.stats().wasm_pages, 44U);
+  EXPECT_EQ(heap.stats().wasm_pages, 131U);
   EXPECT_EQ(memory.pages(), memory.max_pages());
-  EXPECT_EQ(slot_index(memory.base(), second), 1301U);
+  EXPECT_EQ(slot_index(memory.base(), second), 4085U);
   EXPECT_EQ(layout(heap, memory.base()),
-            "metadata 0+1, large 1+1300, large 1301+20, free 1321+22, metadata 1343+65");
+            "metadata 0+1, large 1+4084, large 4085+20, free 4105+22, metadata 4127+65");
   ASSERT_TRUE(heap_is_valid(heap));
   std::string before = layout(heap, memory.base());
   EXPECT_EQ(heap.allocate(23 * kSlot), nullptr);
@@ -430,7 +433,7 @@ TEST_F(BigHeapTest, FreedMemoryServesTheSameSetAgainWithoutGrowth) {
 // --- coalescing ----------------------------------------------------------------------------------
 
 // Blocks of 9 slots: longer than any spare span, so each free merges at once. The first page pair
-// holds 29 free slots, so the guard comes from a growth: it starts at slot 28, below the old table.
+// holds 30 free slots, so the guard comes from a growth: it starts at slot 28, below the old table.
 TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   void* a = heap.allocate(9 * kSlot);
   void* b = heap.allocate(9 * kSlot);
@@ -460,7 +463,7 @@ TEST_F(HeapTest, FreedNeighboursBecomeOneFreeSpan) {
   ASSERT_EQ(free_spans.size(), 1U) << layout(heap, memory.base());
   EXPECT_EQ(free_spans[0].start, a);
   EXPECT_EQ(free_spans[0].start + free_spans[0].bytes, table_start(heap));
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, free 1+60, metadata 61+35");
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, free 1+62, metadata 63+33");
 }
 
 // A MiniPage whose class needs several bitmap words is not empty when its first words are: the
@@ -808,13 +811,13 @@ TEST_F(HeapTest, ReallocateLargeGrowsAndShrinksInPlaceKeepingContents) {
   EXPECT_EQ(first_mismatch(block, 5000, 2), 5000U);
   // The tail went back to the free spans and joined the free span after the block.
   EXPECT_EQ(slot_of(block), 1U);
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+3, free 4+26, metadata 30+34");
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+3, free 4+27, metadata 31+33");
   EXPECT_EQ(heap.stats().wasm_pages, 2U);
 }
 
 // A block followed by the top free span, with no free span able to take the whole new block,
-// grows in place: memory grows under it. It misses 30 slots, t = 9 (slots 21..29): one page
-// leaves 9 + M(64) + 32 - M(96) = 9 + 34 + 32 - 35 = 40 free slots after it.
+// grows in place: memory grows under it. It misses 30 slots, t = 10 (slots 21..30): one page
+// leaves 10 + M(64) + 32 - M(96) = 10 + 33 + 32 - 33 = 42 free slots after it.
 TEST_F(HeapTest, ReallocateAtTheTopGrowsMemoryUnderTheBlock) {
   void* block = heap.allocate(20 * kSlot);  // slots 1..20
   ASSERT_NE(block, nullptr);
@@ -825,49 +828,50 @@ TEST_F(HeapTest, ReallocateAtTheTopGrowsMemoryUnderTheBlock) {
   EXPECT_EQ(heap.usable_size(block), 50 * kSlot);
   EXPECT_EQ(heap.stats().wasm_pages, 3U);
   EXPECT_EQ(first_mismatch(block, 20 * kSlot, 3), 20 * kSlot);
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+50, free 51+10, metadata 61+35");
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+50, free 51+12, metadata 63+33");
 }
 
 // A block that ends where the table begins (no free span between) grows in place too: the table
-// moves away from under it. It misses 31 slots, t = 0: one page leaves 0 + 34 + 32 - 35 = 31.
+// moves away from under it. It misses 32 slots, t = 0: one page leaves 0 + 33 + 32 - 33 = 32.
 TEST_F(HeapTest, ABlockDirectlyBelowTheTableGrowsInPlace) {
-  void* block = heap.allocate(29 * kSlot);  // slots 1..29, the table at 30
+  void* block = heap.allocate(30 * kSlot);  // slots 1..30, the table at 31
   ASSERT_NE(block, nullptr);
-  ASSERT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+29, metadata 30+34");
-  fill(block, 29 * kSlot, 16);
-  void* grown = heap.reallocate(block, 60 * kSlot);
+  ASSERT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+30, metadata 31+33");
+  fill(block, 30 * kSlot, 16);
+  void* grown = heap.reallocate(block, 62 * kSlot);
   ASSERT_EQ(grown, block);
-  EXPECT_EQ(heap.usable_size(block), 60 * kSlot);
+  EXPECT_EQ(heap.usable_size(block), 62 * kSlot);
   EXPECT_EQ(heap.stats().wasm_pages, 3U);
   EXPECT_EQ(memory.grow_count(), 2U);
-  EXPECT_EQ(first_mismatch(block, 29 * kSlot, 16), 29 * kSlot);
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+60, metadata 61+35");
+  EXPECT_EQ(first_mismatch(block, 30 * kSlot, 16), 30 * kSlot);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+62, metadata 63+33");
   ASSERT_TRUE(heap_is_valid(heap));
-  fill(block, 60 * kSlot, 17);  // all of it is the block's now, up to the new table
+  fill(block, 62 * kSlot, 17);  // all of it is the block's now, up to the new table
   EXPECT_TRUE(heap_is_valid(heap));
-  EXPECT_EQ(first_mismatch(block, 60 * kSlot, 17), 60 * kSlot);
+  EXPECT_EQ(first_mismatch(block, 62 * kSlot, 17), 62 * kSlot);
 }
 
 // A block at the top grows in place across slot 512, where a 1 MiB group's descriptor block used
 // to begin; when the growth under it is refused, it moves (the move's own growth is not refused).
 TEST_F(HeapTest, ReallocateAtTheTopGrowsAcrossTheOldGroupBoundaryAndMovesWhenRefused) {
-  void* block = heap.allocate(490 * kSlot);  // 17 pages: slots 1..490, free 491+8, table 499+45
+  void* block = heap.allocate(490 * kSlot);  // 17 pages: slots 1..490, free 491+16, table 507+37
   ASSERT_NE(block, nullptr);
   ASSERT_EQ(heap.stats().wasm_pages, 17U);
   fill(block, 490 * kSlot, 14);
-  // 30 slots missing, t = 8: one page leaves 8 + 45 + 32 - M(576) = 8 + 45 + 32 - 46 = 39.
+  // 30 slots missing, t = 16: one page leaves 16 + 37 + 32 - M(576) = 16 + 37 + 32 - 37 = 48.
   void* grown = heap.reallocate(block, 520 * kSlot);
   ASSERT_EQ(grown, block);
   EXPECT_EQ(heap.usable_size(block), 520 * kSlot);
   EXPECT_EQ(first_mismatch(block, 490 * kSlot, 14), 490 * kSlot);
   EXPECT_EQ(heap.stats().wasm_pages, 18U);
-  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+520, free 521+9, metadata 530+46");
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, large 1+520, free 521+18, metadata 539+37");
   ASSERT_TRUE(heap_is_valid(heap));
 
-  // 80 slots missing, t = 9: p_k = 3 (9 + 46 + 96 - M(672) = 9 + 46 + 96 - 48 = 103; two pages
-  // leave 72), p_min = ceil(L(576) / 32) = 1, so a single request, refused. The block moves: a
-  // fresh 600 slots from the top free span take 19 pages (9 + 46 + 608 - M(1184) = 603), the
-  // new block is its low end (slot 521), and the old block's slots are one free span.
+  // 80 slots missing, t = 18: p_k = 2 (18 + 37 + 64 - M(640) = 18 + 37 + 64 - 37 = 82; one page
+  // leaves 50), p_min = ceil(L(576) / 32) = 1, so a single request, refused. The block moves: a
+  // fresh 600 slots from the top free span take 19 pages (18 + 37 + 608 - M(1184) = 621; 18
+  // leave 590), the new block is its low end (slot 521), and the old block's slots are one free
+  // span.
   fill(block, 520 * kSlot, 18);
   memory.refuse_next_grows(1);
   void* moved = heap.reallocate(block, 600 * kSlot);
@@ -878,10 +882,65 @@ TEST_F(HeapTest, ReallocateAtTheTopGrowsAcrossTheOldGroupBoundaryAndMovesWhenRef
   EXPECT_EQ(first_mismatch(moved, 520 * kSlot, 18), 520 * kSlot);
   EXPECT_EQ(heap.stats().wasm_pages, 37U);
   EXPECT_EQ(layout(heap, memory.base()),
-            "metadata 0+1, free 1+520, large 521+600, free 1121+3, metadata 1124+60");
+            "metadata 0+1, free 1+520, large 521+600, free 1121+21, metadata 1142+42");
   HeapStats stats = heap.stats();
   EXPECT_EQ(stats.large_blocks, 1U);
   EXPECT_EQ(stats.bytes_in_use, 600 * kSlot);
+}
+
+// The bitmap pool ("Metadata out of band", "The pool"): a pool slot holds 64 MiniPages' bitmaps,
+// so the 65th MiniPage makes the table one slot longer (the pool takes the top free span's last
+// slot). Freed MiniPages give their records back, and the pool never shrinks: the same MiniPages
+// made again take no new slot and no page.
+TEST_F(HeapTest, ThePoolGrowsOneSlotPer64MiniPagesAndReusesFreedRecords) {
+  auto table_length = [&] { return spans_of(heap).back().bytes / kSlot; };
+  std::vector<void*> blocks;
+  for (int i = 0; i < 64; ++i) blocks.push_back(heap.allocate(2048));  // a MiniPage each
+  std::size_t top = heap.stats().wasm_pages * kSlotsPerPage;
+  EXPECT_EQ(heap.stats().mini_pages, 64U);
+  EXPECT_EQ(table_length(), table_slots(top, 1));
+  EXPECT_EQ(heap.stats().metadata_bytes, metadata_bytes_for(top, 1));
+  blocks.push_back(heap.allocate(2048));
+  ASSERT_EQ(top, heap.stats().wasm_pages * kSlotsPerPage) << "a top free span was left";
+  EXPECT_EQ(table_length(), table_slots(top, 2));
+  EXPECT_EQ(heap.stats().metadata_bytes, metadata_bytes_for(top, 2));
+  ASSERT_TRUE(heap_is_valid(heap));
+  for (void* block : blocks) heap.deallocate(block);
+  EXPECT_EQ(table_length(), table_slots(top, 2));
+  ASSERT_TRUE(heap_is_valid(heap));
+  std::size_t pages = heap.stats().wasm_pages;
+  for (void*& block : blocks) block = heap.allocate(2048);
+  EXPECT_EQ(heap.stats().wasm_pages, pages);
+  EXPECT_EQ(table_length(), table_slots(top, 2));
+  EXPECT_TRUE(heap_is_valid(heap));
+}
+
+// validate() checks that every MiniPage owns its own bitmap record: two records naming the same
+// one are reported. (The test writes the records directly, so it knows their layout: 16 bytes a
+// slot, at the end of the heap; the bitmap's index lies in the second 8 bytes, with the list
+// links, which are zero for a current MiniPage.)
+TEST_F(HeapTest, ValidateReportsABitmapRecordOwnedTwice) {
+  void* a = heap.allocate(8);   // slot 1, class 8: current
+  void* b = heap.allocate(16);  // slot 2, class 16: current
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(slot_of(b), 2U);
+  std::size_t top = heap.stats().wasm_pages * kSlotsPerPage;
+  std::byte* records = const_cast<std::byte*>(heap.end()) - record_slots(top) * kSlot;
+  static_assert(sizeof(detail::SlotDescriptor) == 16);
+  std::byte saved[8];
+  std::memcpy(saved, records + 2 * 16 + 8, 8);
+  std::memcpy(records + 2 * 16 + 8, records + 1 * 16 + 8, 8);
+  ValidationReport report = heap.validate();
+  EXPECT_FALSE(report.ok());
+  bool twice = false;
+  for (std::size_t i = 0; i < std::min<std::size_t>(report.problems, ValidationReport::kMaxMessages); ++i) {
+    twice = twice || std::string(report.messages[i]).find("taken twice") != std::string::npos;
+  }
+  EXPECT_TRUE(twice) << describe(report);
+  std::memcpy(records + 2 * 16 + 8, saved, 8);
+  EXPECT_TRUE(heap_is_valid(heap));
+  heap.deallocate(a);
+  heap.deallocate(b);
 }
 
 // Growth moves the table, and each class's current MiniPage keeps a pointer to its bitmap in the
@@ -1113,8 +1172,11 @@ TEST_F(HeapTest, StatsCountBlocksPerClass) {
   EXPECT_EQ(stats.mini_pages, expected_pages);
   EXPECT_EQ(stats.bytes_in_use, expected_bytes);
   EXPECT_EQ(stats.large_blocks, 0U);
-  // Slot 0, the apron and ceil(3 top / 128) slots of descriptors.
-  EXPECT_EQ(stats.metadata_bytes, metadata_bytes_for(stats.wasm_pages * kSlotsPerPage));
+  // Slot 0, the apron, a pool slot per 64 MiniPages (none was ever freed) and ceil(top / 128)
+  // slots of records.
+  EXPECT_EQ(stats.metadata_bytes,
+            metadata_bytes_for(stats.wasm_pages * kSlotsPerPage,
+                               (expected_pages + kBitmapsPerPoolSlot - 1) / kBitmapsPerPoolSlot));
   EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot,
             stats.wasm_pages * kPage);
 

@@ -32,16 +32,19 @@ inline constexpr std::size_t kPage = 65536;
 inline constexpr std::size_t kSlotsPerPage = kPage / kSlot;
 
 // The metadata layout of the specification ("Metadata out of band", "Growth"): slot 0 is a
-// one-slot metadata span, and the heap's last span is the table: a 32-slot apron (one wasm page)
-// followed by L(top) = ceil(3 top / 128) slots of 48-byte descriptors, one per slot of the heap.
+// one-slot metadata span, and the heap's last span is the table: a 32-slot apron (one wasm page),
+// the bitmap pool (B slots of 32-byte bitmap records, 64 to a slot, one per MiniPage) and
+// R(top) = ceil(top / 128) slots of 16-byte records, one per slot of the heap.
 inline constexpr std::size_t kApronSlots = 32;
-inline constexpr std::size_t descriptor_slots(std::size_t top) { return (3 * top + 127) / 128; }
-inline constexpr std::size_t table_slots(std::size_t top) {
-  return kApronSlots + descriptor_slots(top);
+inline constexpr std::size_t kBitmapsPerPoolSlot = 64;
+inline constexpr std::size_t record_slots(std::size_t top) { return (top + 127) / 128; }
+inline constexpr std::size_t table_slots(std::size_t top, std::size_t pool = 0) {
+  return kApronSlots + pool + record_slots(top);
 }
-// stats().metadata_bytes of a heap of `top` slots: slot 0 and the table.
-inline constexpr std::size_t metadata_bytes_for(std::size_t top) {
-  return (1 + table_slots(top)) * kSlot;
+// stats().metadata_bytes of a heap of `top` slots and a pool of `pool` slots: slot 0 and the
+// table.
+inline constexpr std::size_t metadata_bytes_for(std::size_t top, std::size_t pool = 0) {
+  return (1 + table_slots(top, pool)) * kSlot;
 }
 
 // Every message of a validation report, for a failure's output.
@@ -171,11 +174,12 @@ inline std::size_t slot_index(const std::byte* base, const void* pointer) {
   return static_cast<std::size_t>(static_cast<const std::byte*>(pointer) - base) / kSlot;
 }
 
-// Where the spec puts the table of a heap: its last table_slots(top) slots.
+// Where the spec puts the table of a heap whose pool has `pool` slots: its last
+// table_slots(top, pool) slots.
 template <class H>
-const std::byte* table_start(const H& heap) {
+const std::byte* table_start(const H& heap, std::size_t pool = 0) {
   std::size_t top = heap.stats().wasm_pages * kSlotsPerPage;
-  return heap.end() - table_slots(top) * kSlot;
+  return heap.end() - table_slots(top, pool) * kSlot;
 }
 
 #if GTEST_HAS_DEATH_TEST

@@ -235,6 +235,13 @@ void HeapModel::allocate_small(std::size_t size_class, Call& call) {
     take_segment(*slot, call);
     return;
   }
+  if (!take_bitmap_record(call)) {
+    if (!call.failed() && result != 0) {
+      call.fail(what + ": the bitmap pool is full, has no top free span to take and memory "
+                "cannot grow, yet the heap returned " + where(result));
+    }
+    return;
+  }
   auto span = take_slots(1, call);
   if (call.failed()) return;
   if (!span) {
@@ -253,6 +260,23 @@ void HeapModel::allocate_small(std::size_t size_class, Call& call) {
   mini_pages_[*span] = MiniPage{size_class, {}, true};
   current = *span;
   take_segment(*span, call);
+}
+
+// "The pool": every MiniPage owns one of the pool's 64 B bitmap records, so a new one needs the
+// pool to have more records than there are MiniPages; else the pool grows by one slot (the top
+// free span's last, after retiring when there is none, after growth when there still is none).
+bool HeapModel::take_bitmap_record(Call& call) {
+  auto has_free_record = [&] {
+    return mini_pages_.size() < kBitmapsPerPoolSlot * spans_.pool_slots();
+  };
+  if (has_free_record()) return true;
+  if (spans_.top_free_slots() == 0) {
+    retire();
+    if (has_free_record()) return true;
+  }
+  if (spans_.top_free_slots() == 0 && !grow(1, call)) return false;
+  spans_.grow_pool();
+  return true;
 }
 
 void HeapModel::take_segment(std::size_t slot, Call& call) {
@@ -382,7 +406,8 @@ std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) 
 bool HeapModel::grow(std::size_t slots, Call& call) {
   // Past the address space no ask is made (README, "The 4 GiB address space").
   const std::size_t page_limit = (kAddressSpaceSlots - spans_.top()) / kSlotsPerWasmPage;
-  auto plan = plan_growth(spans_.top(), spans_.top_free_slots(), slots, page_limit);
+  auto plan = plan_growth(spans_.top(), spans_.top_free_slots(), spans_.pool_slots(), slots,
+                          page_limit);
   if (!plan) return false;
   // "The heap asks for p = max(p_k, p_min) pages ... If the memory source refuses p > p_k
   // pages, the heap asks once more for p_k." When p = p_k, that first ask is the only one.
@@ -653,6 +678,11 @@ ModelStats HeapModel::stats() const {
 
 std::vector<std::string> HeapModel::check_invariants() const {
   std::vector<std::string> problems = spans_.check();
+  if (mini_pages_.size() > kBitmapsPerPoolSlot * spans_.pool_slots()) {
+    problems.push_back("model: " + std::to_string(mini_pages_.size()) + " MiniPages, but " +
+                       std::to_string(kBitmapsPerPoolSlot * spans_.pool_slots()) +
+                       " bitmap records in the pool");
+  }
   for (const auto& [first, span] : spans_.spans()) {
     if (span.kind == SpanKind::mini_page && mini_pages_.count(first) == 0) {
       problems.push_back("model: MiniPage span at " + std::to_string(first) + " has no record");
@@ -751,8 +781,8 @@ std::string HeapModel::describe() const {
       if (first == 0) {
         out << " (slot 0, reserved)";
       } else {
-        out << " (the table: apron " << kApronSlots << " + descriptors "
-            << descriptor_slots(spans_.top()) << ")";
+        out << " (the table: apron " << kApronSlots << " + bitmap pool " << spans_.pool_slots()
+            << " + records " << record_slots(spans_.top()) << ")";
       }
     } else if (span.kind == SpanKind::free && spans_.top_free_span() == first) {
       out << " (top free span)";

@@ -38,7 +38,7 @@ bool SpanMap::is_free(std::size_t first) const {
   return it != spans_.end() && it->second.kind == SpanKind::free;
 }
 
-std::size_t SpanMap::table_start() const { return top_ == 0 ? 0 : top_ - table_slots(top_); }
+std::size_t SpanMap::table_start() const { return top_ == 0 ? 0 : top_ - table_slots(top_, pool_); }
 
 std::optional<std::size_t> SpanMap::top_free_span() const {
   if (top_ == 0) return std::nullopt;
@@ -145,18 +145,18 @@ void SpanMap::grow(std::size_t slots) {
   if (slots == 0 || slots % kSlotsPerWasmPage != 0) model_bug("SpanMap::grow: not whole pages");
   if (top_ == 0) {
     // Slot 0, then the free span, then the table at the end.
-    const std::size_t table = slots - std::min(slots, table_slots(slots));
+    const std::size_t table = slots - std::min(slots, table_slots(slots, pool_));
     if (table <= kReservedSlots) model_bug("SpanMap::grow: the first growth leaves no free slot");
     top_ = slots;
     spans_[0] = Span{SpanKind::metadata, kReservedSlots};
     spans_[kReservedSlots] = Span{SpanKind::free, table - kReservedSlots};
-    spans_[table] = Span{SpanKind::metadata, table_slots(top_)};
+    spans_[table] = Span{SpanKind::metadata, table_slots(top_, pool_)};
     return;
   }
   const std::size_t old_table = table_start();
   auto table = spans_.find(old_table);
   if (table == spans_.end() || table->second.kind != SpanKind::metadata ||
-      table->second.slots != table_slots(top_)) {
+      table->second.slots != table_slots(top_, pool_)) {
     model_bug("SpanMap::grow: the table is not the last span");
   }
   // The old table's slots and the new ones join the top free span (or start one there).
@@ -167,7 +167,21 @@ void SpanMap::grow(std::size_t slots) {
   const std::size_t new_table = table_start();
   if (new_table <= free_start) model_bug("SpanMap::grow: the table outgrew the growth");
   spans_[free_start] = Span{SpanKind::free, new_table - free_start};
-  spans_[new_table] = Span{SpanKind::metadata, table_slots(top_)};
+  spans_[new_table] = Span{SpanKind::metadata, table_slots(top_, pool_)};
+}
+
+void SpanMap::grow_pool() {
+  auto top_free = top_free_span();
+  if (!top_free) model_bug("SpanMap::grow_pool: no top free span");
+  const std::size_t old_table = table_start();
+  if (spans_.at(*top_free).slots == 1) {
+    spans_.erase(*top_free);
+  } else {
+    spans_.at(*top_free).slots -= 1;
+  }
+  spans_.erase(old_table);
+  ++pool_;
+  spans_[table_start()] = Span{SpanKind::metadata, table_slots(top_, pool_)};
 }
 
 std::vector<std::string> SpanMap::check() const {
@@ -193,7 +207,7 @@ std::vector<std::string> SpanMap::check() const {
   for (const auto& [first, span] : spans_) {
     if (span.kind != SpanKind::metadata) continue;
     bool reserved = first == 0 && span.slots == kReservedSlots;
-    bool table = first == table_start() && span.slots == table_slots(top_);
+    bool table = first == table_start() && span.slots == table_slots(top_, pool_);
     if (!reserved && !table) {
       problems.push_back("span map: metadata span at slot " + std::to_string(first) + " of " +
                          std::to_string(span.slots) + " slots is neither slot 0 nor the table");

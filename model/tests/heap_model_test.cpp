@@ -46,23 +46,26 @@ class ModelTest : public ::testing::Test {
   HeapModel model{1 << 20, 16};
 };
 
-// The first growth of a heap: two pages make slot 0, a free span of 29 slots and the table
-// (32 + ceil(3 * 64 / 128) = 34 slots) at the end.
+// The first growth of a heap: two pages make slot 0, a free span of 30 slots and the table
+// (32 + 0 + ceil(64 / 128) = 33 slots) at the end. The first MiniPage needs a bitmap record: the
+// pool takes the free span's last slot, and the table (34 slots) starts at 30.
 constexpr std::size_t kFirstPages = 2;
-constexpr const char* kFirstTable = "30:metadatax34 ";
+constexpr const char* kFirstTable = "31:metadatax33 ";
+constexpr const char* kPoolTable = "30:metadatax34 ";
 
 TEST_F(ModelTest, FirstAllocationGrowsTwoPagesForSlotZeroAndTheTable) {
   EXPECT_LEGAL(model.allocate(1, 1, got(at_slot(1), kFirstPages)));
   EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1, 8), kFirstPages)));
   ModelStats stats = model.stats();
   EXPECT_EQ(stats.wasm_pages, 2U);
-  EXPECT_EQ(stats.metadata_bytes, 2048U * (1 + 32 + 2));
+  EXPECT_EQ(stats.metadata_bytes, 2048U * (1 + 32 + 1 + 1));
   EXPECT_EQ(stats.mini_pages, 1U);
   EXPECT_EQ(stats.live_blocks, 2U);
   EXPECT_EQ(stats.bytes_in_use, 16U);
   EXPECT_EQ(stats.free_bytes, 28U * 2048);
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:freex28 ") + kFirstTable);
-  EXPECT_NE(model.describe().find("the table: apron 32 + descriptors 2"), std::string::npos)
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:freex28 ") + kPoolTable);
+  EXPECT_NE(model.describe().find("the table: apron 32 + bitmap pool 1 + records 1"),
+            std::string::npos)
       << model.describe();
   check();
 }
@@ -139,16 +142,16 @@ TEST_F(ModelTest, EmptyMiniPageThatIsNotCurrentIsFreedAndCoalesced) {
   EXPECT_EQ(model.spares(c), (std::set<std::size_t>{1, 4, 5, 6}));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:MiniPagex1 3:MiniPagex1 "
                                        "4:MiniPagex1 5:MiniPagex1 6:MiniPagex1 7:MiniPagex1 "
-                                       "8:freex22 ") + kFirstTable);
+                                       "8:freex22 ") + kPoolTable);
   // ... the next ones are freed as spans, and coalesce.
   EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2)));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:MiniPagex1 3:freex1 "
                                        "4:MiniPagex1 5:MiniPagex1 6:MiniPagex1 7:MiniPagex1 "
-                                       "8:freex22 ") + kFirstTable);
+                                       "8:freex22 ") + kPoolTable);
   EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2)));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:freex2 "
                                        "4:MiniPagex1 5:MiniPagex1 6:MiniPagex1 7:MiniPagex1 "
-                                       "8:freex22 ") + kFirstTable);
+                                       "8:freex22 ") + kPoolTable);
   EXPECT_EQ(model.spares(c).size(), kSpares);
   // The current MiniPage (7) is full: a spare becomes current (any of them, Segment 0) before
   // any span is taken.
@@ -206,18 +209,18 @@ TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
 TEST_F(ModelTest, LargeBlocksTakeTheLowEndAndCoalesceWhenFreed) {
   // Blocks of more than 8 slots: never kept as spare spans.
   EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.allocate(9 * 2048 + 1, 1, got(at_slot(10), 2)));  // 10 slots, 10 free
-  // 11 slots: the top free span (10) grows by one page, through the old table:
-  // 10 + 34 + 32 - 35 = 41 slots.
-  EXPECT_LEGAL(model.allocate(21000, 1, got(at_slot(20), 3)));
-  EXPECT_EQ(model.stats().bytes_in_use, 30U * 2048);
+  EXPECT_LEGAL(model.allocate(9 * 2048 + 1, 1, got(at_slot(10), 2)));  // 10 slots, 11 free
+  // 12 slots: the top free span (11) grows by one page, through the old table:
+  // 11 + 33 + 32 - 33 = 43 slots.
+  EXPECT_LEGAL(model.allocate(12 * 2048 - 100, 1, got(at_slot(20), 3)));
+  EXPECT_EQ(model.stats().bytes_in_use, 31U * 2048);
   EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 3)));
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:freex19 20:large blockx11 31:freex30 61:metadatax35 ");
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex19 20:large blockx12 32:freex31 63:metadatax33 ");
   EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 3)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:freex60 61:metadatax35 ");
-  EXPECT_EQ(model.stats().free_bytes, 60U * 2048);
-  EXPECT_EQ(model.stats().metadata_bytes, 36U * 2048);
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex62 63:metadatax33 ");
+  EXPECT_EQ(model.stats().free_bytes, 62U * 2048);
+  EXPECT_EQ(model.stats().metadata_bytes, 34U * 2048);
   check();
 }
 
@@ -227,7 +230,7 @@ TEST_F(ModelTest, FreedThreeSlotBlockIsASpareSpanTheNextThreeSlotRequestTakes) {
   EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2)));
   // Kept whole, beside the free span it does not merge with, and counted as free bytes.
   EXPECT_EQ(layout(model),
-            std::string("0:metadatax1 1:MiniPagex1 2:spare spanx3 5:freex25 ") + kFirstTable);
+            std::string("0:metadatax1 1:MiniPagex1 2:spare spanx3 5:freex25 ") + kPoolTable);
   EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{2});
   EXPECT_EQ(model.stats().free_bytes, 28U * 2048);
   EXPECT_EQ(model.stats().large_blocks, 0U);
@@ -247,7 +250,7 @@ TEST_F(ModelTest, FreedThreeSlotBlockIsASpareSpanTheNextThreeSlotRequestTakes) {
   EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(2, 8), 2)), "spare span");
   EXPECT_LEGAL(model.allocate(5000, 1, got(at_slot(2), 2)));
   EXPECT_EQ(layout(model),
-            std::string("0:metadatax1 1:MiniPagex1 2:large blockx3 5:freex25 ") + kFirstTable);
+            std::string("0:metadatax1 1:MiniPagex1 2:large blockx3 5:freex25 ") + kPoolTable);
   EXPECT_TRUE(model.spare_spans(3).empty());
   EXPECT_LEGAL(model.usable_size(at_slot(2), 3 * 2048, got(0, 2)));
   check();
@@ -264,12 +267,12 @@ TEST_F(ModelTest, FifthFreedBlockOfALengthIsFreedAsASpanAndMerges) {
   // the spare span before it).
   EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{1, 3, 5, 7}));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx2 3:spare spanx2 "
-                                       "5:spare spanx2 7:spare spanx2 9:freex21 ") + kFirstTable);
+                                       "5:spare spanx2 7:spare spanx2 9:freex22 ") + kFirstTable);
   // The four are per length: a 3-slot block is still kept.
   EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(9), 2)));
   EXPECT_LEGAL(model.deallocate(at_slot(9), got(0, 2)));
   EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{9});
-  EXPECT_EQ(model.stats().free_bytes, 29U * 2048);
+  EXPECT_EQ(model.stats().free_bytes, 30U * 2048);
   // Any of the four serves a 2-slot request.
   HeapModel wrong = model;
   EXPECT_ILLEGAL(wrong.allocate(2 * 2048, 1, got(at_slot(12), 2)), "spare span");
@@ -281,18 +284,18 @@ TEST_F(ModelTest, FifthFreedBlockOfALengthIsFreedAsASpanAndMerges) {
 TEST_F(ModelTest, SpareSpansRetireBeforeMemoryGrows) {
   EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(1), 2)));
   EXPECT_LEGAL(model.allocate(8 * 2048, 1, got(at_slot(3), 2)));
-  EXPECT_LEGAL(model.allocate(19 * 2048, 1, got(at_slot(11), 2)));  // up to the table
+  EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(11), 2)));  // up to the table
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
   EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2)));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx2 3:spare spanx8 "
-                                       "11:large blockx19 ") + kFirstTable);
+                                       "11:large blockx20 ") + kFirstTable);
   // No spare span of 4 slots and no free span: both spare spans are freed as one span, whose
   // low end the block takes; the heap must not grow.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(4 * 2048, 1, got(at_slot(30), 3)), "free span");
+  EXPECT_ILLEGAL(wrong.allocate(4 * 2048, 1, got(at_slot(31), 3)), "free span");
   EXPECT_LEGAL(model.allocate(4 * 2048, 1, got(at_slot(1), 2)));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx4 5:freex6 "
-                                       "11:large blockx19 ") + kFirstTable);
+                                       "11:large blockx20 ") + kFirstTable);
   EXPECT_TRUE(model.spare_spans(2).empty());
   EXPECT_TRUE(model.spare_spans(8).empty());
   check();
@@ -324,11 +327,11 @@ TEST_F(ModelTest, ReallocationKeepsTheOldBlockAsASpareSpanButNeverTheTail) {
   EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 5 * 2048, 1, got(at_slot(1), 2)), "free span");
   EXPECT_LEGAL(model.reallocate(at_slot(1), 5 * 2048, 1, got(at_slot(6), 2)));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx3 4:spare spanx2 "
-                                       "6:large blockx5 11:freex19 ") + kFirstTable);
+                                       "6:large blockx5 11:freex20 ") + kFirstTable);
   // Shrinking frees the tail as a span (it merges), even one of a spare span's length.
   EXPECT_LEGAL(model.reallocate(at_slot(6), 2 * 2048, 1, got(at_slot(6), 2)));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx3 4:spare spanx2 "
-                                       "6:large blockx2 8:freex22 ") + kFirstTable);
+                                       "6:large blockx2 8:freex23 ") + kFirstTable);
   EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{1});
   // A block that cannot grow in place moves into a spare span of its new length.
   EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(8), 2)));
@@ -336,7 +339,7 @@ TEST_F(ModelTest, ReallocationKeepsTheOldBlockAsASpareSpanButNeverTheTail) {
   EXPECT_ILLEGAL(wrong.reallocate(at_slot(6), 3 * 2048, 1, got(at_slot(17), 2)), "spare span");
   EXPECT_LEGAL(model.reallocate(at_slot(6), 3 * 2048, 1, got(at_slot(1), 2)));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx3 4:spare spanx2 "
-                                       "6:spare spanx2 8:large blockx9 17:freex13 ") + kFirstTable);
+                                       "6:spare spanx2 8:large blockx9 17:freex14 ") + kFirstTable);
   check();
 }
 
@@ -346,86 +349,91 @@ TEST_F(ModelTest, AlignedLargeBlockKeepsTheFirstAlignedSlotsOfItsSpan) {
   EXPECT_ILLEGAL(wrong.allocate(100, 16384, got(at_slot(1), 2)), "aligned");
   EXPECT_LEGAL(model.allocate(100, 16384, got(at_slot(8), 2)));
   EXPECT_EQ(layout(model),
-            std::string("0:metadatax1 1:freex7 8:large blockx1 9:freex21 ") + kFirstTable);
+            std::string("0:metadatax1 1:freex7 8:large blockx1 9:freex22 ") + kFirstTable);
   check();
 }
 
 TEST_F(ModelTest, GrowthTakesTheFewestPages) {
   HeapModel big(4 << 20, 16);
-  EXPECT_LEGAL(big.allocate(29 * 2048, 1, got(at_slot(1), 2)));  // 64 - 1 - 34 = 29: two pages
-  // 33 slots, no top free span: one page leaves 34 + 32 - 35 = 31, two 34 + 64 - 35 = 63.
+  EXPECT_LEGAL(big.allocate(30 * 2048, 1, got(at_slot(1), 2)));  // 64 - 1 - 33 = 30: two pages
+  // 33 slots, no top free span: one page leaves 33 + 32 - 33 = 32, two 33 + 64 - 33 = 64.
   HeapModel wrong = big;
-  EXPECT_ILLEGAL(wrong.allocate(33 * 2048, 1, got(at_slot(30), 5)), "wasm page");
+  EXPECT_ILLEGAL(wrong.allocate(33 * 2048, 1, got(at_slot(31), 5)), "wasm page");
   wrong = big;
-  EXPECT_ILLEGAL(wrong.allocate(33 * 2048, 1, got(at_slot(30), 3)), "wasm page");
-  EXPECT_LEGAL(big.allocate(33 * 2048, 1, got(at_slot(30), 4)));
-  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx29 30:large blockx33 63:freex30 "
-                         "93:metadatax35 ");
-  EXPECT_LEGAL(big.allocate(8, 1, got(at_slot(63), 4)));  // the top free span had 30 slots
+  EXPECT_ILLEGAL(wrong.allocate(33 * 2048, 1, got(at_slot(31), 3)), "wasm page");
+  EXPECT_LEGAL(big.allocate(33 * 2048, 1, got(at_slot(31), 4)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx30 31:large blockx33 64:freex31 "
+                         "95:metadatax33 ");
+  // The pool takes the top free span's last slot, the MiniPage its first.
+  EXPECT_LEGAL(big.allocate(8, 1, got(at_slot(64), 4)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx30 31:large blockx33 64:MiniPagex1 "
+                         "65:freex29 94:metadatax34 ");
   check();
 }
 
 TEST_F(ModelTest, GrowthRunsThroughTheOldTable) {
   EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1), 2)));
-  // 40 slots: the top free span (28 at 2) is short; one page gives 28 + 34 + 32 - 35 = 59, and
+  // 40 slots: the top free span (28 at 2) is short; one page gives 28 + 34 + 32 - 34 = 60, and
   // the block's low end lies where the old table was.
   HeapModel wrong = model;
   EXPECT_ILLEGAL(wrong.allocate(40 * 2048, 1, got(at_slot(64), 3)), "free span");
   EXPECT_LEGAL(model.allocate(40 * 2048, 1, got(at_slot(2), 3)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex1 2:large blockx40 42:freex19 "
-                           "61:metadatax35 ");
-  EXPECT_EQ(model.stats().metadata_bytes, 2048U * (1 + 35));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex1 2:large blockx40 42:freex20 "
+                           "62:metadatax34 ");
+  EXPECT_EQ(model.stats().metadata_bytes, 2048U * (1 + 34));
   check();
 }
 
-// A heap of 43 pages (1376 slots) whose table has 33 descriptor slots: p_min = 2.
+// A heap of 130 pages (4160 slots) whose table has 33 slots of records: p_min = 2.
 class GenerousGrowthTest : public ::testing::Test {
  protected:
-  static constexpr std::size_t kPages = 43;
-  // 1376 - 1 - 65 = 1310 slots: the first growth makes exactly 43 pages, all taken.
+  static constexpr std::size_t kPages = 130;
+  // 4160 - 1 - 65 = 4094 slots: the first growth makes exactly 130 pages, all taken.
   void fill(HeapModel& heap) {
-    EXPECT_LEGAL(heap.allocate(1310 * 2048, 1, got(at_slot(1), kPages)));
-    EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:metadatax65 ");
+    EXPECT_LEGAL(heap.allocate(4094 * 2048, 1, got(at_slot(1), kPages)));
+    EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx4094 4095:metadatax65 ");
   }
 };
 
 TEST_F(GenerousGrowthTest, PMinMakesTheHeapAskForMoreThanItNeeds) {
-  HeapModel heap(4 << 20, 16);
+  HeapModel heap(16 << 20, 16);
   fill(heap);
-  // One slot for a MiniPage: one page would do (0 + 65 + 32 - 65 = 32), but the descriptors
-  // moved are 33 slots, so the heap asks for two: 65 + 64 - 66 = 63 free.
+  // A MiniPage needs a bitmap record; the pool has none and there is no top free span to take,
+  // so memory grows for one slot: one page would do (0 + 65 + 32 - 65 = 32), but the records
+  // moved are 33 slots, so the heap asks for two: 65 + 64 - 65 = 64 free. The pool takes the
+  // last of them, the MiniPage the first.
   HeapModel wrong = heap;
-  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(at_slot(1311), kPages + 1)), "wasm page");
-  EXPECT_LEGAL(heap.allocate(8, 1, got(at_slot(1311), kPages + 2)));
-  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:MiniPagex1 1312:freex62 "
-                          "1374:metadatax66 ");
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(at_slot(4095), kPages + 1)), "wasm page");
+  EXPECT_LEGAL(heap.allocate(8, 1, got(at_slot(4095), kPages + 2)));
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx4094 4095:MiniPagex1 4096:freex62 "
+                          "4158:metadatax66 ");
   for (const auto& problem : heap.check_invariants()) ADD_FAILURE() << problem;
 }
 
 TEST_F(GenerousGrowthTest, RefusedGenerousGrowthAsksOnceMoreForTheFewest) {
-  HeapModel heap(4 << 20, 16);
+  HeapModel heap(16 << 20, 16);
   fill(heap);
   heap.refuse_next_grows(1);
   // The ask for two pages is refused (one refusal seen), the ask for one is granted.
   HeapModel wrong = heap;
   EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, kPages, 1)), "null");
   wrong = heap;
-  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(at_slot(1311), kPages + 1, 0)), "refused");
-  EXPECT_LEGAL(heap.allocate(8, 1, got(at_slot(1311), kPages + 1, 1)));
-  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:MiniPagex1 1312:freex31 "
-                          "1343:metadatax65 ");
+  EXPECT_ILLEGAL(wrong.allocate(8, 1, got(at_slot(4095), kPages + 1, 0)), "refused");
+  EXPECT_LEGAL(heap.allocate(8, 1, got(at_slot(4095), kPages + 1, 1)));
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx4094 4095:MiniPagex1 4096:freex30 "
+                          "4126:metadatax66 ");
   EXPECT_EQ(heap.refusals_pending(), 0U);
 }
 
 TEST_F(GenerousGrowthTest, BothAsksRefusedFailTheCall) {
-  HeapModel heap(4 << 20, 16);
+  HeapModel heap(16 << 20, 16);
   fill(heap);
   heap.refuse_next_grows(3);
   HeapModel wrong = heap;
   EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, kPages, 1)), "refused");
   EXPECT_LEGAL(heap.allocate(8, 1, got(0, kPages, 2)));
   EXPECT_EQ(heap.refusals_pending(), 1U);
-  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:metadatax65 ");
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx4094 4095:metadatax65 ");
 }
 
 TEST_F(GenerousGrowthTest, GenerousGrowthPastTheMaximumAsksForTheFewest) {
@@ -434,24 +442,45 @@ TEST_F(GenerousGrowthTest, GenerousGrowthPastTheMaximumAsksForTheFewest) {
   // Two pages pass the maximum (no refusal counted); one page is granted.
   HeapModel wrong = heap;
   EXPECT_ILLEGAL(wrong.allocate(8, 1, got(0, kPages)), "null");
-  EXPECT_LEGAL(heap.allocate(8, 1, got(at_slot(1311), kPages + 1)));
-  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1310 1311:MiniPagex1 1312:freex31 "
-                          "1343:metadatax65 ");
+  EXPECT_LEGAL(heap.allocate(8, 1, got(at_slot(4095), kPages + 1)));
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx4094 4095:MiniPagex1 4096:freex30 "
+                          "4126:metadatax66 ");
 }
 
 TEST_F(GenerousGrowthTest, GrowthUnderABlockAsksForPMinToo) {
-  HeapModel heap(4 << 20, 16);
+  HeapModel heap(16 << 20, 16);
   fill(heap);  // the block ends where the table begins
   // One slot more: k = 1, t = 0, p_k = 1, p_min = 2. In place either way.
   HeapModel exact = heap;
-  EXPECT_LEGAL(heap.reallocate(at_slot(1), 1311 * 2048, 1, got(at_slot(1), kPages + 2)));
-  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx1311 1312:freex62 1374:metadatax66 ");
+  EXPECT_LEGAL(heap.reallocate(at_slot(1), 4095 * 2048, 1, got(at_slot(1), kPages + 2)));
+  EXPECT_EQ(layout(heap), "0:metadatax1 1:large blockx4095 4096:freex63 4159:metadatax65 ");
   exact.refuse_next_grows(1);
   HeapModel wrong = exact;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 1311 * 2048, 1, got(at_slot(1), kPages + 2, 1)),
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 4095 * 2048, 1, got(at_slot(1), kPages + 2, 1)),
                  "wasm page");
-  EXPECT_LEGAL(exact.reallocate(at_slot(1), 1311 * 2048, 1, got(at_slot(1), kPages + 1, 1)));
-  EXPECT_EQ(layout(exact), "0:metadatax1 1:large blockx1311 1312:freex31 1343:metadatax65 ");
+  EXPECT_LEGAL(exact.reallocate(at_slot(1), 4095 * 2048, 1, got(at_slot(1), kPages + 1, 1)));
+  EXPECT_EQ(layout(exact), "0:metadatax1 1:large blockx4095 4096:freex31 4127:metadatax65 ");
+}
+
+// "The pool": every MiniPage owns one of the pool's 64 bitmap records per slot. One-Segment
+// MiniPages (class 2048) fill slots 1..29 (the pool took slot 30), then grow memory a page at a
+// time (34 + 32 - 34 = 32 free slots each); the 65th MiniPage finds the pool full and the pool
+// takes the top free span's last slot: the table starts one slot lower.
+TEST_F(ModelTest, The65thMiniPageGrowsThePoolByTheTopFreeSpansLastSlot) {
+  for (std::size_t page = 1; page <= 65; ++page) {
+    std::size_t pages = page <= 29 ? 2 : page <= 61 ? 3 : 4;
+    EXPECT_LEGAL(model.allocate(2048, 1, got(at_slot(page), pages)));
+  }
+  EXPECT_EQ(model.span_map().pool_slots(), 2U);
+  const std::string text = layout(model);
+  EXPECT_NE(text.find("65:MiniPagex1 66:freex27 93:metadatax35 "), std::string::npos) << text;
+  EXPECT_EQ(model.stats().metadata_bytes, 2048U * (1 + 32 + 2 + 1));
+  check();
+  // Freed, a MiniPage's record goes back to the pool, which keeps its slots: the next MiniPage
+  // needs no new one.
+  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 4)));
+  EXPECT_EQ(model.span_map().pool_slots(), 2U);
+  check();
 }
 
 TEST_F(ModelTest, RefusedGrowFailsTheCallAndChangesNothing) {
@@ -499,86 +528,88 @@ TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
   std::uintptr_t block = at_slot(1);
   EXPECT_ILLEGAL(model.reallocate(block, 5 * 2048, 1, got(at_slot(6), 2)), "in place");
   EXPECT_LEGAL(model.reallocate(block, 5 * 2048, 1, got(block, 2)));  // into the span after it
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx5 6:freex24 ") + kFirstTable);
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx5 6:freex25 ") + kFirstTable);
   EXPECT_LEGAL(model.reallocate(block, 2 * 2048, 1, got(block, 2)));  // shrinks, frees the tail
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx2 3:freex27 ") + kFirstTable);
-  // 30 slots: the span after (27) is short but is the top free span, and no span of 30 exists,
-  // so memory grows under the block: 27 + 34 + 32 - 35 = 58 >= 28 missing.
-  EXPECT_LEGAL(model.reallocate(block, 30 * 2048, 1, got(block, 3)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:large blockx30 31:freex30 61:metadatax35 ");
-  // Large to small moves: a new MiniPage at the low end of the only span, then the old block
-  // is freed.
-  EXPECT_LEGAL(model.reallocate(block, 100, 1, got(at_slot(31), 3)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:freex30 31:MiniPagex1 32:freex29 61:metadatax35 ");
-  EXPECT_LEGAL(model.reallocate(at_slot(31), 110, 1, got(at_slot(31), 3)));  // same class
-  EXPECT_ILLEGAL(model.reallocate(at_slot(31), 100, 1, got(at_slot(32), 3)), "stays in place");
-  EXPECT_LEGAL(model.reallocate(at_slot(31), 0, 1, got(0, 3)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx2 3:freex28 ") + kFirstTable);
+  // 31 slots: the span after (28) is short but is the top free span, and no span of 31 exists,
+  // so memory grows under the block: 28 + 33 + 32 - 33 = 60 >= 29 missing.
+  EXPECT_LEGAL(model.reallocate(block, 31 * 2048, 1, got(block, 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:large blockx31 32:freex31 63:metadatax33 ");
+  // Large to small moves: the pool takes the top free span's last slot, a new MiniPage the low
+  // end of the only span, then the old block is freed.
+  EXPECT_LEGAL(model.reallocate(block, 100, 1, got(at_slot(32), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex31 32:MiniPagex1 33:freex29 62:metadatax34 ");
+  EXPECT_LEGAL(model.reallocate(at_slot(32), 110, 1, got(at_slot(32), 3)));  // same class
+  EXPECT_ILLEGAL(model.reallocate(at_slot(32), 100, 1, got(at_slot(33), 3)), "stays in place");
+  EXPECT_LEGAL(model.reallocate(at_slot(32), 0, 1, got(0, 3)));
   EXPECT_EQ(model.stats().live_blocks, 0U);
   EXPECT_EQ(model.stats().mini_pages, 1U);  // current, empty, kept
   check();
 }
 
 TEST_F(ModelTest, BlockDirectlyBelowTheTableGrowsInPlace) {
-  EXPECT_LEGAL(model.allocate(29 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx29 ") + kFirstTable);
-  // 40 slots: 11 missing, no free span after the block (it ends where the table begins): one
-  // page gives 0 + 34 + 32 - 35 = 31 free slots right after it.
+  EXPECT_LEGAL(model.allocate(30 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx30 ") + kFirstTable);
+  // 41 slots: 11 missing, no free span after the block (it ends where the table begins): one
+  // page gives 0 + 33 + 32 - 33 = 32 free slots right after it.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(30), 4)), "in place");
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 41 * 2048, 1, got(at_slot(31), 4)), "in place");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(1), 4)), "wasm page");
-  EXPECT_LEGAL(model.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(1), 3)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:large blockx40 41:freex20 61:metadatax35 ");
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 41 * 2048, 1, got(at_slot(1), 4)), "wasm page");
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 41 * 2048, 1, got(at_slot(1), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:large blockx41 42:freex21 63:metadatax33 ");
   check();
 }
 
 TEST_F(ModelTest, BlockBelowTheTableMovesWhenTheGrowthUnderItIsRefused) {
   HeapModel big(4 << 20, 16);
-  EXPECT_LEGAL(big.allocate(29 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(big.allocate(30 * 2048, 1, got(at_slot(1), 2)));
   big.refuse_next_grows(1);
   // The growth for the 11 missing slots is refused; the block moves like any reallocation:
-  // nothing free, so memory grows for the whole 40 slots (34 + 64 - 35 = 63, two pages) and
+  // nothing free, so memory grows for the whole 41 slots (33 + 64 - 33 = 64, two pages) and
   // the old block is freed.
   HeapModel wrong = big;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(1), 3, 1)), "free span");
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 41 * 2048, 1, got(at_slot(1), 3, 1)), "free span");
   wrong = big;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(30), 4, 0)), "refused");
-  EXPECT_LEGAL(big.reallocate(at_slot(1), 40 * 2048, 1, got(at_slot(30), 4, 1)));
-  EXPECT_EQ(layout(big), "0:metadatax1 1:freex29 30:large blockx40 70:freex23 93:metadatax35 ");
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 41 * 2048, 1, got(at_slot(31), 4, 0)), "refused");
+  EXPECT_LEGAL(big.reallocate(at_slot(1), 41 * 2048, 1, got(at_slot(31), 4, 1)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:freex30 31:large blockx41 72:freex23 95:metadatax33 ");
   // Both refused: null, the block untouched.
   big.refuse_next_grows(2);
-  EXPECT_LEGAL(big.reallocate(at_slot(30), 100 * 2048, 1, got(0, 4, 2)));
-  EXPECT_EQ(layout(big), "0:metadatax1 1:freex29 30:large blockx40 70:freex23 93:metadatax35 ");
+  EXPECT_LEGAL(big.reallocate(at_slot(31), 100 * 2048, 1, got(0, 4, 2)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:freex30 31:large blockx41 72:freex23 95:metadatax33 ");
   for (const auto& problem : big.check_invariants()) ADD_FAILURE() << problem;
 }
 
 TEST_F(ModelTest, BlockAtTheTopGrowsInPlacePastWhatWasAGroupBoundary) {
   HeapModel big(4 << 20, 16);
-  // 480 slots: 17 pages (544 - 1 - 45 = 498), a top free span of 18 up to the table at 499.
+  // 480 slots: 17 pages (544 - 1 - 37 = 506), a top free span of 26 up to the table at 507.
   EXPECT_LEGAL(big.allocate(480 * 2048, 1, got(at_slot(1), 17)));
-  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx480 481:freex18 499:metadatax45 ");
-  // 600 slots: 120 missing over a top free span of 18; four pages give 18 + 45 + 128 - 48 =
-  // 143. The block grows in place across slot 512 (once a 1 MiB group's descriptor block).
+  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx480 481:freex26 507:metadatax37 ");
+  // 600 slots: 120 missing over a top free span of 26; three pages give 26 + 37 + 96 - 37 =
+  // 122. The block grows in place across slot 512 (once a 1 MiB group's descriptor block).
   HeapModel wrong = big;
   EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 600 * 2048, 1, got(at_slot(481), 37)), "in place");
   wrong = big;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 600 * 2048, 1, got(at_slot(1), 20)), "wasm page");
-  EXPECT_LEGAL(big.reallocate(at_slot(1), 600 * 2048, 1, got(at_slot(1), 21)));
-  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx600 601:freex23 624:metadatax48 ");
-  EXPECT_EQ(big.stats().metadata_bytes, 2048U * (1 + 48));
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 600 * 2048, 1, got(at_slot(1), 19)), "wasm page");
+  wrong = big;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 600 * 2048, 1, got(at_slot(1), 21)), "wasm page");
+  EXPECT_LEGAL(big.reallocate(at_slot(1), 600 * 2048, 1, got(at_slot(1), 20)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:large blockx600 601:freex2 603:metadatax37 ");
+  EXPECT_EQ(big.stats().metadata_bytes, 2048U * (1 + 37));
   for (const auto& problem : big.check_invariants()) ADD_FAILURE() << problem;
 }
 
 TEST_F(ModelTest, BlockNotAtTheTopMovesInsteadOfGrowingMemory) {
   HeapModel big(4 << 20, 16);
   EXPECT_LEGAL(big.allocate(10 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(big.allocate(10 * 2048, 1, got(at_slot(11), 2)));  // 9 free slots after it
+  EXPECT_LEGAL(big.allocate(10 * 2048, 1, got(at_slot(11), 2)));  // 10 free slots after it
   // The first block is followed by a large block: it moves, growing the heap for 20 slots.
   HeapModel wrong = big;
   EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(1), 3)), "free span");
   EXPECT_LEGAL(big.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(21), 3)));
   EXPECT_EQ(layout(big), "0:metadatax1 1:freex10 11:large blockx10 21:large blockx20 "
-                         "41:freex20 61:metadatax35 ");
+                         "41:freex22 63:metadatax33 ");
   for (const auto& problem : big.check_invariants()) ADD_FAILURE() << problem;
 }
 

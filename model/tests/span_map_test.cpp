@@ -1,5 +1,5 @@
 // Spans by themselves: carving, coalescing on release, the good-fit rule, growth's layout (slot
-// 0, the top free span, the table moving to the end).
+// 0, the top free span, the table moving to the end), the bitmap pool taking a slot.
 #include <alligator/model/span_map.hpp>
 
 #include <gtest/gtest.h>
@@ -15,6 +15,14 @@ std::string layout(const SpanMap& map) {
   return text;
 }
 
+// Two pages and a pool of one slot: slot 0, 29 free slots, the table of 32 + 1 + 1 = 34 at 30.
+SpanMap two_pages_with_a_pool() {
+  SpanMap map;
+  map.grow(64);
+  map.grow_pool();
+  return map;
+}
+
 TEST(ModelGoodFit, ExactBelow64ThenRoundedToBinSteps) {
   EXPECT_EQ(good_fit(1), 1U);
   EXPECT_EQ(good_fit(63), 63U);
@@ -28,47 +36,63 @@ TEST(ModelGoodFit, ExactBelow64ThenRoundedToBinSteps) {
 TEST(ModelSpanMap, FirstGrowthLaysOutSlotZeroTheFreeSpanAndTheTable) {
   SpanMap map;
   EXPECT_FALSE(map.top_free_span());
-  map.grow(64);  // two pages: slot 0, 29 free slots, the table of 32 + ceil(3 * 64 / 128) = 34
-  EXPECT_EQ(layout(map), "0:metadatax1 1:freex29 30:metadatax34 ");
-  EXPECT_EQ(map.table_start(), 30U);
+  map.grow(64);  // two pages: slot 0, 30 free slots, the table of 32 + 0 + ceil(64 / 128) = 33
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex30 31:metadatax33 ");
+  EXPECT_EQ(map.table_start(), 31U);
   EXPECT_EQ(map.top_free_span(), 1U);
-  EXPECT_EQ(map.top_free_slots(), 29U);
+  EXPECT_EQ(map.top_free_slots(), 30U);
+  EXPECT_EQ(map.pool_slots(), 0U);
+  EXPECT_TRUE(map.check().empty());
+}
+
+TEST(ModelSpanMap, ThePoolTakesTheLastSlotOfTheTopFreeSpan) {
+  SpanMap map;
+  map.grow(64);
+  map.grow_pool();  // the table starts one slot lower
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex29 30:metadatax34 ");
+  EXPECT_EQ(map.pool_slots(), 1U);
+  EXPECT_EQ(map.table_start(), 30U);
+  map.carve(1, 28, SpanKind::large);
+  map.grow_pool();  // a top free span of one slot disappears
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx28 29:metadatax35 ");
+  EXPECT_FALSE(map.top_free_span());
+  EXPECT_TRUE(map.check().empty());
+  // Growth moves the pool with the table: 35 + 32 - (32 + 2 + 1) = 32 free slots.
+  map.grow(32);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx28 29:freex32 61:metadatax35 ");
   EXPECT_TRUE(map.check().empty());
 }
 
 TEST(ModelSpanMap, GrowthExtendsTheTopFreeSpanThroughTheOldTable) {
-  SpanMap map;
-  map.grow(64);
+  SpanMap map = two_pages_with_a_pool();
   map.carve(1, 1, SpanKind::mini_page);  // the top free span is now 28 slots at 2
   map.grow(32);
-  // The table moved from 30 to 96 - 35 = 61; its old 34 slots and the 32 new ones joined the
-  // free span: 28 + 34 + 32 - 35 = 59.
-  EXPECT_EQ(layout(map), "0:metadatax1 1:MiniPagex1 2:freex59 61:metadatax35 ");
+  // The table moved from 30 to 96 - 34 = 62; its old 34 slots and the 32 new ones joined the
+  // free span: 28 + 34 + 32 - 34 = 60.
+  EXPECT_EQ(layout(map), "0:metadatax1 1:MiniPagex1 2:freex60 62:metadatax34 ");
   // A block carved from it covers what was the table.
   map.carve(2, 40, SpanKind::large);
-  EXPECT_EQ(layout(map), "0:metadatax1 1:MiniPagex1 2:large blockx40 42:freex19 61:metadatax35 ");
+  EXPECT_EQ(layout(map), "0:metadatax1 1:MiniPagex1 2:large blockx40 42:freex20 62:metadatax34 ");
   EXPECT_TRUE(map.check().empty());
 }
 
 TEST(ModelSpanMap, GrowthWithoutATopFreeSpanStartsOneWhereTheTableWas) {
-  SpanMap map;
-  map.grow(64);
+  SpanMap map = two_pages_with_a_pool();
   map.carve(1, 29, SpanKind::large);  // the block ends where the table begins
   EXPECT_FALSE(map.top_free_span());
   EXPECT_EQ(map.top_free_slots(), 0U);
   map.grow(32);
-  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx29 30:freex31 61:metadatax35 ");
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx29 30:freex32 62:metadatax34 ");
   // So the block can grow in place into it.
-  map.extend(1, 31);
-  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx60 61:metadatax35 ");
-  map.grow(64);  // 160 slots: table 32 + 4 = 36 at 124
-  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx60 61:freex63 124:metadatax36 ");
+  map.extend(1, 32);
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx61 62:metadatax34 ");
+  map.grow(64);  // 160 slots: table 32 + 1 + 2 = 35 at 125
+  EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx61 62:freex63 125:metadatax35 ");
   EXPECT_TRUE(map.check().empty());
 }
 
 TEST(ModelSpanMap, CarveSplitsAndReleaseCoalescesBothSides) {
-  SpanMap map;
-  map.grow(64);
+  SpanMap map = two_pages_with_a_pool();
   map.carve(1, 1, SpanKind::mini_page);
   map.carve(2, 4, SpanKind::large);
   map.carve(6, 2, SpanKind::large);
@@ -85,8 +109,7 @@ TEST(ModelSpanMap, CarveSplitsAndReleaseCoalescesBothSides) {
 }
 
 TEST(ModelSpanMap, SpareSpansAreNeitherTakenNorMerged) {
-  SpanMap map;
-  map.grow(64);
+  SpanMap map = two_pages_with_a_pool();
   map.carve(1, 3, SpanKind::large);
   map.carve(4, 2, SpanKind::large);
   map.retag(1, SpanKind::spare);
@@ -107,8 +130,7 @@ TEST(ModelSpanMap, SpareSpansAreNeitherTakenNorMerged) {
 }
 
 TEST(ModelSpanMap, ShrinkFreesTheTailAndExtendTakesTheNextSpan) {
-  SpanMap map;
-  map.grow(64);
+  SpanMap map = two_pages_with_a_pool();
   map.carve(1, 10, SpanKind::large);
   map.shrink(1, 4);
   EXPECT_EQ(layout(map), "0:metadatax1 1:large blockx4 5:freex25 30:metadatax34 ");
@@ -120,28 +142,28 @@ TEST(ModelSpanMap, ShrinkFreesTheTailAndExtendTakesTheNextSpan) {
 
 TEST(ModelSpanMap, TakeableIsGoodFitsElseTheTopFreeSpan) {
   SpanMap map;
-  map.grow(32 * 16);                      // slots 1..467 free, the table (44 slots) at 468
-  EXPECT_EQ(layout(map), "0:metadatax1 1:freex467 468:metadatax44 ");
+  map.grow(32 * 16);                      // slots 1..475 free, the table (36 slots) at 476
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex475 476:metadatax36 ");
   map.carve(1, 100, SpanKind::large);
   map.carve(101, 1, SpanKind::large);
-  map.release(1, 100);                    // free 100 at 1, large at 101, free 366 at 102
-  map.carve(102, 297, SpanKind::large);   // the top free span: 69 slots at 399
-  EXPECT_EQ(map.top_free_span(), 399U);
-  EXPECT_EQ(map.takeable(66), (std::vector<std::size_t>{1, 399}));
+  map.release(1, 100);                    // free 100 at 1, large at 101, free 374 at 102
+  map.carve(102, 305, SpanKind::large);   // the top free span: 69 slots at 407
+  EXPECT_EQ(map.top_free_span(), 407U);
+  EXPECT_EQ(map.takeable(66), (std::vector<std::size_t>{1, 407}));
   EXPECT_EQ(map.takeable(99), (std::vector<std::size_t>{1}));   // good fit 100
   // 70 needs a span of 70: only the one at 1 (the top free span has 69).
   EXPECT_EQ(map.takeable(70), (std::vector<std::size_t>{1}));
   // 101 needs 102 (good fit): no span has it, and the top free span (69) is too short.
   EXPECT_TRUE(map.takeable(101).empty());
-  map.release(102, 297);                  // merges with the top free span: 366 at 102
+  map.release(102, 305);                  // merges with the top free span: 374 at 102
   EXPECT_EQ(map.takeable(101), (std::vector<std::size_t>{102}));
-  // 366 needs 368 by good fit (step 8 from 256), so only the top-free-span rule lets it in:
+  // 374 needs 376 by good fit (step 8 from 256), so only the top-free-span rule lets it in:
   // the span ends where the table begins, not at the heap's top.
-  EXPECT_EQ(good_fit(366), 368U);
-  EXPECT_EQ(map.takeable(366), (std::vector<std::size_t>{102}));
-  map.carve(466, 1, SpanKind::large);     // now the top free span is 1 slot at 467
-  EXPECT_EQ(map.top_free_span(), 467U);
-  EXPECT_TRUE(map.takeable(363).empty()); // 363 needs 368: the span of 364 at 102 is no fit
+  EXPECT_EQ(good_fit(374), 376U);
+  EXPECT_EQ(map.takeable(374), (std::vector<std::size_t>{102}));
+  map.carve(474, 1, SpanKind::large);     // now the top free span is 1 slot at 475
+  EXPECT_EQ(map.top_free_span(), 475U);
+  EXPECT_TRUE(map.takeable(371).empty()); // 371 needs 376: the span of 372 at 102 is no fit
   EXPECT_TRUE(map.check().empty());
 }
 

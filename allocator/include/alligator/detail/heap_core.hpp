@@ -2,7 +2,8 @@
 // function). Compiled once, in allocator/src.
 //
 // Layering: shim -> bits -> size classes -> segment bitmap, free vector, slot descriptors,
-// span bins -> span heap (span_heap.cpp, growth.cpp: pages, spans, large blocks) -> heap core
+// span bins -> span heap (span_heap.cpp, bitmap_pool.cpp, growth.cpp: pages, spans, large
+// blocks, the bitmap pool) -> heap core
 // (small_path.cpp, heap_core.cpp, introspection.cpp) -> Heap<Memory> -> C API, operator
 // new/delete.
 #pragma once
@@ -88,8 +89,8 @@ class HeapCore {
     std::uint32_t slot;  // kNoSlot: none (the free vector is then empty)
     SegmentBitmap* bitmap;
   };
-  void make_current(unsigned size_class, std::uint32_t slot, SlotDescriptor& page) {
-    current_[size_class] = {slot, &page.bitmap};
+  void make_current(unsigned size_class, std::uint32_t slot, const SlotDescriptor& page) {
+    current_[size_class] = {slot, &bitmap_of(page)};
   }
 
   // Every request the fast paths leave: any size and alignment, every pointer checked.
@@ -136,6 +137,10 @@ class HeapCore {
   };
   void set_metadata_access(bool open) const;
   SlotDescriptor& descriptor(std::uint32_t slot) const { return spans_.descriptor(slot); }
+  // A MiniPage's Segment bitmap, in the table's bitmap pool.
+  SegmentBitmap& bitmap_of(const SlotDescriptor& page) const {
+    return spans_.bitmap(static_cast<std::uint32_t>(page.bitmap));
+  }
   std::byte* slot_address(std::uint32_t slot) const { return spans_.slot_address(slot); }
 
   SpanHeap spans_;

@@ -1,11 +1,12 @@
 // Out-of-band metadata for each 2 KiB slot of the heap.
 //
 // The heap's memory is an array of 2 KiB slots. Runs of slots ("spans") are free, a MiniPage (one
-// slot), a large block, a spare span, or allocator metadata. Each slot has a 48-byte
-// SlotDescriptor; all of them live in one array, the table, at the end of the heap (the heap's last
-// span, after a 64 KiB apron that is never handed out). The table moves to the new end whenever
-// the heap grows, so it never separates the top free span from new pages, and every user block
-// lies below the apron: a user overflow of up to one wasm page runs into other user memory, free
+// slot), a large block, a spare span, or allocator metadata. Each slot has a 16-byte
+// SlotDescriptor (its record); all of them live in one array at the end of the table, the heap's
+// last span, after a 64 KiB apron that is never handed out and the bitmap pool (the MiniPages'
+// Segment bitmaps, 32 bytes each, bitmap_pool.cpp). The table moves to the new end whenever the
+// heap grows, so it never separates the top free span from new pages, and every user block lies
+// below the apron: a user overflow of up to one wasm page runs into other user memory, free
 // memory or the apron, never into a bitmap, free vector or span record. Slot 0 is a one-slot
 // metadata span holding nothing, so 0 can mean "no slot" in lists.
 //
@@ -16,6 +17,7 @@
 
 #include <alligator/detail/segment_bitmap.hpp>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace alligator {
@@ -37,27 +39,35 @@ inline constexpr std::uint32_t kSlotsPerWasmPage = 65536 / kSlotSize;
 enum SlotRole : std::uint8_t { kRoleNone = 0, kRoleHead = 1, kRoleTail = 2 };
 enum SlotFlag : std::uint8_t { kOnPartialList = 1 };
 
+// 16 bytes: slot numbers and bitmap indexes fit in 21 bits (a 4 GiB heap has 2^21 slots, and at
+// most that many MiniPages), a span's length in 22.
 struct SlotDescriptor {
   SpanKind kind;
   std::uint8_t role;         // SlotRole bits; a one-slot span is head and tail
   std::uint8_t size_class;   // MiniPages
   std::uint8_t flags;        // SlotFlag bits, MiniPages
   std::uint32_t span_slots;  // heads and tails
-  std::uint32_t next;        // free spans: bin list; MiniPages: partial list
-  std::uint32_t prev;
-  SegmentBitmap bitmap;      // MiniPages
+  std::uint64_t next : 21;   // free spans: bin list; MiniPages: partial list
+  std::uint64_t prev : 21;
+  std::uint64_t bitmap : 22; // MiniPages: the index of their bitmap record in the pool
 };
-static_assert(sizeof(SlotDescriptor) == 48);
+static_assert(sizeof(SlotDescriptor) == 16);
 
-// The table (allocator/README.md, "Metadata out of band"): a one-wasm-page apron, then the
-// descriptors of all `top` slots in L(top) = ceil(3 top / 128) slots (48 bytes = 3/128 of a slot).
+// The table (allocator/README.md, "Metadata out of band"): a one-wasm-page apron, the bitmap pool
+// (B slots, grown one slot at a time at its low end), then the records of all `top` slots in
+// R(top) = ceil(top / 128) slots (16 bytes = 1/128 of a slot).
 inline constexpr std::uint32_t kApronSlots = kSlotsPerWasmPage;
-static_assert(sizeof(SlotDescriptor) * 128 == 3 * kSlotSize, "L(top) = ceil(3 top / 128)");
-constexpr std::uint32_t table_descriptor_slots(std::uint32_t top) {
-  return static_cast<std::uint32_t>((std::uint64_t{3} * top + 127) / 128);
+static_assert(sizeof(SlotDescriptor) * 128 == kSlotSize, "R(top) = ceil(top / 128)");
+constexpr std::uint32_t table_record_slots(std::uint32_t top) { return (top + 127) / 128; }
+// M(top) = 32 + B + R(top).
+constexpr std::uint32_t table_span_slots(std::uint32_t top, std::uint32_t pool_slots) {
+  return kApronSlots + pool_slots + table_record_slots(top);
 }
-constexpr std::uint32_t table_span_slots(std::uint32_t top) {
-  return kApronSlots + table_descriptor_slots(top);
-}
+
+// The bitmap pool: 32-byte records, 64 to a slot. Record i lies i + 1 records below the slot
+// records, so the pool grows downward and an index stays valid when the table moves.
+inline constexpr std::uint32_t kBitmapsPerPoolSlot = kSlotSize / sizeof(SegmentBitmap);
+static_assert(sizeof(SegmentBitmap) == 32 && kBitmapsPerPoolSlot == 64);
+inline constexpr std::uint32_t kNoBitmap = ~std::uint32_t{0};
 
 }  // namespace alligator::detail

@@ -1,6 +1,7 @@
-// The page layer: the heap's slots, their descriptors (the table), free spans, large blocks and
-// growth, behind one interface the small path uses (take, release, descriptor lookup) and the
-// heap's entry points use for large blocks (allocate_large, free_large, extend, shrink).
+// The page layer: the heap's slots, their records and the MiniPages' bitmap records (the table),
+// free spans, large blocks and growth, behind one interface the small path uses
+// (take_mini_page, release_mini_page, descriptor and bitmap lookup) and the heap's entry points
+// use for large blocks (allocate_large, free_large, extend, shrink).
 //
 // It knows nothing of size classes or MiniPage lists: when no free span fits it asks its client
 // (the small path) to reclaim what it keeps (spare and empty MiniPages) before growing, and tells
@@ -9,7 +10,8 @@
 //
 // Bounds (allocator/README.md, "Constant time"): take is two bitmap lookups, one split, and at
 // most one reclaim and one growth; release merges with at most two neighbours; growth moves the
-// table, never longer than the growth itself when memory allows p >= p_min.
+// table, never longer than the growth itself when memory allows p >= p_min; a bitmap record is
+// a pop, or one pool slot (a split, or at most one reclaim and one growth) and 64 pushes.
 #pragma once
 
 #include <alligator/detail/slot_descriptor.hpp>
@@ -48,6 +50,22 @@ class SpanHeap {
   std::uint32_t take(std::uint32_t slots, SpanKind kind);
   void release(std::uint32_t first, std::uint32_t slots);
 
+  // MiniPages (bitmap_pool.cpp): take_mini_page takes a bitmap record (growing the pool by a slot
+  // when none is free), then one slot; it returns the slot, whose record holds the bitmap's
+  // index, or kNoSlot when memory cannot grow. The bitmap is not cleared. release_mini_page frees
+  // both.
+  std::uint32_t take_mini_page();
+  void release_mini_page(std::uint32_t slot);
+  SegmentBitmap& bitmap(std::uint32_t index) const {
+    return *(reinterpret_cast<SegmentBitmap*>(table_) - 1 - index);
+  }
+  std::uint32_t pool_slots() const { return pool_slots_; }
+  std::uint32_t bitmap_records() const { return pool_slots_ * kBitmapsPerPoolSlot; }
+  // The pool's free list, for validate(): the first free record and the one after `index`
+  // (kNoBitmap: none).
+  std::uint32_t first_free_bitmap() const { return free_bitmap_ - 1; }
+  std::uint32_t next_free_bitmap(std::uint32_t index) const;
+
   // Large blocks: whole slots, a spare span of the same length first; with an alignment above
   // 2 KiB, the aligned part of a longer span. nullptr when out of memory.
   void* allocate_large(std::uint32_t slots, std::size_t alignment);
@@ -67,7 +85,15 @@ class SpanHeap {
   std::uint32_t top() const { return top_slot_; }
   std::size_t wasm_pages() const { return wasm_pages_; }
   const SlotDescriptor* table() const { return table_; }
-  std::uint32_t table_first() const { return top_slot_ - table_span_slots(top_slot_); }
+  std::uint32_t table_slots() const { return table_span_slots(top_slot_, pool_slots_); }
+  std::uint32_t table_first() const { return top_slot_ - table_slots(); }
+  // The table's bitmap pool and records, the bytes a growth copies (and memcheck opens).
+  std::byte* pool_first() const {
+    return reinterpret_cast<std::byte*>(table_) - std::size_t{pool_slots_} * kSlotSize;
+  }
+  std::size_t pool_and_record_bytes() const {
+    return std::size_t{pool_slots_} * kSlotSize + std::size_t{top_slot_} * sizeof(SlotDescriptor);
+  }
   // Whether `pointer` lies in the memory this heap took. One unsigned comparison: below the
   // origin wraps around to a large offset, and a fresh heap has no slots.
   bool owns(const void* pointer) const {
@@ -100,6 +126,11 @@ class SpanHeap {
   // The top free span: the free span that ends where the table begins (0 slots if none).
   std::uint32_t free_slots_at_top() const;
   void move_table(std::byte* new_memory, std::uint32_t new_top);
+  // The pool (bitmap_pool.cpp): a free bitmap record's index, growing the pool when none is free;
+  // kNoBitmap when that needed memory that could not grow.
+  std::uint32_t take_bitmap();
+  void grow_pool();
+  void push_free_bitmap(std::uint32_t index);
 
   GrowFunction grow_;
   void* memory_;
@@ -108,6 +139,8 @@ class SpanHeap {
   std::uint32_t top_slot_ = 0;   // one past the last slot taken from the memory source
   std::size_t wasm_pages_ = 0;
   SlotDescriptor* table_ = nullptr;  // the descriptors of slots 0 to top_slot_ - 1
+  std::uint32_t pool_slots_ = 0;     // B: the bitmap pool's slots, just below table_
+  std::uint32_t free_bitmap_ = 0;    // the pool's free list: first free record's index + 1, 0 none
   SpanBins bins_;
   // Spare spans, a stack per length (index: length in slots): a large block freed and taken
   // again at once costs no merge, split or bin search.

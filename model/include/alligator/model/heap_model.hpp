@@ -173,6 +173,9 @@ class HeapModel {
   // "Taking k slots": retires and grows as the README says; returns the free span the heap
   // took from (checked against the result), or nothing when the call must fail.
   std::optional<std::size_t> take_slots(std::size_t slots, Call& call);
+  // "The pool": a bitmap record for a new MiniPage, growing the pool by one slot when none is
+  // free; false when that needed memory that could not grow.
+  bool take_bitmap_record(Call& call);
   // "Growth": asks for max(p_k, p_min) pages, then p_k; true when the top free span now has
   // `slots` slots.
   bool grow(std::size_t slots, Call& call);

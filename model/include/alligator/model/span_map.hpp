@@ -3,7 +3,7 @@
 //
 // From allocator/README.md, "Glossary", "Spans and large blocks" and "Metadata out of band":
 //   - slot 0 is a one-slot metadata span, and the heap's last span is the table (metadata):
-//     M(top) = 32 + L(top) slots, apron then descriptors; no other span is metadata;
+//     M(top) = 32 + B + R(top) slots, apron, bitmap pool, records; no other span is metadata;
 //   - the top free span is the free span that ends where the table begins, if there is one;
 //   - taking k slots takes the low end of a free span of at least k' slots (k' = good_fit(k)),
 //     failing that the top free span if it has at least k slots;
@@ -11,7 +11,9 @@
 //     adjacent;
 //   - a spare span is used, not free: no search sees it and nothing merges with it;
 //   - growth puts the new slots after the table, moves the table to the new end, and the slots
-//     it left join the top free span (the first growth makes slot 0, the free span, the table).
+//     it left join the top free span (the first growth makes slot 0, the free span, the table);
+//   - the bitmap pool grows by one slot taken from the top end of the top free span: the table
+//     starts one slot lower ("Metadata out of band", "The pool").
 // Nothing here decides what is legal for an operation; heap_model.cpp does, using these pieces.
 #pragma once
 
@@ -49,6 +51,8 @@ class SpanMap {
   const Span& at(std::size_t first) const { return spans_.at(first); }
   bool is_free(std::size_t first) const;
 
+  // B: the bitmap pool's slots (64 bitmap records each).
+  std::size_t pool_slots() const { return pool_; }
   // The table's first slot, top - M(top) (the apron's first slot); 0 before the first growth.
   std::size_t table_start() const;
   // The top free span (the free span that ends where the table begins), if any, and its length
@@ -80,6 +84,9 @@ class SpanMap {
   // between the top free span's start (or the old table's) and the new table is one free span.
   // The first growth lays out slot 0, a free span and the table.
   void grow(std::size_t slots);
+  // The pool takes the last slot of the top free span (which must exist): the table grows down
+  // by one slot.
+  void grow_pool();
 
   // Self-check of the map's own invariants (contiguous cover, no adjacent free spans, slot 0
   // and the table the only metadata).
@@ -88,6 +95,7 @@ class SpanMap {
  private:
   Spans spans_;
   std::size_t top_ = 0;
+  std::size_t pool_ = 0;
 };
 
 }  // namespace alligator::model
