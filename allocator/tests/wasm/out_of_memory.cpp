@@ -80,7 +80,10 @@ int main() {
   }
   // Small sizes after 2 KiB usually get nothing: 2 KiB blocks take one whole slot each, so when
   // they fail no slot is left for a new MiniPage of any class. Their NULL must set errno too.
-  check(counts[0] > 0 && counts[1] > 0, "large blocks were served");
+  // After the 256 KiB blocks fewer than 128 slots are left; whether 32 of them remain for a
+  // 64 KiB block depends on the table's length (with 16-byte records, 31 are left at 32 MiB), so
+  // the smaller large sizes together must have been served.
+  check(counts[0] > 0 && counts[1] + counts[2] > 0, "large blocks were served");
   errno = 0;
   check(std::calloc(1, 16) == nullptr && errno == ENOMEM, "calloc fails with ENOMEM too");
   errno = 0;
