@@ -915,6 +915,29 @@ TEST_F(HeapTest, ThePoolGrowsOneSlotPer64MiniPagesAndReusesFreedRecords) {
   EXPECT_TRUE(heap_is_valid(heap));
 }
 
+// With the pool full and no top free span, the spares retire before the pool grows ("The pool"):
+// their records serve the new MiniPage, and neither the table nor memory grows.
+TEST_F(HeapTest, ThePoolRetiresSparesBeforeItGrows) {
+  std::vector<void*> pages;
+  for (int i = 0; i < 64; ++i) pages.push_back(heap.allocate(2048));  // slots 1..64, pool full
+  ASSERT_EQ(slot_of(pages.back()), 64U);
+  std::vector<SpanView> spans = spans_of(heap);
+  ASSERT_EQ(spans[spans.size() - 2].kind, SpanKind::free);
+  void* filler = heap.allocate(spans[spans.size() - 2].bytes);  // the whole top free span
+  ASSERT_NE(filler, nullptr);
+  for (int i = 0; i < 4; ++i) heap.deallocate(pages[i]);  // four spares of class 2048
+  ASSERT_EQ(heap.core().spare_count(kClassCount - 1), 4U);
+  const std::size_t pages_before = heap.stats().wasm_pages;
+  const std::size_t table_before = spans_of(heap).back().bytes;
+  void* small = heap.allocate(8);  // a new MiniPage of another class
+  ASSERT_NE(small, nullptr);
+  EXPECT_EQ(heap.core().spare_count(kClassCount - 1), 0U);
+  EXPECT_LT(slot_of(small), 5U);  // one of the retired spares' slots
+  EXPECT_EQ(heap.stats().wasm_pages, pages_before);
+  EXPECT_EQ(spans_of(heap).back().bytes, table_before);
+  EXPECT_TRUE(heap_is_valid(heap));
+}
+
 // validate() checks that every MiniPage owns its own bitmap record: two records naming the same
 // one are reported. (The test writes the records directly, so it knows their layout: 16 bytes a
 // slot, at the end of the heap; the bitmap's index lies in the second 8 bytes, with the list
