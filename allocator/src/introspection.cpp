@@ -93,7 +93,7 @@ class Findings {
 };
 
 // The bitmap pool ("Metadata out of band", "The pool"): every MiniPage owns exactly one of its
-// 64 B records and every other record is on the free list, once. The marks live in a fixed
+// records (32 bytes, 64 a pool slot) and every other record is on the free list, once. The marks live in a fixed
 // buffer (validate() never allocates), so records are checked kChunk at a time, one walk of the
 // spans per chunk: one walk for pools of up to 512 slots (32,768 MiniPages).
 void check_bitmap_pool(const SpanHeap& spans, Findings& problem) {

@@ -42,11 +42,18 @@ struct TestAccess {
     return core.spans_.spare_spans_[slots][index];
   }
 
+  // The bitmap pool's free list head: the first free record's index + 1, 0 when empty.
+  static std::uint32_t& free_bitmap(HeapCore& core) { return core.spans_.free_bitmap_; }
+
   static std::uint32_t& current_slot(HeapCore& core, unsigned size_class) {
     return core.current_[size_class].slot;
   }
   static SegmentBitmap*& current_bitmap(HeapCore& core, unsigned size_class) {
     return core.current_[size_class].bitmap;
+  }
+  // A MiniPage's Segment bitmap: its record in the table's bitmap pool.
+  static SegmentBitmap& bitmap(HeapCore& core, const SlotDescriptor& page) {
+    return core.bitmap_of(page);
   }
   static std::uint32_t& partial_head(HeapCore& core, unsigned size_class) {
     return core.partial_[size_class];
@@ -69,11 +76,13 @@ struct TestAccess {
   // purpose: it must come back exactly, pointers into the table included.
   class Snapshot {
    public:
-    explicit Snapshot(HeapCore& core) : core_(core), table_(TestAccess::table(core)) {
+    // The table's bitmap pool and slot records, saved and restored together.
+    explicit Snapshot(HeapCore& core)
+        : core_(core), table_(TestAccess::table(core) ? core.spans_.pool_first() : nullptr) {
       save(&core_, sizeof core_, core_bytes_);
       if (table_ != nullptr) {
         Opened opened(core_);
-        save(table_, std::size_t{core_.spans_.top()} * sizeof(SlotDescriptor), table_bytes_);
+        save(table_, core_.spans_.pool_and_record_bytes(), table_bytes_);
       }
     }
     // The table's open/closed depth is the present one, not the saved one.
@@ -93,7 +102,7 @@ struct TestAccess {
       std::memcpy(to.data(), from, bytes);
     }
     HeapCore& core_;
-    SlotDescriptor* table_;
+    std::byte* table_;  // the pool's first byte: the records follow it
     std::vector<unsigned char> core_bytes_;
     std::vector<unsigned char> table_bytes_;
   };

@@ -7,7 +7,7 @@
 // Every check of allocator/src/introspection.cpp (validate(), in its order) and its test:
 //   heap has %u slots but took %zu wasm pages ............ SlotCountDisagreesWithWasmPages
 //   a heap without slots has a table ...................... FreshHeapWithATable
-//   the table is not at the end of the heap, after its apron  TableNotAtTheEnd
+//   the table is not at the end of the heap, after its apron and bitmap pool  TableNotAtTheEnd
 //   slot 0 is not a one-slot metadata span ................ SlotZeroNotMetadata
 //   the table at slot %u is not one metadata span of %u ... TableRecordWrong
 //   slot %u: no valid span record where a span must start . SpanWithoutHeadRecord
@@ -41,6 +41,10 @@
 //   class %u: the current MiniPage's bitmap is not slot %u's  CurrentBitmapElsewhere
 //   class %u: free vector entry %u (segment %u) is out of range, live or repeated  BadFreeVectorEntry
 //   class %u: free vector holds %u of %u free segments .... FreeVectorMissesASegment
+//   bitmap pool: free list entry %u is not one of its %u records, or ...  PoolFreeListOutOfRange
+//   bitmap record %u is taken twice (again by %s %u) ..... BitmapRecordTakenTwice
+//   bitmap record %u is neither a MiniPage's nor on the free list  BitmapRecordLost
+//   MiniPage at slot %u has bitmap record %u of %u ...... MiniPageBitmapRecordOutOfRange
 // validate() keeps no statistics counters of its own to check (stats() derives them from the
 // descriptors); the page count it does check is the first test's.
 #include "heap_test_access.hpp"
@@ -60,6 +64,7 @@ namespace {
 using detail::kNoSlot;
 using detail::kRoleHead;
 using detail::kRoleNone;
+using detail::SegmentBitmap;
 using detail::SlotDescriptor;
 using detail::TestAccess;
 
@@ -115,7 +120,7 @@ class ValidateTest : public HeapFixture {
     l3_slot = slot(l3);
     l4_slot = slot(l4);
     top = static_cast<std::uint32_t>(heap.stats().wasm_pages * kSlotsPerPage);
-    table = static_cast<std::uint32_t>(top - table_slots(top));
+    table = static_cast<std::uint32_t>(top - table_slots(top, 1));  // four MiniPages: one pool slot
     // The layout the tests rely on, stated rather than assumed.
     ASSERT_EQ(layout(heap, memory.base()),
               text("metadata 0+1, mini_page 1+1, mini_page 2+1, mini_page 3+1, mini_page 4+1, "
@@ -136,6 +141,7 @@ class ValidateTest : public HeapFixture {
   detail::HeapCore& core() { return heap.core(); }
   std::uint32_t slot(const void* pointer) const { return static_cast<std::uint32_t>(slot_of(pointer)); }
   SlotDescriptor& at(std::uint32_t slot) { return TestAccess::spans(core()).descriptor(slot); }
+  SegmentBitmap& bitmap(std::uint32_t slot) { return TestAccess::bitmap(core(), at(slot)); }
   std::uint32_t current(unsigned size_class) { return TestAccess::current_slot(core(), size_class); }
   // A span's kind, in its head and its tail.
   void relabel(std::uint32_t first, SpanKind kind) {
@@ -172,7 +178,39 @@ TEST(ValidateFreshHeapTest, FreshHeapWithATable) {
 
 TEST_F(ValidateTest, TableNotAtTheEnd) {
   TestAccess::table(core()) += 1;
-  EXPECT_TRUE(reports(heap, "the table is not at the end of the heap, after its apron"));
+  EXPECT_TRUE(
+      reports(heap, "the table is not at the end of the heap, after its apron and bitmap pool"));
+}
+
+// The bitmap pool: one slot of 64 records, four of them the MiniPages' (A-D), the rest free.
+TEST_F(ValidateTest, PoolFreeListOutOfRange) {
+  const std::uint32_t records = TestAccess::spans(core()).bitmap_records();
+  TestAccess::free_bitmap(core()) = records + 1;  // a head past the pool's last record
+  EXPECT_TRUE(reports(heap, text("bitmap pool: free list entry %u is not one of its %u records, "
+                                 "or the list loops", records, records)));
+}
+
+TEST_F(ValidateTest, BitmapRecordTakenTwice) {
+  const std::uint32_t own = at(b).bitmap;
+  at(b).bitmap = at(a).bitmap;  // B shares A's record; its own is nobody's
+  EXPECT_TRUE(reports(heap, text("bitmap record %u is taken twice (again by the MiniPage at "
+                                 "slot %u)", static_cast<unsigned>(at(a).bitmap), b)));
+  EXPECT_TRUE(reports(heap, text("bitmap record %u is neither a MiniPage's nor on the free list",
+                                 own)));
+}
+
+TEST_F(ValidateTest, BitmapRecordLost) {
+  const std::uint32_t first_free = TestAccess::free_bitmap(core()) - 1;
+  TestAccess::free_bitmap(core()) = 0;  // the free list forgotten: its records are nobody's
+  EXPECT_TRUE(reports(heap, text("bitmap record %u is neither a MiniPage's nor on the free list",
+                                 first_free)));
+}
+
+TEST_F(ValidateTest, MiniPageBitmapRecordOutOfRange) {
+  const std::uint32_t records = TestAccess::spans(core()).bitmap_records();
+  at(a).bitmap = records;
+  EXPECT_TRUE(
+      reports(heap, text("MiniPage at slot %u has bitmap record %u of %u", a, records, records)));
 }
 
 TEST_F(ValidateTest, SlotZeroNotMetadata) {
@@ -252,22 +290,22 @@ TEST_F(ValidateTest, MiniPageClassOutOfRange) {
 }
 
 TEST_F(ValidateTest, BitmapBitBeyondSegments) {
-  at(c).bitmap.set(5);
+  bitmap(c).set(5);
   EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: bit 5 set beyond its 2 segments", c)));
 }
 
 TEST_F(ValidateTest, EmptyMiniPageKept) {
-  at(a).bitmap.reset(1);  // A's last live Segment, as if freed without releasing A
+  bitmap(a).reset(1);  // A's last live Segment, as if freed without releasing A
   EXPECT_TRUE(reports(heap, text("MiniPage at slot %u is empty but kept", a)));
 }
 
 TEST_F(ValidateTest, SpareMiniPageInUse) {
   std::string message = text("spare MiniPage at slot %u is current or has live Segments", b);
-  at(b).bitmap.set(0);
+  bitmap(b).set(0);
   EXPECT_TRUE(reports(heap, message));
   snapshot->restore();
   TestAccess::current_slot(core(), P) = b;
-  TestAccess::current_bitmap(core(), P) = &at(b).bitmap;
+  TestAccess::current_bitmap(core(), P) = &bitmap(b);
   EXPECT_TRUE(reports(heap, message));
 }
 
@@ -414,7 +452,7 @@ TEST_F(ValidateTest, FreeVectorWithoutCurrentMiniPage) {
 }
 
 TEST_F(ValidateTest, BitmapWithoutCurrentMiniPage) {
-  TestAccess::current_bitmap(core(), Q) = &at(d).bitmap;
+  TestAccess::current_bitmap(core(), Q) = &bitmap(d);
   EXPECT_TRUE(reports(heap, text("class %u: no current MiniPage, but a bitmap for one", Q)));
 }
 
@@ -424,12 +462,12 @@ TEST_F(ValidateTest, CurrentNotAMiniPage) {
   EXPECT_TRUE(reports(heap, text(message.c_str(), P, l3_slot)));
   snapshot->restore();
   TestAccess::current_slot(core(), Q) = d;  // P's MiniPage, current for Q
-  TestAccess::current_bitmap(core(), Q) = &at(d).bitmap;
+  TestAccess::current_bitmap(core(), Q) = &bitmap(d);
   EXPECT_TRUE(reports(heap, text(message.c_str(), Q, d)));
 }
 
 TEST_F(ValidateTest, CurrentBitmapElsewhere) {
-  TestAccess::current_bitmap(core(), P) = &at(a).bitmap;
+  TestAccess::current_bitmap(core(), P) = &bitmap(a);
   EXPECT_TRUE(reports(heap, text("class %u: the current MiniPage's bitmap is not slot %u's", P, d)));
 }
 
