@@ -8,6 +8,11 @@ namespace {
 
 constexpr std::size_t kSlotBytes = 2048;
 constexpr std::size_t kPageBytes = 65536;
+// The table's records: 16 bytes a slot, in whole slots (allocator/README.md, R(top)).
+std::size_t record_slots(std::size_t pages) {
+  constexpr std::size_t kPagesPerRecordSlot = kSlotBytes / (16 * (kPageBytes / kSlotBytes));
+  return (pages + kPagesPerRecordSlot - 1) / kPagesPerRecordSlot;
+}
 
 struct Run {
   std::size_t first = 0;
@@ -44,12 +49,32 @@ std::string check_growth(const Shape& before, std::size_t pages_after, std::size
   auto joins = [in_place](const Span& span) {
     return span.kind == Kind::free || (!in_place && span.kind == Kind::kept);
   };
+  // The table is the last span; the run just below it is the top run.
+  std::size_t top = 0;
+  // The top run's first span (the table's index when there is no top run; 0 before the first
+  // growth, when the heap has no spans).
+  std::size_t top_index = before.spans.empty() ? 0 : before.spans.size() - 1;
+  for (; top_index > 1 && joins(before.spans[top_index - 1]); --top_index) {
+    top += before.spans[top_index - 1].slots;
+  }
+  // Metadata lives in the table, which lengthens only into the top run: the slots the table
+  // grew by beyond its new pages' records (a new MiniPage's bitmap record, when the pool is
+  // full) come out of the top run, and when it is shorter, only growth can give them.
+  const std::size_t new_records =
+      (record_slots(pages_after) - record_slots(before.pages)) * kSlotBytes;
+  const std::size_t table_extra = metadata_after > before.metadata_bytes + new_records
+                                      ? (metadata_after - before.metadata_bytes - new_records) /
+                                            kSlotBytes
+                                      : 0;
+  const bool table_needs_growth = table_extra > top;
+  const std::size_t top_left = table_needs_growth ? 0 : top - table_extra;
+
   Run longest, current;
   std::size_t block_slots = 0;
   std::size_t after_block = 0;  // in place: the free span right after the block
   for (std::size_t i = 0; i < before.spans.size(); ++i) {
     const Span& span = before.spans[i];
-    if (joins(span)) {
+    if (joins(span) && i < top_index) {
       if (current.slots == 0 || current.first + current.slots != span.first) {
         current = Run{span.first, 0};
       }
@@ -65,22 +90,18 @@ std::string check_growth(const Shape& before, std::size_t pages_after, std::size
       }
     }
   }
-  // The table is the last span; the run just below it is the top run.
-  std::size_t top = 0;
-  for (std::size_t i = before.spans.size(); i > 1 && joins(before.spans[i - 2]); --i) {
-    top += before.spans[i - 2].slots;
-  }
+  if (top_left > longest.slots) longest = Run{before.spans[top_index].first, top_left};
   if (in_place && block_slots == 0) return what + " in place, but no span starts at its block";
 
-  if (longest.slots >= need + need / 32) {
+  if (!table_needs_growth && longest.slots >= need + need / 32) {
     return what + (in_place ? " in place" : "") + ", but the " +
            (in_place ? "free span" : "run of free and kept spans") + " at slot " +
            std::to_string(longest.first) + " holds " + std::to_string(longest.slots) +
            " slots and could serve it";
   }
   const std::size_t missing = in_place ? (need > block_slots ? need - block_slots : 0) : need;
-  const std::size_t extended = in_place ? after_block : top;
-  if (extended >= missing) {
+  const std::size_t extended = in_place ? after_block : top_left;
+  if (!table_needs_growth && extended >= missing) {
     return what + (in_place ? ": the free span after the block" : ": the top run") + " holds " +
            std::to_string(extended) + " slots, the " + std::to_string(missing) + " needed";
   }
@@ -89,10 +110,11 @@ std::string check_growth(const Shape& before, std::size_t pages_after, std::size
   const std::size_t added = metadata_after > before.metadata_bytes
                                 ? metadata_after - before.metadata_bytes
                                 : 0;
-  const std::size_t enough = (missing - extended) * kSlotBytes + added;
+  const std::size_t short_by = missing > extended ? missing - extended : 0;
+  const std::size_t enough = short_by * kSlotBytes + added;
   const std::size_t bound = std::max(enough, before.metadata_bytes) + kPageBytes;
   if (grown >= bound) {
-    return what + ": " + std::to_string(grown) + " bytes, but " + std::to_string(missing - extended) +
+    return what + ": " + std::to_string(grown) + " bytes, but " + std::to_string(short_by) +
            " missing slot(s) and " + std::to_string(added) + " bytes of new metadata (or the " +
            std::to_string(before.metadata_bytes) + " bytes of metadata moved) allow less than " +
            std::to_string(bound);

@@ -7,7 +7,9 @@
 //     request may be passed over (a good-fit search rounds up). The top run, which growth
 //     extends, must be shorter than the request. A realloc growing in place does not retire: its
 //     runs are free spans only, and the free span after the block must be shorter than the slots
-//     it is missing.
+//     it is missing. Metadata lives in the table, which lengthens only into the top run: when the
+//     table grew by whole slots beyond the new pages' records (a MiniPage's bitmap record, when
+//     the pool is full) and the top run is shorter, the growth is the table's and is allowed.
 //   - Within a page bound: a growth of G bytes is shorter than one wasm page more than the larger
 //     of (the slots missing from the top run, plus the metadata the growth added) and the
 //     metadata the heap had: enough for the request and the table, or no longer than the
