@@ -938,34 +938,6 @@ TEST_F(HeapTest, ThePoolRetiresSparesBeforeItGrows) {
   EXPECT_TRUE(heap_is_valid(heap));
 }
 
-// validate() checks that every MiniPage owns its own bitmap record: two records naming the same
-// one are reported. (The test writes the records directly, so it knows their layout: 16 bytes a
-// slot, at the end of the heap; the bitmap's index lies in the second 8 bytes, with the list
-// links, which are zero for a current MiniPage.)
-TEST_F(HeapTest, ValidateReportsABitmapRecordOwnedTwice) {
-  void* a = heap.allocate(8);   // slot 1, class 8: current
-  void* b = heap.allocate(16);  // slot 2, class 16: current
-  ASSERT_TRUE(a && b);
-  ASSERT_EQ(slot_of(b), 2U);
-  std::size_t top = heap.stats().wasm_pages * kSlotsPerPage;
-  std::byte* records = const_cast<std::byte*>(heap.end()) - record_slots(top) * kSlot;
-  static_assert(sizeof(detail::SlotDescriptor) == 16);
-  std::byte saved[8];
-  std::memcpy(saved, records + 2 * 16 + 8, 8);
-  std::memcpy(records + 2 * 16 + 8, records + 1 * 16 + 8, 8);
-  ValidationReport report = heap.validate();
-  EXPECT_FALSE(report.ok());
-  bool twice = false;
-  for (std::size_t i = 0; i < std::min<std::size_t>(report.problems, ValidationReport::kMaxMessages); ++i) {
-    twice = twice || std::string(report.messages[i]).find("taken twice") != std::string::npos;
-  }
-  EXPECT_TRUE(twice) << describe(report);
-  std::memcpy(records + 2 * 16 + 8, saved, 8);
-  EXPECT_TRUE(heap_is_valid(heap));
-  heap.deallocate(a);
-  heap.deallocate(b);
-}
-
 // Growth moves the table, and each class's current MiniPage keeps a pointer to its bitmap in the
 // table: after a growth caused by a large request, the current MiniPage must still allocate and
 // free through its own (moved) bitmap.
