@@ -35,21 +35,34 @@ void SpanHeap::push_free_bitmap(std::uint32_t index) {
 // The bitmap record first, then the slot: the pool's growth may take the top free span's last
 // slot, and a MiniPage needs both. If the slot then cannot be found, the record goes back to the
 // free list (the pool keeps its slot: it never shrinks).
-std::uint32_t SpanHeap::take_mini_page() {
+std::uint32_t SpanHeap::take_mini_page(std::uint32_t slots, unsigned size_class) {
   std::uint32_t index = take_bitmap();
   if (index == kNoBitmap) return kNoSlot;
-  std::uint32_t slot = take(1, SpanKind::mini_page);
-  if (slot == kNoSlot) {
+  std::uint32_t first = take(slots, SpanKind::mini_page);
+  if (first == kNoSlot) {
     push_free_bitmap(index);
     return kNoSlot;
   }
-  descriptor(slot).bitmap = index;
-  return slot;
+  // Every slot a MiniPage record (at most 15 writes), so a pointer into any of them finds it.
+  for (std::uint32_t page_slot = 0; page_slot < slots; ++page_slot) {
+    SlotDescriptor& record = descriptor(first + page_slot);
+    record.kind = SpanKind::mini_page;
+    record.size_class = static_cast<std::uint8_t>(size_class);
+    record.page_slot = static_cast<std::uint8_t>(page_slot);
+    record.bitmap = index;
+  }
+  return first;
 }
 
-void SpanHeap::release_mini_page(std::uint32_t slot) {
-  push_free_bitmap(static_cast<std::uint32_t>(descriptor(slot).bitmap));
-  release(slot, 1);
+// Its interior records go back to kind none (head and tail are the span layer's), so a stale
+// pointer into what was the MiniPage never finds a class or a bitmap there again.
+void SpanHeap::release_mini_page(std::uint32_t first) {
+  std::uint32_t slots = descriptor(first).span_slots;
+  push_free_bitmap(static_cast<std::uint32_t>(descriptor(first).bitmap));
+  for (std::uint32_t inside = first + 1; inside + 1 < first + slots; ++inside) {
+    descriptor(inside).kind = SpanKind::none;
+  }
+  release(first, slots);
 }
 
 // With no free record the pool grows by a slot: the top free span's last; with no top free

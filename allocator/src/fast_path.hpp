@@ -44,7 +44,7 @@ inline void HeapCore::free_segment(SlotDescriptor& page, std::uint32_t slot, uns
   } else if (!bitmap.word_has_live(segment) &&
              (kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kWordBits || bitmap.empty())) {
     keep_or_release_empty(size_class, slot);
-  } else if (page.flags & kOnPartialList) {
+  } else if (page.role & kOnPartialList) {
     // Already partial: nothing to relink.
   } else if (free_vector.empty()) {
     make_current(size_class, slot, page);  // the old current MiniPage, full, is on no list
@@ -87,16 +87,18 @@ inline void HeapCore::deallocate_inline(void* pointer, std::size_t size) {
     auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
     SlotDescriptor& page = descriptor(slot);
     if (page.kind == SpanKind::mini_page && size <= kLargestClassSize) {
+      // Any slot of a MiniPage: every one holds the class, the bitmap and its position.
       unsigned size_class = page.size_class;
-      std::size_t offset_in_slot = offset & (kSlotSize - 1);
+      std::uint32_t first = slot - page.page_slot;
+      std::size_t offset_in_page = offset - (std::size_t{first} << kSlotShift);
       // No check of the Segment against the Segment count: bits past it are always clear
       // (validate() checks it), so test() already says no for the slack at a MiniPage's end.
-      if (is_segment_start(offset_in_slot, size_class)) {
-        unsigned segment = segment_of_offset(offset_in_slot, size_class);
+      if (is_segment_start(offset_in_page, size_class)) {
+        unsigned segment = segment_of_offset(offset_in_page, size_class);
         if (bitmap_of(page).test(segment) && size <= class_size(size_class)) {
           ALLIGATOR_COUNT_PATH(fast_deallocate);
           valgrind::block_freed(pointer);
-          free_segment(page, slot, segment);
+          free_segment(descriptor(first), first, segment);
           check_after_operation();
           return;
         }

@@ -37,8 +37,8 @@ struct HeapCore::Block {
 namespace {
 
 // The smallest class with room for `size` whose Segments are all aligned to `alignment`.
-// Preconditions: size <= 2048, alignment a power of two <= 2048 (2048 is a multiple of every
-// such alignment, so the loop ends; it runs at most kClassCount times).
+// Preconditions: size <= 16384, alignment a power of two <= 2048 (the last class, 16384, is a
+// multiple of every such alignment, so the loop ends; it runs at most kClassCount times).
 unsigned class_for(std::size_t size, std::size_t alignment) {
   unsigned size_class = class_of_size(size);
   while ((class_size(size_class) & (alignment - 1)) != 0) ++size_class;
@@ -113,10 +113,13 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
   std::size_t offset_in_slot = offset & (kSlotSize - 1);
   const SlotDescriptor& found = descriptor(slot);
   if (found.kind == SpanKind::mini_page) {
+    // Any slot of a MiniPage: its record says where the MiniPage starts.
     unsigned size_class = found.size_class;
-    unsigned segment = segment_of_offset(offset_in_slot, size_class);
-    if (segment * class_size(size_class) != offset_in_slot ||
-        segment >= segments_per_mini_page(size_class)) {
+    std::uint32_t first = slot - found.page_slot;
+    std::size_t offset_in_page = offset - (std::size_t{first} << kSlotShift);
+    unsigned segment = segment_of_offset(offset_in_page, size_class);
+    if (segment * class_size(size_class) != offset_in_page ||
+        segment >= kSegmentsPerMiniPage[size_class]) {
       report(HeapError::invalid_pointer, pointer);
       return false;
     }
@@ -124,7 +127,7 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
       report(HeapError::double_free, pointer);
       return false;
     }
-    block = {slot, segment, true, class_size(size_class)};
+    block = {first, segment, true, class_size(size_class)};
     return true;
   }
   if (found.kind == SpanKind::large && (found.role & kRoleHead) && offset_in_slot == 0) {

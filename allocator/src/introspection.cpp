@@ -196,9 +196,15 @@ ValidationReport HeapCore::validate() const {
     if (!(tail.role & kRoleTail) || tail.kind != head.kind || tail.span_slots != slots) {
       problem("span at slot %u: tail record does not match its head", slot);
     }
+    // Interior slots: no role, and kind none except in a MiniPage (checked below).
     for (std::uint32_t inside = slot + 1; inside + 1 < slot + slots; ++inside) {
       if (descriptor(inside).role != kRoleNone) {
         problem("span at slot %u: interior slot %u claims to be a head or tail", slot, inside);
+        break;
+      }
+      if (head.kind != SpanKind::mini_page && descriptor(inside).kind != SpanKind::none) {
+        problem("span at slot %u: interior slot %u has kind %u", slot, inside,
+                static_cast<unsigned>(descriptor(inside).kind));
         break;
       }
     }
@@ -217,15 +223,28 @@ ValidationReport HeapCore::validate() const {
         if (!spans_.is_spare_span(slot, slots)) problem("spare span at slot %u is not kept", slot);
         break;
       case SpanKind::mini_page: {
-        if (slots != 1) problem("MiniPage at slot %u spans %u slots", slot, slots);
         if (head.size_class >= kClassCount) {
           problem("MiniPage at slot %u has class %u", slot, head.size_class);
           break;
+        }
+        if (slots != kMiniPageSlots[head.size_class]) {
+          problem("MiniPage at slot %u spans %u slots, its class %u", slot, slots,
+                  kMiniPageSlots[head.size_class]);
         }
         if (head.bitmap >= spans_.bitmap_records()) {
           problem("MiniPage at slot %u has bitmap record %u of %u", slot,
                   static_cast<unsigned>(head.bitmap), spans_.bitmap_records());
           break;
+        }
+        // Every slot a record of this MiniPage, in order, so any pointer into it finds it.
+        for (std::uint32_t page_slot = 0; page_slot < slots; ++page_slot) {
+          const SlotDescriptor& record = descriptor(slot + page_slot);
+          if (record.kind != SpanKind::mini_page || record.size_class != head.size_class ||
+              record.bitmap != head.bitmap || record.page_slot != page_slot) {
+            problem("MiniPage at slot %u: the record of its slot %u is not one of its own", slot,
+                    slot + page_slot);
+            break;
+          }
         }
         const SegmentBitmap& bitmap = bitmap_of(head);
         unsigned size_class = head.size_class;
@@ -239,7 +258,7 @@ ValidationReport HeapCore::validate() const {
         bool current = current_[size_class].slot == slot;
         bool spare = is_spare(size_class, slot);
         bool full = bitmap.count() == segments;
-        bool listed = (head.flags & kOnPartialList) != 0;
+        bool listed = (head.role & kOnPartialList) != 0;
         if (!current && !spare && bitmap.empty()) {
           problem("MiniPage at slot %u is empty but kept", slot);
         }
@@ -312,7 +331,7 @@ ValidationReport HeapCore::validate() const {
     for (std::uint32_t slot = partial_[size_class]; slot != kNoSlot; slot = descriptor(slot).next) {
       const SlotDescriptor& page = descriptor(slot);
       if (slot >= spans_.top() || page.kind != SpanKind::mini_page || page.size_class != size_class ||
-          !(page.flags & kOnPartialList) || page.prev != previous ||
+          !(page.role & kOnPartialList) || page.prev != previous ||
           ++listed > partial_pages[size_class]) {
         problem("class %u: bad partial-list entry at slot %u", size_class, slot);
         break;
@@ -353,8 +372,8 @@ ValidationReport HeapCore::validate() const {
       continue;
     }
     const SlotDescriptor& page = descriptor(slot < spans_.top() ? slot : 0);
-    if (slot >= spans_.top() || page.kind != SpanKind::mini_page || page.size_class != size_class ||
-        page.bitmap >= spans_.bitmap_records()) {
+    if (slot >= spans_.top() || page.kind != SpanKind::mini_page || !(page.role & kRoleHead) ||
+        page.size_class != size_class || page.bitmap >= spans_.bitmap_records()) {
       problem("class %u: current MiniPage at slot %u is not one of its MiniPages", size_class, slot);
       continue;
     }

@@ -1,4 +1,4 @@
-// Small blocks: Segments of 2 KiB MiniPages, one size class per MiniPage.
+// Small blocks: Segments of MiniPages (k_c 2 KiB slots each), one size class per MiniPage.
 //
 // Each class has one current MiniPage, served by the class's free vector (a stack of its free
 // Segment indexes), and a list of partial MiniPages (some Segments free, not current). A full
@@ -6,7 +6,7 @@
 // current one is full or there is none, else it joins the partial list (fast_path.hpp). An empty
 // MiniPage other than the current one becomes one of the class's spares if it has fewer than
 // kSparesPerClass, else goes straight back to the free spans. Spares spare classes of 1 to 3
-// Segments per MiniPage (672, 1024, 2048 bytes) a span taken and freed on nearly every
+// Segments per MiniPage (672 bytes and most medium classes) a span taken and freed on nearly every
 // operation; before the heap grows, spares and empty current MiniPages go back to the free spans,
 // so nothing held back ever makes an allocation grow the heap.
 //
@@ -36,7 +36,7 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
   if (slot != kNoSlot) {
     SlotDescriptor& page = descriptor(slot);
     // partial_remove for the head of the queue, whose prev is kNoSlot.
-    page.flags &= static_cast<std::uint8_t>(~kOnPartialList);
+    page.role &= static_cast<std::uint8_t>(~kOnPartialList);
     partial_[size_class] = page.next;
     if (page.next != kNoSlot) {
       descriptor(page.next).prev = kNoSlot;
@@ -51,11 +51,9 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
   if (spare_count_[size_class] != 0) {
     slot = spares_[size_class][--spare_count_[size_class]];  // empty, of this class already
   } else {
-    slot = spans_.take_mini_page();
+    slot = spans_.take_mini_page(kMiniPageSlots[size_class], size_class);
     if (slot == kNoSlot) return false;
-    SlotDescriptor& page = descriptor(slot);
-    page.size_class = static_cast<std::uint8_t>(size_class);
-    bitmap_of(page).clear_all();
+    bitmap_of(descriptor(slot)).clear_all();
   }
   make_current(size_class, slot, descriptor(slot));
   free_vector.fill_fresh(segments);
@@ -64,7 +62,7 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
 
 // A MiniPage other than the current one has no live Segment left.
 void HeapCore::keep_or_release_empty(unsigned size_class, std::uint32_t slot) {
-  if (descriptor(slot).flags & kOnPartialList) partial_remove(size_class, slot);
+  if (descriptor(slot).role & kOnPartialList) partial_remove(size_class, slot);
   if (spare_count_[size_class] < kSparesPerClass) {
     spares_[size_class][spare_count_[size_class]++] = slot;
   } else {
@@ -74,7 +72,7 @@ void HeapCore::keep_or_release_empty(unsigned size_class, std::uint32_t slot) {
 
 void HeapCore::partial_push(unsigned size_class, std::uint32_t slot) {
   SlotDescriptor& page = descriptor(slot);
-  page.flags |= kOnPartialList;
+  page.role |= kOnPartialList;
   page.next = kNoSlot;
   page.prev = partial_tail_[size_class];
   if (page.prev != kNoSlot) {
@@ -87,7 +85,7 @@ void HeapCore::partial_push(unsigned size_class, std::uint32_t slot) {
 
 void HeapCore::partial_remove(unsigned size_class, std::uint32_t slot) {
   SlotDescriptor& page = descriptor(slot);
-  page.flags &= static_cast<std::uint8_t>(~kOnPartialList);
+  page.role &= static_cast<std::uint8_t>(~kOnPartialList);
   if (page.prev != kNoSlot) {
     descriptor(page.prev).next = page.next;
   } else {

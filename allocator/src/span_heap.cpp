@@ -1,7 +1,7 @@
 // Spans: runs of 2 KiB slots. Free spans sit in the span bins (span_bins.hpp) and are coalesced
 // with their free neighbours the moment they are freed, so two free spans are never adjacent and
-// freed memory is never lost to fragmentation between neighbours. Large blocks (over 2 KiB, or
-// aligned beyond 2 KiB) are spans of their own; MiniPages are one-slot spans.
+// freed memory is never lost to fragmentation between neighbours. Large blocks (over 16 KiB, or
+// aligned beyond 2 KiB) are spans of their own; MiniPages are spans of k_c slots.
 //
 // Bounds: finding a span is two bitmap lookups; taking one splits it once; freeing merges with at
 // most two neighbours, found through their head and tail descriptors. No loop anywhere.
@@ -16,7 +16,7 @@ void SpanHeap::set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind)
   SlotDescriptor& head = descriptor(first);
   head.kind = kind;
   head.role = static_cast<std::uint8_t>(kRoleHead | (slots == 1 ? kRoleTail : 0));
-  head.flags = 0;
+  head.page_slot = 0;
   head.span_slots = slots;
   head.next = kNoSlot;
   head.prev = kNoSlot;

@@ -10,41 +10,46 @@
 namespace alligator::detail {
 
 inline constexpr std::size_t kSizeGranule = 8;
+// Above 1024 bytes every class size is a multiple of 128, so a second, coarser table covers the
+// medium sizes in 128 entries where an 8-byte one would need 1920.
+inline constexpr std::size_t kFineLookupLimit = 1024;
+inline constexpr std::size_t kCoarseGranule = 128;
 
-// class_by_granule[(size + 7) / 8] = smallest class with class_size >= size, for 0 <= size <= 2048.
-inline constexpr auto kClassByGranule = [] {
-  std::array<std::uint8_t, kLargestClassSize / kSizeGranule + 1> table{};
+// The smallest class with class_size >= size, for 0 <= size <= limit, indexed by
+// ceil(size / granule).
+template <std::size_t kLimit, std::size_t kGranule>
+constexpr auto class_lookup_table() {
+  std::array<std::uint8_t, kLimit / kGranule + 1> table{};
   std::size_t size_class = 0;
-  for (std::size_t granule = 0; granule < table.size(); ++granule) {
-    while (kClassSizes[size_class] < granule * kSizeGranule) ++size_class;
-    table[granule] = static_cast<std::uint8_t>(size_class);
+  for (std::size_t index = 0; index < table.size(); ++index) {
+    while (kClassSizes[size_class] < index * kGranule) ++size_class;
+    table[index] = static_cast<std::uint8_t>(size_class);
   }
   return table;
-}();
+}
+inline constexpr auto kClassByGranule = class_lookup_table<kFineLookupLimit, kSizeGranule>();
+inline constexpr auto kClassByCoarseGranule = class_lookup_table<kLargestClassSize, kCoarseGranule>();
+static_assert([] {
+  for (std::size_t size : kClassSizes) {
+    if (size > kFineLookupLimit && size % kCoarseGranule != 0) return false;
+  }
+  return true;
+}(), "above the fine table's limit every class is a multiple of the coarse granule");
 
 // Precondition: size <= kLargestClassSize.
 constexpr unsigned class_of_size(std::size_t size) {
-  return kClassByGranule[(size + kSizeGranule - 1) / kSizeGranule];
+  if (size <= kFineLookupLimit) return kClassByGranule[(size + kSizeGranule - 1) / kSizeGranule];
+  return kClassByCoarseGranule[(size + kCoarseGranule - 1) / kCoarseGranule];
 }
 
-// floor(2^23 / size) + 1: offset * reciprocal >> 23 == offset / size for every offset < 2048
-// (the error, below offset / 2^23 <= 2^-12, stays under 1 / size for sizes up to 2048), and the
-// product stays below 2^32, so one 32-bit multiply does it on every target. Checked for every
-// offset and class at compile time, below segment_of_offset.
-inline constexpr unsigned kReciprocalShift = 23;
-inline constexpr auto kSegmentReciprocal = [] {
-  std::array<std::uint32_t, kClassCount> table{};
+// The slots of a class's MiniPage, and its Segment count, looked up rather than computed.
+inline constexpr auto kMiniPageSlots = [] {
+  std::array<std::uint8_t, kClassCount> table{};
   for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
-    table[size_class] =
-        static_cast<std::uint32_t>((std::uint32_t{1} << kReciprocalShift) / kClassSizes[size_class] + 1);
+    table[size_class] = static_cast<std::uint8_t>(mini_page_slots(size_class));
   }
   return table;
 }();
-static_assert(std::uint64_t{kMiniPageSize} * ((std::uint64_t{1} << kReciprocalShift) / 8 + 1) <
-                  (std::uint64_t{1} << 32),
-              "offset * reciprocal fits in 32 bits");
-
-// floor(2048 / class size), looked up rather than divided when a free vector is refilled.
 inline constexpr auto kSegmentsPerMiniPage = [] {
   std::array<std::uint16_t, kClassCount> table{};
   for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
@@ -52,37 +57,57 @@ inline constexpr auto kSegmentsPerMiniPage = [] {
   }
   return table;
 }();
+static_assert([] {
+  for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
+    if (mini_page_slots(size_class) > kMaxMiniPageSlots ||
+        segments_per_mini_page(size_class) > kMaxSegmentsPerMiniPage ||
+        segments_per_mini_page(size_class) == 0) {
+      return false;
+    }
+    if (kClassSizes[size_class] > 672 &&
+        segments_per_mini_page(size_class) * kClassSizes[size_class] !=
+            mini_page_slots(size_class) * kMiniPageSize) {
+      return false;
+    }
+  }
+  return true;
+}(), "MiniPages span at most 15 slots and 256 Segments; medium ones have no slack");
 
+// Segment index from the byte offset in a MiniPage, without a division: with
+// r = floor(2^32 / size) + 1 = 2^32 / size + d (0 < d <= 1), offset * r / 2^32 is
+// offset / size + offset * d / 2^32, and the second term stays below 1 / size while
+// offset * size < 2^32 (offsets are below 15 * 2048 and sizes at most 16384, so always): the floor
+// is offset / size exactly. One 32 x 32 -> 64-bit multiply on every target.
+inline constexpr unsigned kReciprocalShift = 32;
+inline constexpr auto kSegmentReciprocal = [] {
+  std::array<std::uint32_t, kClassCount> table{};
+  for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
+    table[size_class] =
+        static_cast<std::uint32_t>((std::uint64_t{1} << kReciprocalShift) / kClassSizes[size_class] + 1);
+  }
+  return table;
+}();
+static_assert(std::uint64_t{kMaxMiniPageSlots * kMiniPageSize} * kLargestClassSize <
+                  (std::uint64_t{1} << kReciprocalShift),
+              "offset * size < 2^32, so the reciprocal's floor is exact");
+
+constexpr std::uint64_t segment_product(std::size_t offset, unsigned size_class) {
+  return std::uint64_t{static_cast<std::uint32_t>(offset)} * kSegmentReciprocal[size_class];
+}
 constexpr unsigned segment_of_offset(std::size_t offset, unsigned size_class) {
-  return (static_cast<std::uint32_t>(offset) * kSegmentReciprocal[size_class]) >> kReciprocalShift;
+  return static_cast<unsigned>(segment_product(offset, size_class) >> kReciprocalShift);
 }
-static_assert([] {
-  for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
-    for (std::size_t offset = 0; offset < kMiniPageSize; ++offset) {
-      if (segment_of_offset(offset, size_class) != offset / kClassSizes[size_class]) return false;
-    }
-  }
-  return true;
-}(), "segment_of_offset divides exactly for every offset in a MiniPage and every class");
 
-// Whether `offset` (< 2048) starts a Segment, from the same product: its low 23 bits are
-// q * (reciprocal * size - 2^23) <= offset < 2048 when offset = q * size, and at least
-// reciprocal > 2^23 / 2048 = 4096 otherwise. So no multiply back by the class size is needed.
+// Whether `offset` starts a Segment, from the same product: its low 32 bits are
+// q * (r * size - 2^32) <= q * size = offset < 2^15 when offset = q * size, and at least
+// r > 2^32 / 16384 = 2^18 otherwise (no wrap: (q + 1) * size <= 15 * 2048 < r). So no multiply
+// back by the class size is needed. allocator/tests/size_class_test.cpp checks both functions for
+// every offset of every class's MiniPage (too many for a constant expression).
+inline constexpr std::uint32_t kSegmentStartBound = 1U << 15;
+static_assert(kMaxMiniPageSlots * kMiniPageSize <= kSegmentStartBound);
 constexpr bool is_segment_start(std::size_t offset, unsigned size_class) {
-  constexpr std::uint32_t kFraction = (std::uint32_t{1} << kReciprocalShift) - 1;
-  return ((static_cast<std::uint32_t>(offset) * kSegmentReciprocal[size_class]) & kFraction) <
-         kMiniPageSize;
+  return static_cast<std::uint32_t>(segment_product(offset, size_class)) < kSegmentStartBound;
 }
-static_assert([] {
-  for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
-    for (std::size_t offset = 0; offset < kMiniPageSize; ++offset) {
-      if (is_segment_start(offset, size_class) != (offset % kClassSizes[size_class] == 0)) {
-        return false;
-      }
-    }
-  }
-  return true;
-}(), "is_segment_start is exact for every offset in a MiniPage and every class");
 
 static_assert([] {
   for (std::size_t c = 0; c + 1 < kClassCount; ++c) {
@@ -99,6 +124,5 @@ static_assert([] {
   return true;
 }(), "every class keeps the natural alignment of the requests it serves");
 static_assert(kClassSizes[kClassCount - 1] == kLargestClassSize);
-static_assert(kMiniPageSize / kClassSizes[0] <= kMaxSegmentsPerMiniPage);
 
 }  // namespace alligator::detail

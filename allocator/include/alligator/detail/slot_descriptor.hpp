@@ -1,7 +1,7 @@
 // Out-of-band metadata for each 2 KiB slot of the heap.
 //
-// The heap's memory is an array of 2 KiB slots. Runs of slots ("spans") are free, a MiniPage (one
-// slot), a large block, a spare span, or allocator metadata. Each slot has a 16-byte
+// The heap's memory is an array of 2 KiB slots. Runs of slots ("spans") are free, a MiniPage (k_c
+// slots), a large block, a spare span, or allocator metadata. Each slot has a 16-byte
 // SlotDescriptor (its record); all of them live in one array at the end of the table, the heap's
 // last span, after a 64 KiB apron that is never handed out and the bitmap pool (the MiniPages'
 // Segment bitmaps, 32 bytes each, bitmap_pool.cpp). The table moves to the new end whenever the
@@ -11,8 +11,11 @@
 // metadata span holding nothing, so 0 can mean "no slot" in lists.
 //
 // Only the first slot (head) and last slot (tail) of a span carry its record; slots inside a span
-// have role kNone. When a slot stops being a head or tail (spans merge), its role is cleared, so
-// a descriptor that says "head" always is one: an interior pointer can never pass for a block.
+// have role kNone and kind none, except inside a MiniPage: every one of its slots is a MiniPage
+// record with its class, bitmap index and position (page_slot), so a pointer into any of them
+// finds its Segment with one lookup; freeing the MiniPage clears them. When a slot stops being a
+// head or tail (spans merge), its role and kind are cleared, so a descriptor that says "head"
+// always is one: an interior pointer can never pass for a block.
 #pragma once
 
 #include <alligator/detail/segment_bitmap.hpp>
@@ -36,20 +39,21 @@ inline constexpr unsigned kSlotShift = 11;
 inline constexpr std::uint32_t kMaxSlots = std::uint32_t{1} << 21;
 inline constexpr std::uint32_t kSlotsPerWasmPage = 65536 / kSlotSize;
 
-enum SlotRole : std::uint8_t { kRoleNone = 0, kRoleHead = 1, kRoleTail = 2 };
-enum SlotFlag : std::uint8_t { kOnPartialList = 1 };
+// Role bits; a MiniPage's head also says there whether it is on its class's partial list (set_span
+// clears it with the rest).
+enum SlotRole : std::uint8_t { kRoleNone = 0, kRoleHead = 1, kRoleTail = 2, kOnPartialList = 4 };
 
 // 16 bytes: slot numbers and bitmap indexes fit in 21 bits (a 4 GiB heap has 2^21 slots, and at
 // most that many MiniPages), a span's length in 22.
 struct SlotDescriptor {
   SpanKind kind;
   std::uint8_t role;         // SlotRole bits; a one-slot span is head and tail
-  std::uint8_t size_class;   // MiniPages
-  std::uint8_t flags;        // SlotFlag bits, MiniPages
+  std::uint8_t size_class;   // MiniPages, every slot
+  std::uint8_t page_slot;    // MiniPages, every slot: its position in the MiniPage (0: the head)
   std::uint32_t span_slots;  // heads and tails
   std::uint64_t next : 21;   // free spans: bin list; MiniPages: partial list
   std::uint64_t prev : 21;
-  std::uint64_t bitmap : 22; // MiniPages: the index of their bitmap record in the pool
+  std::uint64_t bitmap : 22; // MiniPages, every slot: the index of their bitmap record in the pool
 };
 static_assert(sizeof(SlotDescriptor) == 16);
 

@@ -22,9 +22,10 @@
 
 namespace alligator::detail {
 
-// Freed large blocks of 2 to 8 slots a heap keeps per length (allocator/README.md, "Spare spans").
-inline constexpr std::uint32_t kMinSpareSpanSlots = 2;
-inline constexpr std::uint32_t kMaxSpareSpanSlots = 8;
+// Freed large blocks of 9 to 16 slots a heap keeps per length (allocator/README.md, "Spare spans":
+// smaller blocks are medium classes, whose spare MiniPages do the same).
+inline constexpr std::uint32_t kMinSpareSpanSlots = 9;
+inline constexpr std::uint32_t kMaxSpareSpanSlots = 16;
 inline constexpr unsigned kSpareSpansPerLength = 4;
 constexpr bool has_spare_spans(std::size_t slots) {
   return slots >= kMinSpareSpanSlots && slots <= kMaxSpareSpanSlots;
@@ -51,11 +52,12 @@ class SpanHeap {
   void release(std::uint32_t first, std::uint32_t slots);
 
   // MiniPages (bitmap_pool.cpp): take_mini_page takes a bitmap record (growing the pool by a slot
-  // when none is free), then one slot; it returns the slot, whose record holds the bitmap's
-  // index, or kNoSlot when memory cannot grow. The bitmap is not cleared. release_mini_page frees
-  // both.
-  std::uint32_t take_mini_page();
-  void release_mini_page(std::uint32_t slot);
+  // when none is free), then `slots` slots, as take does; it returns the first, or kNoSlot when
+  // memory cannot grow. Every slot's record holds the class (an opaque label here), the bitmap's
+  // index and the slot's position in the MiniPage. The bitmap is not cleared. release_mini_page
+  // frees both.
+  std::uint32_t take_mini_page(std::uint32_t slots, unsigned size_class);
+  void release_mini_page(std::uint32_t first);
   SegmentBitmap& bitmap(std::uint32_t index) const {
     return *(reinterpret_cast<SegmentBitmap*>(table_) - 1 - index);
   }
