@@ -1,6 +1,6 @@
 // Generators for the property suites: the inputs that find allocator bugs, biased to where they
 // hide. Sizes cluster at class edges (n-1, n, n+1 around every class size) and slot edges
-// (k * 2048 +- 1); alignments are powers of two up to 64 KiB, mostly small; the memory maximum
+// (k * 2048 +- 1, from the small limit of 8 slots up); alignments are powers of two up to 64 KiB, mostly small; the memory maximum
 // is small (128 KiB .. 8 MiB) so growth, retiring and out-of-memory paths run in most cases.
 // Every generator shrinks towards the simplest value (small sizes, alignment 1, small memory
 // counts stay reachable), which keeps shrunk failures short.
@@ -38,27 +38,30 @@ inline rc::Gen<std::size_t> memory_bytes(std::size_t max_pages = 128) {
       [upto](std::size_t pages) { return upto(pages) * model::kWasmPageBytes; });
 }
 
-// n - 1, n or n + 1 around a class size n (0 .. 2049).
+// n - 1, n or n + 1 around a class size n (0 .. 16385).
 inline rc::Gen<std::size_t> class_edge_size() {
   return rc::gen::apply(
       [](std::size_t size, int delta) { return size == 0 && delta < 0 ? 0 : size + delta; },
       rc::gen::elementOf(class_sizes()), rc::gen::element(0, -1, 1));
 }
 
-// A small request: class edges, or anything from 0 to 2048.
+// A small request: class edges, or anything from 0 to 2048 (one-slot and the first medium
+// classes), sometimes a medium size up to 16384 (MiniPages of several slots).
 inline rc::Gen<std::size_t> small_size() {
   return rc::gen::weightedOneOf<std::size_t>({
       {3, class_edge_size()},
       {2, rc::gen::inRange<std::size_t>(0, 2049)},
+      {1, rc::gen::inRange<std::size_t>(2049, 16385)},
       {1, rc::gen::inRange<std::size_t>(0, 65)},
   });
 }
 
-// A large request: k slots +- 1 byte, mostly a few slots, sometimes up to 1 MiB.
+// A large request: k slots +- 1 byte, mostly 8 to 16 slots (the small limit, 16384 = 8 slots,
+// and the spare spans' lengths), sometimes up to 1 MiB.
 inline rc::Gen<std::size_t> large_size() {
   auto slots = rc::gen::weightedOneOf<std::size_t>({
-      {6, rc::gen::inRange<std::size_t>(1, 9)},
-      {3, rc::gen::inRange<std::size_t>(8, 70)},
+      {6, rc::gen::inRange<std::size_t>(8, 17)},
+      {3, rc::gen::inRange<std::size_t>(16, 70)},
       {1, rc::gen::inRange<std::size_t>(64, 513)},
   });
   return rc::gen::apply(

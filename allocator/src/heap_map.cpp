@@ -174,6 +174,7 @@ struct Summary {
   std::uint64_t largest_large = 0;
   std::uint64_t spare_span_bytes = 0, spare_spans = 0;
   std::uint64_t spare_pages = 0;
+  std::uint64_t spare_page_bytes = 0;  // MiniPages span k_c slots
   std::uint64_t small_in_use = 0;  // class size x live Segments
   std::uint64_t pages_per_class[kClassCount] = {};
   std::uint64_t live_per_class[kClassCount] = {};
@@ -203,6 +204,7 @@ struct Summary {
       small_in_use += std::uint64_t{span.live_segments} * class_size(span.size_class);
       if (span.spare) {
         ++spare_pages;
+        spare_page_bytes += span.bytes;
         ++spare_per_class[span.size_class];
       }
     }
@@ -598,7 +600,7 @@ void summary_tables(Out& out, const Summary& s, const HeapStats& stats) {
   out.grouped(stats.large_blocks) << " large</td></tr>\n";
   row("MiniPages", s.bytes[kMini], "");
   out.grouped(s.count[kMini]) << " in use or current, ";
-  out.bytes(s.bytes[kMini] + s.spare_pages * kSlotBytes - s.small_in_use)
+  out.bytes(s.bytes[kMini] + s.spare_page_bytes - s.small_in_use)
       << " of all MiniPages not in use (free Segments, rounding)</td></tr>\n";
   row("large blocks", s.bytes[kLarge], "");
   out.grouped(s.count[kLarge]) << ", largest ";
