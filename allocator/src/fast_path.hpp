@@ -68,7 +68,7 @@ inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) 
       block = slot_address(current.slot) + std::size_t{segment} * class_size(size_class);
     } else {
       block = static_cast<std::byte*>(allocate_small(size_class));
-      if (block == nullptr) return nullptr;
+      if (block == nullptr) return allocate_without_mini_page(size, size_class);
     }
     valgrind::block_allocated(block, class_size(size_class));
     check_after_operation();

@@ -154,6 +154,7 @@ void* HeapCore::allocate_checked(std::size_t size, std::size_t alignment) {
     unsigned size_class = class_for(size, alignment);
     usable = class_size(size_class);
     result = allocate_small(size_class);
+    if (result == nullptr) return allocate_without_mini_page(size, size_class);
   } else {
     if ((size >> kSlotShift) >= kMaxSlots) return nullptr;  // more than the 4 GiB address space
     std::uint32_t slots = slots_for(size);
@@ -161,6 +162,19 @@ void* HeapCore::allocate_checked(std::size_t size, std::size_t alignment) {
     result = spans_.allocate_large(slots, alignment);
   }
   if (result != nullptr) valgrind::block_allocated(result, usable);
+  check_after_operation();
+  return result;
+}
+
+// A class whose MiniPages span several slots makes none by growing the heap (allocator/README.md,
+// "Small blocks"): the request takes the whole slots its bytes need, as a large block, so it
+// never needs more free memory than its size. Slots sit on 2 KiB boundaries, which meets any
+// alignment a small request may ask.
+void* HeapCore::allocate_without_mini_page(std::size_t size, unsigned size_class) {
+  if (kMiniPageSlots[size_class] == 1) return nullptr;  // memory cannot grow
+  std::uint32_t slots = slots_for(size);
+  void* result = spans_.allocate_large(slots, 1);
+  if (result != nullptr) valgrind::block_allocated(result, std::size_t{slots} * kSlotSize);
   check_after_operation();
   return result;
 }

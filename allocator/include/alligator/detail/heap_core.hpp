@@ -97,8 +97,11 @@ class HeapCore {
   void* allocate_checked(std::size_t size, std::size_t alignment);
   void deallocate_checked(void* pointer, std::size_t size, std::size_t alignment);
 
-  // Small blocks (small_path.cpp).
+  // Small blocks (small_path.cpp). allocate_small: nullptr when memory cannot grow, or when the
+  // class's new MiniPage of several slots could only come from growth; then
+  // allocate_without_mini_page serves the request as a large block (heap_core.cpp).
   void* allocate_small(unsigned size_class);
+  void* allocate_without_mini_page(std::size_t size, unsigned size_class);
   bool refill_free_vector(unsigned size_class);
   inline void free_segment(SlotDescriptor& page, std::uint32_t slot, unsigned segment);
   void keep_or_release_empty(unsigned size_class, std::uint32_t slot);
