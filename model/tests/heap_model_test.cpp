@@ -207,139 +207,151 @@ TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
 }
 
 TEST_F(ModelTest, LargeBlocksTakeTheLowEndAndCoalesceWhenFreed) {
-  // Blocks of more than 8 slots: never kept as spare spans.
-  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.allocate(9 * 2048 + 1, 1, got(at_slot(10), 2)));  // 10 slots, 11 free
-  // 12 slots: the top free span (11) grows by one page, through the old table:
-  // 11 + 33 + 32 - 33 = 43 slots.
-  EXPECT_LEGAL(model.allocate(12 * 2048 - 100, 1, got(at_slot(20), 3)));
-  EXPECT_EQ(model.stats().bytes_in_use, 31U * 2048);
-  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 3)));
+  // Blocks of more than 16 slots: never kept as spare spans.
+  EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(1), 2)));  // 13 free slots after it
+  // 17 slots: the top free span (13) grows by one page, through the old table:
+  // 13 + 33 + 32 - 33 = 45.
+  EXPECT_LEGAL(model.allocate(16 * 2048 + 1, 1, got(at_slot(18), 3)));
+  EXPECT_LEGAL(model.allocate(20 * 2048 - 100, 1, got(at_slot(35), 3)));
+  EXPECT_EQ(model.stats().bytes_in_use, 54U * 2048);
+  EXPECT_LEGAL(model.deallocate(at_slot(18), got(0, 3)));
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:freex19 20:large blockx12 32:freex31 63:metadatax33 ");
-  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex34 35:large blockx20 55:freex8 63:metadatax33 ");
+  EXPECT_LEGAL(model.deallocate(at_slot(35), got(0, 3)));
   EXPECT_EQ(layout(model), "0:metadatax1 1:freex62 63:metadatax33 ");
   EXPECT_EQ(model.stats().free_bytes, 62U * 2048);
   EXPECT_EQ(model.stats().metadata_bytes, 34U * 2048);
   check();
 }
 
-TEST_F(ModelTest, FreedThreeSlotBlockIsASpareSpanTheNextThreeSlotRequestTakes) {
+TEST_F(ModelTest, FreedNineSlotBlockIsASpareSpanTheNextNineSlotRequestTakes) {
   EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1), 2)));  // so the block starts at slot 2
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(2), 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(2), 2)));
   EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2)));
   // Kept whole, beside the free span it does not merge with, and counted as free bytes.
   EXPECT_EQ(layout(model),
-            std::string("0:metadatax1 1:MiniPagex1 2:spare spanx3 5:freex25 ") + kPoolTable);
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{2});
+            std::string("0:metadatax1 1:MiniPagex1 2:spare spanx9 11:freex19 ") + kPoolTable);
+  EXPECT_EQ(model.spare_spans(9), std::set<std::size_t>{2});
   EXPECT_EQ(model.stats().free_bytes, 28U * 2048);
   EXPECT_EQ(model.stats().large_blocks, 0U);
   check();
-  // No free-span search sees it: not a 2-slot request, nor a 3-slot one aligned past 2048
-  // (slot 2 is on a 4096 boundary, the free span's low end is not).
+  // No free-span search sees it: not a 10-slot request, nor a 9-slot one aligned past 2048
+  // (slot 2 is on a 4096 boundary, the free span's low end is not), nor a new MiniPage of 9
+  // slots (class 9216), which never takes a spare span.
   HeapModel other = model;
-  EXPECT_ILLEGAL(other.allocate(2 * 2048, 1, got(at_slot(2), 2)), "free span");
-  EXPECT_LEGAL(other.allocate(2 * 2048, 1, got(at_slot(5), 2)));
+  EXPECT_ILLEGAL(other.allocate(10 * 2048, 1, got(at_slot(2), 2)), "free span");
+  EXPECT_LEGAL(other.allocate(10 * 2048, 1, got(at_slot(11), 2)));
   other = model;
-  EXPECT_ILLEGAL(other.allocate(3 * 2048, 4096, got(at_slot(2), 2)), "free span");
-  EXPECT_LEGAL(other.allocate(3 * 2048, 4096, got(at_slot(6), 2)));
-  // A 3-slot request takes it before any free span.
+  EXPECT_ILLEGAL(other.allocate(9 * 2048, 4096, got(at_slot(2), 2)), "free span");
+  EXPECT_LEGAL(other.allocate(9 * 2048, 4096, got(at_slot(12), 2)));
+  other = model;
+  ASSERT_EQ(other.classes().slots(*other.classes().class_of_size(9216)), 9U);
+  EXPECT_ILLEGAL(other.allocate(9000, 1, got(at_slot(2), 2)), "free span");
+  EXPECT_LEGAL(other.allocate(9000, 1, got(at_slot(11), 2)));
+  EXPECT_EQ(layout(other), std::string("0:metadatax1 1:MiniPagex1 2:spare spanx9 11:MiniPagex9 "
+                                       "20:freex10 ") + kPoolTable);
+  // A 9-slot request takes it before any free span.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(5), 2)), "spare span");
+  EXPECT_ILLEGAL(wrong.allocate(9 * 2048, 1, got(at_slot(11), 2)), "spare span");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(2, 8), 2)), "spare span");
-  EXPECT_LEGAL(model.allocate(5000, 1, got(at_slot(2), 2)));
+  EXPECT_ILLEGAL(wrong.allocate(9 * 2048, 1, got(at_slot(2, 8), 2)), "spare span");
+  EXPECT_LEGAL(model.allocate(17000, 1, got(at_slot(2), 2)));
   EXPECT_EQ(layout(model),
-            std::string("0:metadatax1 1:MiniPagex1 2:large blockx3 5:freex25 ") + kPoolTable);
-  EXPECT_TRUE(model.spare_spans(3).empty());
-  EXPECT_LEGAL(model.usable_size(at_slot(2), 3 * 2048, got(0, 2)));
+            std::string("0:metadatax1 1:MiniPagex1 2:large blockx9 11:freex19 ") + kPoolTable);
+  EXPECT_TRUE(model.spare_spans(9).empty());
+  EXPECT_LEGAL(model.usable_size(at_slot(2), 9 * 2048, got(0, 2)));
   check();
 }
 
 TEST_F(ModelTest, FifthFreedBlockOfALengthIsFreedAsASpanAndMerges) {
-  for (std::size_t slot = 1; slot <= 9; slot += 2) {
-    EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(slot), 2)));
+  // Nine-slot blocks at 1, 10 and 19; the fourth grows memory by a page (3 + 33 + 32 - 33 = 35
+  // free at 28).
+  for (std::size_t slot = 1; slot <= 37; slot += 9) {
+    EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(slot), slot < 28 ? 2 : 3)));
   }
-  for (std::size_t slot = 1; slot <= 9; slot += 2) {
-    EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 2)));
+  for (std::size_t slot = 1; slot <= 37; slot += 9) {
+    EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 3)));
   }
-  // Four spare spans of 2 slots; the fifth block merges with the free span after it (not with
+  // Four spare spans of 9 slots; the fifth block merges with the free span after it (not with
   // the spare span before it).
-  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{1, 3, 5, 7}));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx2 3:spare spanx2 "
-                                       "5:spare spanx2 7:spare spanx2 9:freex22 ") + kFirstTable);
-  // The four are per length: a 3-slot block is still kept.
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(9), 2)));
-  EXPECT_LEGAL(model.deallocate(at_slot(9), got(0, 2)));
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{9});
-  EXPECT_EQ(model.stats().free_bytes, 30U * 2048);
-  // Any of the four serves a 2-slot request.
+  EXPECT_EQ(model.spare_spans(9), (std::set<std::size_t>{1, 10, 19, 28}));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:spare spanx9 10:spare spanx9 19:spare spanx9 "
+                           "28:spare spanx9 37:freex26 63:metadatax33 ");
+  // The four are per length: a 10-slot block is still kept.
+  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(37), 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(37), got(0, 3)));
+  EXPECT_EQ(model.spare_spans(10), std::set<std::size_t>{37});
+  EXPECT_EQ(model.stats().free_bytes, 62U * 2048);
+  // Any of the four serves a 9-slot request.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(2 * 2048, 1, got(at_slot(12), 2)), "spare span");
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(5), 2)));
-  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{1, 3, 7}));
+  EXPECT_ILLEGAL(wrong.allocate(9 * 2048, 1, got(at_slot(47), 3)), "spare span");
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(19), 3)));
+  EXPECT_EQ(model.spare_spans(9), (std::set<std::size_t>{1, 10, 28}));
   check();
 }
 
 TEST_F(ModelTest, SpareSpansRetireBeforeMemoryGrows) {
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.allocate(8 * 2048, 1, got(at_slot(3), 2)));
-  EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(11), 2)));  // up to the table
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(10), 2)));
+  EXPECT_LEGAL(model.allocate(11 * 2048, 1, got(at_slot(20), 2)));  // up to the table
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
-  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx2 3:spare spanx8 "
-                                       "11:large blockx20 ") + kFirstTable);
-  // No spare span of 4 slots and no free span: both spare spans are freed as one span, whose
+  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx9 10:spare spanx10 "
+                                       "20:large blockx11 ") + kFirstTable);
+  // No spare span of 12 slots and no free span: both spare spans are freed as one span, whose
   // low end the block takes; the heap must not grow.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(4 * 2048, 1, got(at_slot(31), 3)), "free span");
-  EXPECT_LEGAL(model.allocate(4 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx4 5:freex6 "
-                                       "11:large blockx20 ") + kFirstTable);
-  EXPECT_TRUE(model.spare_spans(2).empty());
-  EXPECT_TRUE(model.spare_spans(8).empty());
+  EXPECT_ILLEGAL(wrong.allocate(12 * 2048, 1, got(at_slot(31), 3)), "free span");
+  EXPECT_LEGAL(model.allocate(12 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx12 13:freex7 "
+                                       "20:large blockx11 ") + kFirstTable);
+  EXPECT_TRUE(model.spare_spans(9).empty());
+  EXPECT_TRUE(model.spare_spans(10).empty());
   check();
 }
 
 TEST_F(ModelTest, SpareSpansHeadIsADoubleFree) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
   EXPECT_ILLEGAL(model.deallocate(at_slot(1), got(0, 2)), "double_free");
   EXPECT_ILLEGAL(model.deallocate(at_slot(1), got(0, 2, 0, Error::invalid_pointer)), "double_free");
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2, 0, Error::double_free)));
-  EXPECT_LEGAL(model.deallocate_sized(at_slot(1), 6144, 1, got(0, 2, 0, Error::double_free)));
+  EXPECT_LEGAL(model.deallocate_sized(at_slot(1), 9 * 2048, 1, got(0, 2, 0, Error::double_free)));
   EXPECT_LEGAL(model.usable_size(at_slot(1), 0, got(0, 2, 0, Error::double_free)));
   EXPECT_LEGAL(model.reallocate(at_slot(1), 100, 1, got(0, 2, 0, Error::double_free)));
   // Inside it, as inside a free span: invalid_pointer.
   EXPECT_ILLEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::double_free)), "invalid_pointer");
   EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::invalid_pointer)));
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{1});  // untouched
+  EXPECT_EQ(model.spare_spans(9), std::set<std::size_t>{1});  // untouched
   check();
 }
 
 TEST_F(ModelTest, ReallocationKeepsTheOldBlockAsASpareSpanButNeverTheTail) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(4), 2)));
-  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2)));
+  // Three pages first: a 61-slot block (no spare span is that long), freed as a span.
+  EXPECT_LEGAL(model.allocate(61 * 2048, 1, got(at_slot(1), 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 3)));
+  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(10), 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 3)));
   // Growing in place needs a free span after the block, not a spare one: the block moves, and
   // the old block becomes a spare span.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 5 * 2048, 1, got(at_slot(1), 2)), "free span");
-  EXPECT_LEGAL(model.reallocate(at_slot(1), 5 * 2048, 1, got(at_slot(6), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx3 4:spare spanx2 "
-                                       "6:large blockx5 11:freex20 ") + kFirstTable);
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 18 * 2048, 1, got(at_slot(1), 3)), "free span");
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 18 * 2048, 1, got(at_slot(20), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:spare spanx9 10:spare spanx10 20:large blockx18 "
+                           "38:freex25 63:metadatax33 ");
   // Shrinking frees the tail as a span (it merges), even one of a spare span's length.
-  EXPECT_LEGAL(model.reallocate(at_slot(6), 2 * 2048, 1, got(at_slot(6), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx3 4:spare spanx2 "
-                                       "6:large blockx2 8:freex23 ") + kFirstTable);
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{1});
+  EXPECT_LEGAL(model.reallocate(at_slot(20), 9 * 2048, 1, got(at_slot(20), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:spare spanx9 10:spare spanx10 20:large blockx9 "
+                           "29:freex34 63:metadatax33 ");
+  EXPECT_EQ(model.spare_spans(9), std::set<std::size_t>{1});
   // A block that cannot grow in place moves into a spare span of its new length.
-  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(8), 2)));
+  EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(29), 3)));
   wrong = model;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(6), 3 * 2048, 1, got(at_slot(17), 2)), "spare span");
-  EXPECT_LEGAL(model.reallocate(at_slot(6), 3 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx3 4:spare spanx2 "
-                                       "6:spare spanx2 8:large blockx9 17:freex14 ") + kFirstTable);
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(20), 10 * 2048, 1, got(at_slot(49), 3)), "spare span");
+  EXPECT_LEGAL(model.reallocate(at_slot(20), 10 * 2048, 1, got(at_slot(10), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:spare spanx9 10:large blockx10 20:spare spanx9 "
+                           "29:large blockx20 49:freex14 63:metadatax33 ");
   check();
 }
 
@@ -522,17 +534,17 @@ TEST_F(ModelTest, BadPointersGetTheirErrors) {
 }
 
 TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(4), 2)));  // freed as a span, not a spare
-  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(10), 2)));  // freed as a span, not a spare
+  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 2)));
   std::uintptr_t block = at_slot(1);
-  EXPECT_ILLEGAL(model.reallocate(block, 5 * 2048, 1, got(at_slot(6), 2)), "in place");
-  EXPECT_LEGAL(model.reallocate(block, 5 * 2048, 1, got(block, 2)));  // into the span after it
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx5 6:freex25 ") + kFirstTable);
-  EXPECT_LEGAL(model.reallocate(block, 2 * 2048, 1, got(block, 2)));  // shrinks, frees the tail
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx2 3:freex28 ") + kFirstTable);
-  // 31 slots: the span after (28) is short but is the top free span, and no span of 31 exists,
-  // so memory grows under the block: 28 + 33 + 32 - 33 = 60 >= 29 missing.
+  EXPECT_ILLEGAL(model.reallocate(block, 12 * 2048, 1, got(at_slot(10), 2)), "in place");
+  EXPECT_LEGAL(model.reallocate(block, 12 * 2048, 1, got(block, 2)));  // into the span after it
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx12 13:freex18 ") + kFirstTable);
+  EXPECT_LEGAL(model.reallocate(block, 9 * 2048, 1, got(block, 2)));  // shrinks, frees the tail
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx9 10:freex21 ") + kFirstTable);
+  // 31 slots: the span after (21) is short but is the top free span, and no span of 31 exists,
+  // so memory grows under the block: 21 + 33 + 32 - 33 = 53 >= 22 missing.
   EXPECT_LEGAL(model.reallocate(block, 31 * 2048, 1, got(block, 3)));
   EXPECT_EQ(layout(model), "0:metadatax1 1:large blockx31 32:freex31 63:metadatax33 ");
   // Large to small moves: the pool takes the top free span's last slot, a new MiniPage the low
@@ -602,14 +614,15 @@ TEST_F(ModelTest, BlockAtTheTopGrowsInPlacePastWhatWasAGroupBoundary) {
 
 TEST_F(ModelTest, BlockNotAtTheTopMovesInsteadOfGrowingMemory) {
   HeapModel big(4 << 20, 16);
-  EXPECT_LEGAL(big.allocate(10 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(big.allocate(10 * 2048, 1, got(at_slot(11), 2)));  // 10 free slots after it
-  // The first block is followed by a large block: it moves, growing the heap for 20 slots.
+  EXPECT_LEGAL(big.allocate(17 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(big.allocate(9 * 2048, 1, got(at_slot(18), 2)));  // 4 free slots after it
+  // The first block is followed by a large block: it moves, growing the heap for 20 slots
+  // (4 + 33 + 32 - 33 = 36 free at 27), and is freed as a span (17 slots: no spare span).
   HeapModel wrong = big;
   EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(1), 3)), "free span");
-  EXPECT_LEGAL(big.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(21), 3)));
-  EXPECT_EQ(layout(big), "0:metadatax1 1:freex10 11:large blockx10 21:large blockx20 "
-                         "41:freex22 63:metadatax33 ");
+  EXPECT_LEGAL(big.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(27), 3)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:freex17 18:large blockx9 27:large blockx20 "
+                         "47:freex16 63:metadatax33 ");
   for (const auto& problem : big.check_invariants()) ADD_FAILURE() << problem;
 }
 
