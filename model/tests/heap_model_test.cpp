@@ -206,6 +206,231 @@ TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
   EXPECT_TRUE(small.check_invariants().empty());
 }
 
+// Medium classes: MiniPages of k_c slots, taken by the search of "Taking k slots".
+
+TEST_F(ModelTest, MediumMiniPageTakesItsKcSlotsAtTheLowEndOfAFreeSpan) {
+  // Class 768: k_c = 3 slots, 8 Segments. The pool takes the free span's last slot first, then
+  // the MiniPage the low end of what is left.
+  std::size_t c = *model.classes().class_of_size(768);
+  ASSERT_EQ(model.classes().slots(c), 3U);
+  ASSERT_EQ(model.classes().segments(c), 8U);
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(2), 2)), "low end");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(27), 2)), "low end");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(1, 768), 2)), "Segment 0");
+  EXPECT_LEGAL(model.allocate(700, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex3 4:freex26 ") + kPoolTable);
+  // Segments in address order through all three slots: Segment i at byte 768 i of slot 1.
+  for (std::size_t i = 1; i < 8; ++i) {
+    SCOPED_TRACE(i);
+    const std::size_t byte = i * 768;
+    EXPECT_LEGAL(model.allocate(700, 1, got(at_slot(1 + byte / 2048, byte % 2048), 2)));
+  }
+  EXPECT_EQ(model.stats().bytes_in_use, 8U * 768);
+  // Full: the ninth block comes from a new MiniPage, the next three slots.
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(3, 1280), 2)), "free span");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(5), 2)), "low end");
+  EXPECT_LEGAL(model.allocate(700, 1, got(at_slot(4), 2)));
+  EXPECT_EQ(layout(model),
+            std::string("0:metadatax1 1:MiniPagex3 4:MiniPagex3 7:freex23 ") + kPoolTable);
+  EXPECT_EQ(model.stats().mini_pages, 2U);
+  EXPECT_EQ(model.stats().mini_pages_per_class[c], 2U);
+  EXPECT_EQ(model.current(c), 4U);
+  check();
+}
+
+TEST_F(ModelTest, MediumMiniPageTakesOnlyAFreeSpanThatHoldsItsKcSlots) {
+  // Three pages (a 61-slot block, freed), then free spans of 17 slots at 1 and 8 at 55.
+  EXPECT_LEGAL(model.allocate(61 * 2048, 1, got(at_slot(1), 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
+  EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(1), 3)));
+  EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(18), 3)));
+  EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(38), 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex17 18:large blockx20 38:large blockx17 "
+                           "55:freex8 63:metadatax33 ");
+  // Class 1152 (k_c = 9): the pool takes the top free span's last slot (7 are left at 55), so
+  // only the span at 1 holds 9 slots.
+  ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(1152)), 9U);
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1100, 1, got(at_slot(55), 3)), "free span");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1100, 1, got(at_slot(9), 3)), "low end");
+  EXPECT_LEGAL(model.allocate(1100, 1, got(at_slot(1), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex9 10:freex8 18:large blockx20 "
+                           "38:large blockx17 55:freex7 62:metadatax34 ");
+  // Class 896 (k_c = 7): both free spans hold 7 slots; either may be taken, at its low end.
+  ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(896)), 7U);
+  HeapModel low = model;
+  EXPECT_LEGAL(low.allocate(800, 1, got(at_slot(10), 3)));
+  EXPECT_EQ(layout(low), "0:metadatax1 1:MiniPagex9 10:MiniPagex7 17:freex1 18:large blockx20 "
+                         "38:large blockx17 55:freex7 62:metadatax34 ");
+  HeapModel top = model;
+  EXPECT_LEGAL(top.allocate(800, 1, got(at_slot(55), 3)));
+  EXPECT_EQ(layout(top), "0:metadatax1 1:MiniPagex9 10:freex8 18:large blockx20 "
+                         "38:large blockx17 55:MiniPagex7 62:metadatax34 ");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(800, 1, got(at_slot(11), 3)), "low end");
+  // Class 1920 (k_c = 15): no span holds 15 slots and nothing retires, so memory grows by one
+  // page (7 + 34 + 32 - 34 = 39 free at 55) and the MiniPage takes its low end.
+  ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(1920)), 15U);
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(10), 3)), "free span");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(55), 5)), "wasm page");
+  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(55), 4)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex9 10:freex8 18:large blockx20 "
+                           "38:large blockx17 55:MiniPagex15 70:freex24 94:metadatax34 ");
+  check();
+}
+
+TEST_F(ModelTest, SegmentsInAMiniPagesLaterSlotsAreBlocks) {
+  // Class 768 (3 slots, 8 Segments): Segment 3 starts at byte 2304, in the second slot, and
+  // Segment 7 at 5376, in the third.
+  for (std::size_t i = 0; i < 8; ++i) {
+    SCOPED_TRACE(i);
+    const std::size_t byte = i * 768;
+    EXPECT_LEGAL(model.allocate(768, 1, got(at_slot(1 + byte / 2048, byte % 2048), 2)));
+  }
+  EXPECT_LEGAL(model.usable_size(at_slot(2, 256), 768, got(0, 2)));
+  EXPECT_LEGAL(model.usable_size(at_slot(3, 1280), 768, got(0, 2)));
+  // Pointers inside a Segment, not at its start, are invalid_pointer in every slot of the
+  // MiniPage: byte 2048 is inside Segment 2, byte 4096 inside Segment 5.
+  EXPECT_ILLEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::double_free)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(2, 300), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.usable_size(at_slot(3, 8), 0, got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_EQ(model.stats().live_blocks, 8U);
+  // Freed from its second slot: the MiniPage is current, so it stays; the next allocation gets
+  // that Segment back (the only free one).
+  EXPECT_LEGAL(model.deallocate(at_slot(2, 256), got(0, 2)));
+  EXPECT_EQ(model.stats().live_blocks, 7U);
+  EXPECT_LEGAL(model.deallocate(at_slot(2, 256), got(0, 2, 0, Error::double_free)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(2, 256), got(0, 2, 0, Error::invalid_pointer)),
+                 "double_free");
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(768, 1, got(at_slot(2), 2)), "not the start of a Segment");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(768, 1, got(at_slot(3, 1280), 2)), "already live");
+  EXPECT_LEGAL(model.allocate(768, 1, got(at_slot(2, 256), 2)));
+  // Freed from its third slot, by a sized deallocation (768 bytes, 256-aligned).
+  EXPECT_LEGAL(model.deallocate_sized(at_slot(3, 1280), 769, 1,
+                                      got(0, 2, 0, Error::size_mismatch)));
+  EXPECT_LEGAL(model.deallocate_sized(at_slot(3, 1280), 768, 256, got(0, 2)));
+  EXPECT_EQ(model.stats().live_blocks, 7U);
+  check();
+}
+
+TEST_F(ModelTest, PointersPastTheLastSegmentOrInsideOneAreInvalid) {
+  // Class 672: three Segments in one slot, bytes 2016 to 2047 belong to none.
+  EXPECT_LEGAL(model.allocate(600, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1, 2016), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(1, 2016), got(0, 2, 0, Error::double_free)),
+                 "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(1, 1344), got(0, 2, 0, Error::double_free)));  // free
+  // Class 4096: one Segment over two slots, so the second slot's start is inside it.
+  EXPECT_LEGAL(model.allocate(4000, 1, got(at_slot(2), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:MiniPagex2 4:freex26 ") +
+                               kPoolTable);
+  EXPECT_LEGAL(model.usable_size(at_slot(2), 4096, got(0, 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(3), got(0, 2, 0, Error::double_free)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(3, 2040), got(0, 2, 0, Error::invalid_pointer)));
+  // Medium MiniPages end with their last Segment: just past it is the next span (here the
+  // head of a free span, which reads as a freed block).
+  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2, 0, Error::double_free)));
+  EXPECT_EQ(model.stats().live_blocks, 2U);
+  check();
+}
+
+TEST_F(ModelTest, EmptiedMediumMiniPageBeyondFourSparesFreesAllItsSlotsAsOneSpan) {
+  // Class 4096: k_c = 2, one Segment. Six MiniPages at 1, 3, ..., 11; 11 is current.
+  std::size_t c = *model.classes().class_of_size(4096);
+  for (std::size_t first = 1; first <= 11; first += 2) {
+    EXPECT_LEGAL(model.allocate(4096, 1, got(at_slot(first), 2)));
+  }
+  for (std::size_t first : {1, 3, 5, 7}) EXPECT_LEGAL(model.deallocate(at_slot(first), got(0, 2)));
+  EXPECT_EQ(model.spares(c), (std::set<std::size_t>{1, 3, 5, 7}));
+  // A spare becomes current (its Segment 0), and the MiniPage at 9 empties into the fourth
+  // spare place.
+  EXPECT_LEGAL(model.allocate(4096, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(model.current(c), 1U);
+  EXPECT_LEGAL(model.deallocate(at_slot(9), got(0, 2)));
+  EXPECT_EQ(model.spares(c), (std::set<std::size_t>{3, 5, 7, 9}));
+  // The MiniPage at 11, no longer current, empties with four spares: both its slots are freed
+  // as one span, which merges with the top free span; its bitmap record goes back.
+  EXPECT_LEGAL(model.deallocate(at_slot(11), got(0, 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex2 3:MiniPagex2 5:MiniPagex2 "
+                                       "7:MiniPagex2 9:MiniPagex2 11:freex19 ") + kPoolTable);
+  EXPECT_EQ(model.stats().mini_pages, 5U);
+  EXPECT_LEGAL(model.deallocate(at_slot(11), got(0, 2, 0, Error::double_free)));
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 2, 0, Error::invalid_pointer)));
+  check();
+  // Retiring frees the spares' slots the same way: a 20-slot block fits no span (19 at 11), so
+  // the four spares retire and merge with it into one span of 27 at 3.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(20 * 2048, 1, got(at_slot(11), 2)), "low end");
+  EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(3), 2)));
+  EXPECT_EQ(layout(model),
+            std::string("0:metadatax1 1:MiniPagex2 3:large blockx20 23:freex7 ") + kPoolTable);
+  EXPECT_TRUE(model.spares(c).empty());
+  EXPECT_EQ(model.retired_mini_pages(), 4U);
+  check();
+}
+
+TEST_F(ModelTest, ANewMiniPagesSearchRetiresSpareSpansBeforeMemoryGrows) {
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1), 2)));  // the pool has records now
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(2), 2)));
+  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(11), 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(21), 2)));  // up to the table
+  EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(11), got(0, 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:spare spanx9 "
+                                       "11:spare spanx10 21:large blockx9 ") + kPoolTable);
+  // Class 15360 (k_c = 15): no free span, so the spare spans retire (19 free slots at 2) and
+  // the MiniPage takes the low end; memory must not grow.
+  ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(15360)), 15U);
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(15000, 1, got(at_slot(31), 3)), "free span");
+  EXPECT_LEGAL(model.allocate(15000, 1, got(at_slot(2), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:MiniPagex15 17:freex4 "
+                                       "21:large blockx9 ") + kPoolTable);
+  EXPECT_TRUE(model.spare_spans(9).empty());
+  EXPECT_TRUE(model.spare_spans(10).empty());
+  EXPECT_EQ(model.retired_spare_spans(), 2U);
+  // Its second Segment starts at byte 15360, in the MiniPage's eighth slot.
+  EXPECT_LEGAL(model.allocate(15000, 1, got(at_slot(9, 1024), 2)));
+  check();
+}
+
+TEST_F(ModelTest, SixteenKiBIsTheLargestSmallBlock) {
+  EXPECT_LEGAL(model.allocate(16384, 1, got(at_slot(1), 2)));  // class 16384: 8 slots
+  EXPECT_LEGAL(model.allocate(16385, 1, got(at_slot(9), 2)));  // large: 9 slots
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex8 9:large blockx9 18:freex12 ") +
+                               kPoolTable);
+  EXPECT_EQ(model.stats().mini_pages, 1U);
+  EXPECT_EQ(model.stats().large_blocks, 1U);
+  EXPECT_EQ(model.stats().bytes_in_use, 16384U + 9 * 2048);
+  EXPECT_LEGAL(model.usable_size(at_slot(1), 16384, got(0, 2)));
+  // Reallocation within the class stays in place; past 16384 bytes the block moves to a large
+  // block, and its MiniPage (current) stays, empty.
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 15361, 1, got(at_slot(1), 2)));
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 16385, 1, got(at_slot(1), 2)), "free span");
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 16385, 1, got(at_slot(18), 2)));
+  // A large block reallocated to 16384 bytes becomes small: it moves into the current
+  // MiniPage, and the old 9-slot block is kept as a spare span.
+  EXPECT_LEGAL(model.reallocate(at_slot(9), 16384, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex8 9:spare spanx9 "
+                                       "18:large blockx9 27:freex3 ") + kPoolTable);
+  check();
+}
+
 TEST_F(ModelTest, LargeBlocksTakeTheLowEndAndCoalesceWhenFreed) {
   // Blocks of more than 16 slots: never kept as spare spans.
   EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(1), 2)));  // 13 free slots after it
