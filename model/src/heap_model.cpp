@@ -30,8 +30,9 @@ std::size_t slots_for(std::size_t size) {
   return slots == 0 ? 1 : slots;
 }
 
+// "A request is large when n > 16384 or its alignment is > 2048."
 bool is_large_request(std::size_t size, std::size_t alignment) {
-  return size > kSlotBytes || alignment > kSlotBytes;
+  return size > kLargestSmallBytes || alignment > kLargestSmallAlignment;
 }
 
 // The lengths a freed large block may be kept at as a spare span ("Spare spans").
@@ -203,8 +204,10 @@ void HeapModel::allocate_small(std::size_t size_class, Call& call) {
   }
   auto& partial = partial_.at(size_class);
   if (!partial.empty()) {
-    auto slot = slot_of(result);
-    if (result == 0 || !slot || partial.count(*slot) == 0) {
+    // The result may lie in any of the MiniPage's k_c slots: the MiniPage is the span holding it.
+    auto in_slot = result == 0 ? std::nullopt : slot_of(result);
+    auto slot = in_slot ? spans_.span_holding(*in_slot) : std::nullopt;
+    if (!slot || partial.count(*slot) == 0) {
       call.fail(what + ": the current MiniPage is " + (current ? "full" : "missing") +
                 ", so one of the partial MiniPages at slots " +
                 list({partial.begin(), partial.end()}) + " must become current; the heap returned " +
@@ -242,21 +245,25 @@ void HeapModel::allocate_small(std::size_t size_class, Call& call) {
     }
     return;
   }
-  auto span = take_slots(1, call);
+  // A new MiniPage takes its k_c slots by the search of "Taking k slots" (never from a spare
+  // span), at the low end of the span found.
+  const std::size_t slots = classes_.slots(size_class);
+  auto span = take_slots(slots, call);
   if (call.failed()) return;
   if (!span) {
     if (result != 0) {
-      call.fail(what + ": no free slot for a new MiniPage and memory cannot grow, yet the heap "
-                "returned " + where(result));
+      call.fail(what + ": no free span of " + std::to_string(slots) + " slot(s) for a new " +
+                "MiniPage and memory cannot grow, yet the heap returned " + where(result));
     }
     return;
   }
   if (result != slot_address(*span)) {
-    call.fail(what + ": a new MiniPage at slot " + std::to_string(*span) +
-              " hands out Segment 0 first, the heap returned " + where(result));
+    call.fail(what + ": a new MiniPage of " + std::to_string(slots) + " slot(s) takes the low " +
+              "end of the free span at slot " + std::to_string(*span) + " and hands out Segment " +
+              "0 first, the heap returned " + where(result));
     return;
   }
-  spans_.carve(*span, 1, SpanKind::mini_page);
+  spans_.carve(*span, slots, SpanKind::mini_page);
   mini_pages_[*span] = MiniPage{size_class, {}, true};
   current = *span;
   take_segment(*span, call);
@@ -283,10 +290,11 @@ void HeapModel::take_segment(std::size_t slot, Call& call) {
   MiniPage& page = mini_pages_.at(slot);
   const std::uintptr_t result = call.seen.result;
   const std::size_t size = classes_.size(page.size_class);
+  const std::size_t bytes = classes_.slots(page.size_class) * kSlotBytes;  // the MiniPage's
   const std::string what = "class " + std::to_string(page.size_class) + " (" +
                            std::to_string(size) + " bytes) must be served from its MiniPage at " +
                            where(slot_address(slot));
-  if (result < slot_address(slot) || result >= slot_address(slot) + kSlotBytes) {
+  if (result < slot_address(slot) || result >= slot_address(slot) + bytes) {
     call.fail(what + ", the heap returned " + where(result));
     return;
   }
@@ -329,8 +337,7 @@ void HeapModel::free_segment(std::size_t slot, std::size_t segment) {
       spares.insert(slot);
       return;
     }
-    mini_pages_.erase(slot);
-    spans_.release(slot, 1);
+    release_mini_page(slot);
     return;
   }
   if (!was_full) return;
@@ -346,16 +353,14 @@ void HeapModel::free_segment(std::size_t slot, std::size_t segment) {
 void HeapModel::retire() {
   for (auto& spares : spares_) {
     for (std::size_t slot : spares) {
-      mini_pages_.erase(slot);
-      spans_.release(slot, 1);
+      release_mini_page(slot);
       ++retired_mini_pages_;
     }
     spares.clear();
   }
   for (auto& current : current_) {
     if (current && mini_pages_.at(*current).live.empty()) {
-      mini_pages_.erase(*current);
-      spans_.release(*current, 1);
+      release_mini_page(*current);
       current.reset();
       ++retired_mini_pages_;
     }
@@ -367,6 +372,14 @@ void HeapModel::retire() {
     }
     spare_spans.clear();
   }
+}
+
+// "its slots are freed as a span (and coalesce)": all k_c of them, at once. Its bitmap record
+// goes back to the pool (the model counts records by MiniPages).
+void HeapModel::release_mini_page(std::size_t slot) {
+  const std::size_t slots = classes_.slots(mini_pages_.at(slot).size_class);
+  mini_pages_.erase(slot);
+  spans_.release(slot, slots);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -618,6 +631,7 @@ std::set<Error> HeapModel::errors_for(std::uintptr_t pointer) const {
       if (offset == 0) return {};
       return {Error::invalid_pointer};
     case SpanKind::mini_page: {
+      // Every slot of a MiniPage leads to it: the offset counts from its first slot.
       const MiniPage& page = mini_pages_.at(first);
       std::size_t size = classes_.size(page.size_class);
       if (offset % size != 0 || offset / size >= classes_.segments(page.size_class)) {
@@ -686,6 +700,10 @@ std::vector<std::string> HeapModel::check_invariants() const {
   for (const auto& [first, span] : spans_.spans()) {
     if (span.kind == SpanKind::mini_page && mini_pages_.count(first) == 0) {
       problems.push_back("model: MiniPage span at " + std::to_string(first) + " has no record");
+    } else if (span.kind == SpanKind::mini_page &&
+               span.slots != classes_.slots(mini_pages_.at(first).size_class)) {
+      problems.push_back("model: MiniPage span at " + std::to_string(first) + " of " +
+                         std::to_string(span.slots) + " slots, not k_c");
     }
     if (span.kind == SpanKind::spare &&
         (span.slots > kSpareSpanMaxSlots || spare_spans_[span.slots].count(first) == 0)) {
@@ -790,7 +808,8 @@ std::string HeapModel::describe() const {
     if (auto page = mini_pages_.find(first); page != mini_pages_.end()) {
       std::size_t c = page->second.size_class;
       out << " class " << c << " (" << classes_.size(c) << " bytes) live "
-          << page->second.live.size() << "/" << classes_.segments(c);
+          << page->second.live.size() << "/" << classes_.segments(c) << " in "
+          << classes_.slots(c) << " slot(s)";
       if (current_[c] == first) out << " current";
       if (spares_[c].count(first)) out << " spare";
       if (partial_[c].count(first)) out << " partial";

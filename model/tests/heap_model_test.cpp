@@ -206,140 +206,377 @@ TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
   EXPECT_TRUE(small.check_invariants().empty());
 }
 
-TEST_F(ModelTest, LargeBlocksTakeTheLowEndAndCoalesceWhenFreed) {
-  // Blocks of more than 8 slots: never kept as spare spans.
-  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.allocate(9 * 2048 + 1, 1, got(at_slot(10), 2)));  // 10 slots, 11 free
-  // 12 slots: the top free span (11) grows by one page, through the old table:
-  // 11 + 33 + 32 - 33 = 43 slots.
-  EXPECT_LEGAL(model.allocate(12 * 2048 - 100, 1, got(at_slot(20), 3)));
-  EXPECT_EQ(model.stats().bytes_in_use, 31U * 2048);
-  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 3)));
+// Medium classes: MiniPages of k_c slots, taken by the search of "Taking k slots".
+
+TEST_F(ModelTest, MediumMiniPageTakesItsKcSlotsAtTheLowEndOfAFreeSpan) {
+  // Class 768: k_c = 3 slots, 8 Segments. The pool takes the free span's last slot first, then
+  // the MiniPage the low end of what is left.
+  std::size_t c = *model.classes().class_of_size(768);
+  ASSERT_EQ(model.classes().slots(c), 3U);
+  ASSERT_EQ(model.classes().segments(c), 8U);
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(2), 2)), "low end");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(27), 2)), "low end");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(1, 768), 2)), "Segment 0");
+  EXPECT_LEGAL(model.allocate(700, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex3 4:freex26 ") + kPoolTable);
+  // Segments in address order through all three slots: Segment i at byte 768 i of slot 1.
+  for (std::size_t i = 1; i < 8; ++i) {
+    SCOPED_TRACE(i);
+    const std::size_t byte = i * 768;
+    EXPECT_LEGAL(model.allocate(700, 1, got(at_slot(1 + byte / 2048, byte % 2048), 2)));
+  }
+  EXPECT_EQ(model.stats().bytes_in_use, 8U * 768);
+  // Full: the ninth block comes from a new MiniPage, the next three slots.
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(3, 1280), 2)), "free span");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(5), 2)), "low end");
+  EXPECT_LEGAL(model.allocate(700, 1, got(at_slot(4), 2)));
+  EXPECT_EQ(layout(model),
+            std::string("0:metadatax1 1:MiniPagex3 4:MiniPagex3 7:freex23 ") + kPoolTable);
+  EXPECT_EQ(model.stats().mini_pages, 2U);
+  EXPECT_EQ(model.stats().mini_pages_per_class[c], 2U);
+  EXPECT_EQ(model.current(c), 4U);
+  check();
+}
+
+TEST_F(ModelTest, MediumMiniPageTakesOnlyAFreeSpanThatHoldsItsKcSlots) {
+  // Three pages (a 61-slot block, freed), then free spans of 17 slots at 1 and 8 at 55.
+  EXPECT_LEGAL(model.allocate(61 * 2048, 1, got(at_slot(1), 3)));
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:freex19 20:large blockx12 32:freex31 63:metadatax33 ");
-  EXPECT_LEGAL(model.deallocate(at_slot(20), got(0, 3)));
+  EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(1), 3)));
+  EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(18), 3)));
+  EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(38), 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex17 18:large blockx20 38:large blockx17 "
+                           "55:freex8 63:metadatax33 ");
+  // Class 1152 (k_c = 9): the pool takes the top free span's last slot (7 are left at 55), so
+  // only the span at 1 holds 9 slots.
+  ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(1152)), 9U);
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1100, 1, got(at_slot(55), 3)), "free span");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1100, 1, got(at_slot(9), 3)), "low end");
+  EXPECT_LEGAL(model.allocate(1100, 1, got(at_slot(1), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex9 10:freex8 18:large blockx20 "
+                           "38:large blockx17 55:freex7 62:metadatax34 ");
+  // Class 896 (k_c = 7): both free spans hold 7 slots; either may be taken, at its low end.
+  ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(896)), 7U);
+  HeapModel low = model;
+  EXPECT_LEGAL(low.allocate(800, 1, got(at_slot(10), 3)));
+  EXPECT_EQ(layout(low), "0:metadatax1 1:MiniPagex9 10:MiniPagex7 17:freex1 18:large blockx20 "
+                         "38:large blockx17 55:freex7 62:metadatax34 ");
+  HeapModel top = model;
+  EXPECT_LEGAL(top.allocate(800, 1, got(at_slot(55), 3)));
+  EXPECT_EQ(layout(top), "0:metadatax1 1:MiniPagex9 10:freex8 18:large blockx20 "
+                         "38:large blockx17 55:MiniPagex7 62:metadatax34 ");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(800, 1, got(at_slot(11), 3)), "low end");
+  // Class 1920 (k_c = 15): no span holds 15 slots and nothing retires, so memory grows by one
+  // page (7 + 34 + 32 - 34 = 39 free at 55) and the MiniPage takes its low end.
+  ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(1920)), 15U);
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(10), 3)), "free span");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(55), 5)), "wasm page");
+  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(55), 4)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex9 10:freex8 18:large blockx20 "
+                           "38:large blockx17 55:MiniPagex15 70:freex24 94:metadatax34 ");
+  check();
+}
+
+TEST_F(ModelTest, SegmentsInAMiniPagesLaterSlotsAreBlocks) {
+  // Class 768 (3 slots, 8 Segments): Segment 3 starts at byte 2304, in the second slot, and
+  // Segment 7 at 5376, in the third.
+  for (std::size_t i = 0; i < 8; ++i) {
+    SCOPED_TRACE(i);
+    const std::size_t byte = i * 768;
+    EXPECT_LEGAL(model.allocate(768, 1, got(at_slot(1 + byte / 2048, byte % 2048), 2)));
+  }
+  EXPECT_LEGAL(model.usable_size(at_slot(2, 256), 768, got(0, 2)));
+  EXPECT_LEGAL(model.usable_size(at_slot(3, 1280), 768, got(0, 2)));
+  // Pointers inside a Segment, not at its start, are invalid_pointer in every slot of the
+  // MiniPage: byte 2048 is inside Segment 2, byte 4096 inside Segment 5.
+  EXPECT_ILLEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::double_free)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(2, 300), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_LEGAL(model.usable_size(at_slot(3, 8), 0, got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_EQ(model.stats().live_blocks, 8U);
+  // Freed from its second slot: the MiniPage is current, so it stays; the next allocation gets
+  // that Segment back (the only free one).
+  EXPECT_LEGAL(model.deallocate(at_slot(2, 256), got(0, 2)));
+  EXPECT_EQ(model.stats().live_blocks, 7U);
+  EXPECT_LEGAL(model.deallocate(at_slot(2, 256), got(0, 2, 0, Error::double_free)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(2, 256), got(0, 2, 0, Error::invalid_pointer)),
+                 "double_free");
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(768, 1, got(at_slot(2), 2)), "not the start of a Segment");
+  wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(768, 1, got(at_slot(3, 1280), 2)), "already live");
+  EXPECT_LEGAL(model.allocate(768, 1, got(at_slot(2, 256), 2)));
+  // Freed from its third slot, by a sized deallocation (768 bytes, 256-aligned).
+  EXPECT_LEGAL(model.deallocate_sized(at_slot(3, 1280), 769, 1,
+                                      got(0, 2, 0, Error::size_mismatch)));
+  EXPECT_LEGAL(model.deallocate_sized(at_slot(3, 1280), 768, 256, got(0, 2)));
+  EXPECT_EQ(model.stats().live_blocks, 7U);
+  check();
+}
+
+TEST_F(ModelTest, PointersPastTheLastSegmentOrInsideOneAreInvalid) {
+  // Class 672: three Segments in one slot, bytes 2016 to 2047 belong to none.
+  EXPECT_LEGAL(model.allocate(600, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1, 2016), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(1, 2016), got(0, 2, 0, Error::double_free)),
+                 "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(1, 1344), got(0, 2, 0, Error::double_free)));  // free
+  // Class 4096: one Segment over two slots, so the second slot's start is inside it.
+  EXPECT_LEGAL(model.allocate(4000, 1, got(at_slot(2), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:MiniPagex2 4:freex26 ") +
+                               kPoolTable);
+  EXPECT_LEGAL(model.usable_size(at_slot(2), 4096, got(0, 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(3), got(0, 2, 0, Error::double_free)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(3, 2040), got(0, 2, 0, Error::invalid_pointer)));
+  // Medium MiniPages end with their last Segment: just past it is the next span (here the
+  // head of a free span, which reads as a freed block).
+  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2, 0, Error::double_free)));
+  EXPECT_EQ(model.stats().live_blocks, 2U);
+  check();
+}
+
+TEST_F(ModelTest, EmptiedMediumMiniPageBeyondFourSparesFreesAllItsSlotsAsOneSpan) {
+  // Class 4096: k_c = 2, one Segment. Six MiniPages at 1, 3, ..., 11; 11 is current.
+  std::size_t c = *model.classes().class_of_size(4096);
+  for (std::size_t first = 1; first <= 11; first += 2) {
+    EXPECT_LEGAL(model.allocate(4096, 1, got(at_slot(first), 2)));
+  }
+  for (std::size_t first : {1, 3, 5, 7}) EXPECT_LEGAL(model.deallocate(at_slot(first), got(0, 2)));
+  EXPECT_EQ(model.spares(c), (std::set<std::size_t>{1, 3, 5, 7}));
+  // A spare becomes current (its Segment 0), and the MiniPage at 9 empties into the fourth
+  // spare place.
+  EXPECT_LEGAL(model.allocate(4096, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(model.current(c), 1U);
+  EXPECT_LEGAL(model.deallocate(at_slot(9), got(0, 2)));
+  EXPECT_EQ(model.spares(c), (std::set<std::size_t>{3, 5, 7, 9}));
+  // The MiniPage at 11, no longer current, empties with four spares: both its slots are freed
+  // as one span, which merges with the top free span; its bitmap record goes back.
+  EXPECT_LEGAL(model.deallocate(at_slot(11), got(0, 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex2 3:MiniPagex2 5:MiniPagex2 "
+                                       "7:MiniPagex2 9:MiniPagex2 11:freex19 ") + kPoolTable);
+  EXPECT_EQ(model.stats().mini_pages, 5U);
+  EXPECT_LEGAL(model.deallocate(at_slot(11), got(0, 2, 0, Error::double_free)));
+  EXPECT_LEGAL(model.deallocate(at_slot(12), got(0, 2, 0, Error::invalid_pointer)));
+  check();
+  // Retiring frees the spares' slots the same way: a 20-slot block fits no span (19 at 11), so
+  // the four spares retire and merge with it into one span of 27 at 3.
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(20 * 2048, 1, got(at_slot(11), 2)), "low end");
+  EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(3), 2)));
+  EXPECT_EQ(layout(model),
+            std::string("0:metadatax1 1:MiniPagex2 3:large blockx20 23:freex7 ") + kPoolTable);
+  EXPECT_TRUE(model.spares(c).empty());
+  EXPECT_EQ(model.retired_mini_pages(), 4U);
+  check();
+}
+
+TEST_F(ModelTest, ANewMiniPagesSearchRetiresSpareSpansBeforeMemoryGrows) {
+  EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1), 2)));  // the pool has records now
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(2), 2)));
+  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(11), 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(21), 2)));  // up to the table
+  EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(11), got(0, 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:spare spanx9 "
+                                       "11:spare spanx10 21:large blockx9 ") + kPoolTable);
+  // Class 15360 (k_c = 15): no free span, so the spare spans retire (19 free slots at 2) and
+  // the MiniPage takes the low end; memory must not grow.
+  ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(15360)), 15U);
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(15000, 1, got(at_slot(31), 3)), "free span");
+  EXPECT_LEGAL(model.allocate(15000, 1, got(at_slot(2), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:MiniPagex15 17:freex4 "
+                                       "21:large blockx9 ") + kPoolTable);
+  EXPECT_TRUE(model.spare_spans(9).empty());
+  EXPECT_TRUE(model.spare_spans(10).empty());
+  EXPECT_EQ(model.retired_spare_spans(), 2U);
+  // Its second Segment starts at byte 15360, in the MiniPage's eighth slot.
+  EXPECT_LEGAL(model.allocate(15000, 1, got(at_slot(9, 1024), 2)));
+  check();
+}
+
+TEST_F(ModelTest, SixteenKiBIsTheLargestSmallBlock) {
+  EXPECT_LEGAL(model.allocate(16384, 1, got(at_slot(1), 2)));  // class 16384: 8 slots
+  EXPECT_LEGAL(model.allocate(16385, 1, got(at_slot(9), 2)));  // large: 9 slots
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex8 9:large blockx9 18:freex12 ") +
+                               kPoolTable);
+  EXPECT_EQ(model.stats().mini_pages, 1U);
+  EXPECT_EQ(model.stats().large_blocks, 1U);
+  EXPECT_EQ(model.stats().bytes_in_use, 16384U + 9 * 2048);
+  EXPECT_LEGAL(model.usable_size(at_slot(1), 16384, got(0, 2)));
+  // Reallocation within the class stays in place; past 16384 bytes the block moves to a large
+  // block, and its MiniPage (current) stays, empty.
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 15361, 1, got(at_slot(1), 2)));
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 16385, 1, got(at_slot(1), 2)), "free span");
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 16385, 1, got(at_slot(18), 2)));
+  // A large block reallocated to 16384 bytes becomes small: it moves into the current
+  // MiniPage, and the old 9-slot block is kept as a spare span.
+  EXPECT_LEGAL(model.reallocate(at_slot(9), 16384, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex8 9:spare spanx9 "
+                                       "18:large blockx9 27:freex3 ") + kPoolTable);
+  check();
+}
+
+TEST_F(ModelTest, LargeBlocksTakeTheLowEndAndCoalesceWhenFreed) {
+  // Blocks of more than 16 slots: never kept as spare spans.
+  EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(1), 2)));  // 13 free slots after it
+  // 17 slots: the top free span (13) grows by one page, through the old table:
+  // 13 + 33 + 32 - 33 = 45.
+  EXPECT_LEGAL(model.allocate(16 * 2048 + 1, 1, got(at_slot(18), 3)));
+  EXPECT_LEGAL(model.allocate(20 * 2048 - 100, 1, got(at_slot(35), 3)));
+  EXPECT_EQ(model.stats().bytes_in_use, 54U * 2048);
+  EXPECT_LEGAL(model.deallocate(at_slot(18), got(0, 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:freex34 35:large blockx20 55:freex8 63:metadatax33 ");
+  EXPECT_LEGAL(model.deallocate(at_slot(35), got(0, 3)));
   EXPECT_EQ(layout(model), "0:metadatax1 1:freex62 63:metadatax33 ");
   EXPECT_EQ(model.stats().free_bytes, 62U * 2048);
   EXPECT_EQ(model.stats().metadata_bytes, 34U * 2048);
   check();
 }
 
-TEST_F(ModelTest, FreedThreeSlotBlockIsASpareSpanTheNextThreeSlotRequestTakes) {
+TEST_F(ModelTest, FreedNineSlotBlockIsASpareSpanTheNextNineSlotRequestTakes) {
   EXPECT_LEGAL(model.allocate(8, 1, got(at_slot(1), 2)));  // so the block starts at slot 2
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(2), 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(2), 2)));
   EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2)));
   // Kept whole, beside the free span it does not merge with, and counted as free bytes.
   EXPECT_EQ(layout(model),
-            std::string("0:metadatax1 1:MiniPagex1 2:spare spanx3 5:freex25 ") + kPoolTable);
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{2});
+            std::string("0:metadatax1 1:MiniPagex1 2:spare spanx9 11:freex19 ") + kPoolTable);
+  EXPECT_EQ(model.spare_spans(9), std::set<std::size_t>{2});
   EXPECT_EQ(model.stats().free_bytes, 28U * 2048);
   EXPECT_EQ(model.stats().large_blocks, 0U);
   check();
-  // No free-span search sees it: not a 2-slot request, nor a 3-slot one aligned past 2048
-  // (slot 2 is on a 4096 boundary, the free span's low end is not).
+  // No free-span search sees it: not a 10-slot request, nor a 9-slot one aligned past 2048
+  // (slot 2 is on a 4096 boundary, the free span's low end is not), nor a new MiniPage of 9
+  // slots (class 9216), which never takes a spare span.
   HeapModel other = model;
-  EXPECT_ILLEGAL(other.allocate(2 * 2048, 1, got(at_slot(2), 2)), "free span");
-  EXPECT_LEGAL(other.allocate(2 * 2048, 1, got(at_slot(5), 2)));
+  EXPECT_ILLEGAL(other.allocate(10 * 2048, 1, got(at_slot(2), 2)), "free span");
+  EXPECT_LEGAL(other.allocate(10 * 2048, 1, got(at_slot(11), 2)));
   other = model;
-  EXPECT_ILLEGAL(other.allocate(3 * 2048, 4096, got(at_slot(2), 2)), "free span");
-  EXPECT_LEGAL(other.allocate(3 * 2048, 4096, got(at_slot(6), 2)));
-  // A 3-slot request takes it before any free span.
+  EXPECT_ILLEGAL(other.allocate(9 * 2048, 4096, got(at_slot(2), 2)), "free span");
+  EXPECT_LEGAL(other.allocate(9 * 2048, 4096, got(at_slot(12), 2)));
+  other = model;
+  ASSERT_EQ(other.classes().slots(*other.classes().class_of_size(9216)), 9U);
+  EXPECT_ILLEGAL(other.allocate(9000, 1, got(at_slot(2), 2)), "free span");
+  EXPECT_LEGAL(other.allocate(9000, 1, got(at_slot(11), 2)));
+  EXPECT_EQ(layout(other), std::string("0:metadatax1 1:MiniPagex1 2:spare spanx9 11:MiniPagex9 "
+                                       "20:freex10 ") + kPoolTable);
+  // A 9-slot request takes it before any free span.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(5), 2)), "spare span");
+  EXPECT_ILLEGAL(wrong.allocate(9 * 2048, 1, got(at_slot(11), 2)), "spare span");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(3 * 2048, 1, got(at_slot(2, 8), 2)), "spare span");
-  EXPECT_LEGAL(model.allocate(5000, 1, got(at_slot(2), 2)));
+  EXPECT_ILLEGAL(wrong.allocate(9 * 2048, 1, got(at_slot(2, 8), 2)), "spare span");
+  EXPECT_LEGAL(model.allocate(17000, 1, got(at_slot(2), 2)));
   EXPECT_EQ(layout(model),
-            std::string("0:metadatax1 1:MiniPagex1 2:large blockx3 5:freex25 ") + kPoolTable);
-  EXPECT_TRUE(model.spare_spans(3).empty());
-  EXPECT_LEGAL(model.usable_size(at_slot(2), 3 * 2048, got(0, 2)));
+            std::string("0:metadatax1 1:MiniPagex1 2:large blockx9 11:freex19 ") + kPoolTable);
+  EXPECT_TRUE(model.spare_spans(9).empty());
+  EXPECT_LEGAL(model.usable_size(at_slot(2), 9 * 2048, got(0, 2)));
   check();
 }
 
 TEST_F(ModelTest, FifthFreedBlockOfALengthIsFreedAsASpanAndMerges) {
-  for (std::size_t slot = 1; slot <= 9; slot += 2) {
-    EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(slot), 2)));
+  // Nine-slot blocks at 1, 10 and 19; the fourth grows memory by a page (3 + 33 + 32 - 33 = 35
+  // free at 28).
+  for (std::size_t slot = 1; slot <= 37; slot += 9) {
+    EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(slot), slot < 28 ? 2 : 3)));
   }
-  for (std::size_t slot = 1; slot <= 9; slot += 2) {
-    EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 2)));
+  for (std::size_t slot = 1; slot <= 37; slot += 9) {
+    EXPECT_LEGAL(model.deallocate(at_slot(slot), got(0, 3)));
   }
-  // Four spare spans of 2 slots; the fifth block merges with the free span after it (not with
+  // Four spare spans of 9 slots; the fifth block merges with the free span after it (not with
   // the spare span before it).
-  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{1, 3, 5, 7}));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx2 3:spare spanx2 "
-                                       "5:spare spanx2 7:spare spanx2 9:freex22 ") + kFirstTable);
-  // The four are per length: a 3-slot block is still kept.
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(9), 2)));
-  EXPECT_LEGAL(model.deallocate(at_slot(9), got(0, 2)));
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{9});
-  EXPECT_EQ(model.stats().free_bytes, 30U * 2048);
-  // Any of the four serves a 2-slot request.
+  EXPECT_EQ(model.spare_spans(9), (std::set<std::size_t>{1, 10, 19, 28}));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:spare spanx9 10:spare spanx9 19:spare spanx9 "
+                           "28:spare spanx9 37:freex26 63:metadatax33 ");
+  // The four are per length: a 10-slot block is still kept.
+  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(37), 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(37), got(0, 3)));
+  EXPECT_EQ(model.spare_spans(10), std::set<std::size_t>{37});
+  EXPECT_EQ(model.stats().free_bytes, 62U * 2048);
+  // Any of the four serves a 9-slot request.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(2 * 2048, 1, got(at_slot(12), 2)), "spare span");
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(5), 2)));
-  EXPECT_EQ(model.spare_spans(2), (std::set<std::size_t>{1, 3, 7}));
+  EXPECT_ILLEGAL(wrong.allocate(9 * 2048, 1, got(at_slot(47), 3)), "spare span");
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(19), 3)));
+  EXPECT_EQ(model.spare_spans(9), (std::set<std::size_t>{1, 10, 28}));
   check();
 }
 
 TEST_F(ModelTest, SpareSpansRetireBeforeMemoryGrows) {
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.allocate(8 * 2048, 1, got(at_slot(3), 2)));
-  EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(11), 2)));  // up to the table
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(10), 2)));
+  EXPECT_LEGAL(model.allocate(11 * 2048, 1, got(at_slot(20), 2)));  // up to the table
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
-  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx2 3:spare spanx8 "
-                                       "11:large blockx20 ") + kFirstTable);
-  // No spare span of 4 slots and no free span: both spare spans are freed as one span, whose
+  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx9 10:spare spanx10 "
+                                       "20:large blockx11 ") + kFirstTable);
+  // No spare span of 12 slots and no free span: both spare spans are freed as one span, whose
   // low end the block takes; the heap must not grow.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(4 * 2048, 1, got(at_slot(31), 3)), "free span");
-  EXPECT_LEGAL(model.allocate(4 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx4 5:freex6 "
-                                       "11:large blockx20 ") + kFirstTable);
-  EXPECT_TRUE(model.spare_spans(2).empty());
-  EXPECT_TRUE(model.spare_spans(8).empty());
+  EXPECT_ILLEGAL(wrong.allocate(12 * 2048, 1, got(at_slot(31), 3)), "free span");
+  EXPECT_LEGAL(model.allocate(12 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx12 13:freex7 "
+                                       "20:large blockx11 ") + kFirstTable);
+  EXPECT_TRUE(model.spare_spans(9).empty());
+  EXPECT_TRUE(model.spare_spans(10).empty());
   check();
 }
 
 TEST_F(ModelTest, SpareSpansHeadIsADoubleFree) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
   EXPECT_ILLEGAL(model.deallocate(at_slot(1), got(0, 2)), "double_free");
   EXPECT_ILLEGAL(model.deallocate(at_slot(1), got(0, 2, 0, Error::invalid_pointer)), "double_free");
   EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2, 0, Error::double_free)));
-  EXPECT_LEGAL(model.deallocate_sized(at_slot(1), 6144, 1, got(0, 2, 0, Error::double_free)));
+  EXPECT_LEGAL(model.deallocate_sized(at_slot(1), 9 * 2048, 1, got(0, 2, 0, Error::double_free)));
   EXPECT_LEGAL(model.usable_size(at_slot(1), 0, got(0, 2, 0, Error::double_free)));
   EXPECT_LEGAL(model.reallocate(at_slot(1), 100, 1, got(0, 2, 0, Error::double_free)));
   // Inside it, as inside a free span: invalid_pointer.
   EXPECT_ILLEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::double_free)), "invalid_pointer");
   EXPECT_LEGAL(model.deallocate(at_slot(2), got(0, 2, 0, Error::invalid_pointer)));
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{1});  // untouched
+  EXPECT_EQ(model.spare_spans(9), std::set<std::size_t>{1});  // untouched
   check();
 }
 
 TEST_F(ModelTest, ReallocationKeepsTheOldBlockAsASpareSpanButNeverTheTail) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.allocate(2 * 2048, 1, got(at_slot(4), 2)));
-  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2)));
+  // Three pages first: a 61-slot block (no spare span is that long), freed as a span.
+  EXPECT_LEGAL(model.allocate(61 * 2048, 1, got(at_slot(1), 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 3)));
+  EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(10), 3)));
+  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 3)));
   // Growing in place needs a free span after the block, not a spare one: the block moves, and
   // the old block becomes a spare span.
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 5 * 2048, 1, got(at_slot(1), 2)), "free span");
-  EXPECT_LEGAL(model.reallocate(at_slot(1), 5 * 2048, 1, got(at_slot(6), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx3 4:spare spanx2 "
-                                       "6:large blockx5 11:freex20 ") + kFirstTable);
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 18 * 2048, 1, got(at_slot(1), 3)), "free span");
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 18 * 2048, 1, got(at_slot(20), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:spare spanx9 10:spare spanx10 20:large blockx18 "
+                           "38:freex25 63:metadatax33 ");
   // Shrinking frees the tail as a span (it merges), even one of a spare span's length.
-  EXPECT_LEGAL(model.reallocate(at_slot(6), 2 * 2048, 1, got(at_slot(6), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:spare spanx3 4:spare spanx2 "
-                                       "6:large blockx2 8:freex23 ") + kFirstTable);
-  EXPECT_EQ(model.spare_spans(3), std::set<std::size_t>{1});
+  EXPECT_LEGAL(model.reallocate(at_slot(20), 9 * 2048, 1, got(at_slot(20), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:spare spanx9 10:spare spanx10 20:large blockx9 "
+                           "29:freex34 63:metadatax33 ");
+  EXPECT_EQ(model.spare_spans(9), std::set<std::size_t>{1});
   // A block that cannot grow in place moves into a spare span of its new length.
-  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(8), 2)));
+  EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(29), 3)));
   wrong = model;
-  EXPECT_ILLEGAL(wrong.reallocate(at_slot(6), 3 * 2048, 1, got(at_slot(17), 2)), "spare span");
-  EXPECT_LEGAL(model.reallocate(at_slot(6), 3 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx3 4:spare spanx2 "
-                                       "6:spare spanx2 8:large blockx9 17:freex14 ") + kFirstTable);
+  EXPECT_ILLEGAL(wrong.reallocate(at_slot(20), 10 * 2048, 1, got(at_slot(49), 3)), "spare span");
+  EXPECT_LEGAL(model.reallocate(at_slot(20), 10 * 2048, 1, got(at_slot(10), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:spare spanx9 10:large blockx10 20:spare spanx9 "
+                           "29:large blockx20 49:freex14 63:metadatax33 ");
   check();
 }
 
@@ -522,17 +759,17 @@ TEST_F(ModelTest, BadPointersGetTheirErrors) {
 }
 
 TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
-  EXPECT_LEGAL(model.allocate(3 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(4), 2)));  // freed as a span, not a spare
-  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2)));
+  EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(10), 2)));  // freed as a span, not a spare
+  EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 2)));
   std::uintptr_t block = at_slot(1);
-  EXPECT_ILLEGAL(model.reallocate(block, 5 * 2048, 1, got(at_slot(6), 2)), "in place");
-  EXPECT_LEGAL(model.reallocate(block, 5 * 2048, 1, got(block, 2)));  // into the span after it
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx5 6:freex25 ") + kFirstTable);
-  EXPECT_LEGAL(model.reallocate(block, 2 * 2048, 1, got(block, 2)));  // shrinks, frees the tail
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx2 3:freex28 ") + kFirstTable);
-  // 31 slots: the span after (28) is short but is the top free span, and no span of 31 exists,
-  // so memory grows under the block: 28 + 33 + 32 - 33 = 60 >= 29 missing.
+  EXPECT_ILLEGAL(model.reallocate(block, 12 * 2048, 1, got(at_slot(10), 2)), "in place");
+  EXPECT_LEGAL(model.reallocate(block, 12 * 2048, 1, got(block, 2)));  // into the span after it
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx12 13:freex18 ") + kFirstTable);
+  EXPECT_LEGAL(model.reallocate(block, 9 * 2048, 1, got(block, 2)));  // shrinks, frees the tail
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:large blockx9 10:freex21 ") + kFirstTable);
+  // 31 slots: the span after (21) is short but is the top free span, and no span of 31 exists,
+  // so memory grows under the block: 21 + 33 + 32 - 33 = 53 >= 22 missing.
   EXPECT_LEGAL(model.reallocate(block, 31 * 2048, 1, got(block, 3)));
   EXPECT_EQ(layout(model), "0:metadatax1 1:large blockx31 32:freex31 63:metadatax33 ");
   // Large to small moves: the pool takes the top free span's last slot, a new MiniPage the low
@@ -602,14 +839,15 @@ TEST_F(ModelTest, BlockAtTheTopGrowsInPlacePastWhatWasAGroupBoundary) {
 
 TEST_F(ModelTest, BlockNotAtTheTopMovesInsteadOfGrowingMemory) {
   HeapModel big(4 << 20, 16);
-  EXPECT_LEGAL(big.allocate(10 * 2048, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(big.allocate(10 * 2048, 1, got(at_slot(11), 2)));  // 10 free slots after it
-  // The first block is followed by a large block: it moves, growing the heap for 20 slots.
+  EXPECT_LEGAL(big.allocate(17 * 2048, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(big.allocate(9 * 2048, 1, got(at_slot(18), 2)));  // 4 free slots after it
+  // The first block is followed by a large block: it moves, growing the heap for 20 slots
+  // (4 + 33 + 32 - 33 = 36 free at 27), and is freed as a span (17 slots: no spare span).
   HeapModel wrong = big;
   EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(1), 3)), "free span");
-  EXPECT_LEGAL(big.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(21), 3)));
-  EXPECT_EQ(layout(big), "0:metadatax1 1:freex10 11:large blockx10 21:large blockx20 "
-                         "41:freex22 63:metadatax33 ");
+  EXPECT_LEGAL(big.reallocate(at_slot(1), 20 * 2048, 1, got(at_slot(27), 3)));
+  EXPECT_EQ(layout(big), "0:metadatax1 1:freex17 18:large blockx9 27:large blockx20 "
+                         "47:freex16 63:metadatax33 ");
   for (const auto& problem : big.check_invariants()) ADD_FAILURE() << problem;
 }
 

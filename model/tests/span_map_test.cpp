@@ -108,6 +108,33 @@ TEST(ModelSpanMap, CarveSplitsAndReleaseCoalescesBothSides) {
   EXPECT_TRUE(map.check().empty());
 }
 
+TEST(ModelSpanMap, MiniPagesSpanUpTo15SlotsAndFreeAsOneSpan) {
+  SpanMap map = two_pages_with_a_pool();
+  map.carve(1, 3, SpanKind::mini_page);   // class 768: k_c = 3
+  map.carve(4, 15, SpanKind::mini_page);  // class 1920: k_c = 15
+  map.carve(19, 2, SpanKind::mini_page);  // class 4096: k_c = 2
+  EXPECT_EQ(layout(map), "0:metadatax1 1:MiniPagex3 4:MiniPagex15 19:MiniPagex2 21:freex9 "
+                         "30:metadatax34 ");
+  EXPECT_TRUE(map.check().empty());
+  // Any slot of a MiniPage leads to its first slot.
+  EXPECT_EQ(map.span_holding(3), 1U);
+  EXPECT_EQ(map.span_holding(18), 4U);
+  EXPECT_EQ(map.span_holding(20), 19U);
+  map.release(1, 3);  // slot 0 before it, a MiniPage after: nothing to merge with
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex3 4:MiniPagex15 19:MiniPagex2 21:freex9 "
+                         "30:metadatax34 ");
+  map.release(19, 2);  // merges with the free span after it
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex3 4:MiniPagex15 19:freex11 30:metadatax34 ");
+  map.release(4, 15);  // all 15 slots at once, merging both ways
+  EXPECT_EQ(layout(map), "0:metadatax1 1:freex29 30:metadatax34 ");
+  EXPECT_TRUE(map.check().empty());
+  // 16 slots is more than any MiniPage spans.
+  map.carve(1, 16, SpanKind::mini_page);
+  auto problems = map.check();
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_NE(problems[0].find("more than 15 slots"), std::string::npos) << problems[0];
+}
+
 TEST(ModelSpanMap, SpareSpansAreNeitherTakenNorMerged) {
   SpanMap map = two_pages_with_a_pool();
   map.carve(1, 3, SpanKind::large);

@@ -12,12 +12,13 @@
 //
 // State, all in plain std containers:
 //   spans       every slot's span (span_map.hpp)
-//   MiniPages   class, live Segments (std::set), and whether Segments must still come in address
-//               order (a fresh MiniPage nobody has freed into)
+//   MiniPages   by first slot (a MiniPage spans k_c slots, spans of kind mini_page in the span
+//               map): class, live Segments (std::set), and whether Segments must still come in
+//               address order (a fresh MiniPage nobody has freed into)
 //   current     per class, the current MiniPage, if any
 //   partial     per class, the set of non-current MiniPages with a free Segment
 //   spares      per class, the empty non-current MiniPages it keeps (at most kSpares)
-//   spare spans per length (2 to 8 slots), the freed large blocks kept whole (at most
+//   spare spans per length (9 to 16 slots), the freed large blocks kept whole (at most
 //               kSpareSpans); spans of kind spare in the span map
 //   memory      origin (the first byte the memory gave), wasm pages, maximum, refusals pending
 //
@@ -91,7 +92,7 @@ struct ModelBlock {
   std::uintptr_t start = 0;
   std::size_t usable = 0;                // class size, or 2048 per slot
   std::optional<std::size_t> size_class; // small blocks
-  std::size_t first_slot = 0;            // the MiniPage or the large block's first slot
+  std::size_t first_slot = 0;            // the MiniPage's or the large block's first slot
   std::size_t segment = 0;               // small blocks
 };
 
@@ -99,8 +100,8 @@ struct ModelBlock {
 inline constexpr std::size_t kSpares = 4;
 // Spare spans: freed large blocks of kSpareSpanMinSlots to kSpareSpanMaxSlots slots, at most
 // kSpareSpans of each length (README, "Spare spans").
-inline constexpr std::size_t kSpareSpanMinSlots = 2;
-inline constexpr std::size_t kSpareSpanMaxSlots = 8;
+inline constexpr std::size_t kSpareSpanMinSlots = 9;
+inline constexpr std::size_t kSpareSpanMaxSlots = 16;
 inline constexpr std::size_t kSpareSpans = 4;
 
 class HeapModel {
@@ -183,6 +184,8 @@ class HeapModel {
   bool ask_memory(std::size_t pages, Call& call);
   // "Retiring": spare and empty current MiniPages and spare spans are freed as spans.
   void retire();
+  // A MiniPage's k_c slots are freed as one span (and coalesce); its bitmap record goes back.
+  void release_mini_page(std::size_t slot);
   void free_block(const ModelBlock& block);
   void free_segment(std::size_t slot, std::size_t segment);
   void reallocate_large(const ModelBlock& block, std::size_t size, std::size_t alignment,
@@ -193,7 +196,7 @@ class HeapModel {
 
   SizeClasses classes_;
   SpanMap spans_;
-  std::map<std::size_t, MiniPage> mini_pages_;          // by slot
+  std::map<std::size_t, MiniPage> mini_pages_;          // by first slot
   std::vector<std::optional<std::size_t>> current_;     // by class
   std::vector<std::set<std::size_t>> spares_;           // by class
   std::vector<std::set<std::size_t>> partial_;          // by class

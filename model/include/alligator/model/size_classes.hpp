@@ -2,11 +2,16 @@
 // "Alignment rule"), not from the allocator's tables: the model must be able to disagree.
 //
 //   alignof(max_align_t) 8  (wasm32):     8 16 24 32 40 48 56 64 80 96 112 128 144 160 192 224
-//                                         256 288 336 400 512 672 1024 2048
+//                                         256 288 336 400 512 672, then the medium classes
 //   alignof(max_align_t) 16 (i686, x86_64): the same without 24, 40 and 56.
+//   medium classes (both tables): 768 896 1024, then eight steps per doubling up to 16384.
 //
-// A request of n <= 2048 bytes with alignment a <= 2048 is small: the smallest class whose size
+// A request of n <= 16384 bytes with alignment a <= 2048 is small: the smallest class whose size
 // is >= max(n, 1) and a multiple of a. Anything else is large. Plain loops, no tables of tables.
+//
+// A MiniPage of class size s spans k_c slots: 1 when s <= 672, otherwise the fewest slots whose
+// bytes s divides. It holds floor(2048 k_c / s) Segments; Segment i starts at byte i * s of the
+// MiniPage's first slot.
 #pragma once
 
 #include <alligator/model/geometry.hpp>
@@ -25,8 +30,12 @@ class SizeClasses {
   std::size_t max_align() const { return max_align_; }
   std::size_t count() const { return sizes_.size(); }
   std::size_t size(std::size_t size_class) const { return sizes_.at(size_class); }
-  // floor(2048 / size): Segment i starts at byte i * size of the MiniPage.
-  std::size_t segments(std::size_t size_class) const { return kSlotBytes / size(size_class); }
+  // k_c: the slots a MiniPage of the class spans (1 to 15).
+  std::size_t slots(std::size_t size_class) const { return slots_.at(size_class); }
+  // floor(2048 k_c / size): Segment i starts at byte i * size of the MiniPage's first slot.
+  std::size_t segments(std::size_t size_class) const {
+    return slots(size_class) * kSlotBytes / size(size_class);
+  }
   const std::vector<std::size_t>& sizes() const { return sizes_; }
 
   // The class serving `size` bytes at `alignment` (a power of two), or nothing when the request
@@ -42,7 +51,15 @@ class SizeClasses {
  private:
   std::size_t max_align_;
   std::vector<std::size_t> sizes_;
+  std::vector<std::size_t> slots_;  // k_c, by class
 };
+
+// The largest small request: n <= 16384 bytes (with alignment <= 2048) gets a Segment.
+inline constexpr std::size_t kLargestSmallBytes = 16384;
+// The largest alignment a small request may ask for.
+inline constexpr std::size_t kLargestSmallAlignment = 2048;
+// Classes up to this size have one-slot MiniPages (k_c = 1 when s <= 672).
+inline constexpr std::size_t kLargestOneSlotClass = 672;
 
 bool is_power_of_two(std::size_t value);
 
