@@ -23,9 +23,9 @@ Malloc::Malloc(const Plan& plan) {
 }
 
 MallocRange::MallocRange(const Plan& plan) {
-  const auto& sizes = generators::class_sizes();
-  std::size_t size = *rc::gen::elementOf(sizes);
-  std::size_t per_mini_page = model::kSlotBytes / size;
+  static const model::SizeClasses classes;
+  std::size_t size = *rc::gen::elementOf(classes.sizes());
+  std::size_t per_mini_page = classes.segments(*classes.class_of_size(size));
   std::size_t count = *rc::gen::weightedOneOf<std::size_t>({
       {3, rc::gen::element(per_mini_page, per_mini_page + 1, per_mini_page - 1 + (per_mini_page == 1))},
       {1, rc::gen::inRange<std::size_t>(2, 2 * per_mini_page + 3)},

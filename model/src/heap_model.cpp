@@ -185,7 +185,7 @@ void HeapModel::allocate_block(std::size_t size, std::size_t alignment, Call& ca
     return;
   }
   if (auto size_class = classes_.class_for(size, alignment)) {
-    allocate_small(*size_class, call);
+    allocate_small(size, *size_class, call);
   } else if (beyond_address_space(size)) {
     if (call.seen.result != 0) call.fail("a request of 4 GiB or more must fail at once");
   } else {
@@ -193,7 +193,7 @@ void HeapModel::allocate_block(std::size_t size, std::size_t alignment, Call& ca
   }
 }
 
-void HeapModel::allocate_small(std::size_t size_class, Call& call) {
+void HeapModel::allocate_small(std::size_t size, std::size_t size_class, Call& call) {
   const std::uintptr_t result = call.seen.result;
   const std::string what = "class " + std::to_string(size_class) + " (" +
                            std::to_string(classes_.size(size_class)) + " bytes)";
@@ -238,18 +238,32 @@ void HeapModel::allocate_small(std::size_t size_class, Call& call) {
     take_segment(*slot, call);
     return;
   }
-  if (!take_bitmap_record(call)) {
-    if (!call.failed() && result != 0) {
+  // "A MiniPage of k_c > 1 slots is never made by growing the heap: when its bitmap record or
+  // its slots could only come from growth ..., no MiniPage is made and the request of n bytes is
+  // served as a large block of ceil(n / 2048) slots instead."
+  const std::size_t slots = classes_.slots(size_class);
+  const bool may_grow = slots == 1;
+  if (!take_bitmap_record(call, may_grow)) {
+    if (call.failed()) return;
+    if (!may_grow) {
+      allocate_large(size, 1, call);
+      return;
+    }
+    if (result != 0) {
       call.fail(what + ": the bitmap pool is full, has no top free span to take and memory "
                 "cannot grow, yet the heap returned " + where(result));
     }
     return;
   }
   // A new MiniPage takes its k_c slots by the search of "Taking k slots" (never from a spare
-  // span), at the low end of the span found.
-  const std::size_t slots = classes_.slots(size_class);
-  auto span = take_slots(slots, call);
+  // span), at the low end of the span found. (A record taken for it goes back to the pool when
+  // it is not made: the model counts records by MiniPages, so there is nothing to undo.)
+  auto span = take_slots(slots, call, may_grow);
   if (call.failed()) return;
+  if (!span && !may_grow) {
+    allocate_large(size, 1, call);
+    return;
+  }
   if (!span) {
     if (result != 0) {
       call.fail(what + ": no free span of " + std::to_string(slots) + " slot(s) for a new " +
@@ -272,7 +286,7 @@ void HeapModel::allocate_small(std::size_t size_class, Call& call) {
 // "The pool": every MiniPage owns one of the pool's 64 B bitmap records, so a new one needs the
 // pool to have more records than there are MiniPages; else the pool grows by one slot (the top
 // free span's last, after retiring when there is none, after growth when there still is none).
-bool HeapModel::take_bitmap_record(Call& call) {
+bool HeapModel::take_bitmap_record(Call& call, bool may_grow) {
   auto has_free_record = [&] {
     return mini_pages_.size() < kBitmapsPerPoolSlot * spans_.pool_slots();
   };
@@ -281,7 +295,7 @@ bool HeapModel::take_bitmap_record(Call& call) {
     retire();
     if (has_free_record()) return true;
   }
-  if (spans_.top_free_slots() == 0 && !grow(1, call)) return false;
+  if (spans_.top_free_slots() == 0 && (!may_grow || !grow(1, call))) return false;
   spans_.grow_pool();
   return true;
 }
@@ -385,12 +399,13 @@ void HeapModel::release_mini_page(std::size_t slot) {
 // ---------------------------------------------------------------------------------------------
 // Spans, large blocks, growth
 
-std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) {
+std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call, bool may_grow) {
   auto spans = spans_.takeable(slots);
   if (spans.empty()) {
     retire();
     spans = spans_.takeable(slots);
   }
+  if (spans.empty() && !may_grow) return std::nullopt;
   if (spans.empty()) {
     if (!grow(slots, call)) return std::nullopt;
     spans = spans_.takeable(slots);

@@ -43,6 +43,13 @@ class ModelTest : public ::testing::Test {
   void check() {
     for (const auto& problem : model.check_invariants()) ADD_FAILURE() << problem;
   }
+  // The first growth, by a large block freed at once: a free span of 30 slots at 1 and the
+  // table at 31, as a first allocation would leave them. (A MiniPage of several slots is never
+  // made by growth, so tests of those start here.)
+  void grow_first() {
+    EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(1), 2)));
+    EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
+  }
   HeapModel model{1 << 20, 16};
 };
 
@@ -209,6 +216,7 @@ TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
 // Medium classes: MiniPages of k_c slots, taken by the search of "Taking k slots".
 
 TEST_F(ModelTest, MediumMiniPageTakesItsKcSlotsAtTheLowEndOfAFreeSpan) {
+  grow_first();
   // Class 768: k_c = 3 slots, 8 Segments. The pool takes the free span's last slot first, then
   // the MiniPage the low end of what is left.
   std::size_t c = *model.classes().class_of_size(768);
@@ -275,20 +283,39 @@ TEST_F(ModelTest, MediumMiniPageTakesOnlyAFreeSpanThatHoldsItsKcSlots) {
                          "38:large blockx17 55:MiniPagex7 62:metadatax34 ");
   wrong = model;
   EXPECT_ILLEGAL(wrong.allocate(800, 1, got(at_slot(11), 3)), "low end");
-  // Class 1920 (k_c = 15): no span holds 15 slots and nothing retires, so memory grows by one
-  // page (7 + 34 + 32 - 34 = 39 free at 55) and the MiniPage takes its low end.
+  // Class 1920 (k_c = 15): no span holds 15 slots and nothing retires. A MiniPage of several
+  // slots is never made by growth: the 1900 bytes become a large block of one slot, at the low end
+  // of either free span, and memory does not grow.
   ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(1920)), 15U);
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(10), 3)), "free span");
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(55), 4)), "wasm page");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(55), 5)), "wasm page");
-  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(55), 4)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex9 10:freex8 18:large blockx20 "
-                           "38:large blockx17 55:MiniPagex15 70:freex24 94:metadatax34 ");
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(11), 3)), "free span");
+  HeapModel at_top = model;
+  EXPECT_LEGAL(at_top.allocate(1900, 1, got(at_slot(55), 3)));
+  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(10), 3)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex9 10:large blockx1 11:freex7 "
+                           "18:large blockx20 38:large blockx17 55:freex7 62:metadatax34 ");
+  EXPECT_LEGAL(model.usable_size(at_slot(10), 2048, got(0, 3)));
+  check();
+}
+
+TEST_F(ModelTest, AMiniPageOfSeveralSlotsIsNeverMadeByGrowth) {
+  // A fresh heap: 1900 bytes (class 1920, k_c = 15) would need growth for their MiniPage, so
+  // they are a large block of one slot, and the heap grows for that slot.
+  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.usable_size(at_slot(1), 2048, got(0, 2)));
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.usable_size(at_slot(1), 1920, got(0, 2)), "the model says 2048");
+  // Now the top free span holds 15 slots: the next 1900 bytes make the MiniPage there (its
+  // bitmap record takes the pool's first slot from the top free span's end), without growth.
+  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(2), 2)));
+  EXPECT_LEGAL(model.usable_size(at_slot(2), 1920, got(0, 2)));
   check();
 }
 
 TEST_F(ModelTest, SegmentsInAMiniPagesLaterSlotsAreBlocks) {
+  grow_first();
   // Class 768 (3 slots, 8 Segments): Segment 3 starts at byte 2304, in the second slot, and
   // Segment 7 at 5376, in the third.
   for (std::size_t i = 0; i < 8; ++i) {
@@ -349,6 +376,7 @@ TEST_F(ModelTest, PointersPastTheLastSegmentOrInsideOneAreInvalid) {
 }
 
 TEST_F(ModelTest, EmptiedMediumMiniPageBeyondFourSparesFreesAllItsSlotsAsOneSpan) {
+  grow_first();
   // Class 4096: k_c = 2, one Segment. Six MiniPages at 1, 3, ..., 11; 11 is current.
   std::size_t c = *model.classes().class_of_size(4096);
   for (std::size_t first = 1; first <= 11; first += 2) {
@@ -409,6 +437,7 @@ TEST_F(ModelTest, ANewMiniPagesSearchRetiresSpareSpansBeforeMemoryGrows) {
 }
 
 TEST_F(ModelTest, SixteenKiBIsTheLargestSmallBlock) {
+  grow_first();
   EXPECT_LEGAL(model.allocate(16384, 1, got(at_slot(1), 2)));  // class 16384: 8 slots
   EXPECT_LEGAL(model.allocate(16385, 1, got(at_slot(9), 2)));  // large: 9 slots
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex8 9:large blockx9 18:freex12 ") +

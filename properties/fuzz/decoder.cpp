@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::size_t KiB = 1024;
 constexpr std::size_t MiB = 1024 * KiB;
-constexpr std::size_t kSmallMax = 2048;  // the largest small request (allocator/README.md)
+constexpr std::size_t kSmallMax = 16384;  // the largest small request (allocator/README.md)
 constexpr std::array<std::size_t, 8> kMemories = {256 * KiB, 512 * KiB, 1 * MiB, 2 * MiB,
                                                   4 * MiB,   8 * MiB,   16 * MiB, 32 * MiB};
 constexpr std::uint8_t kMemoryLiteral = 255;
