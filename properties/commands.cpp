@@ -24,7 +24,12 @@ Malloc::Malloc(const Plan& plan) {
 
 MallocRange::MallocRange(const Plan& plan) {
   static const model::SizeClasses classes;
-  std::size_t size = *rc::gen::elementOf(classes.sizes());
+  // Mostly classes of at most a slot, as class_edge_size: the medium classes above hold 1 to 8
+  // Segments a MiniPage, so ranges of them are short.
+  std::size_t size = *rc::gen::weightedOneOf<std::size_t>({
+      {3, rc::gen::elementOf(generators::class_sizes_up_to_a_slot())},
+      {1, rc::gen::elementOf(generators::class_sizes_above_a_slot())},
+  });
   std::size_t per_mini_page = classes.segments(*classes.class_of_size(size));
   std::size_t count = *rc::gen::weightedOneOf<std::size_t>({
       {3, rc::gen::element(per_mini_page, per_mini_page + 1, per_mini_page - 1 + (per_mini_page == 1))},
