@@ -118,7 +118,7 @@ void SpanHeap::release(std::uint32_t first, std::uint32_t slots) {
   bin_insert(first, slots);
 }
 
-// A freed large block of 2 to 8 slots becomes a spare span while its length has room for one;
+// A freed large block of 9 to 16 slots becomes a spare span while its length has room for one;
 // otherwise, and for every other length, it is freed and merges.
 void SpanHeap::free_large(std::uint32_t first) {
   std::uint32_t slots = descriptor(first).span_slots;

@@ -6,8 +6,8 @@ set(MUTANT_EXPECT_NO_VALIDATE model)
 set(MUTANT_SUITE SmallBlocks)
 set(MUTANT_FILE include/alligator/detail/size_class_map.hpp)
 set(MUTANT_ORIGINAL [==[
-  return kClassByGranule[(size + kSizeGranule - 1) / kSizeGranule];
+  if (size <= kFineLookupLimit) return kClassByGranule[(size + kSizeGranule - 1) / kSizeGranule];
 ]==])
 set(MUTANT_REPLACEMENT [==[
-  return kClassByGranule[size / kSizeGranule];
+  if (size <= kFineLookupLimit) return kClassByGranule[size / kSizeGranule];
 ]==])
