@@ -129,13 +129,14 @@ TEST_F(BigHeapTest, EverySizeUpTo2048IsAlignedAndHasItsClassSize) {
   for (const Live& block : live) heap.deallocate(block.pointer);
 }
 
-// Powers of two from 1 to 64 KiB, each with small and large sizes around it.
+// Powers of two from 1 to 64 KiB, each with small (medium included) and large sizes around it.
 TEST_F(BigHeapTest, ExplicitAlignmentIsHonouredForSmallAndLargeSizes) {
   std::vector<Live> live;
   for (std::size_t alignment = 1; alignment <= 65536; alignment *= 2) {
     for (std::size_t size : {std::size_t{0}, std::size_t{1}, alignment / 2, alignment - 1, alignment,
                              alignment + 1, std::size_t{100}, std::size_t{2048}, std::size_t{2049},
-                             std::size_t{5000}, 3 * alignment + 1}) {
+                             std::size_t{5000}, std::size_t{16384}, std::size_t{16385},
+                             std::size_t{40000}, 3 * alignment + 1}) {
       void* block = heap.allocate(size, alignment);
       ASSERT_NE(block, nullptr) << size << " at " << alignment;
       ASSERT_TRUE(aligned(block, alignment)) << block << ": " << size << " at " << alignment;
