@@ -112,30 +112,35 @@ TEST_F(BadInputTest, DoubleFreeOfASmallBlockWhoseMiniPageBecameTheSpare) {
                   first_page[0]);
 }
 
+// Large blocks of 17 slots (34000 bytes): above 16384 bytes, and longer than any spare span.
+constexpr std::size_t kLarge = 34000;
+
 TEST_F(BadInputTest, DoubleFreeOfALargeBlock) {
-  void* a = heap.allocate(10000);
-  void* b = heap.allocate(10000);
-  void* c = heap.allocate(10000);
+  void* a = heap.allocate(kLarge);
+  void* b = heap.allocate(kLarge);
+  void* c = heap.allocate(kLarge);
   ASSERT_TRUE(a && b && c);
+  ASSERT_EQ(heap.stats().large_blocks, 3U);
   heap.deallocate(b);  // its neighbours are live: b's slots become a free span of their own
   expect_rejected([&] { heap.deallocate(b); }, HeapError::double_free, b);
-  expect_rejected([&] { heap.deallocate(b, 10000, 1); }, HeapError::double_free, b);
+  expect_rejected([&] { heap.deallocate(b, kLarge, 1); }, HeapError::double_free, b);
 }
 
 TEST_F(BadInputTest, DoubleFreeOfALargeBlockKeptAsASpareSpan) {
-  void* a = heap.allocate(5000);  // 3 slots: kept as a spare span when freed
-  void* b = heap.allocate(5000);
+  void* a = heap.allocate(20000);  // 10 slots: kept as a spare span when freed
+  void* b = heap.allocate(20000);
   ASSERT_TRUE(a && b);
   heap.deallocate(a);
+  ASSERT_EQ(heap.stats().large_blocks, 1U);
   expect_rejected([&] { heap.deallocate(a); }, HeapError::double_free, a);
-  expect_rejected([&] { heap.deallocate(a, 5000, 1); }, HeapError::double_free, a);
+  expect_rejected([&] { heap.deallocate(a, 20000, 1); }, HeapError::double_free, a);
   expect_rejected([&] { EXPECT_EQ(heap.reallocate(a, 100), nullptr); }, HeapError::double_free, a);
   expect_rejected([&] { EXPECT_EQ(heap.usable_size(a), 0U); }, HeapError::double_free, a);
 }
 
 TEST_F(BadInputTest, DoubleFreeOfALargeBlockThatJoinedTheTopFreeSpan) {
-  void* a = heap.allocate(10000);
-  void* b = heap.allocate(10000);
+  void* a = heap.allocate(kLarge);
+  void* b = heap.allocate(kLarge);
   ASSERT_TRUE(a && b);
   heap.deallocate(b);  // merges with the free span after it, and starts it
   expect_rejected([&] { heap.deallocate(b); }, HeapError::double_free, b);
@@ -145,9 +150,9 @@ TEST_F(BadInputTest, DoubleFreeOfALargeBlockThatJoinedTheTopFreeSpan) {
 // heap cannot tell it from any other slot inside a free span (constant-time lookup), so either
 // diagnosis is acceptable; what matters is that it is diagnosed and nothing changes.
 TEST_F(BadInputTest, FreeOfABlockMergedIntoAFreeSpanIsDiagnosed) {
-  void* a = heap.allocate(10000);
-  void* b = heap.allocate(10000);
-  void* c = heap.allocate(10000);
+  void* a = heap.allocate(kLarge);
+  void* b = heap.allocate(kLarge);
+  void* c = heap.allocate(kLarge);
   ASSERT_TRUE(a && b && c);
   heap.deallocate(a);
   heap.deallocate(b);  // b's slots now lie inside the free span starting at a
@@ -177,11 +182,12 @@ TEST_F(BadInputTest, PointerInsideASmallBlock) {
 }
 
 TEST_F(BadInputTest, PointerInsideALargeBlock) {
-  void* block = heap.allocate(5 * kSlot);
+  void* block = heap.allocate(9 * kSlot);
   ASSERT_NE(block, nullptr);
+  ASSERT_EQ(heap.stats().large_blocks, 1U);
   auto* bytes = static_cast<std::byte*>(block);
   for (std::size_t offset : {std::size_t{1}, std::size_t{16}, kSlot, 2 * kSlot, 4 * kSlot,
-                             5 * kSlot - 1}) {
+                             8 * kSlot, 9 * kSlot - 1}) {
     expect_rejected([&] { heap.deallocate(bytes + offset); }, HeapError::invalid_pointer,
                     bytes + offset);
   }
@@ -284,18 +290,22 @@ TEST_F(BadInputTest, PointerInsideAFreeSpan) {
 // --- sized deallocation --------------------------------------------------------------------------
 
 TEST_F(BadInputTest, SizedDeallocationLargerThanTheBlock) {
-  void* small = heap.allocate(100);  // 112-byte class on both tables
-  void* large = heap.allocate(5000);  // 3 slots
-  ASSERT_TRUE(small && large);
+  void* small = heap.allocate(100);    // 112-byte class on both tables
+  void* medium = heap.allocate(5000);  // the 5120-byte class, a MiniPage of 5 slots
+  void* large = heap.allocate(20000);  // 10 slots
+  ASSERT_TRUE(small && medium && large);
   expect_rejected([&] { heap.deallocate(small, 113, 1); }, HeapError::size_mismatch, small);
   expect_rejected([&] { heap.deallocate(small, 4096, 8); }, HeapError::size_mismatch, small);
-  expect_rejected([&] { heap.deallocate(large, 3 * kSlot + 1, 1); }, HeapError::size_mismatch,
+  expect_rejected([&] { heap.deallocate(medium, 5121, 1); }, HeapError::size_mismatch, medium);
+  expect_rejected([&] { heap.deallocate(medium, 16384, 8); }, HeapError::size_mismatch, medium);
+  expect_rejected([&] { heap.deallocate(large, 10 * kSlot + 1, 1); }, HeapError::size_mismatch,
                   large);
   expect_rejected([&] { heap.deallocate(large, std::numeric_limits<std::size_t>::max(), 1); },
                   HeapError::size_mismatch, large);
   // The blocks are intact: the right layouts (up to the usable size) free them.
   heap.deallocate(small, 112, 1);
-  heap.deallocate(large, 3 * kSlot, 1);
+  heap.deallocate(medium, 5120, 1);
+  heap.deallocate(large, 10 * kSlot, 1);
   EXPECT_TRUE(reported.empty());
   EXPECT_EQ(heap.stats().live_blocks, 0U);
 }

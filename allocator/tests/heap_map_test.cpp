@@ -56,7 +56,8 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
   Heap heap(memory);
   std::vector<void*> blocks;
   for (int i = 0; i < 100; ++i) blocks.push_back(heap.allocate(64));
-  for (int i = 0; i < 3; ++i) blocks.push_back(heap.allocate(10000));
+  for (int i = 0; i < 3; ++i) blocks.push_back(heap.allocate(40000));  // large: 20 slots
+  for (int i = 0; i < 3; ++i) blocks.push_back(heap.allocate(10000));  // 10240: 5-slot MiniPages
   for (int i = 0; i < 40; ++i) heap.deallocate(blocks[i]);  // the first MiniPage empties
   const HeapStats stats = heap.stats();
   const std::string page = map_of(heap);
@@ -70,6 +71,11 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
             stats.mini_pages_per_class[class_index(64)]);
   EXPECT_EQ(count(page, "spare MiniPage of class 64"), 1u);
   EXPECT_EQ(count(page, "<title>large block\n"), 3u);
+  // A medium MiniPage is one region of its k_c slots, whole.
+  EXPECT_EQ(stats.mini_pages_per_class[class_index(10240)], 3u);
+  EXPECT_EQ(count(page, "data-bytes=\"10240\"><title>MiniPage, class 10240 bytes: 1 of 1 Segments"),
+            3u);
+  EXPECT_EQ(count(page, "<title>MiniPage, class 10240 bytes: "), 3u);
   EXPECT_EQ(count(page, "<title>metadata"), 2u);  // slot 0 and the table at the heap's end
   EXPECT_NE(page.find("<title>free run\n"), std::string::npos);
   EXPECT_EQ(page.substr(page.size() - 15), "</body></html>\n");

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -72,14 +73,27 @@ inline bool aligned(const void* pointer, std::size_t alignment) {
   return reinterpret_cast<std::uintptr_t>(pointer) % alignment == 0;
 }
 
+// The largest request a Segment serves ("Size classes": n <= 16384 with alignment <= 2048).
+inline constexpr std::size_t kLargestSmall = 16384;
+
+// The slots k_c of a MiniPage of class size `class_bytes`, from the spec's definition: 1 up to
+// 672 bytes, else s / gcd(s, 2048) (the fewest slots whose bytes s divides).
+inline std::size_t mini_page_slots_of(std::size_t class_bytes) {
+  return class_bytes <= 672 ? 1 : class_bytes / std::gcd(class_bytes, kSlot);
+}
+// Its Segments: floor(2048 k_c / s).
+inline std::size_t segments_of(std::size_t class_bytes) {
+  return mini_page_slots_of(class_bytes) * kSlot / class_bytes;
+}
+
 // The usable size the spec gives a request: a Segment of the smallest class >= max(size, 1) whose
 // size is a multiple of `alignment`, or whole 2 KiB slots for large requests.
 inline std::size_t expected_usable(std::size_t size, std::size_t alignment = 1) {
-  if (size <= 2048 && alignment <= 2048) {
+  if (size <= kLargestSmall && alignment <= 2048) {
     for (std::size_t class_bytes : kClassSizes) {
       if (class_bytes >= size && class_bytes % alignment == 0) return class_bytes;
     }
-    return 0;  // unreachable: 2048 is a multiple of every alignment <= 2048
+    return 0;  // unreachable: 16384 is a multiple of every alignment <= 2048
   }
   std::size_t slots = (size + kSlot - 1) / kSlot;
   return std::max<std::size_t>(slots, 1) * kSlot;

@@ -53,7 +53,7 @@ TEST_F(MallocFamilyTest, MallocZeroGivesUniqueFreeableBlocks) {
 }
 
 TEST_F(MallocFamilyTest, MallocGivesAlignedUsableBlocks) {
-  for (std::size_t size : {1, 7, 8, 16, 100, 2048, 2049, 100000}) {
+  for (std::size_t size : {1, 7, 8, 16, 100, 2048, 2049, 16384, 16385, 100000}) {
     void* block = c.malloc(size);
     ASSERT_NE(block, nullptr) << size;
     EXPECT_TRUE(aligned(block, natural_alignment_of(size))) << size;
@@ -92,9 +92,16 @@ TEST_F(MallocFamilyTest, MallocOutOfMemorySetsEnomem) {
 TEST_F(MallocFamilyTest, MallocUsableSize) {
   EXPECT_EQ(c.malloc_usable_size(nullptr), 0U);
   void* small = c.malloc(100);
-  void* large = c.malloc(5000);
+  void* medium = c.malloc(5000);
+  void* large = c.malloc(20000);
   EXPECT_EQ(c.malloc_usable_size(small), expected_usable(100));
-  EXPECT_EQ(c.malloc_usable_size(large), expected_usable(5000));
+  EXPECT_EQ(c.malloc_usable_size(medium), expected_usable(5000));
+  EXPECT_EQ(c.malloc_usable_size(large), expected_usable(20000));
+  // Known answers: the 112-byte class, the 5120-byte medium class, 10 whole slots.
+  EXPECT_EQ(c.malloc_usable_size(small), 112U);
+  EXPECT_EQ(c.malloc_usable_size(medium), 5120U);
+  EXPECT_EQ(c.malloc_usable_size(large), 10 * kSlot);
+  EXPECT_EQ(heap.stats().large_blocks, 1U);
 }
 
 // --- calloc --------------------------------------------------------------------------------------
@@ -178,7 +185,7 @@ TEST_F(MallocFamilyTest, ReallocGrowsAndShrinksKeepingContents) {
   auto* block = static_cast<unsigned char*>(c.malloc(50));
   ASSERT_NE(block, nullptr);
   fill(block, 50, 21);
-  for (std::size_t size : {60, 500, 2048, 3000, 70000, 200000, 70000, 5000, 1000, 40}) {
+  for (std::size_t size : {60, 500, 2048, 3000, 70000, 200000, 70000, 5000, 20000, 1000, 40}) {
     std::size_t kept = std::min<std::size_t>(size, 40);
     block = static_cast<unsigned char*>(c.realloc(block, size));
     ASSERT_NE(block, nullptr) << size;

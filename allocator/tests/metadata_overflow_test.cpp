@@ -2,7 +2,8 @@
 // changes user memory only, never the allocator's state. Proof by trying: a heap is filled so that
 // blocks border every kind of span (a block right before metadata, a MiniPage, a large block, a
 // free span, a spare span, the end of memory; blocks inside a MiniPage border the next Segment),
-// found by walk(). Each such block is then overflowed by 1, 16, 2048 and 65536 bytes (bounded by
+// found by walk(). Segments of medium MiniPages, which span several slots each carrying a record,
+// are overflowed apart from one-slot MiniPages' and large blocks. Each such block is then overflowed by 1, 16, 2048 and 65536 bytes (bounded by
 // the end of memory), each case on a fresh heap built the same way, and afterwards
 //   - validate() finds nothing wrong, and
 //   - every block that was live (the overflowed one too) frees, with an error handler that
@@ -46,10 +47,13 @@ struct FilledHeap {
   Heap<SimulatedMemory> heap{memory};
 
   FilledHeap() {
-    // The pattern, after those: small blocks of several classes, one-slot blocks (2048 bytes), large blocks of spare
-    // lengths (2-8 slots) and longer, interleaved, to about 3.6 MiB.
-    const std::size_t pattern[] = {16, 48, 2048, 6144, 100, 20480, 2048, 4096, 1000, 40000,
-                                   2048, 8192, 304, 12288, 2048, 70000};
+    // The pattern, after those: small blocks of several classes, one-slot blocks (2048 bytes),
+    // medium MiniPages of several slots (1152: 9 slots, 16 Segments; 6144, 8192, 12288: one
+    // Segment of 3, 4 and 6 slots; 9216: 9 slots, 2 Segments), large blocks of spare lengths
+    // (9-16 slots: 18432, 20480) and longer, interleaved so that medium MiniPages end right
+    // before a MiniPage, a large block, a free span and a spare span; to about 4.4 MiB.
+    const std::size_t pattern[] = {16,   48,   2048, 18432, 100,   6144,  40000, 2048, 1000,
+                                   1152, 8192, 2048, 304,   12288, 20480, 9216,  70000};
     std::vector<void*> freed_later;
     // First 2048-byte blocks past the first 1 MiB (where, with per-group descriptor blocks, the
     // last of them ended where the second group's descriptor block began: the example).
@@ -60,19 +64,24 @@ struct FilledHeap {
     }
     for (std::size_t round = 0; round < 14; ++round) {
       for (std::size_t i = 0; i < std::size(pattern); ++i) {
-        // Nine of each small size, three 2048-byte blocks in a row (one-Segment MiniPages
-        // side by side), one of each large size.
-        std::size_t count = pattern[i] <= 304 ? 9 : pattern[i] == 2048 ? 3 : 1;
+        // Nine of each small size and of 1152, three 2048-byte blocks in a row (one-Segment
+        // MiniPages side by side), two of 9216 (a full MiniPage), one of each other size.
+        std::size_t count = pattern[i] <= 304 || pattern[i] == 1152 ? 9
+                            : pattern[i] == 2048                    ? 3
+                            : pattern[i] == 9216                    ? 2
+                                                                    : 1;
         for (std::size_t k = 0; k < count; ++k) {
           void* block = heap.allocate(pattern[i]);
           EXPECT_NE(block, nullptr) << "while filling, allocate(" << pattern[i] << ")";
           if (block == nullptr) return;
           // Freed afterwards: some large blocks of spare lengths (kept as spare spans), some
-          // longer ones (free spans), and whole runs of 2048-byte blocks (empty MiniPages).
-          bool free_it = (pattern[i] == 6144 && round % 2 == 1) ||
-                         (pattern[i] == 4096 && round % 4 == 2) ||
+          // longer ones (free spans), whole runs of 2048-byte blocks and some medium MiniPages
+          // (empty MiniPages: spares, or freed as spans).
+          bool free_it = (pattern[i] == 18432 && round % 2 == 1) ||
                          (pattern[i] == 20480 && round % 3 == 1) ||
                          (pattern[i] == 40000 && round % 5 == 3) ||
+                         (pattern[i] == 6144 && round % 4 == 2) ||
+                         (pattern[i] == 8192 && round % 4 == 1) ||
                          (pattern[i] == 2048 && round % 6 == 5) ||
                          (pattern[i] <= 304 && round % 7 == 6);
           if (free_it) freed_later.push_back(block);
@@ -80,10 +89,11 @@ struct FilledHeap {
       }
     }
     for (void* block : freed_later) heap.deallocate(block);
-    // Last, a large block over the whole top free span, so a block ends where the table (its
-    // apron first) begins: the one place a user block borders metadata. A request of a spare
-    // span's length takes a spare span first (at most four of them), so it is repeated until
-    // the top free span is gone.
+    // Last, a block over the whole top free span, so a block ends where the table (its apron
+    // first) begins: the one place a user block borders metadata. Up to 8 slots that is a
+    // medium MiniPage of exactly that many slots and one Segment (2048 n bytes, n <= 8), beyond
+    // a large block. A request of a spare span's length takes a spare span first (at most four
+    // of them), so it is repeated until the top free span is gone.
     for (int attempt = 0; attempt <= 4; ++attempt) {
       std::vector<SpanView> spans = spans_of(heap);
       if (spans.size() < 2 || spans[spans.size() - 2].kind != SpanKind::free) break;
@@ -99,7 +109,9 @@ struct FilledHeap {
 // its MiniPage), a span kind, or "end" (the end of memory).
 struct Neighbour {
   Block block;
-  std::string origin;    // "large" or "segment" (a block in a MiniPage)
+  // "large", "segment" (a block in a one-slot MiniPage) or "medium_segment" (a block in a MiniPage
+  // of several slots)
+  std::string origin;
   std::string follower;  // what begins at the block's end
 };
 
@@ -122,11 +134,12 @@ std::vector<Neighbour> neighbours(const FilledHeap& filled) {
       found.push_back({block, "large", follower_at(span.start + span.bytes, s)});
     } else if (span.kind == SpanKind::mini_page) {
       std::size_t segment_bytes = kClassSizes[span.size_class];
+      const char* origin = span.bytes > kSlot ? "medium_segment" : "segment";
       for (unsigned i = 0; i < span.segments; ++i) {
         if (((span.bitmap[i / 64] >> (i % 64)) & 1) == 0) continue;
         const std::byte* start = span.start + i * segment_bytes;
         Block block{static_cast<std::size_t>(start - base), segment_bytes};
-        found.push_back({block, "segment", follower_at(start + segment_bytes, s)});
+        found.push_back({block, origin, follower_at(start + segment_bytes, s)});
       }
     }
   }
@@ -187,18 +200,27 @@ TEST(MetadataOverflowLayout, BlocksBorderEveryKindOfSpan) {
   std::printf("blocks by neighbour:%s\n", seen.c_str());
   auto borders = [&](const char* follower) {
     return counts.count(std::string("large before ") + follower) +
-               counts.count(std::string("segment before ") + follower) >
+               counts.count(std::string("segment before ") + follower) +
+               counts.count(std::string("medium_segment before ") + follower) >
            0;
   };
   for (const char* follower : {"mini_page", "large", "free", "spare"}) {
     EXPECT_TRUE(borders(follower)) << "no block right before a " << follower << " span:" << seen;
+  }
+  // Segments of medium MiniPages (several slots) border the next Segment (inside their MiniPage,
+  // across slot boundaries) and every kind of span a block can precede.
+  for (const char* follower : {"segment", "mini_page", "large", "free", "spare"}) {
+    EXPECT_TRUE(counts.count(std::string("medium_segment before ") + follower))
+        << "no medium Segment right before a " << follower << ":" << seen;
   }
   // Metadata that is a span of its own past the heap's start must have a block before it too.
   if (has_metadata_after_start) {
     EXPECT_TRUE(borders("metadata")) << seen;
   }
   EXPECT_EQ(counts.count("large before inside") + counts.count("segment before inside") +
-                counts.count("large before unwalked") + counts.count("segment before unwalked"),
+                counts.count("medium_segment before inside") +
+                counts.count("large before unwalked") + counts.count("segment before unwalked") +
+                counts.count("medium_segment before unwalked"),
             0U)
       << "the walk does not tile the heap:" << seen;
 }

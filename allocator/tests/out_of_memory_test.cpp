@@ -60,7 +60,8 @@ TEST_F(OutOfMemoryTest, SmallBlocksFillEverySlotThenFail) {
   // Further requests of every kind fail too, and change nothing.
   EXPECT_EQ(heap.allocate(16), nullptr);
   EXPECT_EQ(heap.allocate(1000), nullptr);
-  EXPECT_EQ(heap.allocate(5000), nullptr);
+  EXPECT_EQ(heap.allocate(5000), nullptr);   // a medium MiniPage of 5 slots
+  EXPECT_EQ(heap.allocate(40000), nullptr);  // a large block
   EXPECT_EQ(heap.allocate(8, 4096), nullptr);
   EXPECT_EQ(heap.stats().live_blocks, blocks.size());
   ASSERT_TRUE(heap_is_valid(heap));
@@ -78,21 +79,23 @@ TEST_F(OutOfMemoryTest, SmallBlocksFillEverySlotThenFail) {
 
 // Freed small blocks of one class serve large blocks after: empty MiniPages go back to the spans
 // (but for the class's current MiniPage and its spares, which retire when a large block needs them).
+// The large blocks are 17 slots (above 16 KiB, and no spare spans).
 TEST_F(OutOfMemoryTest, MemoryFreedBySmallBlocksServesLargeOnes) {
   std::vector<void*> small = fill_with(100);
   ASSERT_FALSE(small.empty());
-  EXPECT_EQ(heap.allocate(3 * kSlot), nullptr);
+  EXPECT_EQ(heap.allocate(17 * kSlot), nullptr);
   for (void* block : small) heap.deallocate(block);
   HeapStats stats = heap.stats();
   // At most the current MiniPage and the spares (all empty) are kept back; everything else is free.
   EXPECT_LE(stats.mini_pages, 1U + detail::kSparesPerClass);
   EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot, kMemoryBytes);
-  std::vector<void*> large = fill_with(3 * kSlot);
+  std::vector<void*> large = fill_with(17 * kSlot);
   // No metadata splits the heap: only the kept MiniPages (until they retire) cut the free slots
-  // into runs, and each run loses at most 2 slots to the 3-slot blocks. (The pool keeps the
+  // into runs, and each run loses at most 16 slots to the 17-slot blocks. (The pool keeps the
   // slots it took.)
-  EXPECT_GE(large.size(), (kFilledMiniPages - 2 * (2 + detail::kSparesPerClass)) / 3);
-  EXPECT_LE(large.size(), kFilledMiniPages / 3);
+  EXPECT_GE(large.size(), (kFilledMiniPages - 16 * (2 + detail::kSparesPerClass)) / 17);
+  EXPECT_LE(large.size(), kFilledMiniPages / 17);
+  EXPECT_EQ(heap.stats().large_blocks, large.size());
   EXPECT_EQ(memory.pages(), memory.max_pages());
   for (void* block : large) heap.deallocate(block);
 }
@@ -137,11 +140,17 @@ TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
   EXPECT_EQ(stats.large_blocks, 0U);
   EXPECT_LE(stats.mini_pages, (1 + detail::kSparesPerClass) * kClassCount);
   std::size_t spare_spans = 0;
-  EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + stats.mini_pages * kSlot,
-            stats.wasm_pages * kPage);
+  // A kept MiniPage is k_c slots: one up to 672 bytes, up to 15 for the medium classes.
+  std::vector<SpanView> spans = spans_of(heap);
+  std::size_t kept_page_bytes = 0;
+  for (const SpanView& span : spans) {
+    if (span.kind != SpanKind::mini_page) continue;
+    EXPECT_EQ(span.bytes, mini_page_slots_of(kClassSizes[span.size_class]) * kSlot);
+    kept_page_bytes += span.bytes;
+  }
+  EXPECT_EQ(stats.free_bytes + stats.metadata_bytes + kept_page_bytes, stats.wasm_pages * kPage);
 
   // Between slot 0 and the table lie only free spans, kept MiniPages and spare spans.
-  std::vector<SpanView> spans = spans_of(heap);
   ASSERT_GE(spans.size(), 3U);
   const std::size_t top = stats.wasm_pages * kSlotsPerPage;
   EXPECT_EQ(spans.front().kind, SpanKind::metadata);
@@ -199,7 +208,7 @@ TEST_F(OutOfMemoryTest, RefusalsWaitForTheNextGrowth) {
   ASSERT_NE(first, nullptr);
   memory.refuse_next_grows(1);
   void* second = heap.allocate(100);  // same MiniPage
-  void* third = heap.allocate(5000);  // the free span after it
+  void* third = heap.allocate(5000);  // a 5-slot MiniPage from the free span after it
   EXPECT_TRUE(second && third);
   EXPECT_EQ(memory.refused_count(), 0U);
   std::size_t pages = heap.stats().wasm_pages;
@@ -251,7 +260,10 @@ TEST_F(OutOfMemoryTest, FailedSmallToLargeReallocationKeepsTheBlock) {
   ASSERT_FALSE(filler.empty());
   void* block = filler.back();
   fill(block, 1024, 12);
-  EXPECT_EQ(heap.reallocate(block, 5000), nullptr);
+  EXPECT_EQ(heap.reallocate(block, 20000), nullptr);  // large: 10 slots
+  EXPECT_EQ(heap.usable_size(block), 1024U);
+  EXPECT_EQ(first_mismatch(block, 1024, 12), 1024U);
+  EXPECT_EQ(heap.reallocate(block, 5000), nullptr);  // medium: a MiniPage of 5 slots
   EXPECT_EQ(heap.usable_size(block), 1024U);
   EXPECT_EQ(first_mismatch(block, 1024, 12), 1024U);
   EXPECT_EQ(heap.stats().live_blocks, filler.size());

@@ -13,11 +13,13 @@
 //   slot %u: no valid span record where a span must start . SpanWithoutHeadRecord
 //   span at slot %u: tail record does not match its head .. SpanTailDisagreesWithHead
 //   span at slot %u: interior slot %u claims to be a head . InteriorSlotWithARole
+//   span at slot %u: interior slot %u has kind %u ......... InteriorSlotWithAKind
 //   free span at slot %u follows a free span .............. FreeSpansNotCoalesced
 //   metadata span at slot %u is neither slot 0 nor the table  StrayMetadataSpan
 //   spare span at slot %u is not kept ..................... SpareSpanNotKept
-//   MiniPage at slot %u spans %u slots .................... MiniPageLongerThanASlot
 //   MiniPage at slot %u has class %u ...................... MiniPageClassOutOfRange
+//   MiniPage at slot %u spans %u slots, its class %u ...... MiniPageSpanNotItsClasses
+//   MiniPage at slot %u: the record of its slot %u is not one of its own  MiniPageSlotRecordNotItsOwn
 //   MiniPage at slot %u: bit %u set beyond its %u segments  BitmapBitBeyondSegments
 //   MiniPage at slot %u is empty but kept ................. EmptyMiniPageKept
 //   spare MiniPage at slot %u is current or has live Segments  SpareMiniPageInUse
@@ -87,13 +89,14 @@ template <class H>
 }
 
 // The heap every test breaks, from allocations alone (class P: 1024 bytes, two Segments a
-// MiniPage):
+// one-slot MiniPage; class R: 1152 bytes, 16 Segments a MiniPage of 9 slots):
 //   MiniPage A  class P, one live Segment (1), on the partial list
 //   MiniPage B  class P, empty: the class's spare
 //   MiniPage C  class P, full, on no list
 //   MiniPage D  class P, current: Segment 0 live, Segment 1 in the free vector
-//   L1  3 slots, freed: a spare span       L2  10 slots, freed: a free span in its bin
-//   L3  3 slots, live                      L4  2 slots, live
+//   MiniPage M  class R, current: Segment 0 live, 9 slots
+//   L1  10 slots, freed: a spare span      L2  17 slots, freed: a free span in its bin
+//   L3  9 slots, live                      L4  10 slots, live
 // then the top free span and the table. Class Q (8 bytes) is never used.
 class ValidateTest : public HeapFixture {
  protected:
@@ -102,31 +105,35 @@ class ValidateTest : public HeapFixture {
   void SetUp() override {
     void* small[7];
     for (void*& block : small) block = heap.allocate(1024);
+    void* medium = heap.allocate(1152);
+    void* l1 = heap.allocate(10 * kSlot);
+    void* l2 = heap.allocate(17 * kSlot);  // grows the heap (after retiring nothing)
+    void* l3 = heap.allocate(9 * kSlot);
+    void* l4 = heap.allocate(10 * kSlot);
+    // Only now, after the last growth (which would have retired B), the frees.
     heap.deallocate(small[0]);
     heap.deallocate(small[2]);
     heap.deallocate(small[3]);
-    void* l1 = heap.allocate(3 * kSlot);
-    void* l2 = heap.allocate(10 * kSlot);
-    void* l3 = heap.allocate(3 * kSlot);
-    void* l4 = heap.allocate(2 * kSlot);
     heap.deallocate(l1);
     heap.deallocate(l2);
     a = slot(small[1]);
     b = slot(small[2]);
     c = slot(small[4]);
     d = slot(small[6]);
+    m = slot(medium);
     l1_slot = slot(l1);
     l2_slot = slot(l2);
     l3_slot = slot(l3);
     l4_slot = slot(l4);
     top = static_cast<std::uint32_t>(heap.stats().wasm_pages * kSlotsPerPage);
-    table = static_cast<std::uint32_t>(top - table_slots(top, 1));  // four MiniPages: one pool slot
+    table = static_cast<std::uint32_t>(top - table_slots(top, 1));  // five MiniPages: one pool slot
     // The layout the tests rely on, stated rather than assumed.
     ASSERT_EQ(layout(heap, memory.base()),
-              text("metadata 0+1, mini_page 1+1, mini_page 2+1, mini_page 3+1, mini_page 4+1, "
-                   "spare 5+3, free 8+10, large 18+3, large 21+2, free 23+%u, metadata %u+%u",
-                   table - 23, table, top - table));
+              "metadata 0+1, mini_page 1+1, mini_page 2+1, mini_page 3+1, mini_page 4+1, "
+              "mini_page 5+9, spare 14+10, free 24+17, large 41+9, large 50+10, " +
+                  text("free 60+%u, metadata %u+%u", table - 60, table, top - table));
     ASSERT_EQ(current(P), d);
+    ASSERT_EQ(current(R), m);
     ASSERT_TRUE(heap_is_valid(heap)) << "before any corruption";
     snapshot.emplace(core());
     opened.emplace(core());
@@ -150,7 +157,8 @@ class ValidateTest : public HeapFixture {
 
   const unsigned P = detail::class_of_size(1024);
   const unsigned Q = detail::class_of_size(8);
-  std::uint32_t a = 0, b = 0, c = 0, d = 0;
+  const unsigned R = detail::class_of_size(1152);
+  std::uint32_t a = 0, b = 0, c = 0, d = 0, m = 0;
   std::uint32_t l1_slot = 0, l2_slot = 0, l3_slot = 0, l4_slot = 0;
   std::uint32_t top = 0, table = 0;
   std::optional<TestAccess::Snapshot> snapshot;
@@ -246,13 +254,13 @@ TEST_F(ValidateTest, SpanWithoutHeadRecord) {
 
 TEST_F(ValidateTest, SpanTailDisagreesWithHead) {
   std::string message = text("span at slot %u: tail record does not match its head", l2_slot);
-  at(l2_slot + 9).span_slots = 9;
+  at(l2_slot + 16).span_slots = 16;
   EXPECT_TRUE(reports(heap, message));
   snapshot->restore();
-  at(l2_slot + 9).kind = SpanKind::large;
+  at(l2_slot + 16).kind = SpanKind::large;
   EXPECT_TRUE(reports(heap, message));
   snapshot->restore();
-  at(l2_slot + 9).role = kRoleNone;
+  at(l2_slot + 16).role = kRoleNone;
   EXPECT_TRUE(reports(heap, message));
 }
 
@@ -260,6 +268,22 @@ TEST_F(ValidateTest, InteriorSlotWithARole) {
   at(l2_slot + 4).role = kRoleHead;
   EXPECT_TRUE(reports(
       heap, text("span at slot %u: interior slot %u claims to be a head or tail", l2_slot, l2_slot + 4)));
+}
+
+// Inside any span but a MiniPage every slot's record is of kind none: a stale kind there could
+// pass a pointer into the span for a block.
+TEST_F(ValidateTest, InteriorSlotWithAKind) {
+  at(l3_slot + 4).kind = SpanKind::mini_page;  // inside a live large block
+  EXPECT_TRUE(reports(heap, text("span at slot %u: interior slot %u has kind %u", l3_slot,
+                                 l3_slot + 4, static_cast<unsigned>(SpanKind::mini_page))));
+  snapshot->restore();
+  at(l2_slot + 5).kind = SpanKind::free;  // inside a free span
+  EXPECT_TRUE(reports(heap, text("span at slot %u: interior slot %u has kind %u", l2_slot,
+                                 l2_slot + 5, static_cast<unsigned>(SpanKind::free))));
+  snapshot->restore();
+  at(l1_slot + 1).kind = SpanKind::large;  // inside a spare span
+  EXPECT_TRUE(reports(heap, text("span at slot %u: interior slot %u has kind %u", l1_slot,
+                                 l1_slot + 1, static_cast<unsigned>(SpanKind::large))));
 }
 
 TEST_F(ValidateTest, FreeSpansNotCoalesced) {
@@ -278,15 +302,47 @@ TEST_F(ValidateTest, SpareSpanNotKept) {
   EXPECT_TRUE(reports(heap, text("spare span at slot %u is not kept", l3_slot)));
 }
 
-TEST_F(ValidateTest, MiniPageLongerThanASlot) {
-  relabel(l4_slot, SpanKind::mini_page);
-  at(l4_slot).size_class = static_cast<std::uint8_t>(P);
-  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u spans 2 slots", l4_slot)));
-}
-
 TEST_F(ValidateTest, MiniPageClassOutOfRange) {
   at(c).size_class = static_cast<std::uint8_t>(kClassCount);
   EXPECT_TRUE(reports(heap, text("MiniPage at slot %u has class %u", c, unsigned{kClassCount})));
+}
+
+// A MiniPage spans exactly its class's k_c slots: 1 for P, 9 for R.
+TEST_F(ValidateTest, MiniPageSpanNotItsClasses) {
+  relabel(l4_slot, SpanKind::mini_page);  // 10 slots
+  at(l4_slot).size_class = static_cast<std::uint8_t>(P);
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u spans 10 slots, its class 1", l4_slot)));
+  snapshot->restore();
+  relabel(l4_slot, SpanKind::mini_page);
+  at(l4_slot).size_class = static_cast<std::uint8_t>(R);
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u spans 10 slots, its class 9", l4_slot)));
+  snapshot->restore();
+  at(c).size_class = static_cast<std::uint8_t>(R);  // a one-slot MiniPage said to be of class R
+  EXPECT_TRUE(reports(heap, text("MiniPage at slot %u spans 1 slots, its class 9", c)));
+}
+
+// Every slot of a MiniPage carries its record: its class, its bitmap record and its position, so
+// a pointer into any slot finds the MiniPage. One wrong field in one of M's slots is reported.
+TEST_F(ValidateTest, MiniPageSlotRecordNotItsOwn) {
+  const char* message = "MiniPage at slot %u: the record of its slot %u is not one of its own";
+  ASSERT_EQ(at(m + 4).page_slot, 4U);
+  at(m + 4).page_slot = 5;  // an interior slot's position
+  EXPECT_TRUE(reports(heap, text(message, m, m + 4)));
+  snapshot->restore();
+  at(m + 4).page_slot = 0;  // an interior slot claiming to be the first
+  EXPECT_TRUE(reports(heap, text(message, m, m + 4)));
+  snapshot->restore();
+  at(m + 2).size_class = static_cast<std::uint8_t>(P);  // another class
+  EXPECT_TRUE(reports(heap, text(message, m, m + 2)));
+  snapshot->restore();
+  at(m + 7).bitmap = at(a).bitmap;  // another MiniPage's bitmap record
+  EXPECT_TRUE(reports(heap, text(message, m, m + 7)));
+  snapshot->restore();
+  at(m + 8).page_slot = 7;  // the tail's position
+  EXPECT_TRUE(reports(heap, text(message, m, m + 8)));
+  snapshot->restore();
+  at(m + 3).kind = SpanKind::none;  // not a MiniPage record at all
+  EXPECT_TRUE(reports(heap, text(message, m, m + 3)));
 }
 
 TEST_F(ValidateTest, BitmapBitBeyondSegments) {
@@ -310,13 +366,13 @@ TEST_F(ValidateTest, SpareMiniPageInUse) {
 }
 
 TEST_F(ValidateTest, PartialFlagWrong) {
-  at(c).flags |= detail::kOnPartialList;  // full, yet flagged
+  at(c).role |= detail::kOnPartialList;  // full, yet flagged
   EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: partial-list flag 1, current 0, full 1", c)));
   snapshot->restore();
-  at(d).flags |= detail::kOnPartialList;  // current, yet flagged
+  at(d).role |= detail::kOnPartialList;  // current, yet flagged
   EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: partial-list flag 1, current 1, full 0", d)));
   snapshot->restore();
-  at(a).flags = 0;  // partial, not flagged
+  at(a).role &= static_cast<std::uint8_t>(~detail::kOnPartialList);  // partial, not flagged
   EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: partial-list flag 0, current 0, full 0", a)));
 }
 
@@ -338,7 +394,7 @@ TEST_F(ValidateTest, MetadataSlotCountWrong) {
 // --- span bins -------------------------------------------------------------------------------
 
 TEST_F(ValidateTest, BinBitDisagreesWithList) {
-  unsigned l2_bin = detail::bin_of_length(10);
+  unsigned l2_bin = detail::bin_of_length(17);
   TestAccess::nonempty_word(core(), l2_bin) &= ~(std::uint64_t{1} << (l2_bin % 64));
   EXPECT_TRUE(reports(heap, text("bin %u: non-empty bit disagrees with its list", l2_bin)));
   snapshot->restore();
@@ -349,7 +405,7 @@ TEST_F(ValidateTest, BinBitDisagreesWithList) {
 }
 
 TEST_F(ValidateTest, BadBinEntry) {
-  unsigned bin = detail::bin_of_length(10);
+  unsigned bin = detail::bin_of_length(17);
   std::string message = text("bin %u: bad entry at slot %u", bin, l2_slot);
   at(l2_slot).prev = l3_slot;  // a broken back link
   EXPECT_TRUE(reports(heap, message));
@@ -358,10 +414,10 @@ TEST_F(ValidateTest, BadBinEntry) {
   EXPECT_TRUE(reports(heap, message));
   snapshot->restore();
   at(l2_slot).kind = SpanKind::large;  // not free (its tail too, so only the bin says it)
-  at(l2_slot + 9).kind = SpanKind::large;
+  at(l2_slot + 16).kind = SpanKind::large;
   EXPECT_TRUE(reports(heap, message));
   snapshot->restore();
-  // Filed under the wrong bin: the bin of 5 slots holds the 10-slot span.
+  // Filed under the wrong bin: the bin of 5 slots holds the 17-slot span.
   TestAccess::bins(core()).set_head(bin, kNoSlot);
   TestAccess::bins(core()).set_head(detail::bin_of_length(5), l2_slot);
   EXPECT_TRUE(reports(heap, text("bin %u: bad entry at slot %u", detail::bin_of_length(5), l2_slot)));
@@ -371,34 +427,34 @@ TEST_F(ValidateTest, BadBinEntry) {
 }
 
 TEST_F(ValidateTest, FreeSpanMissingFromBins) {
-  TestAccess::bins(core()).set_head(detail::bin_of_length(10), kNoSlot);
+  TestAccess::bins(core()).set_head(detail::bin_of_length(17), kNoSlot);
   EXPECT_TRUE(reports(heap, "2 free spans but 1 in the bins"));
 }
 
 // --- spare spans -----------------------------------------------------------------------------
 
 TEST_F(ValidateTest, SpareSpanCountWrong) {
-  TestAccess::spare_span_count(core(), 3) = detail::kSpareSpansPerLength + 1;
-  EXPECT_TRUE(reports(heap, text("%u spare spans of 3 slots", detail::kSpareSpansPerLength + 1)));
+  TestAccess::spare_span_count(core(), 10) = detail::kSpareSpansPerLength + 1;
+  EXPECT_TRUE(reports(heap, text("%u spare spans of 10 slots", detail::kSpareSpansPerLength + 1)));
   snapshot->restore();
   TestAccess::spare_span_count(core(), 1) = 1;  // no spare spans of one slot are kept
   EXPECT_TRUE(reports(heap, "1 spare spans of 1 slots"));
 }
 
 TEST_F(ValidateTest, BadSpareSpanEntry) {
-  TestAccess::spare_span(core(), 3, 0) = l3_slot;  // a live large block
-  EXPECT_TRUE(reports(heap, text("spare span of 3 slots at slot %u is not one, or repeated", l3_slot)));
+  TestAccess::spare_span(core(), 10, 0) = l4_slot;  // a live large block of 10 slots
+  EXPECT_TRUE(reports(heap, text("spare span of 10 slots at slot %u is not one, or repeated", l4_slot)));
   snapshot->restore();
-  TestAccess::spare_span(core(), 3, 1) = l1_slot;  // L1 twice
-  TestAccess::spare_span_count(core(), 3) = 2;
-  EXPECT_TRUE(reports(heap, text("spare span of 3 slots at slot %u is not one, or repeated", l1_slot)));
+  TestAccess::spare_span(core(), 10, 1) = l1_slot;  // L1 twice
+  TestAccess::spare_span_count(core(), 10) = 2;
+  EXPECT_TRUE(reports(heap, text("spare span of 10 slots at slot %u is not one, or repeated", l1_slot)));
   snapshot->restore();
-  TestAccess::spare_span(core(), 3, 0) = top;  // past the heap
-  EXPECT_TRUE(reports(heap, text("spare span of 3 slots at slot %u is not one, or repeated", top)));
+  TestAccess::spare_span(core(), 10, 0) = top;  // past the heap
+  EXPECT_TRUE(reports(heap, text("spare span of 10 slots at slot %u is not one, or repeated", top)));
 }
 
 TEST_F(ValidateTest, SpareSpanDroppedFromItsList) {
-  TestAccess::spare_span_count(core(), 3) = 0;
+  TestAccess::spare_span_count(core(), 10) = 0;
   EXPECT_TRUE(reports(heap, "0 spare spans kept, 1 in the heap"));
 }
 

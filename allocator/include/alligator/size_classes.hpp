@@ -22,8 +22,9 @@
 //   1024: k_c = size / gcd(size, 2048) slots (at most 15), 1 to 8 Segments.
 //
 // The one-slot sizes waste at most 128 of a MiniPage's 2048 bytes (most waste <= 48) and round a
-// request up by at most a third from 64 to 672 bytes. From 768 on, eight classes per doubling
-// round up by at most 12.5%, and a MiniPage of k_c slots holds its Segments without slack.
+// request up by at most a third from 64 to 672 bytes. 768, 896 and 1024 round up by at most a
+// sixth; above 1024, eight classes per doubling round up by at most 12.5%. From 768 on a MiniPage
+// of k_c slots holds its Segments without slack.
 #pragma once
 
 #include <array>

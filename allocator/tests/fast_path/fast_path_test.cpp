@@ -2,8 +2,8 @@
 // counted by this build's ALLIGATOR_COUNT_PATHS (path_counts.hpp). Without it, a change that sent
 // every call down the checked path would pass every test, only slower.
 //
-// The fast paths, by their definition in fast_path.hpp: allocation of a size up to 2048 bytes
-// at alignment <= 8; a free (plain, sized with a size the block holds, or aligned with the
+// The fast paths, by their definition in fast_path.hpp: allocation of a size up to 16384 bytes
+// (every small class, medium ones included) at alignment <= 8; a free (plain, sized with a size the block holds, or aligned with the
 // block's alignment) of a live Segment or a live large block's start. Everything else is
 // checked. This binary's operator new and delete are Alligator's too (new_delete.cpp, counted),
 // so nothing between a reset and the reading below may allocate.
@@ -43,7 +43,8 @@ struct CountedHeap {
   int errors = 0;
 };
 
-constexpr std::size_t kSizes[] = {0, 1, 7, 8, 9, 16, 24, 100, 500, 672, 1000, 1024, 2047, 2048};
+constexpr std::size_t kSizes[] = {0,    1,    7,    8,    9,    16,   24,    100,   500,  672,
+                                  1000, 1024, 2047, 2048, 2049, 5000, 9000, 16383, 16384};
 constexpr std::size_t kCount = sizeof kSizes / sizeof kSizes[0];
 
 TEST(FastPathTest, SmallAllocationsAndTheirFreesAreFast) {
@@ -68,12 +69,26 @@ TEST(FastPathTest, SizedAndAlignedFreesOfTheRightLayoutAreFast) {
   EXPECT_EQ(counted.errors, 0);
 }
 
+// Segments that start in a later slot of their MiniPage (1152 bytes: 16 Segments over 9 slots)
+// are freed fast too: every slot's record leads to the MiniPage.
+TEST(FastPathTest, SegmentsInLaterSlotsOfAMediumMiniPageAreFreedFast) {
+  CountedHeap counted;
+  void* blocks[16];
+  reset();
+  for (void*& block : blocks) block = counted.heap.allocate(1152);
+  for (int i = 0; i < 16; i += 2) counted.heap.deallocate(blocks[i]);
+  for (int i = 1; i < 16; i += 2) counted.heap.deallocate(blocks[i], 1152, 8);
+  PathCounts seen = path_counts;
+  expect_counts(seen, 16, 0, 16, 0);
+  EXPECT_EQ(counted.errors, 0);
+}
+
 TEST(FastPathTest, LargeBlocksAreAllocatedCheckedAndFreedFast) {
   CountedHeap counted;
   reset();
-  void* large = counted.heap.allocate(5000);
+  void* large = counted.heap.allocate(20000);
   void* aligned = counted.heap.allocate(100, 64);  // alignment above 8: checked by design
-  counted.heap.deallocate(large, 5000, 1);
+  counted.heap.deallocate(large, 20000, 1);
   counted.heap.deallocate(aligned, 100, 64);
   PathCounts seen = path_counts;
   expect_counts(seen, 0, 2, 2, 0);
@@ -84,21 +99,23 @@ TEST(FastPathTest, MallocAndFreeAreFast) {
   MallocFamily c(counted.heap.core());
   reset();
   void* block = c.malloc(40);
-  void* other = c.malloc(3000);  // large: checked
+  void* medium = c.malloc(3000);  // a medium class: fast
+  void* other = c.malloc(20000);  // large: checked
   c.free(block);
+  c.free(medium);
   c.free(other);
   PathCounts seen = path_counts;
-  expect_counts(seen, 1, 1, 2, 0);
+  expect_counts(seen, 2, 1, 3, 0);
 }
 
 TEST(FastPathTest, NewAndSizedDeleteAreFast) {
   reset();
   void* one = ::operator new(24);
   void* many = ::operator new[](200);
-  void* large = ::operator new(10000);
+  void* large = ::operator new(20000);
   ::operator delete(one, 24);
   ::operator delete[](many, 200);
-  ::operator delete(large, 10000);
+  ::operator delete(large, 20000);
   PathCounts seen = path_counts;
   expect_counts(seen, 2, 1, 3, 0);
 
@@ -114,6 +131,8 @@ TEST(FastPathTest, BadFreesTakeTheCheckedPath) {
   void* small = counted.heap.allocate(100);
   counted.heap.allocate(100);
   auto* large = static_cast<char*>(counted.heap.allocate(50000));
+  auto* medium = static_cast<char*>(counted.heap.allocate(1152));  // 9 slots, 16 Segments
+  counted.heap.allocate(1152);
   counted.heap.deallocate(small);
   int local = 0;
   reset();
@@ -122,16 +141,18 @@ TEST(FastPathTest, BadFreesTakeTheCheckedPath) {
   counted.heap.deallocate(&local);           // foreign
   counted.heap.deallocate(large, 60000, 1);  // sized: larger than the block
   counted.heap.deallocate(large, 50000, 3);  // alignment not a power of two
+  counted.heap.deallocate(medium + 2048);    // the MiniPage's second slot: inside Segment 1
+  counted.heap.deallocate(medium, 1153, 1);  // sized: larger than the Segment
   PathCounts seen = path_counts;
-  expect_counts(seen, 0, 0, 0, 5);
-  EXPECT_EQ(counted.errors, 5);
+  expect_counts(seen, 0, 0, 0, 7);
+  EXPECT_EQ(counted.errors, 7);
 
   counted.heap.deallocate(large);
   reset();
   counted.heap.deallocate(large);  // a large block freed twice
   seen = path_counts;
   expect_counts(seen, 0, 0, 0, 1);
-  EXPECT_EQ(counted.errors, 6);
+  EXPECT_EQ(counted.errors, 8);
 }
 
 }  // namespace
