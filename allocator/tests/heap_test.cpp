@@ -91,6 +91,7 @@ TEST_F(HeapTest, ZeroBytesGiveUniqueBlocks) {
 // --- alignment and usable size -------------------------------------------------------------------
 
 TEST_F(HeapTest, EveryClassIsNaturallyAlignedAcrossSeveralMiniPages) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   std::vector<Live> live;
   for (std::size_t class_bytes : kClassSizes) {
     std::size_t count = 2 * segments_of(class_bytes) + 1;  // three MiniPages
@@ -109,6 +110,7 @@ TEST_F(HeapTest, EveryClassIsNaturallyAlignedAcrossSeveralMiniPages) {
 }
 
 TEST_F(BigHeapTest, EverySizeUpTo2048IsAlignedAndHasItsClassSize) {
+  grow_first(4096);  // medium MiniPages come from free spans only, never from growth
   std::vector<Live> live;
   for (std::size_t size = 0; size <= 2048; ++size) {
     for (int copy = 0; copy < 2; ++copy) {
@@ -131,6 +133,7 @@ TEST_F(BigHeapTest, EverySizeUpTo2048IsAlignedAndHasItsClassSize) {
 
 // Powers of two from 1 to 64 KiB, each with small (medium included) and large sizes around it.
 TEST_F(BigHeapTest, ExplicitAlignmentIsHonouredForSmallAndLargeSizes) {
+  grow_first(4096);  // medium MiniPages come from free spans only, never from growth
   std::vector<Live> live;
   for (std::size_t alignment = 1; alignment <= 65536; alignment *= 2) {
     for (std::size_t size : {std::size_t{0}, std::size_t{1}, alignment / 2, alignment - 1, alignment,
@@ -484,6 +487,7 @@ TEST_F(BigHeapTest, FreedMemoryServesTheSameSetAgainWithoutGrowth) {
 // The same for one medium class at a time ("one size class"), with large blocks between its
 // MiniPages: each class's set, freed in a scrambled order, is served again without growth.
 TEST_F(BigHeapTest, FreedMediumMiniPagesServeTheSameClassAgainWithoutGrowth) {
+  grow_first(4096);  // medium MiniPages come from free spans only, never from growth
   Random random{0x5EED1234ABCD0002};
   for (std::size_t class_bytes : {std::size_t{768}, std::size_t{1152}, std::size_t{1920},
                                   std::size_t{4608}, std::size_t{9216}, std::size_t{16384}}) {
@@ -853,6 +857,7 @@ TEST_F(HeapTest, EmptyCurrentMiniPagesAreRetiredBeforeGrowth) {
 // --- small blocks: order, partial MiniPages ------------------------------------------------------
 
 TEST_F(HeapTest, AFreshMiniPageHandsOutSegmentsInAddressOrder) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   for (std::size_t class_bytes : kClassSizes) {
     std::size_t segments = segments_of(class_bytes);
     auto* first = static_cast<std::byte*>(heap.allocate(class_bytes));
@@ -943,6 +948,7 @@ class MediumMiniPageTest : public HeapTest {
 // Every medium class's MiniPage spans k_c slots (s / gcd(s, 2048)) and holds 2048 k_c / s
 // Segments, with no slack; walk() reports it whole, from the first Segment's slot.
 TEST_F(MediumMiniPageTest, AMediumMiniPageSpansItsClassesSlots) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   std::vector<void*> blocks;
   for (std::size_t c = 0; c < kClassCount; ++c) {
     std::size_t class_bytes = kClassSizes[c];
@@ -978,6 +984,7 @@ TEST_F(MediumMiniPageTest, AMediumMiniPageSpansItsClassesSlots) {
 // or to a slot boundary inside a Segment, is no block. (Medium MiniPages have no slack; the bytes
 // past a one-slot MiniPage's last Segment are rejected the same way.)
 TEST_F(MediumMiniPageTest, SegmentsInLaterSlotsAreBlocksAndTheirInsidesAreNot) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   constexpr std::size_t kSize = 1152;  // 9 slots, 16 Segments
   std::vector<void*> blocks;
   for (std::size_t i = 0; i < 16; ++i) blocks.push_back(heap.allocate(kSize));
@@ -1039,6 +1046,10 @@ TEST_F(MediumMiniPageTest, SegmentsInLaterSlotsAreBlocksAndTheirInsidesAreNot) {
 // takes the merged run. Pointers into what was the MiniPage are no blocks afterwards: every call
 // rejects them as invalid, and nothing changes.
 TEST_F(MediumMiniPageTest, AReleasedMediumMiniPageFreesAllItsSlotsAsOneSpan) {
+  // A heap of 4 pages whose free span 1+94 holds every block below (slot 0, 94 free slots and a
+  // table of 32 + 0 + 1 = 33 slots): its MiniPages need no growth.
+  grow_first(93);
+  ASSERT_EQ(layout(heap, memory.base()), "metadata 0+1, free 1+94, metadata 95+33");
   constexpr std::size_t kSize = 9216;  // 9 slots, 2 Segments
   const std::size_t size_class = class_index(kSize);
   void* left = heap.allocate(17 * kSlot);  // large, no spare span when freed
@@ -1407,6 +1418,7 @@ TEST_F(HeapTest, ReallocateToAStricterAlignmentMovesWhenNeeded) {
 // --- introspection -------------------------------------------------------------------------------
 
 TEST_F(HeapTest, WalkReportsEachMiniPageWithItsSegments) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   // Per class: a full MiniPage plus three Segments of the next, with a few freed in between.
   // Fresh MiniPages hand out their Segments in address order, so block i of a class is Segment
   // i % segments of the MiniPage whose Segment 0 is block i - i % segments.
@@ -1477,6 +1489,7 @@ TEST_F(HeapTest, WalkReportsEachMiniPageWithItsSegments) {
 }
 
 TEST_F(HeapTest, StatsCountBlocksPerClass) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   std::vector<std::size_t> counts(kClassCount);
   std::vector<void*> blocks;
   std::size_t expected_pages = 0;

@@ -73,9 +73,11 @@ TEST(FastPathTest, SizedAndAlignedFreesOfTheRightLayoutAreFast) {
 // are freed fast too: every slot's record leads to the MiniPage.
 TEST(FastPathTest, SegmentsInLaterSlotsOfAMediumMiniPageAreFreedFast) {
   CountedHeap counted;
+  counted.heap.deallocate(counted.heap.allocate(64 * 2048));  // medium MiniPages need a free span
   void* blocks[16];
   reset();
   for (void*& block : blocks) block = counted.heap.allocate(1152);
+  for (void* block : blocks) EXPECT_EQ(counted.heap.usable_size(block), 1152U);  // Segments
   for (int i = 0; i < 16; i += 2) counted.heap.deallocate(blocks[i]);
   for (int i = 1; i < 16; i += 2) counted.heap.deallocate(blocks[i], 1152, 8);
   PathCounts seen = path_counts;
@@ -128,6 +130,7 @@ TEST(FastPathTest, NewAndSizedDeleteAreFast) {
 
 TEST(FastPathTest, BadFreesTakeTheCheckedPath) {
   CountedHeap counted;
+  counted.heap.deallocate(counted.heap.allocate(64 * 2048));  // medium MiniPages need a free span
   void* small = counted.heap.allocate(100);
   counted.heap.allocate(100);
   auto* large = static_cast<char*>(counted.heap.allocate(50000));
