@@ -85,6 +85,28 @@ TEST(FastPathTest, SegmentsInLaterSlotsOfAMediumMiniPageAreFreedFast) {
   EXPECT_EQ(counted.errors, 0);
 }
 
+// In a fresh heap a medium request is a large block (a MiniPage of k_c > 1 slots is never made
+// by growth): allocated by the fast path's size test, freed fast as a live large block's start;
+// freed again, checked.
+TEST(FastPathTest, AMediumRequestServedAsALargeBlockIsFreedFast) {
+  CountedHeap counted;
+  reset();
+  void* block = counted.heap.allocate(1900);  // class 1920, 15 slots: one large slot instead
+  void* sized = counted.heap.allocate(1900);  // the MiniPage, in the top free span
+  EXPECT_EQ(counted.heap.usable_size(block), 2048U);
+  EXPECT_EQ(counted.heap.usable_size(sized), 1920U);
+  counted.heap.deallocate(block);
+  counted.heap.deallocate(sized, 1900, 8);
+  PathCounts seen = path_counts;
+  expect_counts(seen, 2, 0, 2, 0);
+  EXPECT_EQ(counted.errors, 0);
+  reset();
+  counted.heap.deallocate(block);  // a double free
+  seen = path_counts;
+  expect_counts(seen, 0, 0, 0, 1);
+  EXPECT_EQ(counted.errors, 1);
+}
+
 TEST(FastPathTest, LargeBlocksAreAllocatedCheckedAndFreedFast) {
   CountedHeap counted;
   reset();
