@@ -91,6 +91,7 @@ TEST_F(HeapTest, ZeroBytesGiveUniqueBlocks) {
 // --- alignment and usable size -------------------------------------------------------------------
 
 TEST_F(HeapTest, EveryClassIsNaturallyAlignedAcrossSeveralMiniPages) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   std::vector<Live> live;
   for (std::size_t class_bytes : kClassSizes) {
     std::size_t count = 2 * segments_of(class_bytes) + 1;  // three MiniPages
@@ -109,6 +110,7 @@ TEST_F(HeapTest, EveryClassIsNaturallyAlignedAcrossSeveralMiniPages) {
 }
 
 TEST_F(BigHeapTest, EverySizeUpTo2048IsAlignedAndHasItsClassSize) {
+  grow_first(4096);  // medium MiniPages come from free spans only, never from growth
   std::vector<Live> live;
   for (std::size_t size = 0; size <= 2048; ++size) {
     for (int copy = 0; copy < 2; ++copy) {
@@ -131,6 +133,7 @@ TEST_F(BigHeapTest, EverySizeUpTo2048IsAlignedAndHasItsClassSize) {
 
 // Powers of two from 1 to 64 KiB, each with small (medium included) and large sizes around it.
 TEST_F(BigHeapTest, ExplicitAlignmentIsHonouredForSmallAndLargeSizes) {
+  grow_first(4096);  // medium MiniPages come from free spans only, never from growth
   std::vector<Live> live;
   for (std::size_t alignment = 1; alignment <= 65536; alignment *= 2) {
     for (std::size_t size : {std::size_t{0}, std::size_t{1}, alignment / 2, alignment - 1, alignment,
@@ -484,6 +487,7 @@ TEST_F(BigHeapTest, FreedMemoryServesTheSameSetAgainWithoutGrowth) {
 // The same for one medium class at a time ("one size class"), with large blocks between its
 // MiniPages: each class's set, freed in a scrambled order, is served again without growth.
 TEST_F(BigHeapTest, FreedMediumMiniPagesServeTheSameClassAgainWithoutGrowth) {
+  grow_first(4096);  // medium MiniPages come from free spans only, never from growth
   Random random{0x5EED1234ABCD0002};
   for (std::size_t class_bytes : {std::size_t{768}, std::size_t{1152}, std::size_t{1920},
                                   std::size_t{4608}, std::size_t{9216}, std::size_t{16384}}) {
@@ -853,6 +857,7 @@ TEST_F(HeapTest, EmptyCurrentMiniPagesAreRetiredBeforeGrowth) {
 // --- small blocks: order, partial MiniPages ------------------------------------------------------
 
 TEST_F(HeapTest, AFreshMiniPageHandsOutSegmentsInAddressOrder) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   for (std::size_t class_bytes : kClassSizes) {
     std::size_t segments = segments_of(class_bytes);
     auto* first = static_cast<std::byte*>(heap.allocate(class_bytes));
@@ -943,6 +948,7 @@ class MediumMiniPageTest : public HeapTest {
 // Every medium class's MiniPage spans k_c slots (s / gcd(s, 2048)) and holds 2048 k_c / s
 // Segments, with no slack; walk() reports it whole, from the first Segment's slot.
 TEST_F(MediumMiniPageTest, AMediumMiniPageSpansItsClassesSlots) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   std::vector<void*> blocks;
   for (std::size_t c = 0; c < kClassCount; ++c) {
     std::size_t class_bytes = kClassSizes[c];
@@ -978,6 +984,7 @@ TEST_F(MediumMiniPageTest, AMediumMiniPageSpansItsClassesSlots) {
 // or to a slot boundary inside a Segment, is no block. (Medium MiniPages have no slack; the bytes
 // past a one-slot MiniPage's last Segment are rejected the same way.)
 TEST_F(MediumMiniPageTest, SegmentsInLaterSlotsAreBlocksAndTheirInsidesAreNot) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   constexpr std::size_t kSize = 1152;  // 9 slots, 16 Segments
   std::vector<void*> blocks;
   for (std::size_t i = 0; i < 16; ++i) blocks.push_back(heap.allocate(kSize));
@@ -1039,6 +1046,10 @@ TEST_F(MediumMiniPageTest, SegmentsInLaterSlotsAreBlocksAndTheirInsidesAreNot) {
 // takes the merged run. Pointers into what was the MiniPage are no blocks afterwards: every call
 // rejects them as invalid, and nothing changes.
 TEST_F(MediumMiniPageTest, AReleasedMediumMiniPageFreesAllItsSlotsAsOneSpan) {
+  // A heap of 4 pages whose free span 1+94 holds every block below (slot 0, 94 free slots and a
+  // table of 32 + 0 + 1 = 33 slots): its MiniPages need no growth.
+  grow_first(93);
+  ASSERT_EQ(layout(heap, memory.base()), "metadata 0+1, free 1+94, metadata 95+33");
   constexpr std::size_t kSize = 9216;  // 9 slots, 2 Segments
   const std::size_t size_class = class_index(kSize);
   void* left = heap.allocate(17 * kSlot);  // large, no spare span when freed
@@ -1105,6 +1116,157 @@ TEST_F(MediumMiniPageTest, AReleasedMediumMiniPageFreesAllItsSlotsAsOneSpan) {
   ASSERT_TRUE(heap_is_valid(heap));
   heap.deallocate(large);
   heap.deallocate(on_current);
+  EXPECT_TRUE(reported.empty());
+}
+
+// --- medium requests that a MiniPage cannot serve without growth -------------------------------
+// README, "Small blocks": a MiniPage of k_c > 1 slots is never made by growing the heap; the
+// request of n bytes is then a large block of ceil(n / 2048) slots (which may grow the heap).
+
+// A fresh heap: 1900 bytes (class 1920, 15 slots) is a one-slot large block, for which the heap
+// grows; the next 1900 makes a MiniPage of 15 slots in the top free span, without growth. A
+// reallocation of the large block to a size of that class moves it ("Reallocation": it is not a
+// small block of that class), onto a Segment, with its contents.
+TEST_F(MediumMiniPageTest, AFreshHeapServesAMediumRequestAsALargeBlock) {
+  void* first = heap.allocate(1900);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(memory.grow_count(), 1U);
+  EXPECT_EQ(heap.usable_size(first), kSlot);
+  std::optional<SpanView> span = span_at(first);
+  ASSERT_TRUE(span.has_value()) << layout(heap, memory.base());
+  EXPECT_EQ(span->kind, SpanKind::large);
+  EXPECT_EQ(span->bytes, kSlot);
+  EXPECT_EQ(heap.stats().mini_pages, 0U);
+  EXPECT_EQ(heap.stats().large_blocks, 1U);
+
+  void* second = heap.allocate(1900);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(memory.grow_count(), 1U);
+  EXPECT_EQ(heap.usable_size(second), 1920U);
+  span = span_at(second);
+  ASSERT_TRUE(span.has_value()) << layout(heap, memory.base());
+  EXPECT_EQ(span->kind, SpanKind::mini_page);
+  EXPECT_EQ(span->bytes, 15 * kSlot);
+  EXPECT_EQ(span->size_class, class_index(1920));
+
+  fill(first, 1900, 7);
+  void* moved = heap.reallocate(first, 1910);
+  ASSERT_NE(moved, nullptr);
+  EXPECT_NE(moved, first);
+  EXPECT_EQ(heap.usable_size(moved), 1920U);
+  EXPECT_EQ(static_cast<std::byte*>(moved), static_cast<std::byte*>(second) + 1920);
+  EXPECT_EQ(first_mismatch(moved, 1900, 7), 1900U);
+  EXPECT_EQ(heap.stats().large_blocks, 0U);
+  EXPECT_EQ(memory.grow_count(), 1U);
+  heap.deallocate(moved);
+  heap.deallocate(second);
+  EXPECT_TRUE(reported.empty());
+}
+
+// A heap that cannot grow, whose only free span (4 slots) is shorter than k_c = 5 of class 5120:
+// 5000 bytes is a large block of 3 slots there. It frees plainly or sized and aligned; freed
+// again, its slots are the head of a free span, so "Errors" names it a double free. A
+// reallocation to 5100 (the same class) moves it, as a large block, with its contents.
+TEST(MediumFallbackTest, AMediumRequestInAShortSpanIsALargeBlockWithoutGrowth) {
+  SimulatedMemory memory(2 * kPage);
+  Heap<SimulatedMemory> heap(memory);
+  struct Reported {
+    HeapError error;
+    const void* pointer;
+  };
+  std::vector<Reported> reported;
+  heap.set_error_handler(
+      [](HeapError error, const void* pointer, void* context) {
+        static_cast<std::vector<Reported>*>(context)->push_back({error, pointer});
+      },
+      &reported);
+  void* a = heap.allocate(17 * kSlot);  // sizes above 16384 bytes: large
+  void* b = heap.allocate(9 * kSlot);
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, large 1+17, large 18+9, free 27+4, metadata 31+33");
+  std::size_t pages = heap.stats().wasm_pages;
+
+  for (int sized = 0; sized < 2; ++sized) {
+    void* block = heap.allocate(5000);
+    ASSERT_NE(block, nullptr) << layout(heap, memory.base());
+    EXPECT_EQ(heap.usable_size(block), 3 * kSlot);
+    EXPECT_EQ(heap.stats().wasm_pages, pages);
+    EXPECT_EQ(heap.stats().mini_pages, 0U);
+    EXPECT_EQ(heap.stats().large_blocks, 3U);
+    EXPECT_GE(reinterpret_cast<std::byte*>(block), memory.base() + 27 * kSlot);
+    EXPECT_TRUE(heap_is_valid(heap));
+    if (sized) {
+      heap.deallocate(block, 5000, 16);
+    } else {
+      heap.deallocate(block);
+    }
+    EXPECT_TRUE(reported.empty());
+    EXPECT_TRUE(heap_is_valid(heap));
+    heap.deallocate(block);
+    ASSERT_EQ(reported.size(), 1U);
+    EXPECT_EQ(reported[0].error, HeapError::double_free) << to_string(reported[0].error);
+    EXPECT_EQ(reported[0].pointer, block);
+    reported.clear();
+    EXPECT_TRUE(heap_is_valid(heap));
+  }
+
+  void* block = heap.allocate(5000);
+  ASSERT_NE(block, nullptr);
+  fill(block, 5000, 3);
+  void* moved = heap.reallocate(block, 5100);
+  // Only 4 slots are free, 3 of them the block's: no second block of 3 slots fits, and the heap
+  // cannot grow, so the move fails and the block is untouched.
+  EXPECT_EQ(moved, nullptr);
+  EXPECT_EQ(heap.usable_size(block), 3 * kSlot);
+  EXPECT_EQ(first_mismatch(block, 5000, 3), 5000U);
+  heap.deallocate(b);  // a spare span of 9 slots, retired for the move: it succeeds
+  moved = heap.reallocate(block, 5100);
+  ASSERT_NE(moved, nullptr);
+  EXPECT_NE(moved, block);
+  EXPECT_EQ(first_mismatch(moved, 5000, 3), 5000U);
+  EXPECT_GE(heap.usable_size(moved), 5100U);
+  EXPECT_EQ(heap.stats().wasm_pages, pages);
+  heap.deallocate(moved);
+  heap.deallocate(a);
+  EXPECT_TRUE(reported.empty());
+  EXPECT_TRUE(heap_is_valid(heap));
+}
+
+// The bitmap record: with the pool full (64 MiniPages) and no top free span, a medium request
+// (15000 bytes, class 15360, 15 slots) whose only free span is 9 slots takes ceil(n / 2048) = 8
+// of them as a large block: memory does not grow, for the pool or for the MiniPage.
+TEST_F(MediumMiniPageTest, AFullPoolDoesNotGrowTheHeapForAMediumRequest) {
+  std::vector<void*> blocks;
+  for (int i = 0; i < 64; ++i) blocks.push_back(heap.allocate(2048));  // 64 one-slot MiniPages
+  ASSERT_EQ(heap.stats().mini_pages, 64U);
+  void* hole = heap.allocate(9 * kSlot);  // large: above 16384 bytes
+  ASSERT_NE(hole, nullptr);
+  // A large block takes the whole top free span.
+  std::vector<SpanView> spans = spans_of(heap);
+  ASSERT_GE(spans.size(), 2U);
+  std::size_t top_free = spans[spans.size() - 2].kind == SpanKind::free
+                             ? spans[spans.size() - 2].bytes / kSlot : 0;
+  ASSERT_GT(top_free, 8U) << layout(heap, memory.base());
+  void* filler = heap.allocate(top_free * kSlot);
+  ASSERT_NE(filler, nullptr);
+  ASSERT_EQ(spans_of(heap).size(), spans.size()) << "no top free span";
+  heap.deallocate(hole);  // a spare span of 9 slots: retired when the pool needs a slot
+  std::string before = layout(heap, memory.base());
+  std::size_t pages = heap.stats().wasm_pages;
+  void* block = heap.allocate(15000);  // class 15360: 15 slots, 8 as a large block
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(heap.stats().wasm_pages, pages) << before << "\n" << layout(heap, memory.base());
+  EXPECT_EQ(block, hole);
+  EXPECT_EQ(heap.usable_size(block), 8 * kSlot);
+  EXPECT_EQ(heap.stats().mini_pages, 64U);
+  spans = spans_of(heap);  // the pool kept its one slot, and there is still no top free span
+  EXPECT_EQ(spans.back().bytes, table_slots(heap.stats().wasm_pages * kSlotsPerPage, 1) * kSlot);
+  EXPECT_NE(spans[spans.size() - 2].kind, SpanKind::free) << layout(heap, memory.base());
+  EXPECT_TRUE(heap_is_valid(heap));
+  heap.deallocate(block);
+  heap.deallocate(filler);
+  for (void* b : blocks) heap.deallocate(b);
   EXPECT_TRUE(reported.empty());
 }
 
@@ -1407,6 +1569,7 @@ TEST_F(HeapTest, ReallocateToAStricterAlignmentMovesWhenNeeded) {
 // --- introspection -------------------------------------------------------------------------------
 
 TEST_F(HeapTest, WalkReportsEachMiniPageWithItsSegments) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   // Per class: a full MiniPage plus three Segments of the next, with a few freed in between.
   // Fresh MiniPages hand out their Segments in address order, so block i of a class is Segment
   // i % segments of the MiniPage whose Segment 0 is block i - i % segments.
@@ -1477,6 +1640,7 @@ TEST_F(HeapTest, WalkReportsEachMiniPageWithItsSegments) {
 }
 
 TEST_F(HeapTest, StatsCountBlocksPerClass) {
+  grow_first(1200);  // medium MiniPages come from free spans only, never from growth
   std::vector<std::size_t> counts(kClassCount);
   std::vector<void*> blocks;
   std::size_t expected_pages = 0;

@@ -245,6 +245,15 @@ class HeapFixture : public ::testing::Test {
   }
   void TearDown() override { EXPECT_TRUE(heap_is_valid(heap)) << "after the test"; }
 
+  // Grows the heap with a large block of `slots` slots, freed at once, so a free span of at
+  // least that many slots lies at its top. A MiniPage of k_c > 1 slots is never made by growing
+  // the heap (allocator/README.md, "Small blocks"): a test of medium MiniPages needs such a span.
+  void grow_first(std::size_t slots) {
+    void* block = heap.allocate(slots * kSlot);
+    ASSERT_NE(block, nullptr);
+    heap.deallocate(block);
+  }
+
   // Slot index of `pointer` from the start of the heap.
   std::size_t slot_of(const void* pointer) const {
     return slot_index(memory.base(), pointer);

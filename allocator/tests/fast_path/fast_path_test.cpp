@@ -73,14 +73,38 @@ TEST(FastPathTest, SizedAndAlignedFreesOfTheRightLayoutAreFast) {
 // are freed fast too: every slot's record leads to the MiniPage.
 TEST(FastPathTest, SegmentsInLaterSlotsOfAMediumMiniPageAreFreedFast) {
   CountedHeap counted;
+  counted.heap.deallocate(counted.heap.allocate(64 * 2048));  // medium MiniPages need a free span
   void* blocks[16];
   reset();
   for (void*& block : blocks) block = counted.heap.allocate(1152);
+  for (void* block : blocks) EXPECT_EQ(counted.heap.usable_size(block), 1152U);  // Segments
   for (int i = 0; i < 16; i += 2) counted.heap.deallocate(blocks[i]);
   for (int i = 1; i < 16; i += 2) counted.heap.deallocate(blocks[i], 1152, 8);
   PathCounts seen = path_counts;
   expect_counts(seen, 16, 0, 16, 0);
   EXPECT_EQ(counted.errors, 0);
+}
+
+// In a fresh heap a medium request is a large block (a MiniPage of k_c > 1 slots is never made
+// by growth): allocated by the fast path's size test, freed fast as a live large block's start;
+// freed again, checked.
+TEST(FastPathTest, AMediumRequestServedAsALargeBlockIsFreedFast) {
+  CountedHeap counted;
+  reset();
+  void* block = counted.heap.allocate(1900);  // class 1920, 15 slots: one large slot instead
+  void* sized = counted.heap.allocate(1900);  // the MiniPage, in the top free span
+  EXPECT_EQ(counted.heap.usable_size(block), 2048U);
+  EXPECT_EQ(counted.heap.usable_size(sized), 1920U);
+  counted.heap.deallocate(block);
+  counted.heap.deallocate(sized, 1900, 8);
+  PathCounts seen = path_counts;
+  expect_counts(seen, 2, 0, 2, 0);
+  EXPECT_EQ(counted.errors, 0);
+  reset();
+  counted.heap.deallocate(block);  // a double free
+  seen = path_counts;
+  expect_counts(seen, 0, 0, 0, 1);
+  EXPECT_EQ(counted.errors, 1);
 }
 
 TEST(FastPathTest, LargeBlocksAreAllocatedCheckedAndFreedFast) {
@@ -128,6 +152,7 @@ TEST(FastPathTest, NewAndSizedDeleteAreFast) {
 
 TEST(FastPathTest, BadFreesTakeTheCheckedPath) {
   CountedHeap counted;
+  counted.heap.deallocate(counted.heap.allocate(64 * 2048));  // medium MiniPages need a free span
   void* small = counted.heap.allocate(100);
   counted.heap.allocate(100);
   auto* large = static_cast<char*>(counted.heap.allocate(50000));
