@@ -8,6 +8,8 @@
 #include <alligator/detail/bits.hpp>
 #include <alligator/size_classes.hpp>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace alligator::detail {
@@ -49,23 +51,35 @@ class SegmentBitmap {
     return total;
   }
 
-  // Calls visit(segment) for each clear bit below `segments`, highest index first.
-  // Bounded by kWords words and one call per clear bit (at most 256).
-  // Precondition: segments <= 256. Only the last word needs a mask.
-  template <class Visit>
-  void for_each_clear_descending(unsigned segments, Visit&& visit) const {
-    if (segments == 0) return;
-    unsigned word = (segments - 1) / kWordBits;
-    Word clear = ~words_[word] & (~Word{0} >> (kWordBits - (segments - word * kWordBits)));
-    for (;;) {
-      while (clear != 0) {
-        unsigned bit = highest_set_bit(clear);
-        visit(word * kWordBits + bit);
-        clear ^= Word{1} << bit;
-      }
-      if (word == 0) return;
-      clear = ~words_[--word];
+  // Where a MiniPage of `segments` Segments (1 to 256) ends in its bitmap: the word holding bit
+  // segments - 1, and the mask of that word's bits below `segments`. Per class in kBitmapShape.
+  struct Shape {
+    std::uint32_t last_word;
+    Word last_mask;
+  };
+  static constexpr Shape shape(unsigned segments) {
+    unsigned last = (segments - 1) / kWordBits;
+    return {last, ~Word{0} >> ((last + 1) * kWordBits - segments)};
+  }
+
+  // The lowest clear bit below the MiniPage's Segment count, which it sets; kNoSegment when
+  // every one is set. The current MiniPage serves its class this way, so fresh MiniPages and
+  // spares made current hand out their Segments in address order. Constant time: at most kWords
+  // words (4 on wasm32 and x86_64, 8 on i686), and only the smallest classes have more than one.
+  static constexpr unsigned kNoSegment = ~0U;
+  unsigned take_lowest_clear(const Shape& shape) {
+    for (unsigned word = 0; word < shape.last_word; ++word) {
+      if (Word clear = ~words_[word]; clear != 0) return take(word, clear);
     }
+    Word clear = ~words_[shape.last_word] & shape.last_mask;
+    return clear != 0 ? take(shape.last_word, clear) : kNoSegment;
+  }
+  // Whether a bit below the Segment count is clear (the MiniPage is not full). Same bound.
+  bool has_clear(const Shape& shape) const {
+    for (unsigned word = 0; word < shape.last_word; ++word) {
+      if (~words_[word] != 0) return true;
+    }
+    return (~words_[shape.last_word] & shape.last_mask) != 0;
   }
 
   // Bits 64 i to 64 i + 63, whatever the word size (SpanView's layout).
@@ -78,7 +92,23 @@ class SegmentBitmap {
   }
 
  private:
+  unsigned take(unsigned word, Word clear) {
+    unsigned bit = lowest_set_bit(clear);
+    words_[word] |= Word{1} << bit;
+    return word * kWordBits + bit;
+  }
+
   Word words_[kWords];
 };
+
+// Each class's SegmentBitmap::Shape, looked up rather than computed on every allocation.
+inline constexpr auto kBitmapShape = [] {
+  std::array<SegmentBitmap::Shape, kClassCount> table{};
+  for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
+    table[size_class] =
+        SegmentBitmap::shape(static_cast<unsigned>(segments_per_mini_page(size_class)));
+  }
+  return table;
+}();
 
 }  // namespace alligator::detail
