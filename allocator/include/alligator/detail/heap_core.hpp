@@ -90,9 +90,11 @@ class HeapCore {
     current_[size_class] = {slot, &bitmap_of(page)};
   }
 
-  // Every request the fast paths leave: any size and alignment, every pointer checked.
-  void* allocate_checked(std::size_t size, std::size_t alignment);
-  void deallocate_checked(void* pointer, std::size_t size, std::size_t alignment);
+  // Every request the fast paths leave: any size and alignment, every pointer checked. Never
+  // inlined: inlined into a fast path (heap_core.cpp sees both), its locals would give every call
+  // of that path a shadow-stack frame on wasm.
+  [[gnu::noinline]] void* allocate_checked(std::size_t size, std::size_t alignment);
+  [[gnu::noinline]] void deallocate_checked(void* pointer, std::size_t size, std::size_t alignment);
 
   // Small blocks (small_path.cpp). allocate_small: nullptr when memory cannot grow, or when the
   // class's new MiniPage of several slots could only come from growth; then
