@@ -47,7 +47,10 @@ inline void HeapCore::free_segment(unsigned size_class, std::uint32_t slot, Segm
 inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) {
   if (size <= kLargestClassSize && alignment <= kSizeGranule && is_power_of_two(alignment)) {
     ALLIGATOR_COUNT_PATH(fast_allocate);
-    unsigned size_class = class_of_size(size);
+    // The fine table inline; the coarse one (medium sizes) out of line, or the compiler merges
+    // the two lookups into one through selects that every small request pays for.
+    unsigned size_class =
+        size <= kFineLookupLimit ? class_of_size(size) : class_of_medium_size(size);
     MetadataAccess access(*this);
     const CurrentMiniPage& current = current_[size_class];
     unsigned segment;

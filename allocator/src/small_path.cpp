@@ -18,6 +18,8 @@
 
 namespace alligator::detail {
 
+unsigned HeapCore::class_of_medium_size(std::size_t size) { return class_of_size(size); }
+
 void* HeapCore::allocate_small(unsigned size_class) {
   const CurrentMiniPage& current = current_[size_class];
   if (current.bitmap != nullptr) {

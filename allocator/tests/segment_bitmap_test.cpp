@@ -117,13 +117,15 @@ TEST(SegmentBitmapTest, ShapeNamesTheLastWordAndItsBits) {
     ASSERT_EQ(shape.last_word, (segments - 1) / bits) << segments;
     for (unsigned bit = 0; bit < bits; ++bit) {
       bool below = shape.last_word * bits + bit < segments;
-      ASSERT_EQ(((shape.last_mask >> bit) & 1U) != 0, below) << segments << " / " << bit;
+      ASSERT_EQ(((SegmentBitmap::last_mask(shape) >> bit) & 1U) != 0, below) << segments << " / " << bit;
+      ASSERT_EQ(((SegmentBitmap::first_mask(shape) >> bit) & 1U) != 0, bit < segments) << segments << " / " << bit;
     }
   }
   for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
     auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
     EXPECT_EQ(kBitmapShape[size_class].last_word, SegmentBitmap::shape(segments).last_word);
-    EXPECT_EQ(kBitmapShape[size_class].last_mask, SegmentBitmap::shape(segments).last_mask);
+    EXPECT_EQ(kBitmapShape[size_class].last_shift, SegmentBitmap::shape(segments).last_shift);
+    EXPECT_EQ(kBitmapShape[size_class].first_shift, SegmentBitmap::shape(segments).first_shift);
   }
 }
 

@@ -101,6 +101,7 @@ class HeapCore {
   // allocate_without_mini_page serves the request as a large block (heap_core.cpp).
   // allocate_after_refill: the same when the current MiniPage is full or there is none.
   void* allocate_small(unsigned size_class);
+  [[gnu::noinline]] static unsigned class_of_medium_size(std::size_t size);
   void* allocate_after_refill(unsigned size_class);
   void* allocate_without_mini_page(std::size_t size, unsigned size_class);
   bool refill_current(unsigned size_class);
