@@ -10,9 +10,10 @@
 // operation; before the heap grows, spares and empty current MiniPages go back to the free spans,
 // so nothing held back ever makes an allocation grow the heap.
 //
-// Bounds: allocation scans at most SegmentBitmap::kWords bitmap words (4 on wasm32), twice when
-// the current MiniPage is full (once to find it full, once in the MiniPage made current). Free
-// clears one bit and relinks at most one MiniPage.
+// Bounds: allocation scans at most SegmentBitmap::kWords bitmap words (4 on wasm32 and x86_64, 8
+// on i686), twice when the current MiniPage is full (once to find it full, once in the MiniPage
+// made current). Free clears one bit and relinks at most one MiniPage, after at most one such
+// scan of the current MiniPage (has_clear) or of its own bitmap (empty).
 #include <alligator/detail/heap_core.hpp>
 #include <alligator/detail/size_class_map.hpp>
 
