@@ -1,5 +1,5 @@
 // Small blocks: MiniPages filled and drained class by class, current and partial MiniPages,
-// free vectors, empty MiniPages returned as spans, class rounding at every edge.
+// empty MiniPages returned as spans, class rounding at every edge.
 #include "commands.hpp"
 
 #include <gtest/gtest.h>

@@ -182,7 +182,8 @@ void* HeapCore::allocate_without_mini_page(std::size_t size, unsigned size_class
 void HeapCore::free_block(const Block& block) {
   valgrind::block_freed(slot_address(block.slot) + std::size_t{block.segment} * block.usable);
   if (block.small) {
-    free_segment(descriptor(block.slot), block.slot, block.segment);
+    const SlotDescriptor& page = descriptor(block.slot);
+    free_segment(page.size_class, block.slot, bitmap_of(page), block.segment);
   } else {
     spans_.free_large(block.slot);
   }

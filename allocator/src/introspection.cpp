@@ -324,7 +324,7 @@ ValidationReport HeapCore::validate() const {
   }
   if (kept != spare_spans) problem("%u spare spans kept, %u in the heap", kept, spare_spans);
 
-  // Partial lists and free vectors.
+  // Partial lists, spares and current MiniPages.
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
     std::uint32_t listed = 0;
     std::uint32_t previous = kNoSlot;
@@ -362,10 +362,8 @@ ValidationReport HeapCore::validate() const {
       }
     }
 
-    const FreeVector& free_vector = free_vectors_[size_class];
     std::uint32_t slot = current_[size_class].slot;
     if (slot == kNoSlot) {
-      if (!free_vector.empty()) problem("class %u: free vector without a current MiniPage", size_class);
       if (current_[size_class].bitmap != nullptr) {
         problem("class %u: no current MiniPage, but a bitmap for one", size_class);
       }
@@ -377,25 +375,8 @@ ValidationReport HeapCore::validate() const {
       problem("class %u: current MiniPage at slot %u is not one of its MiniPages", size_class, slot);
       continue;
     }
-    const SegmentBitmap& bitmap = bitmap_of(page);
-    if (current_[size_class].bitmap != &bitmap) {
+    if (current_[size_class].bitmap != &bitmap_of(page)) {
       problem("class %u: the current MiniPage's bitmap is not slot %u's", size_class, slot);
-    }
-    auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
-    SegmentBitmap seen;
-    seen.clear_all();
-    for (unsigned position = 0; position < free_vector.size(); ++position) {
-      unsigned segment = free_vector[position];
-      if (segment >= segments || bitmap.test(segment) || seen.test(segment)) {
-        problem("class %u: free vector entry %u (segment %u) is out of range, live or repeated",
-                size_class, position, segment);
-        break;
-      }
-      seen.set(segment);
-    }
-    if (free_vector.size() != segments - bitmap.count()) {
-      problem("class %u: free vector holds %u of %u free segments", size_class, free_vector.size(),
-              segments - bitmap.count());
     }
   }
   return report;

@@ -75,7 +75,12 @@ void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
   }
 }
 
-void release(void* block, std::size_t size = 0) noexcept {
+// Unsized: free's own fast path (no size to check), shared with free in a program using both.
+void release(void* block) noexcept {
+  Locked locked;
+  alligator::global_heap().core().deallocate_inline(block);
+}
+void release(void* block, std::size_t size) noexcept {
   Locked locked;
   alligator::global_heap().core().deallocate_inline(block, size);
 }

@@ -1,37 +1,48 @@
 // Small blocks: Segments of MiniPages (k_c 2 KiB slots each), one size class per MiniPage.
 //
-// Each class has one current MiniPage, served by the class's free vector (a stack of its free
-// Segment indexes), and a list of partial MiniPages (some Segments free, not current). A full
-// MiniPage is on no list until one of its Segments is freed; then it becomes current if the
-// current one is full or there is none, else it joins the partial list (fast_path.hpp). An empty
-// MiniPage other than the current one becomes one of the class's spares if it has fewer than
+// Each class has one current MiniPage, which allocation serves from its bitmap (the lowest clear
+// bit), and a queue of partial MiniPages (some Segments free, not current). A full MiniPage is on
+// no list until one of its Segments is freed; then it becomes current if the current one is full
+// or there is none, else it joins the partial queue (relink_no_longer_full). An empty MiniPage
+// other than the current one becomes one of the class's spares if it has fewer than
 // kSparesPerClass, else goes straight back to the free spans. Spares spare classes of 1 to 3
 // Segments per MiniPage (672 bytes and most medium classes) a span taken and freed on nearly every
 // operation; before the heap grows, spares and empty current MiniPages go back to the free spans,
 // so nothing held back ever makes an allocation grow the heap.
 //
-// Bounds: allocation pops the free vector; when it is empty, the next MiniPage's free indexes are
-// pushed, at most 256 (2048 / 8, the smallest class). Free clears one bit and pushes or relinks.
+// Bounds: allocation scans at most SegmentBitmap::kWords bitmap words (4 on wasm32 and x86_64, 8
+// on i686), twice when the current MiniPage is full (once to find it full, once in the MiniPage
+// made current). Free clears one bit and relinks at most one MiniPage, after at most one such
+// scan of the current MiniPage (has_clear) or of its own bitmap (empty).
 #include <alligator/detail/heap_core.hpp>
 #include <alligator/detail/size_class_map.hpp>
 
 namespace alligator::detail {
 
+unsigned HeapCore::class_of_medium_size(std::size_t size) { return class_of_size(size); }
+
 void* HeapCore::allocate_small(unsigned size_class) {
-  FreeVector& free_vector = free_vectors_[size_class];
-  if (free_vector.empty() && !refill_free_vector(size_class)) return nullptr;
-  unsigned segment = free_vector.pop();
   const CurrentMiniPage& current = current_[size_class];
-  current.bitmap->set(segment);
+  if (current.bitmap != nullptr) {
+    unsigned segment = current.bitmap->take_lowest_clear(kBitmapShape[size_class]);
+    if (segment != SegmentBitmap::kNoSegment) {
+      return slot_address(current.slot) + std::size_t{segment} * class_size(size_class);
+    }
+  }
+  return allocate_after_refill(size_class);
+}
+
+void* HeapCore::allocate_after_refill(unsigned size_class) {
+  if (!refill_current(size_class)) return nullptr;
+  const CurrentMiniPage& current = current_[size_class];
+  unsigned segment = current.bitmap->take_lowest_clear(kBitmapShape[size_class]);
   return slot_address(current.slot) + std::size_t{segment} * class_size(size_class);
 }
 
-// The current MiniPage is full (its free vector is empty): serve the class from a partial
-// MiniPage, else from its spare, else from a fresh one. The full page stays off every list until
-// a Segment is freed.
-bool HeapCore::refill_free_vector(unsigned size_class) {
-  FreeVector& free_vector = free_vectors_[size_class];
-  unsigned segments = kSegmentsPerMiniPage[size_class];
+// The current MiniPage is full, or there is none: make a MiniPage with a free Segment current, a
+// partial one, else a spare, else a fresh one. The full page stays off every list until a
+// Segment is freed.
+bool HeapCore::refill_current(unsigned size_class) {
   std::uint32_t slot = partial_[size_class];
   if (slot != kNoSlot) {
     SlotDescriptor& page = descriptor(slot);
@@ -44,8 +55,6 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
       partial_tail_[size_class] = kNoSlot;
     }
     make_current(size_class, slot, page);
-    bitmap_of(page).for_each_clear_descending(
-        segments, [&](unsigned segment) { free_vector.push(segment); });
     return true;
   }
   if (spare_count_[size_class] != 0) {
@@ -56,8 +65,21 @@ bool HeapCore::refill_free_vector(unsigned size_class) {
     bitmap_of(descriptor(slot)).clear_all();
   }
   make_current(size_class, slot, descriptor(slot));
-  free_vector.fill_fresh(segments);
   return true;
+}
+
+// A full MiniPage other than the current one had a Segment freed (and still has a live one): it
+// becomes current if the current one is full or there is none (the old one, full, is then on no
+// list), so the next allocation takes this Segment instead of refilling; otherwise it joins the
+// partial queue. With many live blocks nearly every free lands in a full MiniPage, and this
+// keeps the cost of an alloc+free pair close to what it is with few.
+void HeapCore::relink_no_longer_full(unsigned size_class, std::uint32_t slot) {
+  const CurrentMiniPage& current = current_[size_class];
+  if (current.bitmap == nullptr || !current.bitmap->has_clear(kBitmapShape[size_class])) {
+    make_current(size_class, slot, descriptor(slot));
+  } else {
+    partial_push(size_class, slot);
+  }
 }
 
 // A MiniPage other than the current one has no live Segment left.
@@ -110,7 +132,6 @@ bool HeapCore::retire_empty_mini_pages() {
     std::uint32_t slot = current_[size_class].slot;
     if (slot == kNoSlot || !bitmap_of(descriptor(slot)).empty()) continue;
     current_[size_class] = {kNoSlot, nullptr};
-    free_vectors_[size_class].clear();
     spans_.release_mini_page(slot);
     retired = true;
   }

@@ -49,7 +49,9 @@ class BadInputTest : public HeapFixture {
       }
       out << "\n";
     }
-    for (std::size_t c = 0; c < kClassCount; ++c) out << heap.core().free_vector(c).size() << " ";
+    for (std::size_t c = 0; c < kClassCount; ++c) {
+      out << static_cast<const void*>(heap.core().current_mini_page(c)) << " ";
+    }
     return out.str();
   }
 

@@ -67,11 +67,8 @@ struct TestAccess {
   static std::uint32_t& spare(HeapCore& core, unsigned size_class, unsigned index) {
     return core.spares_[size_class][index];
   }
-  static FreeVector& free_vector(HeapCore& core, unsigned size_class) {
-    return core.free_vectors_[size_class];
-  }
 
-  // The heap's whole state: the HeapCore object (lists, counts, free vectors, bins) and its
+  // The heap's whole state: the HeapCore object (lists, counts, current MiniPages, bins) and its
   // table. Restoring it undoes any corruption made through this door. Copied as bytes on
   // purpose: it must come back exactly, pointers into the table included.
   class Snapshot {

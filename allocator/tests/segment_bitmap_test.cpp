@@ -1,6 +1,6 @@
 // SegmentBitmap (segment_bitmap.hpp): set/reset/test on all 256 bits, count and empty against a
-// std::bitset reference, and for_each_clear_descending's order and bounds for every Segment count
-// a MiniPage can have.
+// std::bitset reference, and take_lowest_clear / has_clear's order and bounds for every Segment
+// count a MiniPage can have (the current MiniPage's allocation).
 #include <alligator/detail/segment_bitmap.hpp>
 #include <alligator/size_classes.hpp>
 
@@ -26,20 +26,14 @@ std::uint64_t next_random(std::uint64_t& state) {
   return state;
 }
 
-// The clear bits below `segments`, highest first, read from a reference bitset.
-std::vector<unsigned> expected_clear_descending(const std::bitset<256>& reference,
-                                                unsigned segments) {
+// The clear bits below `segments`, lowest first, read from a reference bitset.
+std::vector<unsigned> expected_clear_ascending(const std::bitset<256>& reference,
+                                               unsigned segments) {
   std::vector<unsigned> clear;
-  for (unsigned bit = segments; bit-- > 0;) {
+  for (unsigned bit = 0; bit < segments; ++bit) {
     if (!reference.test(bit)) clear.push_back(bit);
   }
   return clear;
-}
-
-std::vector<unsigned> visited(const SegmentBitmap& bitmap, unsigned segments) {
-  std::vector<unsigned> order;
-  bitmap.for_each_clear_descending(segments, [&](unsigned segment) { order.push_back(segment); });
-  return order;
 }
 
 TEST(SegmentBitmapTest, HoldsAllSegmentsOfTheSmallestClass) {
@@ -116,36 +110,55 @@ TEST(SegmentBitmapTest, RandomOperationsMatchABitset) {
   for (unsigned bit = 0; bit < 256; ++bit) EXPECT_EQ(bitmap.test(bit), reference.test(bit));
 }
 
-TEST(SegmentBitmapTest, ClearDescendingOnEmptyBitmapVisitsAllBelowSegmentsInOrder) {
-  SegmentBitmap bitmap = cleared();
-  for (unsigned segments = 0; segments <= 256; ++segments) {
-    std::vector<unsigned> order = visited(bitmap, segments);
-    ASSERT_EQ(order.size(), segments);
-    for (unsigned i = 0; i < segments; ++i) ASSERT_EQ(order[i], segments - 1 - i);
+TEST(SegmentBitmapTest, ShapeNamesTheLastWordAndItsBits) {
+  constexpr unsigned bits = SegmentBitmap::kWordBits;
+  for (unsigned segments = 1; segments <= 256; ++segments) {
+    SegmentBitmap::Shape shape = SegmentBitmap::shape(segments);
+    ASSERT_EQ(shape.last_word, (segments - 1) / bits) << segments;
+    for (unsigned bit = 0; bit < bits; ++bit) {
+      bool below = shape.last_word * bits + bit < segments;
+      ASSERT_EQ(((SegmentBitmap::last_mask(shape) >> bit) & 1U) != 0, below) << segments << " / " << bit;
+      ASSERT_EQ(((SegmentBitmap::first_mask(shape) >> bit) & 1U) != 0, bit < segments) << segments << " / " << bit;
+    }
+  }
+  for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
+    auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
+    EXPECT_EQ(kBitmapShape[size_class].last_word, SegmentBitmap::shape(segments).last_word);
+    EXPECT_EQ(kBitmapShape[size_class].last_shift, SegmentBitmap::shape(segments).last_shift);
+    EXPECT_EQ(kBitmapShape[size_class].first_shift, SegmentBitmap::shape(segments).first_shift);
   }
 }
 
-TEST(SegmentBitmapTest, ClearDescendingOnFullBitmapVisitsNothing) {
-  SegmentBitmap bitmap = cleared();
-  for (unsigned bit = 0; bit < 256; ++bit) bitmap.set(bit);
-  for (unsigned segments = 0; segments <= 256; ++segments) {
-    EXPECT_TRUE(visited(bitmap, segments).empty()) << segments;
-  }
-}
-
-TEST(SegmentBitmapTest, ClearDescendingIgnoresBitsAtAndAboveSegments) {
-  // Only bit `segments - 1` is clear below the bound; everything above is clear too but must not
-  // be visited. Word boundaries (63, 64, 127, 128, 191, 192) included.
+TEST(SegmentBitmapTest, TakeLowestClearHandsOutEverySegmentInOrderThenNone) {
   for (unsigned segments = 1; segments <= 256; ++segments) {
     SegmentBitmap bitmap = cleared();
-    for (unsigned bit = 0; bit + 1 < segments; ++bit) bitmap.set(bit);
-    std::vector<unsigned> order = visited(bitmap, segments);
-    ASSERT_EQ(order.size(), 1U) << segments;
-    EXPECT_EQ(order[0], segments - 1);
+    SegmentBitmap::Shape shape = SegmentBitmap::shape(segments);
+    for (unsigned expected = 0; expected < segments; ++expected) {
+      ASSERT_TRUE(bitmap.has_clear(shape)) << segments;
+      ASSERT_EQ(bitmap.take_lowest_clear(shape), expected) << segments;
+      ASSERT_TRUE(bitmap.test(expected));
+    }
+    ASSERT_FALSE(bitmap.has_clear(shape)) << segments;
+    ASSERT_EQ(bitmap.take_lowest_clear(shape), SegmentBitmap::kNoSegment) << segments;
+    ASSERT_EQ(bitmap.count(), segments);  // no bit at or above the count was touched
   }
 }
 
-TEST(SegmentBitmapTest, ClearDescendingMatchesReferenceForEveryClassSegmentCount) {
+TEST(SegmentBitmapTest, TakeLowestClearIgnoresBitsAtAndAboveSegments) {
+  // Only bit `segments - 1` is clear below the count; everything above is clear too but must
+  // not be taken. Word boundaries (63, 64, 127, 128, 191, 192) included.
+  for (unsigned segments = 1; segments <= 256; ++segments) {
+    SegmentBitmap bitmap = cleared();
+    SegmentBitmap::Shape shape = SegmentBitmap::shape(segments);
+    for (unsigned bit = 0; bit + 1 < segments; ++bit) bitmap.set(bit);
+    ASSERT_TRUE(bitmap.has_clear(shape)) << segments;
+    ASSERT_EQ(bitmap.take_lowest_clear(shape), segments - 1) << segments;
+    ASSERT_FALSE(bitmap.has_clear(shape)) << segments;
+    ASSERT_EQ(bitmap.take_lowest_clear(shape), SegmentBitmap::kNoSegment) << segments;
+  }
+}
+
+TEST(SegmentBitmapTest, TakeLowestClearMatchesReferenceForEveryClassSegmentCount) {
   std::uint64_t state = 0xDEADBEEFCAFEF00D;
   for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
     auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
@@ -161,23 +174,26 @@ TEST(SegmentBitmapTest, ClearDescendingMatchesReferenceForEveryClassSegmentCount
           reference.set(bit);
         }
       }
-      ASSERT_EQ(visited(bitmap, segments), expected_clear_descending(reference, segments))
-          << "class " << size_class << " trial " << trial;
+      std::vector<unsigned> clear = expected_clear_ascending(reference, segments);
+      ASSERT_EQ(bitmap.has_clear(kBitmapShape[size_class]), !clear.empty());
+      for (unsigned expected : clear) {
+        ASSERT_EQ(bitmap.take_lowest_clear(kBitmapShape[size_class]), expected)
+            << "class " << size_class << " trial " << trial;
+      }
+      ASSERT_EQ(bitmap.take_lowest_clear(kBitmapShape[size_class]), SegmentBitmap::kNoSegment);
     }
   }
 }
 
-TEST(SegmentBitmapTest, ClearDescendingAcrossWordBoundaries) {
+TEST(SegmentBitmapTest, TakeLowestClearAcrossWordBoundaries) {
   SegmentBitmap bitmap = cleared();
   for (unsigned bit = 0; bit < 256; ++bit) bitmap.set(bit);
-  for (unsigned bit : {0U, 63U, 64U, 127U, 128U, 191U, 192U, 255U}) bitmap.reset(bit);
-  EXPECT_EQ(visited(bitmap, 256), (std::vector<unsigned>{255, 192, 191, 128, 127, 64, 63, 0}));
-  EXPECT_EQ(visited(bitmap, 192), (std::vector<unsigned>{191, 128, 127, 64, 63, 0}));
-  EXPECT_EQ(visited(bitmap, 129), (std::vector<unsigned>{128, 127, 64, 63, 0}));
-  EXPECT_EQ(visited(bitmap, 64), (std::vector<unsigned>{63, 0}));
-  EXPECT_EQ(visited(bitmap, 63), (std::vector<unsigned>{0}));
-  EXPECT_EQ(visited(bitmap, 1), (std::vector<unsigned>{0}));
-  EXPECT_TRUE(visited(bitmap, 0).empty());
+  for (unsigned bit : {255U, 192U, 191U, 128U, 127U, 64U, 63U, 0U}) bitmap.reset(bit);
+  SegmentBitmap::Shape shape = SegmentBitmap::shape(256);
+  for (unsigned expected : {0U, 63U, 64U, 127U, 128U, 191U, 192U, 255U}) {
+    ASSERT_EQ(bitmap.take_lowest_clear(shape), expected);
+  }
+  EXPECT_EQ(bitmap.take_lowest_clear(shape), SegmentBitmap::kNoSegment);
 }
 
 }  // namespace

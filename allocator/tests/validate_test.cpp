@@ -37,12 +37,9 @@
 //   class %u: %u MiniPages flagged partial, %u listed ..... FlaggedMiniPageNotListed
 //   class %u: %u spares ................................... SpareCountTooHigh
 //   class %u: spare at slot %u is not one of its MiniPages, or repeated  BadSpareMiniPage
-//   class %u: free vector without a current MiniPage ...... FreeVectorWithoutCurrentMiniPage
 //   class %u: no current MiniPage, but a bitmap for one ... BitmapWithoutCurrentMiniPage
 //   class %u: current MiniPage at slot %u is not one of its MiniPages  CurrentNotAMiniPage
 //   class %u: the current MiniPage's bitmap is not slot %u's  CurrentBitmapElsewhere
-//   class %u: free vector entry %u (segment %u) is out of range, live or repeated  BadFreeVectorEntry
-//   class %u: free vector holds %u of %u free segments .... FreeVectorMissesASegment
 //   bitmap pool: free list entry %u is not one of its %u records, or ...  PoolFreeListOutOfRange
 //   bitmap record %u is taken twice (again by %s %u) ..... BitmapRecordTakenTwice
 //   bitmap record %u is neither a MiniPage's nor on the free list  BitmapRecordLost
@@ -93,7 +90,7 @@ template <class H>
 //   MiniPage A  class P, one live Segment (1), on the partial list
 //   MiniPage B  class P, empty: the class's spare
 //   MiniPage C  class P, full, on no list
-//   MiniPage D  class P, current: Segment 0 live, Segment 1 in the free vector
+//   MiniPage D  class P, current: Segment 0 live, Segment 1 free
 //   MiniPage M  class R, current: Segment 0 live, 9 slots
 //   L1  10 slots, freed: a spare span      L2  17 slots, freed: a free span in its bin
 //   L3  9 slots, live                      L4  10 slots, live
@@ -458,7 +455,7 @@ TEST_F(ValidateTest, SpareSpanDroppedFromItsList) {
   EXPECT_TRUE(reports(heap, "0 spare spans kept, 1 in the heap"));
 }
 
-// --- partial lists, spare MiniPages, free vectors ---------------------------------------------
+// --- partial lists, spare MiniPages, current MiniPages -----------------------------------
 
 TEST_F(ValidateTest, BadPartialListEntry) {
   at(a).prev = c;  // a broken back link
@@ -502,11 +499,6 @@ TEST_F(ValidateTest, BadSpareMiniPage) {
   EXPECT_TRUE(reports(heap, text(message.c_str(), Q, b)));
 }
 
-TEST_F(ValidateTest, FreeVectorWithoutCurrentMiniPage) {
-  TestAccess::free_vector(core(), Q).push(0);
-  EXPECT_TRUE(reports(heap, text("class %u: free vector without a current MiniPage", Q)));
-}
-
 TEST_F(ValidateTest, BitmapWithoutCurrentMiniPage) {
   TestAccess::current_bitmap(core(), Q) = &bitmap(d);
   EXPECT_TRUE(reports(heap, text("class %u: no current MiniPage, but a bitmap for one", Q)));
@@ -525,28 +517,6 @@ TEST_F(ValidateTest, CurrentNotAMiniPage) {
 TEST_F(ValidateTest, CurrentBitmapElsewhere) {
   TestAccess::current_bitmap(core(), P) = &bitmap(a);
   EXPECT_TRUE(reports(heap, text("class %u: the current MiniPage's bitmap is not slot %u's", P, d)));
-}
-
-TEST_F(ValidateTest, BadFreeVectorEntry) {
-  std::string message = "class %u: free vector entry %u (segment %u) is out of range, live or repeated";
-  detail::FreeVector& free_vector = TestAccess::free_vector(core(), P);
-  ASSERT_EQ(free_vector.size(), 1U);
-  ASSERT_EQ(free_vector[0], 1U);
-  free_vector.pop();
-  free_vector.push(0);  // D's live Segment
-  EXPECT_TRUE(reports(heap, text(message.c_str(), P, 0U, 0U)));
-  snapshot->restore();
-  free_vector.pop();
-  free_vector.push(2);  // D has two Segments
-  EXPECT_TRUE(reports(heap, text(message.c_str(), P, 0U, 2U)));
-  snapshot->restore();
-  free_vector.push(1);  // Segment 1 twice
-  EXPECT_TRUE(reports(heap, text(message.c_str(), P, 1U, 1U)));
-}
-
-TEST_F(ValidateTest, FreeVectorMissesASegment) {
-  TestAccess::free_vector(core(), P).pop();
-  EXPECT_TRUE(reports(heap, text("class %u: free vector holds 0 of 1 free segments", P)));
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #   validate      validate() reported a problem (the allocator's own checker)
 #   model         the model's verdict on the call: its result, growth, error, usable size
 #   walk          walk() differs from the model's span map
-#   free_vector   a class's free vector or current MiniPage differs from the model's
+#   current       a class's current MiniPage differs from the model's
 #   stats         stats() (or the count of live blocks) differs from the model's
 #   classes       the size class table differs from the README's
 #   contract      the C contract: errno, return codes, alignment, *memptr
@@ -20,8 +20,8 @@
 #   policy_free   the policy-free tier (policy_free.hpp): growth when something free could serve
 #                 the request, or memory lost once every block is freed (`expect nothing_lost`)
 # The model's kinds (what "caught by the model" means, validate() apart): model, walk,
-# free_vector, stats.
-set(planted_model_kinds model walk free_vector stats)
+# current, stats.
+set(planted_model_kinds model walk current stats)
 set(planted_failure_kinds
   validate "validate\\(\\) found"
   policy_free "policy-free"
@@ -31,7 +31,7 @@ set(planted_failure_kinds
   overlap "overlaps (live b[0-9]+|the live block before it)"
   heap_write "writing a block's whole usable size changed the heap's state"
   walk "the walk (differs from the model|ends early|has more spans than the model|reports a span)"
-  free_vector "the heap's current MiniPage is|the free vector holds|no current MiniPage, but the free vector"
+  current "the heap's current MiniPage is"
   stats "stats\\(\\)|the executor holds [0-9]+ live blocks"
   classes "size classes, the README|size class [0-9]+ is [0-9]+ bytes in the allocator"
   expect "expectation failed"

@@ -1,12 +1,10 @@
-// The checks run after every operation: the heap's walk, free vectors, stats and validator
+// The checks run after every operation: the heap's walk, current MiniPages, stats and validator
 // against the model, and every live block's contents and extent.
 #include "executor_state.hpp"
 #include "pattern.hpp"
 
-#include <alligator/detail/free_vector.hpp>
 #include <alligator/size_classes.hpp>
 
-#include <bitset>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -196,7 +194,8 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
     }
   }
 
-  // Free vectors and current MiniPages.
+  // Current MiniPages (which Segment of one a class hands out next is the bitmap's to say,
+  // and the walk compares every bitmap with the model).
   for (std::size_t c = 0; c < kClassCount; ++c) {
     const std::string name = "class " + std::to_string(c) + " (" + std::to_string(class_size(c)) + " bytes)";
     auto current = model.current(c);
@@ -207,33 +206,6 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
              (heap_current ? "slot " + std::to_string((reinterpret_cast<std::uintptr_t>(heap_current) - base) / model::kSlotBytes)
                            : std::string("none")) +
              ", the model's " + (current ? "slot " + std::to_string(*current) : std::string("none"));
-    }
-    const detail::FreeVector& vector = heap.core().free_vector(c);
-    if (!current) {
-      if (!vector.empty()) {
-        return name + ": no current MiniPage, but the free vector holds " +
-               std::to_string(vector.size()) + " index(es)";
-      }
-      continue;
-    }
-    const model::MiniPage& page = model.mini_pages().at(*current);
-    const std::size_t free_count = classes.segments(page.size_class) - page.live.size();
-    std::bitset<256> seen;
-    for (unsigned i = 0; i < vector.size(); ++i) {
-      unsigned segment = vector[i];
-      if (segment >= 256 || seen.test(segment)) {
-        return name + ": the free vector holds Segment " + std::to_string(segment) + " twice";
-      }
-      seen.set(segment);
-      if (segment >= classes.segments(page.size_class) || page.live.count(segment) != 0) {
-        return name + ": the free vector holds Segment " + std::to_string(segment) +
-               " of the MiniPage at slot " + std::to_string(*current) + ", which is not free";
-      }
-    }
-    if (vector.size() != free_count) {
-      return name + ": the free vector holds " + std::to_string(vector.size()) +
-             " Segments, the MiniPage at slot " + std::to_string(*current) + " has " +
-             std::to_string(free_count) + " free";
     }
   }
 

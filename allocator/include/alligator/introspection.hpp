@@ -33,7 +33,7 @@ struct SpanView {
   unsigned segments = 0;
   unsigned live_segments = 0;
   std::array<std::uint64_t, 4> bitmap{};  // bit i of word i/64 = Segment i in use (a copy)
-  bool current = false;                   // its class's free vector serves it
+  bool current = false;                   // its class allocates from it first
   bool spare = false;                     // one of the empty MiniPages its class keeps
 };
 

@@ -1,29 +1,17 @@
 # A bitmap off-by-one: a small allocation marks the Segment after the one it hands out as live.
-# The pop is written twice, in the slow path (allocate_small) and inlined in the fast path
-# (allocate_inline); the bug is planted in both, so neither path hides it.
+# Every small allocation takes its Segment through SegmentBitmap::take_lowest_clear (the fast
+# path's and allocate_small's alike), so one plant covers both paths.
 # Caught by the model: the block handed out is not live in the bitmap, so usable_size() says 0.
 set(MUTANT_EXPECT model)
 set(MUTANT_EXPECT_NO_VALIDATE model)
 set(MUTANT_SUITE SmallBlocks)
-set(MUTANT_FILE src/small_path.cpp)
+set(MUTANT_FILE include/alligator/detail/segment_bitmap.hpp)
 set(MUTANT_ORIGINAL [==[
-  unsigned segment = free_vector.pop();
-  const CurrentMiniPage& current = current_[size_class];
-  current.bitmap->set(segment);
+    words_[word] |= Word{1} << bit;
+    return word * kWordBits + bit;
 ]==])
 set(MUTANT_REPLACEMENT [==[
-  unsigned segment = free_vector.pop();
-  const CurrentMiniPage& current = current_[size_class];
-  current.bitmap->set(segment + 1);
-]==])
-set(MUTANT_FILE_2 src/fast_path.hpp)
-set(MUTANT_ORIGINAL_2 [==[
-      unsigned segment = free_vector.pop();
-      const CurrentMiniPage& current = current_[size_class];
-      current.bitmap->set(segment);
-]==])
-set(MUTANT_REPLACEMENT_2 [==[
-      unsigned segment = free_vector.pop();
-      const CurrentMiniPage& current = current_[size_class];
-      current.bitmap->set(segment + 1);
+    unsigned marked = word * kWordBits + bit + 1;
+    words_[marked / kWordBits] |= Word{1} << (marked % kWordBits);
+    return word * kWordBits + bit;
 ]==])

@@ -1,14 +1,12 @@
 // The heap's machinery, independent of where memory comes from (Heap<Memory> supplies a grow
 // function). Compiled once, in allocator/src.
 //
-// Layering: shim -> bits -> size classes -> segment bitmap, free vector, slot descriptors,
-// span bins -> span heap (span_heap.cpp, bitmap_pool.cpp, growth.cpp: pages, spans, large
+// Layering: shim -> bits -> size classes -> segment bitmap, slot descriptors, span bins -> span heap (span_heap.cpp, bitmap_pool.cpp, growth.cpp: pages, spans, large
 // blocks, the bitmap pool) -> heap core
 // (small_path.cpp, heap_core.cpp, introspection.cpp) -> Heap<Memory> -> C API, operator
 // new/delete.
 #pragma once
 
-#include <alligator/detail/free_vector.hpp>
 #include <alligator/detail/slot_descriptor.hpp>
 #include <alligator/detail/span_heap.hpp>
 #include <alligator/introspection.hpp>
@@ -50,14 +48,15 @@ class HeapCore {
   }
 
   // The same as allocate and deallocate, inline for the library's own entry points (malloc,
-  // free, operator new/delete) so the common case costs no call: a Segment from the class's free
-  // vector, a Segment freed back to its MiniPage, or a large block freed from its span's head
-  // (kept as a spare span or released, out of line). Defined in allocator/src/fast_path.hpp;
-  // everything else, every error included, goes to the checked paths (allocate_checked,
-  // deallocate_checked). deallocate_inline(p) is deallocate(p); with a size (and alignment) it is
-  // the sized deallocate.
+  // free, operator new/delete) so the common case costs no call: a free Segment of the class's
+  // current MiniPage, a Segment freed back to its MiniPage, or a large block freed from its
+  // span's head (kept as a spare span or released, out of line). Defined in
+  // allocator/src/fast_path.hpp; everything else, every error included, goes to the checked paths
+  // (allocate_checked, deallocate_checked). deallocate_inline(p) is deallocate(p) (no size to
+  // check); with a size (and alignment) it is the sized deallocate.
   inline void* allocate_inline(std::size_t size, std::size_t alignment);
-  inline void deallocate_inline(void* pointer, std::size_t size = 0);
+  inline void deallocate_inline(void* pointer);
+  inline void deallocate_inline(void* pointer, std::size_t size);
   inline void deallocate_inline(void* pointer, std::size_t size, std::size_t alignment);
 
   HeapStats stats() const;
@@ -66,9 +65,8 @@ class HeapCore {
 
   void set_error_handler(HeapErrorHandler handler, void* context);
 
-  // For tests and the model checks: the free vector, current MiniPage and spares of a class
+  // For tests and the model checks: the current MiniPage and spares of a class
   // (spare_mini_page: the one a refill takes next, or nullptr).
-  const FreeVector& free_vector(std::size_t size_class) const { return free_vectors_[size_class]; }
   const std::byte* current_mini_page(std::size_t size_class) const;
   const std::byte* spare_mini_page(std::size_t size_class) const;
   unsigned spare_count(std::size_t size_class) const { return spare_count_[size_class]; }
@@ -81,29 +79,37 @@ class HeapCore {
   struct Block;  // a live block, as deallocate and reallocate find it
 
   // A class's current MiniPage: its slot, and its bitmap, so the fast paths reach it without the
-  // descriptor lookup (growth moves the table and rebases these). No pointer into user memory is
-  // kept here:
-  // memcheck would count a block at a MiniPage's start as still reachable through it, and miss
-  // its leak.
+  // descriptor lookup (growth moves the table and rebases these). Allocation takes the bitmap's
+  // lowest clear bit. No pointer into user memory is kept here: memcheck would count a block at
+  // a MiniPage's start as still reachable through it, and miss its leak.
   struct CurrentMiniPage {
-    std::uint32_t slot;  // kNoSlot: none (the free vector is then empty)
-    SegmentBitmap* bitmap;
+    std::uint32_t slot;     // kNoSlot: none
+    SegmentBitmap* bitmap;  // nullptr: none
   };
   void make_current(unsigned size_class, std::uint32_t slot, const SlotDescriptor& page) {
     current_[size_class] = {slot, &bitmap_of(page)};
   }
 
-  // Every request the fast paths leave: any size and alignment, every pointer checked.
-  void* allocate_checked(std::size_t size, std::size_t alignment);
-  void deallocate_checked(void* pointer, std::size_t size, std::size_t alignment);
+  // Every request the fast paths leave: any size and alignment, every pointer checked. Never
+  // inlined: inlined into a fast path (heap_core.cpp sees both), its locals would give every call
+  // of that path a shadow-stack frame on wasm.
+  [[gnu::noinline]] void* allocate_checked(std::size_t size, std::size_t alignment);
+  [[gnu::noinline]] void deallocate_checked(void* pointer, std::size_t size, std::size_t alignment);
 
   // Small blocks (small_path.cpp). allocate_small: nullptr when memory cannot grow, or when the
   // class's new MiniPage of several slots could only come from growth; then
   // allocate_without_mini_page serves the request as a large block (heap_core.cpp).
+  // allocate_after_refill: the same when the current MiniPage is full or there is none.
   void* allocate_small(unsigned size_class);
+  [[gnu::noinline]] static unsigned class_of_medium_size(std::size_t size);
+  void* allocate_after_refill(unsigned size_class);
   void* allocate_without_mini_page(std::size_t size, unsigned size_class);
-  bool refill_free_vector(unsigned size_class);
-  inline void free_segment(SlotDescriptor& page, std::uint32_t slot, unsigned segment);
+  bool refill_current(unsigned size_class);
+  template <bool kSized>
+  inline void deallocate_fast(void* pointer, std::size_t size);
+  inline void free_segment(unsigned size_class, std::uint32_t slot, SegmentBitmap& bitmap,
+                           unsigned segment);
+  void relink_no_longer_full(unsigned size_class, std::uint32_t slot);
   void keep_or_release_empty(unsigned size_class, std::uint32_t slot);
   bool is_spare(unsigned size_class, std::uint32_t slot) const;
   void partial_push(unsigned size_class, std::uint32_t slot);
@@ -149,10 +155,10 @@ class HeapCore {
   SpanHeap spans_;
   HeapErrorHandler error_handler_ = nullptr;  // nullptr: diagnose and abort
   void* error_context_ = nullptr;
-  CurrentMiniPage current_[kClassCount] = {};  // the MiniPage each free vector serves
+  CurrentMiniPage current_[kClassCount] = {};  // the MiniPage each class allocates from
   // MiniPages with free Segments, not current: a queue (head and tail). A MiniPage joins at the
   // tail when its first Segment is freed while the current one still has room (otherwise it
-  // becomes current at once, see free_segment), and a refill takes the head, so the MiniPage it
+  // becomes current at once, see relink_no_longer_full), and a refill takes the head, so the MiniPage it
   // takes has had the longest time to gather free Segments. (A MiniPage that empties leaves from
   // wherever it is.)
   std::uint32_t partial_[kClassCount] = {};
@@ -161,7 +167,6 @@ class HeapCore {
   // hold one to three Segments does not take and free a span on nearly every operation.
   std::uint32_t spares_[kClassCount][kSparesPerClass] = {};
   std::uint8_t spare_count_[kClassCount] = {};
-  FreeVector free_vectors_[kClassCount] = {};
   mutable unsigned metadata_access_depth_ = 0;  // valgrind builds only
 };
 

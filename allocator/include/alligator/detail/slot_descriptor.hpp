@@ -7,7 +7,7 @@
 // Segment bitmaps, 32 bytes each, bitmap_pool.cpp). The table moves to the new end whenever the
 // heap grows, so it never separates the top free span from new pages, and every user block lies
 // below the apron: a user overflow of up to one wasm page runs into other user memory, free
-// memory or the apron, never into a bitmap, free vector or span record. Slot 0 is a one-slot
+// memory or the apron, never into a bitmap or span record. Slot 0 is a one-slot
 // metadata span holding nothing, so 0 can mean "no slot" in lists.
 //
 // Only the first slot (head) and last slot (tail) of a span carry its record; slots inside a span

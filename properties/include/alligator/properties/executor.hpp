@@ -13,7 +13,7 @@
 //     prefix;
 //   - writing a block's whole usable size does not change the heap (walk before and after);
 //   - heap.walk() equals the model span by span, MiniPage bitmaps and `current` included;
-//   - each class's free vector holds exactly the free Segments of its current MiniPage, once;
+//   - each class's current MiniPage is the model's;
 //   - stats() equals the model's; validate() is clean (unless switched off, below);
 //   - the policy-free tier (policy_free.hpp): growth only when nothing free could serve the
 //     request, within a page bound, read from walk() and stats() alone.
