@@ -263,7 +263,9 @@ struct Cell {
     if (whole_first >= first) ++spans_started;
     count[category] += slots_here;
     filled += slots_here;
-    if (category == kMini && whole.size_class < kClassCount && whole.segments > 0) {
+    // A MiniPage of several slots may cover several cells: counted once, where it starts.
+    if (category == kMini && whole_first >= first && whole.size_class < kClassCount &&
+        whole.segments > 0) {
       ++pages;
       live += whole.live_segments;
       segments += whole.segments;
@@ -685,7 +687,7 @@ bool write_heap_map(const HeapMapSource& source, HeapMapWrite write, void* conte
   out.bytes(g.row_slots() * kSlotBytes) << " (";
   out.grouped(g.row_slots() / kSlotsPerWasmPage) << " wasm pages); one cell = ";
   out.bytes(g.slots_per_cell * kSlotBytes);
-  out << (g.slots_per_cell == 1 ? " (one slot: each MiniPage is a cell)"
+  out << (g.slots_per_cell == 1 ? " (one slot: a MiniPage of k slots is k cells)"
                               : ", coloured by what fills most of it")
       << ". Hover over a region for its details. <output id=\"self-check\">self-check: the "
          "script did not run</output></p>\n";

@@ -1030,7 +1030,7 @@ TEST_F(MediumMiniPageTest, SegmentsInLaterSlotsAreBlocksAndTheirInsidesAreNot) {
   EXPECT_TRUE(rejects([&] { heap.deallocate(blocks[15], kSize, 1); }, HeapError::double_free,
                       blocks[15]));
   ASSERT_TRUE(heap_is_valid(heap));
-  // Freed Segments are handed out again (the current MiniPage's free vector).
+  // Freed Segments are handed out again (the current MiniPage's lowest clear bits).
   std::vector<void*> again = {heap.allocate(kSize), heap.allocate(kSize), heap.allocate(kSize)};
   std::sort(again.begin(), again.end(), std::less<>());
   EXPECT_EQ(again, (std::vector<void*>{blocks[2], blocks[9], blocks[15]}));
