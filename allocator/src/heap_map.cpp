@@ -263,9 +263,7 @@ struct Cell {
     if (whole_first >= first) ++spans_started;
     count[category] += slots_here;
     filled += slots_here;
-    // A MiniPage of several slots may cover several cells: counted once, where it starts.
-    if (category == kMini && whole_first >= first && whole.size_class < kClassCount &&
-        whole.segments > 0) {
+    if (category == kMini && whole.size_class < kClassCount && whole.segments > 0) {
       ++pages;
       live += whole.live_segments;
       segments += whole.segments;
