@@ -71,6 +71,8 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
             stats.mini_pages_per_class[class_index(64)]);
   EXPECT_EQ(count(page, "spare MiniPage of class 64"), 1u);
   EXPECT_EQ(count(page, "<title>large block\n"), 3u);
+  // The summary's large-block bytes: three blocks of 20 slots (found missing by scripts/mutants).
+  EXPECT_NE(page.find("120.0 KiB in 3 large"), std::string::npos);
   // A medium MiniPage is one region of its k_c slots, whole.
   EXPECT_EQ(stats.mini_pages_per_class[class_index(10240)], 3u);
   EXPECT_EQ(count(page, "data-bytes=\"10240\"><title>MiniPage, class 10240 bytes: 1 of 1 Segments"),
