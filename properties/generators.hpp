@@ -1,7 +1,8 @@
 // Generators for the property suites: the inputs that find allocator bugs, biased to where they
 // hide. Sizes cluster at class edges (n-1, n, n+1 around every class size) and slot edges
-// (k * 2048 +- 1, from the small limit of 8 slots up); alignments are powers of two up to 64 KiB, mostly small; the memory maximum
-// is small (128 KiB .. 8 MiB) so growth, retiring and out-of-memory paths run in most cases.
+// (k * 2048 +- 1, from the small limit of 8 slots up); alignments are powers of two up to
+// 64 KiB, mostly small; the memory maximum is small (128 KiB .. 8 MiB) so growth, retiring and
+// out-of-memory paths run in most cases.
 // Every generator shrinks towards the simplest value (small sizes, alignment 1, small memory
 // counts stay reachable), which keeps shrunk failures short.
 #pragma once
@@ -39,24 +40,21 @@ inline rc::Gen<std::size_t> memory_bytes(std::size_t max_pages = 128) {
 }
 
 // The class sizes up to 2048 bytes (one-slot MiniPages and the first medium classes), and above.
+inline std::vector<std::size_t> class_sizes_where(bool (*keep)(std::size_t size)) {
+  std::vector<std::size_t> kept;
+  for (std::size_t size : class_sizes()) {
+    if (keep(size)) kept.push_back(size);
+  }
+  return kept;
+}
 inline const std::vector<std::size_t>& class_sizes_up_to_a_slot() {
-  static const std::vector<std::size_t> sizes = [] {
-    std::vector<std::size_t> up_to;
-    for (std::size_t size : class_sizes()) {
-      if (size <= model::kSlotBytes) up_to.push_back(size);
-    }
-    return up_to;
-  }();
+  static const auto sizes =
+      class_sizes_where([](std::size_t size) { return size <= model::kSlotBytes; });
   return sizes;
 }
 inline const std::vector<std::size_t>& class_sizes_above_a_slot() {
-  static const std::vector<std::size_t> sizes = [] {
-    std::vector<std::size_t> above;
-    for (std::size_t size : class_sizes()) {
-      if (size > model::kSlotBytes) above.push_back(size);
-    }
-    return above;
-  }();
+  static const auto sizes =
+      class_sizes_where([](std::size_t size) { return size > model::kSlotBytes; });
   return sizes;
 }
 

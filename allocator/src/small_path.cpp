@@ -6,9 +6,9 @@
 // or there is none, else it joins the partial queue (relink_no_longer_full). An empty MiniPage
 // other than the current one becomes one of the class's spares if it has fewer than
 // kSparesPerClass, else goes straight back to the free spans. Spares spare classes of 1 to 3
-// Segments per MiniPage (672 bytes and 16 of the 35 medium classes) a span taken and freed on nearly every
-// operation; before the heap grows, spares and empty current MiniPages go back to the free spans,
-// so nothing held back ever makes an allocation grow the heap.
+// Segments per MiniPage (672 bytes and 16 of the 35 medium classes) a span taken and freed on
+// nearly every operation; before the heap grows, spares and empty current MiniPages go back to
+// the free spans, so nothing held back ever makes an allocation grow the heap.
 //
 // Bounds: allocation scans at most SegmentBitmap::kWords bitmap words (4 on wasm32 and x86_64, 8
 // on i686), twice when the current MiniPage is full (once to find it full, once in the MiniPage
@@ -19,7 +19,9 @@
 
 namespace alligator::detail {
 
-unsigned HeapCore::class_of_medium_size(std::size_t size) { return class_of_size(size); }
+unsigned HeapCore::class_of_medium_size(std::size_t size) {
+  return kClassByCoarseGranule[(size + kCoarseGranule - 1) / kCoarseGranule];
+}
 
 void* HeapCore::allocate_small(unsigned size_class) {
   const CurrentMiniPage& current = current_[size_class];

@@ -20,18 +20,9 @@
 namespace alligator::testing {
 namespace {
 
-struct Reported {
-  HeapError error;
-  const void* pointer;
-};
-
-void record(HeapError error, const void* pointer, void* context) {
-  static_cast<std::vector<Reported>*>(context)->push_back({error, pointer});
-}
-
 class BadInputTest : public HeapFixture {
  protected:
-  BadInputTest() : HeapFixture(std::size_t{4} << 20) { heap.set_error_handler(&record, &reported); }
+  BadInputTest() : HeapFixture(std::size_t{4} << 20) { heap.set_error_handler(&record_report, &reported); }
 
   // Everything observable about the heap: stats, and every span with its MiniPage bitmap.
   std::string snapshot() const {

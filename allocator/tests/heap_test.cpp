@@ -887,16 +887,7 @@ TEST_F(HeapTest, AFullMiniPageWithAFreedSegmentServesItWhenTheCurrentOneFills) {
 // rejected.
 class MediumMiniPageTest : public HeapTest {
  protected:
-  struct Reported {
-    HeapError error;
-    const void* pointer;
-  };
-
-  MediumMiniPageTest() { heap.set_error_handler(&record, &reported); }
-
-  static void record(HeapError error, const void* pointer, void* context) {
-    static_cast<std::vector<Reported>*>(context)->push_back({error, pointer});
-  }
+  MediumMiniPageTest() { heap.set_error_handler(&record_report, &reported); }
 
   // `call` reports `error` about `pointer`, once, and nothing else.
   template <class Call>
@@ -1168,16 +1159,8 @@ TEST_F(MediumMiniPageTest, AFreshHeapServesAMediumRequestAsALargeBlock) {
 TEST(MediumFallbackTest, AMediumRequestInAShortSpanIsALargeBlockWithoutGrowth) {
   SimulatedMemory memory(2 * kPage);
   Heap<SimulatedMemory> heap(memory);
-  struct Reported {
-    HeapError error;
-    const void* pointer;
-  };
   std::vector<Reported> reported;
-  heap.set_error_handler(
-      [](HeapError error, const void* pointer, void* context) {
-        static_cast<std::vector<Reported>*>(context)->push_back({error, pointer});
-      },
-      &reported);
+  heap.set_error_handler(&record_report, &reported);
   void* a = heap.allocate(17 * kSlot);  // sizes above 16384 bytes: large
   void* b = heap.allocate(9 * kSlot);
   ASSERT_TRUE(a && b);

@@ -221,16 +221,8 @@ TEST_F(MallocFamilyTest, ReallocFailureKeepsTheBlockAndSetsEnomem) {
 // A bad pointer is the caller's error, not memory running out: with an error handler that
 // returns, realloc diagnoses it, returns NULL and leaves errno alone (issue 17).
 TEST_F(MallocFamilyTest, ReallocOfABadPointerIsDiagnosedWithoutEnomem) {
-  struct Reported {
-    HeapError error;
-    const void* pointer;
-  };
   std::vector<Reported> reported;
-  heap.set_error_handler(
-      [](HeapError error, const void* pointer, void* context) {
-        static_cast<std::vector<Reported>*>(context)->push_back({error, pointer});
-      },
-      &reported);
+  heap.set_error_handler(&record_report, &reported);
   void* small = c.malloc(100);
   void* large = c.malloc(20000);
   void* kept = c.malloc(300);

@@ -79,6 +79,14 @@ std::size_t brute_force_class(std::size_t size) {
   return kClassCount;  // no class: a test failure below
 }
 
+// The smallest size in a class table that is >= request (0 if none: a test failure).
+template <class Sizes>
+std::size_t served_by(const Sizes& sizes, std::size_t request) {
+  auto found = std::find_if(std::begin(sizes), std::end(sizes),
+                            [&](std::size_t size) { return size >= request; });
+  return found == std::end(sizes) ? 0 : *found;
+}
+
 TEST(SizeClassTest, MaxAlignIsAlignofMaxAlignT) {
   EXPECT_EQ(kMaxAlign, alignof(std::max_align_t));
   EXPECT_TRUE(kMaxAlign == 8 || kMaxAlign == 16) << kMaxAlign;
@@ -229,13 +237,7 @@ TEST(SizeClassTest, MiniPageWasteIsAsDocumented) {
 TEST(SizeClassTest, RoundingFrom64To672IsAtMostAThird) {
   auto check = [](auto& sizes) {
     for (std::size_t request = 64; request <= 672; ++request) {
-      std::size_t served = 0;
-      for (std::size_t size : sizes) {
-        if (size >= request) {
-          served = size;
-          break;
-        }
-      }
+      std::size_t served = served_by(sizes, request);
       ASSERT_NE(served, 0U);
       EXPECT_LE(served * 3, request * 4) << "request " << request << " served by " << served;
     }
@@ -257,19 +259,13 @@ TEST(SizeClassTest, EightMediumClassesPerDoublingRoundUpByAtMostAnEighth) {
       EXPECT_EQ(in_doubling, 8) << "(" << low << ", " << 2 * low << "]";
     }
     for (std::size_t request = 1025; request <= 16384; ++request) {
-      std::size_t served = 0;
-      for (std::size_t size : sizes) {
-        if (size >= request) {
-          served = size;
-          break;
-        }
-      }
+      std::size_t served = served_by(sizes, request);
       ASSERT_NE(served, 0U);
       ASSERT_LE(served * 8, request * 9) << "request " << request << " served by " << served;
     }
     for (std::size_t request = 673; request <= 1024; ++request) {
-      std::size_t served = *std::find_if(std::begin(sizes), std::end(sizes),
-                                         [&](std::size_t size) { return size >= request; });
+      std::size_t served = served_by(sizes, request);
+      ASSERT_NE(served, 0U);
       ASSERT_LE(served * 6, request * 7) << "request " << request << " served by " << served;
     }
   };

@@ -43,12 +43,13 @@ class ModelTest : public ::testing::Test {
   void check() {
     for (const auto& problem : model.check_invariants()) ADD_FAILURE() << problem;
   }
-  // The first growth, by a large block freed at once: a free span of 30 slots at 1 and the
-  // table at 31, as a first allocation would leave them. (A MiniPage of several slots is never
-  // made by growth, so tests of those start here.)
-  void grow_first() {
-    EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(1), 2)));
-    EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 2)));
+  // The first growth, by a large block of `slots` (more than spare spans keep) freed at once:
+  // `pages` pages, one free span from slot 1 to the table. With the defaults, 30 slots at 1 and
+  // the table at 31, as a first allocation would leave them. (A MiniPage of several slots is
+  // never made by growth, so tests of those start here.)
+  void grow_first(std::size_t slots = 17, std::size_t pages = 2) {
+    EXPECT_LEGAL(model.allocate(slots * 2048, 1, got(at_slot(1), pages)));
+    EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, pages)));
   }
   HeapModel model{1 << 20, 16};
 };
@@ -253,8 +254,7 @@ TEST_F(ModelTest, MediumMiniPageTakesItsKcSlotsAtTheLowEndOfAFreeSpan) {
 
 TEST_F(ModelTest, MediumMiniPageTakesOnlyAFreeSpanThatHoldsItsKcSlots) {
   // Three pages (a 61-slot block, freed), then free spans of 17 slots at 1 and 8 at 55.
-  EXPECT_LEGAL(model.allocate(61 * 2048, 1, got(at_slot(1), 3)));
-  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
+  grow_first(61, 3);
   EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(1), 3)));
   EXPECT_LEGAL(model.allocate(20 * 2048, 1, got(at_slot(18), 3)));
   EXPECT_LEGAL(model.allocate(17 * 2048, 1, got(at_slot(38), 3)));
@@ -582,8 +582,7 @@ TEST_F(ModelTest, SpareSpansHeadIsADoubleFree) {
 
 TEST_F(ModelTest, ReallocationKeepsTheOldBlockAsASpareSpanButNeverTheTail) {
   // Three pages first: a 61-slot block (no spare span is that long), freed as a span.
-  EXPECT_LEGAL(model.allocate(61 * 2048, 1, got(at_slot(1), 3)));
-  EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, 3)));
+  grow_first(61, 3);
   EXPECT_LEGAL(model.allocate(9 * 2048, 1, got(at_slot(1), 3)));
   EXPECT_LEGAL(model.allocate(10 * 2048, 1, got(at_slot(10), 3)));
   EXPECT_LEGAL(model.deallocate(at_slot(10), got(0, 3)));
