@@ -9,8 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace alligator {
@@ -138,6 +140,59 @@ TEST(HeapMap, FailsWhenTheOutputFails) {
   EXPECT_FALSE(write_heap_map(heap_map_source(heap), refuse, &calls, nullptr));
   EXPECT_EQ(calls, 2);  // it stopped at the first refusal
   heap.deallocate(block);
+}
+
+// A heap as the map sees it, made up: slot 0, one free run, a 33-slot table, over `pages` wasm
+// pages. The writer reads nothing but walk() and stats(), so sizes no test memory could hold
+// cost nothing here.
+struct MadeUpHeap {
+  std::size_t pages = 0;
+  std::vector<SpanView> spans;
+};
+
+MadeUpHeap made_up_heap(std::size_t pages) {
+  MadeUpHeap heap{pages, {}};
+  const std::size_t slots = pages * (kPage / 2048);
+  auto* at = reinterpret_cast<const std::byte*>(std::uintptr_t{1} << 16);
+  std::size_t first = 0;
+  for (auto [kind, length] : {std::pair{SpanKind::metadata, std::size_t{1}},
+                              std::pair{SpanKind::free, slots - 34},
+                              std::pair{SpanKind::metadata, std::size_t{33}}}) {
+    SpanView span;
+    span.kind = kind;
+    span.start = at + first * 2048;
+    span.bytes = length * 2048;
+    heap.spans.push_back(span);
+    first += length;
+  }
+  return heap;
+}
+
+std::string map_of(const MadeUpHeap& heap) {
+  HeapMapSource source;
+  source.heap = &heap;
+  source.stats = [](const void* h) {
+    HeapStats stats;
+    stats.wasm_pages = static_cast<const MadeUpHeap*>(h)->pages;
+    return stats;
+  };
+  source.walk = [](const void* h, HeapMapSource::Visit visit, void* context) {
+    for (const SpanView& span : static_cast<const MadeUpHeap*>(h)->spans) visit(span, context);
+  };
+  std::string page;
+  EXPECT_TRUE(write_heap_map(source, append, &page, nullptr));
+  return page;
+}
+
+TEST(HeapMap, DrawsAtMost16384Cells) {
+  // 1 GiB is 64 rows of 256 one-wasm-page cells (heap_map.hpp); one wasm page more would be
+  // 16385 cells, so the cells double.
+  const std::string gib = map_of(made_up_heap(16384));
+  EXPECT_NE(gib.find("data-slots-per-cell=\"32\""), std::string::npos);
+  EXPECT_EQ(count(gib, "class=\"rowbg\""), 64u);
+  const std::string more = map_of(made_up_heap(16385));
+  EXPECT_NE(more.find("data-slots-per-cell=\"64\""), std::string::npos);
+  EXPECT_EQ(drawn_bytes(more), std::size_t{16385} * kPage);
 }
 
 TEST(HeapMap, EscapesTheTitleAndDrawsAnEmptyHeap) {
