@@ -82,6 +82,9 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
   EXPECT_EQ(count(page, "<title>MiniPage, class 10240 bytes: "), 3u);
   EXPECT_EQ(count(page, "<title>metadata"), 2u);  // slot 0 and the table at the heap's end
   EXPECT_NE(page.find("<title>free run\n"), std::string::npos);
+  // The summary table's rows: the three large blocks, and the kept MiniPage.
+  EXPECT_NE(page.find("<tr><td>large blocks</td><td>120.0 KiB</td>"), std::string::npos);
+  EXPECT_NE(page.find("<tr><td>kept</td><td>2.0 KiB</td>"), std::string::npos);
   EXPECT_EQ(page.substr(page.size() - 15), "</body></html>\n");
   for (std::size_t i = 40; i < blocks.size(); ++i) heap.deallocate(blocks[i]);
 }
