@@ -82,6 +82,10 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
   EXPECT_EQ(count(page, "<title>MiniPage, class 10240 bytes: "), 3u);
   EXPECT_EQ(count(page, "<title>metadata"), 2u);  // slot 0 and the table at the heap's end
   EXPECT_NE(page.find("<title>free run\n"), std::string::npos);
+  // Where a region lies: the kept MiniPage is slot 1, 2 KiB into the heap.
+  EXPECT_NE(page.find("kept: spare MiniPage of class 64 (empty)\n0x"), std::string::npos);
+  EXPECT_NE(page.find(" (heap+0x00000800, wasm page 0): 2.0 KiB (1 slot)</title>"),
+            std::string::npos);
   // The summary table's rows: the three large blocks, and the kept MiniPage.
   EXPECT_NE(page.find("<tr><td>large blocks</td><td>120.0 KiB</td>"), std::string::npos);
   EXPECT_NE(page.find("<tr><td>kept</td><td>2.0 KiB</td>"), std::string::npos);
