@@ -89,6 +89,14 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
   // The summary table's rows: the three large blocks, and the kept MiniPage.
   EXPECT_NE(page.find("<tr><td>large blocks</td><td>120.0 KiB</td>"), std::string::npos);
   EXPECT_NE(page.find("<tr><td>kept</td><td>2.0 KiB</td>"), std::string::npos);
+  // Classes run from red (hue 0) to magenta (hue 300) in the legend, and a MiniPage is drawn in
+  // its class's hue, darkest when full: the three 10240-byte ones.
+  EXPECT_NE(page.find("hsl(0,70%,50%)\"></span>8<"), std::string::npos);
+  EXPECT_NE(page.find("hsl(300,70%,50%)\"></span>16384<"), std::string::npos);
+  const auto legend = page.rfind("hsl(", page.find("\"></span>10240<"));
+  ASSERT_NE(legend, std::string::npos);
+  const std::string hue = page.substr(legend, page.find(',', legend) - legend);
+  EXPECT_EQ(count(page, "fill=\"" + hue + ",70%,35%)\""), 3u);
   EXPECT_EQ(page.substr(page.size() - 15), "</body></html>\n");
   for (std::size_t i = 40; i < blocks.size(); ++i) heap.deallocate(blocks[i]);
 }
