@@ -117,6 +117,11 @@ TEST(HeapMap, AggregatesAHeapTooBigToDrawSlotBySlot) {
   // Runs of uniform cells and spans become one region each: far fewer than cells.
   EXPECT_LT(count(page, "data-bytes="), std::size_t{4000});
   EXPECT_NE(page.find(" span(s) start here"), std::string::npos);  // cells of several spans
+  // Cells of two slots, 256 to a row.
+  EXPECT_EQ(count(page, "class=\"rowbg\""), (stats.wasm_pages * kPage / 2048 / 2 + 255) / 256);
+  // A cell of several MiniPages sums them up: two 32-byte ones, half full.
+  EXPECT_NE(page.find("2 MiniPages, 64 of 128 Segments live (50.0%), 2.0 KiB in use; classes 32x2"),
+            std::string::npos);
   for (std::size_t i = 1; i < blocks.size(); i += 2) heap.deallocate(blocks[i]);
 }
 
