@@ -13,6 +13,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__EMSCRIPTEN__)
+#include <unistd.h>
+#endif
+
 #if defined(__wasi__)
 // wasi-libc builds no memalign and so declares none; liballigator exports it on every target.
 extern "C" void* memalign(std::size_t alignment, std::size_t size);
@@ -63,6 +67,14 @@ int main() {
   void* from_memalign = memalign(4096, 10);
   check(served(from_memalign), "memalign served by Alligator");
   check(aligned(from_memalign, 4096), "memalign honours its alignment");
+
+#if defined(__EMSCRIPTEN__)
+  // sbrk(n) hands out n bytes as a block of Alligator's heap, 16-aligned, never freed.
+  void* from_sbrk = sbrk(100);
+  check(from_sbrk != reinterpret_cast<void*>(-1) && served(from_sbrk),
+        "sbrk served by Alligator");
+  check(aligned(from_sbrk, 16), "sbrk's block is 16-aligned");
+#endif
 
   check(malloc_usable_size(from_realloc) >= 5000, "malloc_usable_size covers the request");
   check(malloc_usable_size(nullptr) == 0, "malloc_usable_size(NULL) is 0");
