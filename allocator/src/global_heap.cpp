@@ -4,7 +4,7 @@
 
 #include "process_heap_lock.hpp"
 
-#if ALLIGATOR_THREAD_SAFE
+#if ALLIGATOR_THREAD_SAFE && !defined(__wasm__)
 #include <sched.h>
 #endif
 
@@ -27,6 +27,16 @@ namespace detail {
 
 constinit SpinLock process_heap_lock;
 
+#if defined(__wasm__)
+// Spins only, as Emscripten's emmalloc does. Emscripten's sched_yield gives no core back: it runs
+// the calling thread's queue of proxied calls, which writes the thread's TLS. A thread that is
+// exiting has already freed its TLS block when its last free() calls come here, so a yield then
+// wrote into memory the heap had handed out again (thread_stress caught it on wasm).
+void SpinLock::wait_until_free() {
+  while (__atomic_load_n(&locked_, __ATOMIC_RELAXED)) {
+  }
+}
+#else
 void SpinLock::wait_until_free() {
   // About a microsecond of spinning covers any one heap operation; past that the holder was
   // probably preempted, and yielding lets it run.
@@ -41,6 +51,7 @@ void SpinLock::wait_until_free() {
     }
   }
 }
+#endif
 
 }  // namespace detail
 

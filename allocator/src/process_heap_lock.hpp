@@ -7,9 +7,9 @@
 // malloc or free), so a waiter is better off spinning than sleeping, and the uncontended path is
 // one atomic exchange and one store, inlined into malloc and free: 19 more instructions per
 // malloc/free pair than no lock, against 132 more with glibc's pthread_mutex (Callgrind, x86_64).
-// A waiter spins on a plain load (no cache-line ping-pong), then yields to the scheduler, so a
-// holder that was preempted gets its core back on an oversubscribed machine. No fairness: none is
-// promised.
+// A waiter spins on a plain load (no cache-line ping-pong). On hosts it then yields to the
+// scheduler, so a holder that was preempted gets its core back on an oversubscribed machine; on
+// wasm it only spins (global_heap.cpp says why). No fairness: none is promised.
 //
 // Under Valgrind (ALLIGATOR_VALGRIND) helgrind cannot see a lock made of atomics; the annotations
 // tell it that acquire and release order the heap's accesses, as a mutex would, and that the

@@ -10,6 +10,11 @@
 //            check them, sometimes reallocate them, and free them
 //            (wasm: meanwhile the main thread validates the heap through global_heap() under an
 //            alligator::ProcessHeapGuard, which must keep the other threads out)
+//   phase 3  threads that exit while the lock is contended: rounds of kChurnWorkers short-lived
+//            threads on own blocks, while one more thread runs alligator_validate() (a whole heap
+//            walk under the lock) until they are joined. A thread's exit path frees its TLS and
+//            then frees more, so a lock whose waiting touched the thread's TLS corrupts a block
+//            here (wasm, Emscripten's sched_yield did)
 //   end      alligator_validate() finds no broken invariant
 //
 // Usage: thread_stress [scale]   scale multiplies the operation counts (default 1); a slow
@@ -21,6 +26,7 @@
 #include <alligator/alligator.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -44,6 +50,8 @@ constexpr unsigned kWorkers = 4;
 constexpr unsigned kProducers = 2;
 constexpr unsigned kConsumers = 2;
 constexpr std::size_t kSlotsPerWorker = 128;
+constexpr unsigned kChurnWorkers = 3;  // plus the validating thread: Emscripten's pool holds 4
+constexpr unsigned kChurnRounds = 40;
 
 // The entry points under test.
 struct MallocFamily {
@@ -266,6 +274,29 @@ void consume(Queue& queue, unsigned thread, std::atomic<unsigned>& consumed) {
   }
 }
 
+// Between two heap walks under the lock: the lock is not fair, and a thread that walks the heap
+// back to back would starve the others (on wasm, whose waiters only spin, for seconds; under
+// helgrind, which runs one thread at a time, for much longer). On wasm a busy pause keeps the
+// lock contended most: phase 3 then failed 6 of 8 runs with the yielding lock, against 1 of 8
+// when the pause sleeps. Elsewhere the pause sleeps, which lets helgrind's one thread change.
+void pause_between_walks() {
+#if defined(__EMSCRIPTEN__)
+  for (volatile unsigned pause = 0; pause < 2000; pause = pause + 1) {
+  }
+#else
+  std::this_thread::sleep_for(std::chrono::microseconds(20));
+#endif
+}
+
+// Keeps the process heap's lock busy about half the time until told to stop.
+void validate_until(const std::atomic<bool>& stop, std::atomic<unsigned>& validations) {
+  while (!stop && !failed) {
+    if (alligator_validate(nullptr, 0) != 0) fail("validate() found a problem mid-run", 0);
+    ++validations;
+    pause_between_walks();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -303,13 +334,27 @@ int main(int argc, char** argv) {
       }
     }
     ++validations;
-    std::this_thread::yield();
+    pause_between_walks();
   }
   std::printf("thread_stress: %u validations under ProcessHeapGuard while blocks changed hands\n",
               validations);
 #endif
   for (std::thread& thread : threads) thread.join();
+  threads.clear();
   if (!failed && consumed != kProducers * items) fail("a produced block was never consumed", 0);
+
+  std::atomic<unsigned> churn_validations{0};
+  for (unsigned round = 0; round < kChurnRounds && !failed; ++round) {
+    std::atomic<bool> stop{false};
+    std::thread validator(validate_until, std::cref(stop), std::ref(churn_validations));
+    for (unsigned thread = 0; thread < kChurnWorkers; ++thread) {
+      threads.emplace_back(own_blocks, kWorkers + round * kChurnWorkers + thread, 100 * scale);
+    }
+    for (std::thread& thread : threads) thread.join();
+    threads.clear();
+    stop = true;
+    validator.join();
+  }
 
   char message[160] = "";
   if (std::size_t problems = alligator_validate(message, sizeof message)) {
@@ -319,7 +364,9 @@ int main(int argc, char** argv) {
   }
   if (failed) return 1;
   std::printf("thread_stress: passed (%u threads x %u operations on own blocks, %u blocks "
-              "handed from %u producers to %u consumers)\n",
-              kWorkers, 4000 * scale, kProducers * items, kProducers, kConsumers);
+              "handed from %u producers to %u consumers, %u x %u threads exiting beside %u "
+              "validations)\n",
+              kWorkers, 4000 * scale, kProducers * items, kProducers, kConsumers, kChurnRounds,
+              kChurnWorkers, churn_validations.load());
   return 0;
 }
