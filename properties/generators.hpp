@@ -39,7 +39,7 @@ inline rc::Gen<std::size_t> memory_bytes(std::size_t max_pages = 128) {
       [upto](std::size_t pages) { return upto(pages) * model::kWasmPageBytes; });
 }
 
-// The class sizes up to 2048 bytes (one-slot MiniPages and the first medium classes), and above.
+// The class sizes `keep` accepts, in order.
 inline std::vector<std::size_t> class_sizes_where(bool (*keep)(std::size_t size)) {
   std::vector<std::size_t> kept;
   for (std::size_t size : class_sizes()) {
@@ -47,6 +47,7 @@ inline std::vector<std::size_t> class_sizes_where(bool (*keep)(std::size_t size)
   }
   return kept;
 }
+// The class sizes up to 2048 bytes (one-slot MiniPages and the first medium classes), and above.
 inline const std::vector<std::size_t>& class_sizes_up_to_a_slot() {
   static const auto sizes =
       class_sizes_where([](std::size_t size) { return size <= model::kSlotBytes; });

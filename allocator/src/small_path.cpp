@@ -20,7 +20,7 @@
 namespace alligator::detail {
 
 unsigned HeapCore::class_of_medium_size(std::size_t size) {
-  return kClassByCoarseGranule[(size + kCoarseGranule - 1) / kCoarseGranule];
+  return detail::class_of_medium_size(size);
 }
 
 void* HeapCore::allocate_small(unsigned size_class) {

@@ -22,7 +22,9 @@ namespace {
 
 class BadInputTest : public HeapFixture {
  protected:
-  BadInputTest() : HeapFixture(std::size_t{4} << 20) { heap.set_error_handler(&record_report, &reported); }
+  BadInputTest() : HeapFixture(std::size_t{4} << 20) {
+    heap.set_error_handler(&record_report, &reported);
+  }
 
   // Everything observable about the heap: stats, and every span with its MiniPage bitmap.
   std::string snapshot() const {

@@ -231,7 +231,6 @@ inline std::string diagnosis_text(const char* error, const void* pointer) {
 }
 #endif
 
-// A fixture: a simulated memory of `bytes` at most and a fresh heap over it, checked by
 // An error handler that keeps what the heap reports (instead of failing the test), for pointers
 // that must be rejected: heap.set_error_handler(&record_report, &reports).
 struct Reported {
@@ -242,6 +241,7 @@ inline void record_report(HeapError error, const void* pointer, void* reports) {
   static_cast<std::vector<Reported>*>(reports)->push_back({error, pointer});
 }
 
+// A fixture: a simulated memory of `bytes` at most and a fresh heap over it, checked by
 // validate() after each test. An error the heap reports fails the test (instead of the default
 // handler's abort, which would end the whole test binary).
 class HeapFixture : public ::testing::Test {

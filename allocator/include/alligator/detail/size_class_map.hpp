@@ -36,10 +36,14 @@ static_assert([] {
   return true;
 }(), "above the fine table's limit every class is a multiple of the coarse granule");
 
+// Precondition: kFineLookupLimit < size <= kLargestClassSize.
+constexpr unsigned class_of_medium_size(std::size_t size) {
+  return kClassByCoarseGranule[(size + kCoarseGranule - 1) / kCoarseGranule];
+}
 // Precondition: size <= kLargestClassSize.
 constexpr unsigned class_of_size(std::size_t size) {
   if (size <= kFineLookupLimit) return kClassByGranule[(size + kSizeGranule - 1) / kSizeGranule];
-  return kClassByCoarseGranule[(size + kCoarseGranule - 1) / kCoarseGranule];
+  return class_of_medium_size(size);
 }
 
 // The slots of a class's MiniPage, and its Segment count, looked up rather than computed.
