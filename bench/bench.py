@@ -57,6 +57,7 @@ ALLIGATOR_WASM_SOURCES = [
     "allocator/src/introspection.cpp",
     "allocator/src/malloc_family.cpp",
     "allocator/src/global_heap.cpp",
+    "allocator/src/thread_cache.cpp",
     "allocator/src/c_api.cpp",
     "allocator/src/new_delete.cpp",
     "shim/src/emscripten_memory.cpp",

@@ -1,5 +1,6 @@
 """The threads_* rows of scripts/bench: bench/threads.cpp built with -pthread, run in 1, 2 and 4
-threads for dlmalloc, emmalloc and Alligator (bump is not thread-safe: n/a).
+threads for dlmalloc, emmalloc and Alligator; in the bump column, the same program calling no
+allocator in its timed steps (the machine's own limit).
 
 bench.py registers this module: its WORKLOADS, TARGETS and METHOD join bench.py's, builds()
 adds its build steps and measure() its timed runs (after bench.py's own, interleaved per
@@ -10,7 +11,7 @@ import os
 import statistics
 
 THREAD_COUNTS = [1, 2, 4]
-ALLOCATORS = ["dlmalloc", "emmalloc", "alligator"]
+ALLOCATORS = ["dlmalloc", "emmalloc", "alligator", "bump"]
 
 WORKLOADS = {"threads_%d" % n: dict(unit="ops/us", higher=True) for n in THREAD_COUNTS}
 WORKLOADS["threads_speedup_2"] = dict(unit="ratio", higher=True)
@@ -27,13 +28,16 @@ METHOD = [
     "threads_1, threads_2, threads_4: bench/threads.cpp compiled with `em++ -O2 -std=c++20 "
     "-pthread` and linked with `%s` and `-sMALLOC=dlmalloc` (its -pthread build takes a lock), "
     "`-sMALLOC=emmalloc` (a spinlock) or `-sMALLOC=none` + Alligator's sources compiled with "
-    "-pthread (its process-wide lock, allocator/src/process_heap_lock.hpp). Each of N threads "
+    "-pthread (per-thread caches in front of a process-wide lock, allocator/src/thread_cache.hpp). "
+    "Each of N threads "
     "churns its own 1000 live blocks of 1..512 bytes (free a random one, allocate a new one), "
     "the same number of steps per thread (4x10^5 quick, 2x10^6 full); operations per "
     "microsecond over all threads, timed on the main thread from releasing the workers to the "
     "last join. threads_speedup_2: threads_2 / threads_1 of the same allocator (medians); this "
-    "machine has %d CPUs, shared with whatever else runs." % (" ".join(LINK_FLAGS),
-                                                            os.cpu_count() or 0),
+    "machine has %d CPUs, shared with whatever else runs. The bump column of these rows is no "
+    "allocator at all: the same program built with THREADS_WITHOUT_ALLOCATOR, whose steps reuse "
+    "each entry's block in place, so its threads_speedup_2 is the most this machine gives any "
+    "allocator." % (" ".join(LINK_FLAGS), os.cpu_count() or 0),
 ]
 
 
@@ -45,6 +49,10 @@ def builds(bench_dir, work_dir, alligator_sources, includes, headers, step, env)
     compile_flags = ["em++", "-O2", "-std=c++20", "-pthread"]
     objects = [step(program_object, compile_flags + ["-c", source, "-o", program_object],
                     [source] + headers, env)]
+    # The bump column: no allocator calls in the timed steps (bench/threads.cpp says why).
+    bare_object = os.path.join(obj_dir, "threads_without_allocator.o")
+    objects.append(step(bare_object, compile_flags + ["-DTHREADS_WITHOUT_ALLOCATOR", "-c", source,
+                                                      "-o", bare_object], [source] + headers, env))
     alligator_objects = []
     for path in alligator_sources:
         output = os.path.join(obj_dir, "alligator", os.path.basename(path).replace(".cpp", ".o"))
@@ -52,12 +60,14 @@ def builds(bench_dir, work_dir, alligator_sources, includes, headers, step, env)
         objects.append(step(output, compile_flags + includes + ["-c", path, "-o", output],
                             [path] + headers, env))
     allocator_args = {"dlmalloc": ["-sMALLOC=dlmalloc"], "emmalloc": ["-sMALLOC=emmalloc"],
-                      "alligator": ["-sMALLOC=none"] + alligator_objects}
+                      "alligator": ["-sMALLOC=none"] + alligator_objects,
+                      "bump": ["-sMALLOC=dlmalloc"]}
     links, outputs = [], {}
     for allocator in ALLOCATORS:
         output = os.path.join(work_dir, "wasm-threads", "threads.%s.js" % allocator)
-        inputs = [program_object] + (alligator_objects if allocator == "alligator" else [])
-        links.append(step(output, ["em++", "-O2", program_object] + allocator_args[allocator] +
+        program = bare_object if allocator == "bump" else program_object
+        inputs = [program] + (alligator_objects if allocator == "alligator" else [])
+        links.append(step(output, ["em++", "-O2", program] + allocator_args[allocator] +
                           LINK_FLAGS + ["-o", output], inputs, env))
         outputs[allocator] = output
     return objects, links, outputs
@@ -90,6 +100,4 @@ def measure(programs, mode, repetitions, run_wasm, results, problems, log):
     for allocator in ALLOCATORS:
         one, two = results["threads_1"].get(allocator), results["threads_2"].get(allocator)
         results["threads_speedup_2"][allocator] = two / one if one and two else None
-    for workload in WORKLOADS:
-        results[workload]["bump"] = None
     return samples

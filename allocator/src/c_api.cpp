@@ -10,6 +10,7 @@
 
 #include "fast_path.hpp"
 #include "process_heap_lock.hpp"
+#include "thread_cache.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -28,6 +29,9 @@ alligator::MallocFamily family() { return alligator::MallocFamily(alligator::glo
 
 // malloc and free take the inline fast paths directly: these two carry nearly all the traffic.
 ALLIGATOR_EXPORT void* malloc(size_t size) {
+#if ALLIGATOR_THREAD_CACHE
+  if (void* block = alligator::detail::thread_cache_allocate(size)) return block;
+#endif
   void* block;
   {
     Locked locked;
@@ -37,6 +41,9 @@ ALLIGATOR_EXPORT void* malloc(size_t size) {
   return block;
 }
 ALLIGATOR_EXPORT void free(void* block) {
+#if ALLIGATOR_THREAD_CACHE
+  if (alligator::detail::thread_cache_free(block)) return;
+#endif
   Locked locked;
   alligator::global_heap().core().deallocate_inline(block);
 }
@@ -131,6 +138,9 @@ ALLIGATOR_EXPORT void* alligator_realloc(void* block, size_t size, size_t alignm
 ALLIGATOR_EXPORT void alligator_get_stats(alligator_stats* out) {
   alligator::HeapStats stats = [] {
     Locked locked;
+#if ALLIGATOR_THREAD_CACHE
+    alligator::detail::ThreadCachesHeld caches_still;
+#endif
     return alligator::global_heap().stats();
   }();
   out->wasm_pages = stats.wasm_pages;
@@ -140,12 +150,21 @@ ALLIGATOR_EXPORT void alligator_get_stats(alligator_stats* out) {
   out->bytes_in_use = stats.bytes_in_use;
   out->free_bytes = stats.free_bytes;
   out->metadata_bytes = stats.metadata_bytes;
+  out->cached_blocks = stats.cached_blocks;
+  out->cached_bytes = stats.cached_bytes;
 }
 
 ALLIGATOR_EXPORT size_t alligator_validate(char* message, size_t capacity) {
   alligator::ValidationReport report = [] {
     Locked locked;
+#if ALLIGATOR_THREAD_CACHE
+    alligator::detail::ThreadCachesHeld caches_still;
+    alligator::ValidationReport found = alligator::global_heap().validate();
+    alligator::detail::validate_thread_caches(found);
+    return found;
+#else
     return alligator::global_heap().validate();
+#endif
   }();
   if (report.problems != 0 && message != nullptr && capacity > 0) {
     std::strncpy(message, report.messages[0], capacity - 1);

@@ -19,6 +19,19 @@
 
 namespace alligator::detail {
 
+// Whether a live Segment is held by a thread cache (allocator/README.md, Threads): freed by the
+// program, so freeing it again is a double free. Only MiniPages of at most 128 Segments have
+// cached marks, and only builds with thread caches set them.
+inline bool is_cached(const SegmentBitmap& bitmap, unsigned size_class, unsigned segment) {
+#if ALLIGATOR_THREAD_CACHE
+  return kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kCachedOffset &&
+         bitmap.cached(segment);
+#else
+  (void)bitmap, (void)size_class, (void)segment;
+  return false;
+#endif
+}
+
 inline void HeapCore::check_after_operation() const {
 #if defined(ALLIGATOR_VALIDATE_EVERY_OP)
   validate_or_abort();
@@ -35,6 +48,12 @@ inline void HeapCore::check_after_operation() const {
 inline void HeapCore::free_segment(unsigned size_class, std::uint32_t slot, SegmentBitmap& bitmap,
                                    unsigned segment) {
   bitmap.reset(segment);
+  relink_after_free(size_class, slot, bitmap, segment);
+}
+
+// What a free does after clearing the Segment's bit (free_segment, and a thread cache's flush).
+inline void HeapCore::relink_after_free(unsigned size_class, std::uint32_t slot,
+                                        const SegmentBitmap& bitmap, unsigned segment) {
   if (slot == current_[size_class].slot) return;
   if (!bitmap.word_has_live(segment) &&
       (kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kWordBits || bitmap.empty())) {
@@ -91,7 +110,8 @@ inline void HeapCore::deallocate_fast(void* pointer, std::size_t size) {
       if (is_segment_start(offset_in_page, size_class)) {
         unsigned segment = segment_of_offset(offset_in_page, size_class);
         SegmentBitmap& bitmap = bitmap_of(record);
-        if (bitmap.test(segment) && (!kSized || size <= class_size(size_class))) {
+        if (bitmap.test(segment) && (!kSized || size <= class_size(size_class)) &&
+            !is_cached(bitmap, size_class, segment)) {
           ALLIGATOR_COUNT_PATH(fast_deallocate);
           valgrind::block_freed(pointer);
           free_segment(size_class, first, bitmap, segment);
@@ -102,7 +122,7 @@ inline void HeapCore::deallocate_fast(void* pointer, std::size_t size) {
     } else if (record.kind == SpanKind::large) {
       // A large block's start: the head of its span, and `size` within its slots.
       if ((offset & (kSlotSize - 1)) == 0 && (record.role & kRoleHead) &&
-          (!kSized || size <= std::size_t{record.span_slots} * kSlotSize)) {
+          (!kSized || size <= static_cast<std::size_t>(record.span_slots) * kSlotSize)) {
         ALLIGATOR_COUNT_PATH(fast_deallocate);
         valgrind::block_freed(pointer);
         spans_.free_large(slot);

@@ -56,6 +56,17 @@ std::uint64_t pages_for(std::uint32_t top, std::uint32_t top_free, std::uint32_t
 }  // namespace
 
 std::uint32_t SpanHeap::grow_for(std::uint32_t slots) {
+#if ALLIGATOR_THREAD_CACHE
+  client_.growing(client_.context, true);
+  std::uint32_t first = grow_and_move_table(slots);
+  client_.growing(client_.context, false);
+  return first;
+#else
+  return grow_and_move_table(slots);  // nobody reads the table without the heap
+#endif
+}
+
+std::uint32_t SpanHeap::grow_and_move_table(std::uint32_t slots) {
   std::uint32_t top_free = free_slots_at_top();
   std::uint64_t needed = pages_for(top_slot_, top_free, pool_slots_, slots);
   std::uint64_t copied = std::uint64_t{pool_slots_} + table_record_slots(top_slot_);

@@ -123,7 +123,8 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
       report(HeapError::invalid_pointer, pointer);
       return false;
     }
-    if (!bitmap_of(found).test(segment)) {
+    const SegmentBitmap& bitmap = bitmap_of(found);
+    if (!bitmap.test(segment) || is_cached(bitmap, size_class, segment)) {
       report(HeapError::double_free, pointer);
       return false;
     }
@@ -131,7 +132,7 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
     return true;
   }
   if (found.kind == SpanKind::large && (found.role & kRoleHead) && offset_in_slot == 0) {
-    block = {slot, 0, false, std::size_t{found.span_slots} * kSlotSize};
+    block = {slot, 0, false, static_cast<std::size_t>(found.span_slots) * kSlotSize};
     return true;
   }
   bool freed_span = (found.kind == SpanKind::free || found.kind == SpanKind::spare) &&

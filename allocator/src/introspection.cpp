@@ -24,13 +24,14 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
     SpanView view;
     view.kind = head.kind;
     view.start = slot_address(slot);
-    view.bytes = std::size_t{head.span_slots} * kSlotSize;
+    view.bytes = static_cast<std::size_t>(head.span_slots) * kSlotSize;
     if (head.kind == SpanKind::mini_page && head.size_class < kClassCount &&
         head.bitmap < spans_.bitmap_records()) {
       const SegmentBitmap& bitmap = bitmap_of(head);
       view.size_class = head.size_class;
       view.segments = static_cast<unsigned>(segments_per_mini_page(head.size_class));
-      view.live_segments = bitmap.count();
+      view.live_segments = bitmap.count(view.segments);
+      view.cached_segments = bitmap.count_cached(view.segments);
       for (unsigned word = 0; word < view.bitmap.size(); ++word) {
         view.bitmap[word] = bitmap.word64(word);
       }
@@ -52,9 +53,12 @@ HeapStats HeapCore::stats() const {
           case SpanKind::mini_page:
             ++stats.mini_pages;
             ++stats.mini_pages_per_class[span.size_class];
-            stats.blocks_per_class[span.size_class] += span.live_segments;
-            stats.live_blocks += span.live_segments;
-            stats.bytes_in_use += std::size_t{span.live_segments} * class_size(span.size_class);
+            stats.blocks_per_class[span.size_class] += span.live_segments - span.cached_segments;
+            stats.live_blocks += span.live_segments - span.cached_segments;
+            stats.bytes_in_use += std::size_t{span.live_segments - span.cached_segments} *
+                                  class_size(span.size_class);
+            stats.cached_blocks += span.cached_segments;
+            stats.cached_bytes += std::size_t{span.cached_segments} * class_size(span.size_class);
             break;
           case SpanKind::large:
             ++stats.large_blocks;
@@ -249,15 +253,22 @@ ValidationReport HeapCore::validate() const {
         const SegmentBitmap& bitmap = bitmap_of(head);
         unsigned size_class = head.size_class;
         auto segments = static_cast<unsigned>(segments_per_mini_page(size_class));
+        // Beyond the Segments: clear, but for cached marks of live Segments (segment_bitmap.hpp).
+        unsigned live_bits = segments > SegmentBitmap::kCachedOffset ? kMaxSegmentsPerMiniPage
+                                                                     : SegmentBitmap::kCachedOffset;
         for (unsigned bit = segments; bit < kMaxSegmentsPerMiniPage; ++bit) {
-          if (bitmap.test(bit)) {
-            problem("MiniPage at slot %u: bit %u set beyond its %u segments", slot, bit, segments);
+          bool cached_mark =
+              ALLIGATOR_THREAD_CACHE && bit >= live_bits && bit - live_bits < segments;
+          if (bitmap.test(bit) && !(cached_mark && bitmap.test(bit - live_bits))) {
+            problem(cached_mark ? "MiniPage at slot %u: Segment %u cached but not live"
+                                : "MiniPage at slot %u: bit %u set beyond its %u segments",
+                    slot, cached_mark ? bit - live_bits : bit, segments);
             break;
           }
         }
         bool current = current_[size_class].slot == slot;
         bool spare = is_spare(size_class, slot);
-        bool full = bitmap.count() == segments;
+        bool full = bitmap.count(segments) == segments;
         bool listed = (head.role & kOnPartialList) != 0;
         if (!current && !spare && bitmap.empty()) {
           problem("MiniPage at slot %u is empty but kept", slot);

@@ -11,6 +11,7 @@
 
 #include "fast_path.hpp"
 #include "process_heap_lock.hpp"
+#include "thread_cache.hpp"
 
 namespace {
 
@@ -41,6 +42,11 @@ using Locked = alligator::detail::ProcessHeapLockHolder;
 }
 
 void* allocate_or_handle(std::size_t size, std::size_t alignment) {
+#if ALLIGATOR_THREAD_CACHE
+  if (alignment <= alligator::detail::kSizeGranule && (alignment & (alignment - 1)) == 0) {
+    if (void* block = alligator::detail::thread_cache_allocate(size)) return block;
+  }
+#endif
   {
     Locked locked;
     if (void* block = alligator::global_heap().core().allocate_inline(size, alignment)) {
@@ -54,6 +60,11 @@ void* allocate_or_handle(std::size_t size, std::size_t alignment) {
 // (Emscripten's default) a throw would abort instead of returning nullptr. A new-handler may
 // still throw bad_alloc, which means nullptr here.
 void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
+#if ALLIGATOR_THREAD_CACHE
+  if (alignment <= alligator::detail::kSizeGranule && (alignment & (alignment - 1)) == 0) {
+    if (void* block = alligator::detail::thread_cache_allocate(size)) return block;
+  }
+#endif
   for (;;) {
     {
       Locked locked;
@@ -77,10 +88,16 @@ void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
 
 // Unsized: free's own fast path (no size to check), shared with free in a program using both.
 void release(void* block) noexcept {
+#if ALLIGATOR_THREAD_CACHE
+  if (alligator::detail::thread_cache_free(block)) return;
+#endif
   Locked locked;
   alligator::global_heap().core().deallocate_inline(block);
 }
 void release(void* block, std::size_t size) noexcept {
+#if ALLIGATOR_THREAD_CACHE
+  if (alligator::detail::thread_cache_free<true>(block, size)) return;
+#endif
   Locked locked;
   alligator::global_heap().core().deallocate_inline(block, size);
 }

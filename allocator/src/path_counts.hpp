@@ -13,6 +13,9 @@ struct PathCounts {
   unsigned long checked_allocate = 0;
   unsigned long fast_deallocate = 0;
   unsigned long checked_deallocate = 0;
+  // Served by a thread cache (thread_cache.hpp) without the heap: a pop and a push.
+  unsigned long cached_allocate = 0;
+  unsigned long cached_deallocate = 0;
 };
 inline PathCounts path_counts;
 

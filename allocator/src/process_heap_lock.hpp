@@ -1,7 +1,9 @@
 // The process heap's lock, held by every entry point of liballigator and alligator_new_delete for
-// one heap operation. In ALLIGATOR_THREAD_SAFE builds (global_heap.hpp decides) it is a
+// one heap operation (thread caches, thread_cache.hpp, take it only to refill and flush). In
+// ALLIGATOR_THREAD_SAFE builds (detail/thread_config.hpp decides) it is a
 // test-and-test-and-set spinlock on one byte, as Emscripten's emmalloc uses; otherwise the
-// holder is an empty object and the build is the same as one without any lock.
+// holder is an empty object and the build is the same as one without any lock. Each thread
+// cache has a SpinLock of its own.
 //
 // Why a spinlock and not pthread_mutex: the critical sections are a few dozen instructions (one
 // malloc or free), so a waiter is better off spinning than sleeping, and the uncontended path is

@@ -25,10 +25,12 @@ struct alligator_stats {
   size_t wasm_pages;     /* 64 KiB pages taken from linear memory */
   size_t mini_pages;     /* MiniPages of any size class */
   size_t large_blocks;
-  size_t live_blocks;
+  size_t live_blocks;    /* held by the program */
   size_t bytes_in_use;   /* usable bytes of live blocks */
   size_t free_bytes;     /* in free spans and spare spans (freed large blocks kept) */
   size_t metadata_bytes; /* the allocator's own records */
+  size_t cached_blocks;  /* freed blocks kept by per-thread caches (README.md, Threads) */
+  size_t cached_bytes;   /* their usable bytes */
 };
 void alligator_get_stats(struct alligator_stats* stats);
 

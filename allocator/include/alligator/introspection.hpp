@@ -16,8 +16,12 @@ struct HeapStats {
   std::size_t metadata_bytes = 0;  // slot 0 and the table (apron, bitmap pool, slot records)
   std::size_t mini_pages = 0;      // MiniPages of any class
   std::size_t large_blocks = 0;
-  std::size_t live_blocks = 0;     // small and large
+  std::size_t live_blocks = 0;     // small and large, held by the program
   std::size_t bytes_in_use = 0;    // usable bytes of live blocks
+  // Freed blocks that thread caches hold for reuse (allocator/README.md, Threads): live to the
+  // heap, not to the program, so not in live_blocks, bytes_in_use or blocks_per_class.
+  std::size_t cached_blocks = 0;
+  std::size_t cached_bytes = 0;
   std::size_t free_bytes = 0;      // in free and spare spans (not free Segments of MiniPages)
   std::array<std::size_t, kClassCount> blocks_per_class{};
   std::array<std::size_t, kClassCount> mini_pages_per_class{};
@@ -31,7 +35,8 @@ struct SpanView {
   // MiniPages only:
   unsigned size_class = 0;
   unsigned segments = 0;
-  unsigned live_segments = 0;
+  unsigned live_segments = 0;    // cached ones included
+  unsigned cached_segments = 0;  // held by thread caches
   std::array<std::uint64_t, 4> bitmap{};  // bit i of word i/64 = Segment i in use (a copy)
   bool current = false;                   // its class allocates from it first
   bool spare = false;                     // one of the empty MiniPages its class keeps

@@ -7,11 +7,11 @@ set(MUTANT_EXPECT_NO_VALIDATE model)
 set(MUTANT_SUITE SmallBlocks)
 set(MUTANT_FILE include/alligator/detail/segment_bitmap.hpp)
 set(MUTANT_ORIGINAL [==[
-    words_[word] |= Word{1} << bit;
+    store(word, load(word) | Word{1} << bit);
     return word * kWordBits + bit;
 ]==])
 set(MUTANT_REPLACEMENT [==[
     unsigned marked = word * kWordBits + bit + 1;
-    words_[marked / kWordBits] |= Word{1} << (marked % kWordBits);
+    store(marked / kWordBits, load(marked / kWordBits) | Word{1} << (marked % kWordBits));
     return word * kWordBits + bit;
 ]==])

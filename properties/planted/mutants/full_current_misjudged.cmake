@@ -10,15 +10,15 @@ set(MUTANT_EXPECT_NO_VALIDATE walk)
 set(MUTANT_SUITE SmallBlocks)
 set(MUTANT_FILE include/alligator/detail/segment_bitmap.hpp)
 set(MUTANT_ORIGINAL [==[
-    if ((~words_[0] & first_mask(shape)) != 0) return true;
+    if ((~load(0) & first_mask(shape)) != 0) return true;
     for (unsigned word = 1; word < shape.last_word; ++word) {
-      if (~words_[word] != 0) return true;
+      if (~load(word) != 0) return true;
     }
-    return shape.last_word != 0 && (~words_[shape.last_word] & last_mask(shape)) != 0;
+    return shape.last_word != 0 && (~load(shape.last_word) & last_mask(shape)) != 0;
 ]==])
 set(MUTANT_REPLACEMENT [==[
     for (unsigned word = 0; word < shape.last_word; ++word) {
-      if (~words_[word] != 0) return true;
+      if (~load(word) != 0) return true;
     }
     return false;
 ]==])

@@ -26,7 +26,11 @@ class HeapCore {
   // Constant-initializable: a fresh heap is all zeros but for the memory source and the page
   // layer's calls back into this one.
   constexpr HeapCore(GrowFunction grow, void* memory)
+#if ALLIGATOR_THREAD_CACHE
+      : spans_(grow, memory, {&reclaim_thunk, &table_moved_thunk, &growing_thunk, this}) {}
+#else
       : spans_(grow, memory, {&reclaim_thunk, &table_moved_thunk, this}) {}
+#endif
   // A heap's memory outlives it only as far as its memory source allows; in valgrind builds the
   // destructor tells memcheck its live blocks are gone, so a later heap at the same addresses
   // does not overlap them. Otherwise it does nothing.
@@ -59,6 +63,17 @@ class HeapCore {
   inline void deallocate_inline(void* pointer, std::size_t size);
   inline void deallocate_inline(void* pointer, std::size_t size, std::size_t alignment);
 
+#if ALLIGATOR_THREAD_CACHE
+  // Thread caches (allocator/src/thread_cache.hpp) read the table without the heap's lock, so
+  // growth, which moves it, first waits for them: `bracket(context, true)` runs before each
+  // growth and `bracket(context, false)` after. Set once, before a second thread uses the heap.
+  struct GrowthGuard {
+    void (*bracket)(void* context, bool started) = nullptr;
+    void* context = nullptr;
+  };
+  void set_growth_guard(GrowthGuard guard) { growth_guard_ = guard; }
+#endif
+
   HeapStats stats() const;
   ValidationReport validate() const;
   void walk(SpanVisitor visit, void* context) const;
@@ -75,6 +90,7 @@ class HeapCore {
   // allocator/tests/heap_test_access.hpp, and only there: the validator's unit tests break
   // invariants on purpose. Declared, never defined in the library.
   friend struct TestAccess;
+  friend class ThreadCacheAccess;  // allocator/src/thread_cache.hpp
 
   struct Block;  // a live block, as deallocate and reallocate find it
 
@@ -109,6 +125,8 @@ class HeapCore {
   inline void deallocate_fast(void* pointer, std::size_t size);
   inline void free_segment(unsigned size_class, std::uint32_t slot, SegmentBitmap& bitmap,
                            unsigned segment);
+  inline void relink_after_free(unsigned size_class, std::uint32_t slot,
+                                const SegmentBitmap& bitmap, unsigned segment);
   void relink_no_longer_full(unsigned size_class, std::uint32_t slot);
   void keep_or_release_empty(unsigned size_class, std::uint32_t slot);
   bool is_spare(unsigned size_class, std::uint32_t slot) const;
@@ -119,6 +137,12 @@ class HeapCore {
   // The page layer's calls back into the small path (SpanHeap::Client).
   static bool reclaim_thunk(void* core) { return static_cast<HeapCore*>(core)->retire_empty_mini_pages(); }
   static void table_moved_thunk(void* core) { static_cast<HeapCore*>(core)->rebase_current(); }
+#if ALLIGATOR_THREAD_CACHE
+  static void growing_thunk(void* core, bool started) {
+    const GrowthGuard& guard = static_cast<HeapCore*>(core)->growth_guard_;
+    if (guard.bracket != nullptr) guard.bracket(guard.context, started);
+  }
+#endif
   void rebase_current();
 
   // Lookup.
@@ -153,6 +177,9 @@ class HeapCore {
   std::byte* slot_address(std::uint32_t slot) const { return spans_.slot_address(slot); }
 
   SpanHeap spans_;
+#if ALLIGATOR_THREAD_CACHE
+  GrowthGuard growth_guard_;
+#endif
   HeapErrorHandler error_handler_ = nullptr;  // nullptr: diagnose and abort
   void* error_context_ = nullptr;
   CurrentMiniPage current_[kClassCount] = {};  // the MiniPage each class allocates from

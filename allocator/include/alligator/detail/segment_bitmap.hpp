@@ -1,11 +1,18 @@
 // The segment bitmap of one MiniPage: bit i is set while Segment i is handed out.
 //
 // 256 bits cover the largest Segment count (2048 / 8). Bits at and above the MiniPage's Segment
-// count are always clear; validate() checks it. The bitmap is the truth about which Segments are
-// live: live counts, "full" and "empty" are derived from it rather than stored beside it.
+// count are clear, but for the cached marks: in a MiniPage of at most 128 Segments (every class
+// but 8 bytes), bit 128 + i set says that Segment i, live, is held by a thread cache
+// (allocator/README.md, Threads), never set in a heap without thread caches. validate() checks
+// both. The bitmap is the truth about which Segments are live: live counts, "full" and "empty"
+// are derived from it rather than stored beside it.
+//
+// With thread caches (ALLIGATOR_THREAD_CACHE) a cache reads live bits and flips its marks without
+// the heap's lock, so every access to a word is atomic there (relaxed: the locks order the rest).
 #pragma once
 
 #include <alligator/detail/bits.hpp>
+#include <alligator/detail/thread_config.hpp>
 #include <alligator/size_classes.hpp>
 
 #include <array>
@@ -27,28 +34,55 @@ class SegmentBitmap {
   static constexpr unsigned kWords = kMaxSegmentsPerMiniPage / kWordBits;
 
   void clear_all() {
-    for (auto& word : words_) word = 0;
+    for (unsigned word = 0; word < kWords; ++word) store(word, 0);
   }
   bool test(unsigned segment) const {
-    return (words_[segment / kWordBits] >> (segment % kWordBits)) & 1U;
+    return (load(segment / kWordBits) >> (segment % kWordBits)) & 1U;
   }
-  void set(unsigned segment) { words_[segment / kWordBits] |= Word{1} << (segment % kWordBits); }
+  void set(unsigned segment) {
+    store(segment / kWordBits, load(segment / kWordBits) | Word{1} << (segment % kWordBits));
+  }
   void reset(unsigned segment) {
-    words_[segment / kWordBits] &= ~(Word{1} << (segment % kWordBits));
+    store(segment / kWordBits, load(segment / kWordBits) & ~(Word{1} << (segment % kWordBits)));
   }
   // Whether the word holding `segment` has any bit set: a cheap "not empty" that spares a free
   // the whole-bitmap scan unless the word it cleared is now zero.
-  bool word_has_live(unsigned segment) const { return words_[segment / kWordBits] != 0; }
+  bool word_has_live(unsigned segment) const { return load(segment / kWordBits) != 0; }
 
+  // Empty: no live Segment (a cached mark implies a live bit, so its bits need no mask).
   bool empty() const {
     Word any = 0;
-    for (Word word : words_) any |= word;
+    for (unsigned word = 0; word < kWords; ++word) any |= load(word);
     return any == 0;
   }
-  unsigned count() const {
+  // Live Segments of a MiniPage of `segments` Segments (cached ones included), and cached ones.
+  unsigned count(unsigned segments = kMaxSegmentsPerMiniPage) const {
+    unsigned words = segments > kCachedOffset ? kWords : kCachedOffset / kWordBits;
     unsigned total = 0;
-    for (Word word : words_) total += population_count(word);
+    for (unsigned word = 0; word < words; ++word) total += population_count(load(word));
     return total;
+  }
+  unsigned count_cached(unsigned segments) const {
+    if (segments > kCachedOffset) return 0;
+    unsigned total = 0;
+    for (unsigned word = kCachedOffset / kWordBits; word < kWords; ++word) {
+      total += population_count(load(word));
+    }
+    return total;
+  }
+
+  // Cached marks (allocator/README.md, Threads): only in MiniPages of at most kCachedOffset
+  // Segments. mark_cached says whether the mark was clear; both are atomic read-modify-writes,
+  // as several caches mark Segments of one MiniPage at once.
+  static constexpr unsigned kCachedOffset = kMaxSegmentsPerMiniPage / 2;
+  bool cached(unsigned segment) const { return test(kCachedOffset + segment); }
+  bool mark_cached(unsigned segment) {
+    Word bit = Word{1} << ((kCachedOffset + segment) % kWordBits);
+    return (fetch_or((kCachedOffset + segment) / kWordBits, bit) & bit) == 0;
+  }
+  void unmark_cached(unsigned segment) {
+    fetch_and((kCachedOffset + segment) / kWordBits,
+              ~(Word{1} << ((kCachedOffset + segment) % kWordBits)));
   }
 
   // Where a MiniPage of `segments` Segments (1 to 256) ends in its bitmap: the word holding bit
@@ -76,28 +110,28 @@ class SegmentBitmap {
   // words (4 on wasm32 and x86_64, 8 on i686), and only the smallest classes have more than one.
   static constexpr unsigned kNoSegment = ~0U;
   unsigned take_lowest_clear(const Shape& shape) {
-    if (Word clear = ~words_[0] & first_mask(shape); clear != 0) return take(0, clear);
+    if (Word clear = ~load(0) & first_mask(shape); clear != 0) return take(0, clear);
     for (unsigned word = 1; word < shape.last_word; ++word) {
-      if (Word clear = ~words_[word]; clear != 0) return take(word, clear);
+      if (Word clear = ~load(word); clear != 0) return take(word, clear);
     }
     if (shape.last_word == 0) return kNoSegment;
-    Word clear = ~words_[shape.last_word] & last_mask(shape);
+    Word clear = ~load(shape.last_word) & last_mask(shape);
     return clear != 0 ? take(shape.last_word, clear) : kNoSegment;
   }
   // Whether a bit below the Segment count is clear (the MiniPage is not full). Same bound.
   bool has_clear(const Shape& shape) const {
-    if ((~words_[0] & first_mask(shape)) != 0) return true;
+    if ((~load(0) & first_mask(shape)) != 0) return true;
     for (unsigned word = 1; word < shape.last_word; ++word) {
-      if (~words_[word] != 0) return true;
+      if (~load(word) != 0) return true;
     }
-    return shape.last_word != 0 && (~words_[shape.last_word] & last_mask(shape)) != 0;
+    return shape.last_word != 0 && (~load(shape.last_word) & last_mask(shape)) != 0;
   }
 
   // Bits 64 i to 64 i + 63, whatever the word size (SpanView's layout).
   std::uint64_t word64(unsigned index) const {
     std::uint64_t bits = 0;
     for (unsigned part = 0; part < 64 / kWordBits; ++part) {
-      bits |= std::uint64_t{words_[index * (64 / kWordBits) + part]} << (part * kWordBits);
+      bits |= std::uint64_t{load(index * (64 / kWordBits) + part)} << (part * kWordBits);
     }
     return bits;
   }
@@ -105,9 +139,29 @@ class SegmentBitmap {
  private:
   unsigned take(unsigned word, Word clear) {
     unsigned bit = lowest_set_bit(clear);
-    words_[word] |= Word{1} << bit;
+    store(word, load(word) | Word{1} << bit);
     return word * kWordBits + bit;
   }
+
+#if ALLIGATOR_THREAD_CACHE
+  Word load(unsigned word) const { return __atomic_load_n(&words_[word], __ATOMIC_RELAXED); }
+  void store(unsigned word, Word value) { __atomic_store_n(&words_[word], value, __ATOMIC_RELAXED); }
+  // Sequentially consistent: a cache's mark and the lock holder's free of the same Segment must
+  // be seen in one order by both (allocator/README.md, Threads).
+  Word fetch_or(unsigned word, Word bits) {
+    return __atomic_fetch_or(&words_[word], bits, __ATOMIC_SEQ_CST);
+  }
+  void fetch_and(unsigned word, Word bits) { __atomic_fetch_and(&words_[word], bits, __ATOMIC_SEQ_CST); }
+#else
+  Word load(unsigned word) const { return words_[word]; }
+  void store(unsigned word, Word value) { words_[word] = value; }
+  Word fetch_or(unsigned word, Word bits) {
+    Word old = words_[word];
+    words_[word] = old | bits;
+    return old;
+  }
+  void fetch_and(unsigned word, Word bits) { words_[word] &= bits; }
+#endif
 
   Word words_[kWords];
 };

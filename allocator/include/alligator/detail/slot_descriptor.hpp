@@ -19,6 +19,7 @@
 #pragma once
 
 #include <alligator/detail/segment_bitmap.hpp>
+#include <alligator/detail/thread_config.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -45,15 +46,26 @@ enum SlotRole : std::uint8_t { kRoleNone = 0, kRoleHead = 1, kRoleTail = 2, kOnP
 
 // 16 bytes: slot numbers and bitmap indexes fit in 21 bits (a 4 GiB heap has 2^21 slots, and at
 // most that many MiniPages), a span's length in 22.
+// With thread caches, what a cache reads without the heap's lock (kind, size_class, page_slot,
+// bitmap: fixed while the MiniPage lives) shares no byte with what the lock holder rewrites in a
+// live MiniPage's records (role's partial-list flag, the list links): allocator/README.md,
+// Threads. Without them the length is a whole word, which reads without a shift.
 struct SlotDescriptor {
   SpanKind kind;
   std::uint8_t role;         // SlotRole bits; a one-slot span is head and tail
   std::uint8_t size_class;   // MiniPages, every slot
   std::uint8_t page_slot;    // MiniPages, every slot: its position in the MiniPage (0: the head)
-  std::uint32_t span_slots;  // heads and tails
-  std::uint64_t next : 21;   // free spans: bin list; MiniPages: partial list
+#if ALLIGATOR_THREAD_CACHE
+  std::uint32_t bitmap;           // MiniPages, every slot: their bitmap record's index in the pool
+  std::uint64_t span_slots : 22;  // heads and tails
+  std::uint64_t next : 21;        // free spans: bin list; MiniPages: partial list
   std::uint64_t prev : 21;
-  std::uint64_t bitmap : 22; // MiniPages, every slot: the index of their bitmap record in the pool
+#else
+  std::uint32_t span_slots;   // heads and tails
+  std::uint64_t next : 21;    // free spans: bin list; MiniPages: partial list
+  std::uint64_t prev : 21;
+  std::uint64_t bitmap : 22;  // MiniPages, every slot: their bitmap record's index in the pool
+#endif
 };
 static_assert(sizeof(SlotDescriptor) == 16);
 

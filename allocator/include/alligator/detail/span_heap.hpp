@@ -35,10 +35,14 @@ class SpanHeap {
  public:
   using GrowFunction = std::byte* (*)(void* memory, std::size_t pages);
   // The layer above. reclaim frees what it keeps (through release) and says whether it freed
-  // anything; table_moved says that descriptor addresses changed.
+  // anything; table_moved says that descriptor addresses changed; with thread caches, growing
+  // brackets each growth (started true before memory is asked for, false once the table moved).
   struct Client {
     bool (*reclaim)(void* context);
     void (*table_moved)(void* context);
+#if ALLIGATOR_THREAD_CACHE
+    void (*growing)(void* context, bool started);
+#endif
     void* context;
   };
 
@@ -127,6 +131,7 @@ class SpanHeap {
   // Growth (growth.cpp): returns the first slot of the top free span, which then holds at least
   // `slots`, or kNoSlot when memory cannot grow.
   std::uint32_t grow_for(std::uint32_t slots);
+  std::uint32_t grow_and_move_table(std::uint32_t slots);
   // The top free span: the free span that ends where the table begins (0 slots if none).
   std::uint32_t free_slots_at_top() const;
   void move_table(std::byte* new_memory, std::uint32_t new_top);

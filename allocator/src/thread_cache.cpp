@@ -1,0 +1,213 @@
+// Thread caches' slow paths (thread_cache.hpp): claiming a cache, refills, flushes, a thread's
+// exit, and what stats and validate need to see them whole.
+#include "thread_cache.hpp"
+
+#if ALLIGATOR_THREAD_CACHE
+
+#include <cstdio>
+
+namespace alligator::detail {
+
+constinit ThreadCache thread_caches[kMaxThreadCaches];
+pthread_key_t thread_cache_key;
+bool thread_cache_key_made = false;
+
+namespace {
+
+// What a thread's key holds once its cache is gone (flushed at exit) or when none was free: not
+// null, so the thread never claims one again, and never a cache's address.
+char no_cache_marker;
+void* const kNoCache = &no_cache_marker;
+
+HeapCore& process_core() { return global_heap().core(); }
+
+#if !defined(__EMSCRIPTEN__)
+// glibc clears a thread's key values once their destructors have run, then frees more
+// (__libc_thread_freeres): without this flag those frees would claim a cache for a thread that
+// can no longer give it back. Emscripten (musl) keeps the values until it frees them, and frees
+// the thread's TLS, this flag included, before its last frees: there the key alone says it.
+thread_local bool thread_exited = false;
+#endif
+
+// Growth moves the table that owners read without the heap's lock: it waits for every cache.
+void hold_caches_during_growth(void*, bool started) {
+  for (ThreadCache& cache : thread_caches) {
+    if (started) {
+      cache.lock.lock();
+    } else {
+      cache.lock.unlock();
+    }
+  }
+}
+
+// Under the heap's lock: gives the class's `count` oldest blocks back to the heap.
+void release_oldest(ThreadCache& cache, unsigned cached_class, unsigned count) {
+  void* released[kCacheDepth];
+  cache.lock.lock();
+  unsigned held = cache.count[cached_class];
+  if (count > held) count = held;
+  void** blocks = cache.blocks[cached_class];
+  for (unsigned index = 0; index < count; ++index) released[index] = blocks[index];
+  for (unsigned index = count; index < held; ++index) blocks[index - count] = blocks[index];
+  cache.count[cached_class] = static_cast<std::uint8_t>(held - count);
+  cache.lock.unlock();
+  // Out of the stack, still marked: nobody can see them until the heap's lock is released.
+  for (unsigned index = 0; index < count; ++index) {
+    ThreadCacheAccess::release(process_core(), released[index]);
+  }
+}
+
+// The key's destructor: the thread is exiting, its cache goes back whole.
+void flush_on_exit(void* value) {
+  if (value != kNoCache) {
+    auto& cache = *static_cast<ThreadCache*>(value);
+    ProcessHeapLockHolder locked;
+    for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+      release_oldest(cache, cached_class, kCacheDepth);
+    }
+    cache.in_use = false;
+  }
+  // The runtime frees more after this (Emscripten: the thread's TLS and key values): those
+  // frees take the locked path, and no cache is claimed again.
+  pthread_setspecific(thread_cache_key, kNoCache);
+#if !defined(__EMSCRIPTEN__)
+  thread_exited = true;
+#endif
+}
+
+}  // namespace
+
+ThreadCache* claim_thread_cache() {
+#if !defined(__EMSCRIPTEN__)
+  if (thread_exited) return nullptr;
+#endif
+  ThreadCache* claimed = nullptr;
+  {
+    ProcessHeapLockHolder locked;
+    if (!thread_cache_key_made) {
+      // Neither call allocates (musl, glibc): the heap's lock is not recursive.
+      if (pthread_key_create(&thread_cache_key, flush_on_exit) != 0) return nullptr;
+      process_core().set_growth_guard({&hold_caches_during_growth, nullptr});
+      __atomic_store_n(&thread_cache_key_made, true, __ATOMIC_RELEASE);
+    } else if (pthread_getspecific(thread_cache_key) != nullptr) {
+      return nullptr;  // claim_thread_cache is only called when the value is null
+    }
+    for (ThreadCache& cache : thread_caches) {
+      if (!cache.in_use) {
+        cache.in_use = true;
+        claimed = &cache;
+        break;
+      }
+    }
+  }
+  pthread_setspecific(thread_cache_key, claimed != nullptr ? claimed : kNoCache);
+  return claimed;
+}
+
+void ThreadCacheAccess::release(HeapCore& core, void* block) {
+  Segment found{};
+  find(core, block, found);  // a cached block: always found
+  unsigned size_class = kFirstCachedClass + found.cached_class;
+  auto slot = static_cast<std::uint32_t>(
+      (reinterpret_cast<std::uintptr_t>(block) - reinterpret_cast<std::uintptr_t>(core.spans_.origin())) >>
+      kSlotShift);
+  found.bitmap->reset(found.segment);
+  found.bitmap->unmark_cached(found.segment);
+  core.relink_after_free(size_class, slot, *found.bitmap, found.segment);
+  core.check_after_operation();
+}
+
+void* refill_thread_cache(ThreadCache& cache, unsigned cached_class) {
+  ProcessHeapLockHolder locked;
+  HeapCore& core = process_core();
+  void* block = ThreadCacheAccess::allocate(core, cached_class);
+  if (block == nullptr) return nullptr;
+  void* batch[kCacheBatch];
+  unsigned taken = 0;
+  while (taken < kCacheBatch && (batch[taken] = ThreadCacheAccess::allocate(core, cached_class))) {
+    ++taken;
+  }
+  // The stack is empty (only its owner, this thread, fills it); the heap's lock keeps the table
+  // still for the marks.
+  cache.lock.lock();
+  for (unsigned index = 0; index < taken; ++index) {
+    ThreadCacheAccess::Segment found{};
+    ThreadCacheAccess::find(core, batch[index], found);
+    found.bitmap->mark_cached(found.segment);
+    cache.blocks[cached_class][cache.count[cached_class]++] = batch[index];
+  }
+  cache.lock.unlock();
+  return block;
+}
+
+void flush_thread_cache(ThreadCache& cache, unsigned cached_class) {
+  ProcessHeapLockHolder locked;
+  release_oldest(cache, cached_class, kCacheBatch);
+}
+
+ThreadCachesHeld::ThreadCachesHeld() {
+  for (ThreadCache& cache : thread_caches) cache.lock.lock();
+}
+ThreadCachesHeld::~ThreadCachesHeld() {
+  for (ThreadCache& cache : thread_caches) cache.lock.unlock();
+}
+
+void validate_thread_caches(ValidationReport& report) {
+  auto problem = [&report](const char* format, auto... arguments) {
+    if (report.problems < ValidationReport::kMaxMessages) {
+      std::snprintf(report.messages[report.problems], ValidationReport::kMessageLength, format,
+                    arguments...);
+    }
+    ++report.problems;
+  };
+  HeapCore& core = process_core();
+  // Each cached block's mark is cleared once it is checked, so a block held twice finds its mark
+  // clear the second time, and a mark left set belongs to no cache; all are set again after.
+  std::size_t checked = 0;
+  for (unsigned index = 0; index < kMaxThreadCaches; ++index) {
+    const ThreadCache& cache = thread_caches[index];
+    for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+      if (cache.count[cached_class] > kCacheDepth || (!cache.in_use && cache.count[cached_class])) {
+        problem("thread cache %u: %u blocks of class %u", index,
+                static_cast<unsigned>(cache.count[cached_class]),
+                kFirstCachedClass + cached_class);
+        continue;
+      }
+      for (unsigned slot = 0; slot < cache.count[cached_class]; ++slot) {
+        void* block = cache.blocks[cached_class][slot];
+        ThreadCacheAccess::Segment found{};
+        if (!ThreadCacheAccess::find(core, block, found) || found.cached_class != cached_class ||
+            !found.bitmap->test(found.segment)) {
+          problem("cached block %p (thread cache %u) is not a live Segment of its class", block,
+                  index);
+        } else if (!found.bitmap->cached(found.segment)) {
+          problem("cached block %p (thread cache %u) is held twice, or not marked", block, index);
+        } else {
+          found.bitmap->unmark_cached(found.segment);
+          ++checked;
+        }
+      }
+    }
+  }
+  std::size_t orphans = core.stats().cached_blocks;
+  if (orphans != 0) {
+    problem("%u Segments marked cached are in no thread cache", static_cast<unsigned>(orphans));
+  }
+  // Set the marks again: every block whose mark this check cleared.
+  for (const ThreadCache& cache : thread_caches) {
+    for (unsigned cached_class = 0; cached_class < kCachedClasses && checked != 0; ++cached_class) {
+      for (unsigned slot = 0; slot < cache.count[cached_class] && slot < kCacheDepth; ++slot) {
+        ThreadCacheAccess::Segment found{};
+        if (ThreadCacheAccess::find(core, cache.blocks[cached_class][slot], found) &&
+            found.cached_class == cached_class && found.bitmap->test(found.segment) &&
+            found.bitmap->mark_cached(found.segment)) {
+          --checked;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace alligator::detail
+
+#endif  // ALLIGATOR_THREAD_CACHE

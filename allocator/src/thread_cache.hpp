@@ -1,0 +1,200 @@
+// Per-thread caches in front of the process heap (allocator/README.md, Threads), in builds with
+// ALLIGATOR_THREAD_CACHE (thread_config.hpp).
+//
+// Each thread that calls malloc or free gets one of kMaxThreadCaches caches: per cached class
+// (16 to 512 bytes) a stack of up to kCacheDepth blocks it freed, which its next allocations of
+// the class take back. A cache's owner works under the cache's own lock only, uncontended, and
+// never under the process heap's lock; a refill (kCacheBatch blocks when the stack is empty) and
+// a flush (the kCacheBatch oldest when it is full) take the heap's lock. A cached block stays
+// live to the heap, with its cached mark set in its MiniPage's bitmap (segment_bitmap.hpp), so a
+// second free of it, from any thread, is a double free the heap reports.
+//
+// Lock order: the heap's lock, then caches' locks (growth locks them all: it moves the table the
+// owners read; stats and validate lock them to count). An owner never waits for the heap's lock
+// while holding its cache's.
+#pragma once
+
+#include <alligator/global_heap.hpp>
+
+#if ALLIGATOR_THREAD_CACHE
+
+#include <alligator/detail/size_class_map.hpp>
+
+#include "fast_path.hpp"
+#include "process_heap_lock.hpp"
+
+#include <pthread.h>
+
+namespace alligator::detail {
+
+// Class 8 has 256 Segments a MiniPage, no room for marks; above 512 bytes a cache of 16 blocks
+// would hold more memory than it saves work.
+inline constexpr std::size_t kSmallestCachedSize = 9;
+inline constexpr std::size_t kLargestCachedSize = 512;
+inline constexpr unsigned kFirstCachedClass = [] {
+  unsigned size_class = 0;
+  while (kClassSizes[size_class] < kSmallestCachedSize) ++size_class;
+  return size_class;
+}();
+inline constexpr unsigned kCachedClasses = [] {
+  unsigned size_class = kFirstCachedClass;
+  while (kClassSizes[size_class] <= kLargestCachedSize) ++size_class;
+  return size_class - kFirstCachedClass;
+}();
+static_assert([] {
+  for (unsigned c = kFirstCachedClass; c < kFirstCachedClass + kCachedClasses; ++c) {
+    if (segments_per_mini_page(c) > SegmentBitmap::kCachedOffset || kMiniPageSlots[c] != 1) {
+      return false;
+    }
+  }
+  return true;
+}(), "cached classes have room for marks and one-slot MiniPages");
+
+inline constexpr unsigned kCacheDepth = 16;
+inline constexpr unsigned kCacheBatch = 8;
+// Threads beyond this many at once use the heap's lock for every call.
+inline constexpr unsigned kMaxThreadCaches = 16;
+
+struct alignas(64) ThreadCache {  // its own cache lines: owners never share one
+  SpinLock lock;
+  bool in_use = false;  // claimed by a thread; changed under the heap's lock
+  std::uint8_t count[kCachedClasses] = {};
+  void* blocks[kCachedClasses][kCacheDepth] = {};
+};
+
+extern constinit ThreadCache thread_caches[kMaxThreadCaches];
+
+// The calling thread's cache, claiming one on its first call; nullptr when every cache is taken
+// or the thread is exiting (its cache already flushed).
+ThreadCache* claim_thread_cache();
+extern pthread_key_t thread_cache_key;
+extern bool thread_cache_key_made;  // read with an acquire load
+
+inline ThreadCache* current_thread_cache() {
+  if (!__atomic_load_n(&thread_cache_key_made, __ATOMIC_ACQUIRE)) return claim_thread_cache();
+  void* value = pthread_getspecific(thread_cache_key);
+  if (value == nullptr) return claim_thread_cache();
+  // Not a cache: the thread found none free, or its exit already flushed it.
+  auto* cache = static_cast<ThreadCache*>(value);
+  return cache >= thread_caches && cache < thread_caches + kMaxThreadCaches ? cache : nullptr;
+}
+
+// The heap's side of the caches: finding a block's Segment without the heap's lock (the
+// caller holds a cache's lock, so the table stays put), and giving blocks back under it.
+class ThreadCacheAccess {
+ public:
+  struct Segment {
+    SegmentBitmap* bitmap;
+    unsigned segment;
+    unsigned cached_class;  // 0 for kFirstCachedClass
+  };
+  // Whether `pointer` starts a Segment of a cached class (live or not); no report.
+  static bool find(HeapCore& core, const void* pointer, Segment& found) {
+    if (!core.owns(pointer)) return false;
+    std::size_t offset = reinterpret_cast<std::uintptr_t>(pointer) -
+                         reinterpret_cast<std::uintptr_t>(core.spans_.origin());
+    auto slot = static_cast<std::uint32_t>(offset >> kSlotShift);
+    const SlotDescriptor& record = core.descriptor(slot);
+    unsigned cached_class = record.size_class - kFirstCachedClass;
+    if (record.kind != SpanKind::mini_page || cached_class >= kCachedClasses) return false;
+    std::size_t offset_in_page = offset & (kSlotSize - 1);  // one-slot MiniPages
+    if (!is_segment_start(offset_in_page, record.size_class)) return false;
+    found = {&core.bitmap_of(record), segment_of_offset(offset_in_page, record.size_class),
+             cached_class};
+    return true;
+  }
+  // Under the heap's lock: frees a block whose cached mark is set, clearing the live bit before
+  // the mark (allocator/README.md, Threads, says why that order).
+  static void release(HeapCore& core, void* block);
+  // Under the heap's lock: the blocks of a refill.
+  static void* allocate(HeapCore& core, unsigned cached_class) {
+    return core.allocate_inline(class_size(kFirstCachedClass + cached_class), 1);
+  }
+};
+
+// Refills the class's stack and returns a block, or nullptr when the heap has none to give
+// (the caller then takes the locked path, which reports it).
+[[gnu::noinline]] void* refill_thread_cache(ThreadCache& cache, unsigned cached_class);
+// Gives the kCacheBatch oldest blocks of the class's full stack back to the heap.
+[[gnu::noinline]] void flush_thread_cache(ThreadCache& cache, unsigned cached_class);
+
+// malloc's cached path: a block, or nullptr when the request is not one a cache serves.
+inline void* thread_cache_allocate(std::size_t size) {
+  if (size - kSmallestCachedSize > kLargestCachedSize - kSmallestCachedSize) return nullptr;
+  unsigned cached_class = class_of_size(size) - kFirstCachedClass;
+  if (cached_class >= kCachedClasses) return nullptr;  // never, with the class tables as they are
+  ThreadCache* cache = current_thread_cache();
+  if (cache == nullptr) return nullptr;
+  cache->lock.lock();
+  if (unsigned count = cache->count[cached_class]; count != 0) {
+    void* block = cache->blocks[cached_class][count - 1];
+    cache->count[cached_class] = static_cast<std::uint8_t>(count - 1);
+    ThreadCacheAccess::Segment found{};
+    ThreadCacheAccess::find(global_heap().core(), block, found);
+    found.bitmap->unmark_cached(found.segment);
+    cache->lock.unlock();
+    ALLIGATOR_COUNT_PATH(cached_allocate);
+    return block;
+  }
+  cache->lock.unlock();
+  return refill_thread_cache(*cache, cached_class);
+}
+
+// free's cached path: true when the block went into the thread's cache. False for anything
+// else (other classes, large blocks, every error), which the locked path then frees or reports.
+// With `kSized`, a size larger than the block's class is left to the locked path (a mismatch).
+template <bool kSized = false>
+inline bool thread_cache_free(void* block, std::size_t size = 0) {
+  ThreadCache* cache = current_thread_cache();
+  if (cache == nullptr) return false;
+  HeapCore& core = global_heap().core();
+  for (;;) {
+    cache->lock.lock();
+    ThreadCacheAccess::Segment found{};
+    if (!ThreadCacheAccess::find(core, block, found) ||
+        (kSized && size > class_size(kFirstCachedClass + found.cached_class))) {
+      cache->lock.unlock();
+      return false;
+    }
+    unsigned count = cache->count[found.cached_class];
+    if (count == kCacheDepth) {
+      cache->lock.unlock();
+      flush_thread_cache(*cache, found.cached_class);
+      continue;
+    }
+    // Mark first, then check the live bit: a flush clears them in the other order, so either
+    // this mark sees the flush's mark, or this load sees its cleared live bit.
+    if (!found.bitmap->mark_cached(found.segment)) {
+      cache->lock.unlock();
+      return false;  // already cached: a double free
+    }
+    if (!found.bitmap->test(found.segment)) {
+      found.bitmap->unmark_cached(found.segment);
+      cache->lock.unlock();
+      return false;  // not live: a double free
+    }
+    cache->blocks[found.cached_class][count] = block;
+    cache->count[found.cached_class] = static_cast<std::uint8_t>(count + 1);
+    cache->lock.unlock();
+    ALLIGATOR_COUNT_PATH(cached_deallocate);
+    return true;
+  }
+}
+
+// Holds every cache's lock for a scope (taken under the heap's lock): their stacks and the marks
+// stay still, so stats and validate see them whole.
+class ThreadCachesHeld {
+ public:
+  ThreadCachesHeld();
+  ~ThreadCachesHeld();
+  ThreadCachesHeld(const ThreadCachesHeld&) = delete;
+  ThreadCachesHeld& operator=(const ThreadCachesHeld&) = delete;
+};
+
+// Under the heap's lock and ThreadCachesHeld: checks that every cached block is a live Segment
+// of its class with its mark set, held by one cache once, and that no other Segment is marked.
+void validate_thread_caches(ValidationReport& report);
+
+}  // namespace alligator::detail
+
+#endif  // ALLIGATOR_THREAD_CACHE

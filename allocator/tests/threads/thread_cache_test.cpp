@@ -1,0 +1,244 @@
+// Thread caches (allocator/src/thread_cache.hpp; allocator/README.md, Threads), sequentially:
+// several threads take turns, one operation at a time, so every step can be checked.
+//
+//   property  RapidCheck generates malloc and free calls, each run by one of kWorkers threads
+//             (any thread frees any block, so blocks cross caches), and thread exits. After
+//             every step: alligator_validate() finds nothing (it checks every cached block
+//             against its mark and every mark against the caches), stats' cached_blocks is what
+//             the caches hold, no block the program holds is marked cached, and a thread that
+//             exited left its cache empty and free for another thread.
+//   errors    a second free of a block a cache holds, from its own thread or another, and
+//             realloc or malloc_usable_size of it, are diagnosed as double frees.
+//
+// This binary's malloc is liballigator's (linked statically), as is gtest's and RapidCheck's.
+#include <alligator/alligator.h>
+#include <alligator/global_heap.hpp>
+
+#include "thread_cache.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <functional>
+#include <malloc.h>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace alligator::detail {
+namespace {
+
+constexpr unsigned kWorkers = 3;
+
+// A thread that runs one job at a time for the test's thread, which waits for it.
+class Worker {
+ public:
+  Worker() : thread_([this] { serve(); }) {}
+  ~Worker() {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      quit_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  void run(std::function<void()> job) {
+    std::unique_lock<std::mutex> guard(mutex_);
+    job_ = std::move(job);
+    changed_.notify_all();
+    changed_.wait(guard, [this] { return !job_; });
+  }
+  ThreadCache* cache = nullptr;  // its cache, once a job has claimed one
+
+ private:
+  void serve() {
+    std::unique_lock<std::mutex> guard(mutex_);
+    for (;;) {
+      changed_.wait(guard, [this] { return quit_ || job_; });
+      if (quit_) return;
+      job_();
+      cache = current_thread_cache();
+      job_ = nullptr;
+      changed_.notify_all();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::function<void()> job_;
+  bool quit_ = false;
+  std::thread thread_;
+};
+
+std::size_t cached_in(const ThreadCache& cache) {
+  std::size_t total = 0;
+  for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+    total += cache.count[cached_class];
+  }
+  return total;
+}
+
+bool marked_cached(void* block) {
+  ThreadCacheAccess::Segment found{};
+  return ThreadCacheAccess::find(global_heap().core(), block, found) &&
+         found.bitmap->cached(found.segment);
+}
+
+struct Step {
+  enum Kind { malloc_block, free_block, exit_thread } kind;
+  unsigned worker;
+  std::size_t size;  // malloc: 1 to 700 bytes, cached classes and others
+  std::size_t pick;  // free: which held block
+};
+
+}  // namespace
+}  // namespace alligator::detail
+
+namespace rc {
+template <>
+struct Arbitrary<alligator::detail::Step> {
+  static Gen<alligator::detail::Step> arbitrary() {
+    using alligator::detail::Step;
+    return gen::apply(
+        [](int kind, unsigned worker, std::size_t size, std::size_t pick) {
+          return Step{kind < 12 ? Step::malloc_block : kind < 24 ? Step::free_block : Step::exit_thread,
+                      worker, size, pick};
+        },
+        gen::inRange(0, 25), gen::inRange(0U, alligator::detail::kWorkers),
+        gen::inRange<std::size_t>(1, 701), gen::arbitrary<std::size_t>());
+  }
+};
+}  // namespace rc
+
+namespace alligator::detail {
+namespace {
+
+RC_GTEST_PROP(ThreadCaches, AccountedForInStatsAndValidate, (const std::vector<Step>& steps)) {
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned index = 0; index < kWorkers; ++index) workers.push_back(std::make_unique<Worker>());
+  std::vector<void*> held;
+  for (const Step& step : steps) {
+    Worker& worker = *workers[step.worker];
+    switch (step.kind) {
+      case Step::malloc_block:
+        worker.run([&] { held.push_back(std::malloc(step.size)); });
+        RC_ASSERT(static_cast<bool>(held.back()));
+        break;
+      case Step::free_block:
+        if (held.empty()) continue;
+        {
+          std::size_t index = step.pick % held.size();
+          void* block = held[index];
+          held[index] = held.back();
+          held.pop_back();
+          worker.run([block] { std::free(block); });
+        }
+        break;
+      case Step::exit_thread: {
+        ThreadCache* cache = worker.cache;
+        workers[step.worker].reset();  // exits and is joined
+        if (cache != nullptr) {
+          RC_ASSERT(cached_in(*cache) == 0U);
+          RC_ASSERT(!cache->in_use);
+        }
+        // After the check: a new thread claims a cache as it starts (std::thread frees its
+        // start-up state there), maybe the one just released.
+        workers[step.worker] = std::make_unique<Worker>();
+        break;
+      }
+    }
+    char problem[160] = {};
+    RC_ASSERT(alligator_validate(problem, sizeof problem) == 0U);
+    alligator_stats stats{};
+    alligator_get_stats(&stats);
+    std::size_t cached = 0;
+    for (const ThreadCache& cache : thread_caches) cached += cached_in(cache);
+    RC_ASSERT(stats.cached_blocks == cached);
+    RC_ASSERT(stats.live_blocks >= held.size());
+    for (void* block : held) RC_ASSERT(!marked_cached(block));
+  }
+  for (void* block : held) std::free(block);
+}
+
+// A block this thread freed into its cache, and whether it is cached there.
+void* cached_block() {
+  void* block = std::malloc(48);
+  std::free(block);
+  return marked_cached(block) ? block : nullptr;
+}
+
+TEST(ThreadCacheErrors, SecondFreeOfACachedBlockIsADoubleFree) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        void* block = cached_block();
+        if (block == nullptr) std::abort();  // not cached: this test would test nothing
+        std::free(block);
+      },
+      "alligator: double free at 0x");
+}
+
+TEST(ThreadCacheErrors, FreeOfABlockAnotherThreadCachedIsADoubleFree) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        void* block = nullptr;
+        std::thread([&block] { block = cached_block(); }).join();
+        // The thread's exit flushed its cache: the block went back to the heap, freed.
+        if (block == nullptr) std::abort();
+        std::free(block);
+      },
+      "alligator: double free at 0x");
+  EXPECT_DEATH(
+      {
+        void* block = nullptr;
+        Worker other;
+        other.run([&block] { block = cached_block(); });
+        if (block == nullptr || !marked_cached(block)) std::abort();
+        std::free(block);  // still in the other thread's cache
+      },
+      "alligator: double free at 0x");
+}
+
+TEST(ThreadCacheErrors, ReallocAndUsableSizeOfACachedBlockAreDoubleFrees) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        void* block = cached_block();
+        if (block == nullptr) std::abort();
+        (void)!std::realloc(block, 100);
+      },
+      "alligator: double free at 0x");
+  EXPECT_DEATH(
+      {
+        void* block = cached_block();
+        if (block == nullptr) std::abort();
+        (void)malloc_usable_size(block);
+      },
+      "alligator: double free at 0x");
+}
+
+// The caches serve: a freed block of a cached class comes back to the next malloc of its class
+// in the same thread, and a thread's cache never holds more than kCacheDepth of a class.
+TEST(ThreadCache, ServesAFreedBlockBackAndStaysBounded) {
+  void* block = std::malloc(100);
+  std::free(block);
+  EXPECT_TRUE(marked_cached(block));
+  EXPECT_EQ(std::malloc(100), block);
+  EXPECT_FALSE(marked_cached(block));
+  std::vector<void*> blocks;
+  for (unsigned index = 0; index < 3 * kCacheDepth; ++index) blocks.push_back(std::malloc(200));
+  for (void* each : blocks) std::free(each);
+  ThreadCache* cache = current_thread_cache();
+  ASSERT_NE(cache, nullptr);
+  for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+    EXPECT_LE(cache->count[cached_class], kCacheDepth);
+  }
+  std::free(block);
+}
+
+}  // namespace
+}  // namespace alligator::detail
