@@ -22,14 +22,17 @@ namespace alligator::detail {
 // Whether a live Segment is held by a thread cache (allocator/README.md, Threads): freed by the
 // program, so freeing it again is a double free. Only MiniPages of at most 128 Segments have
 // cached marks, and only builds with thread caches set them.
+inline bool has_cached_marks(unsigned size_class) {
+  return ALLIGATOR_THREAD_CACHE && kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kCachedOffset;
+}
 inline bool is_cached(const SegmentBitmap& bitmap, unsigned size_class, unsigned segment) {
-#if ALLIGATOR_THREAD_CACHE
-  return kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kCachedOffset &&
-         bitmap.cached(segment);
-#else
-  (void)bitmap, (void)size_class, (void)segment;
-  return false;
-#endif
+  return has_cached_marks(size_class) && bitmap.cached(segment);
+}
+// A free under the heap's lock takes the Segment's mark first, as a cache's push does, so that
+// of a free and a push of the same live block (a double free) exactly one wins and the other
+// is reported. False: marked already, a cached block (a double free).
+inline bool take_mark_for_free(SegmentBitmap& bitmap, unsigned size_class, unsigned segment) {
+  return !has_cached_marks(size_class) || bitmap.mark_cached(segment);
 }
 
 inline void HeapCore::check_after_operation() const {
@@ -45,9 +48,12 @@ inline void HeapCore::check_after_operation() const {
 // zero word can leave the page empty, and in classes whose Segments fit in one bitmap word
 // (64-bit words: 32 bytes and up; 32-bit words: 64 bytes and up) that word is the whole bitmap,
 // so only the smaller classes scan.
+// With thread caches, the caller took the Segment's mark (take_mark_for_free): the live bit is
+// cleared before the mark, as a cache's flush does.
 inline void HeapCore::free_segment(unsigned size_class, std::uint32_t slot, SegmentBitmap& bitmap,
                                    unsigned segment) {
   bitmap.reset(segment);
+  if (has_cached_marks(size_class)) bitmap.unmark_cached(segment);
   relink_after_free(size_class, slot, bitmap, segment);
 }
 
@@ -56,7 +62,8 @@ inline void HeapCore::relink_after_free(unsigned size_class, std::uint32_t slot,
                                         const SegmentBitmap& bitmap, unsigned segment) {
   if (slot == current_[size_class].slot) return;
   if (!bitmap.word_has_live(segment) &&
-      (kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kWordBits || bitmap.empty())) {
+      (kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kWordBits ||
+       bitmap.empty(kSegmentsPerMiniPage[size_class]))) {
     keep_or_release_empty(size_class, slot);
   } else if (!(descriptor(slot).role & kOnPartialList)) {
     relink_no_longer_full(size_class, slot);  // it was full: on no list
@@ -111,7 +118,7 @@ inline void HeapCore::deallocate_fast(void* pointer, std::size_t size) {
         unsigned segment = segment_of_offset(offset_in_page, size_class);
         SegmentBitmap& bitmap = bitmap_of(record);
         if (bitmap.test(segment) && (!kSized || size <= class_size(size_class)) &&
-            !is_cached(bitmap, size_class, segment)) {
+            take_mark_for_free(bitmap, size_class, segment)) {
           ALLIGATOR_COUNT_PATH(fast_deallocate);
           valgrind::block_freed(pointer);
           free_segment(size_class, first, bitmap, segment);

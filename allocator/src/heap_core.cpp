@@ -181,11 +181,19 @@ void* HeapCore::allocate_without_mini_page(std::size_t size, unsigned size_class
 }
 
 void HeapCore::free_block(const Block& block) {
-  valgrind::block_freed(slot_address(block.slot) + std::size_t{block.segment} * block.usable);
+  std::byte* pointer = slot_address(block.slot) + std::size_t{block.segment} * block.usable;
   if (block.small) {
     const SlotDescriptor& page = descriptor(block.slot);
-    free_segment(page.size_class, block.slot, bitmap_of(page), block.segment);
+    SegmentBitmap& bitmap = bitmap_of(page);
+    // find_block saw it live and unmarked; a cache may have pushed it since (a double free).
+    if (!take_mark_for_free(bitmap, page.size_class, block.segment)) {
+      report(HeapError::double_free, pointer);
+      return;
+    }
+    valgrind::block_freed(pointer);
+    free_segment(page.size_class, block.slot, bitmap, block.segment);
   } else {
+    valgrind::block_freed(pointer);
     spans_.free_large(block.slot);
   }
 }

@@ -270,10 +270,10 @@ ValidationReport HeapCore::validate() const {
         bool spare = is_spare(size_class, slot);
         bool full = bitmap.count(segments) == segments;
         bool listed = (head.role & kOnPartialList) != 0;
-        if (!current && !spare && bitmap.empty()) {
+        if (!current && !spare && bitmap.empty(segments)) {
           problem("MiniPage at slot %u is empty but kept", slot);
         }
-        if (spare && (current || !bitmap.empty())) {
+        if (spare && (current || !bitmap.empty(segments))) {
           problem("spare MiniPage at slot %u is current or has live Segments", slot);
         }
         if (listed != (!current && !spare && !full)) {

@@ -132,7 +132,9 @@ bool HeapCore::retire_empty_mini_pages() {
       retired = true;
     }
     std::uint32_t slot = current_[size_class].slot;
-    if (slot == kNoSlot || !bitmap_of(descriptor(slot)).empty()) continue;
+    if (slot == kNoSlot || !bitmap_of(descriptor(slot)).empty(kSegmentsPerMiniPage[size_class])) {
+      continue;
+    }
     current_[size_class] = {kNoSlot, nullptr};
     spans_.release_mini_page(slot);
     retired = true;

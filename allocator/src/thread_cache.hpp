@@ -1,7 +1,8 @@
 // Per-thread caches in front of the process heap (allocator/README.md, Threads), in builds with
 // ALLIGATOR_THREAD_CACHE (thread_config.hpp).
 //
-// Each thread that calls malloc or free gets one of kMaxThreadCaches caches: per cached class
+// Each thread that calls malloc gets one of kMaxThreadCaches caches (a thread that only frees
+// has none, and frees under the heap's lock): per cached class
 // (16 to 512 bytes) a stack of up to kCacheDepth blocks it freed, which its next allocations of
 // the class take back. A cache's owner works under the cache's own lock only, uncontended, and
 // never under the process heap's lock; a refill (kCacheBatch blocks when the stack is empty) and
@@ -64,16 +65,21 @@ struct alignas(64) ThreadCache {  // its own cache lines: owners never share one
 
 extern constinit ThreadCache thread_caches[kMaxThreadCaches];
 
-// The calling thread's cache, claiming one on its first call; nullptr when every cache is taken
-// or the thread is exiting (its cache already flushed).
+// The calling thread's cache. A thread claims one only on a malloc (kMayClaim): the runtime's
+// own frees after a thread's key destructors ran (glibc's, Emscripten's) must never claim one,
+// as nothing would give it back. nullptr when the thread has none, every cache is taken, or the
+// thread is exiting (its cache already flushed).
 ThreadCache* claim_thread_cache();
 extern pthread_key_t thread_cache_key;
 extern bool thread_cache_key_made;  // read with an acquire load
 
+template <bool kMayClaim>
 inline ThreadCache* current_thread_cache() {
-  if (!__atomic_load_n(&thread_cache_key_made, __ATOMIC_ACQUIRE)) return claim_thread_cache();
+  if (!__atomic_load_n(&thread_cache_key_made, __ATOMIC_ACQUIRE)) {
+    return kMayClaim ? claim_thread_cache() : nullptr;
+  }
   void* value = pthread_getspecific(thread_cache_key);
-  if (value == nullptr) return claim_thread_cache();
+  if (value == nullptr) return kMayClaim ? claim_thread_cache() : nullptr;
   // Not a cache: the thread found none free, or its exit already flushed it.
   auto* cache = static_cast<ThreadCache*>(value);
   return cache >= thread_caches && cache < thread_caches + kMaxThreadCaches ? cache : nullptr;
@@ -123,7 +129,7 @@ inline void* thread_cache_allocate(std::size_t size) {
   if (size - kSmallestCachedSize > kLargestCachedSize - kSmallestCachedSize) return nullptr;
   unsigned cached_class = class_of_size(size) - kFirstCachedClass;
   if (cached_class >= kCachedClasses) return nullptr;  // never, with the class tables as they are
-  ThreadCache* cache = current_thread_cache();
+  ThreadCache* cache = current_thread_cache<true>();
   if (cache == nullptr) return nullptr;
   cache->lock.lock();
   if (unsigned count = cache->count[cached_class]; count != 0) {
@@ -145,7 +151,7 @@ inline void* thread_cache_allocate(std::size_t size) {
 // With `kSized`, a size larger than the block's class is left to the locked path (a mismatch).
 template <bool kSized = false>
 inline bool thread_cache_free(void* block, std::size_t size = 0) {
-  ThreadCache* cache = current_thread_cache();
+  ThreadCache* cache = current_thread_cache<false>();
   if (cache == nullptr) return false;
   HeapCore& core = global_heap().core();
   for (;;) {

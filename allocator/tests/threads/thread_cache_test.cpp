@@ -61,7 +61,7 @@ class Worker {
       changed_.wait(guard, [this] { return quit_ || job_; });
       if (quit_) return;
       job_();
-      cache = current_thread_cache();
+      cache = current_thread_cache<false>();
       job_ = nullptr;
       changed_.notify_all();
     }
@@ -221,6 +221,45 @@ TEST(ThreadCacheErrors, ReallocAndUsableSizeOfACachedBlockAreDoubleFrees) {
       "alligator: double free at 0x");
 }
 
+TEST(ThreadCacheErrors, SizedDeleteOfACachedBlockAndDoubleFreesOfUncachedClassesAreReported) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        void* block = cached_block();
+        if (block == nullptr) std::abort();
+        ::operator delete(block, 48);  // alligator_new_delete: the sized path of the caches
+      },
+      "alligator: double free at 0x");
+  EXPECT_DEATH(
+      {
+        void* block = std::malloc(8);  // the 8-byte class: never cached
+        std::free(block);
+        if (marked_cached(block)) std::abort();
+        std::free(block);
+      },
+      "alligator: double free at 0x");
+}
+
+// A thread that only frees claims no cache: its frees take the heap's lock. (The runtime's own
+// frees after a thread's key destructors ran would otherwise claim one nothing gives back.)
+TEST(ThreadCache, AThreadThatOnlyFreesClaimsNone) {
+  auto claimed = [] {
+    unsigned count = 0;
+    for (const ThreadCache& cache : thread_caches) count += cache.in_use ? 1 : 0;
+    return count;
+  };
+  void* block = std::malloc(64);
+  unsigned before = claimed();
+  ThreadCache* seen = thread_caches;  // anything but nullptr
+  std::thread([block, &seen, &claimed, before] {
+    std::free(block);
+    seen = current_thread_cache<false>();
+    if (claimed() != before) seen = thread_caches;
+  }).join();
+  EXPECT_EQ(seen, nullptr);
+  EXPECT_EQ(claimed(), before);
+}
+
 // The caches serve: a freed block of a cached class comes back to the next malloc of its class
 // in the same thread, and a thread's cache never holds more than kCacheDepth of a class.
 TEST(ThreadCache, ServesAFreedBlockBackAndStaysBounded) {
@@ -232,7 +271,7 @@ TEST(ThreadCache, ServesAFreedBlockBackAndStaysBounded) {
   std::vector<void*> blocks;
   for (unsigned index = 0; index < 3 * kCacheDepth; ++index) blocks.push_back(std::malloc(200));
   for (void* each : blocks) std::free(each);
-  ThreadCache* cache = current_thread_cache();
+  ThreadCache* cache = current_thread_cache<false>();
   ASSERT_NE(cache, nullptr);
   for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
     EXPECT_LE(cache->count[cached_class], kCacheDepth);

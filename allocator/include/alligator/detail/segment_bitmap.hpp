@@ -49,24 +49,28 @@ class SegmentBitmap {
   // the whole-bitmap scan unless the word it cleared is now zero.
   bool word_has_live(unsigned segment) const { return load(segment / kWordBits) != 0; }
 
-  // Empty: no live Segment (a cached mark implies a live bit, so its bits need no mask).
-  bool empty() const {
+  // Empty: no live Segment in a MiniPage of `segments` Segments. Marks are not looked at: a
+  // thread cache's push may set one for a moment on a Segment that is not live (a double free
+  // it then rejects).
+  bool empty(unsigned segments = kMaxSegmentsPerMiniPage) const {
     Word any = 0;
-    for (unsigned word = 0; word < kWords; ++word) any |= load(word);
+    for (unsigned word = 0; word < live_words(segments); ++word) any |= load(word);
     return any == 0;
   }
-  // Live Segments of a MiniPage of `segments` Segments (cached ones included), and cached ones.
+  // Live Segments of a MiniPage of `segments` Segments (cached ones included), and cached ones
+  // (marks of live Segments: the same moment's mark on a Segment that is not live is left out).
   unsigned count(unsigned segments = kMaxSegmentsPerMiniPage) const {
-    unsigned words = segments > kCachedOffset ? kWords : kCachedOffset / kWordBits;
     unsigned total = 0;
-    for (unsigned word = 0; word < words; ++word) total += population_count(load(word));
+    for (unsigned word = 0; word < live_words(segments); ++word) {
+      total += population_count(load(word));
+    }
     return total;
   }
   unsigned count_cached(unsigned segments) const {
     if (segments > kCachedOffset) return 0;
     unsigned total = 0;
-    for (unsigned word = kCachedOffset / kWordBits; word < kWords; ++word) {
-      total += population_count(load(word));
+    for (unsigned word = 0; word < kCachedOffset / kWordBits; ++word) {
+      total += population_count(load(kCachedOffset / kWordBits + word) & load(word));
     }
     return total;
   }
@@ -75,6 +79,9 @@ class SegmentBitmap {
   // Segments. mark_cached says whether the mark was clear; both are atomic read-modify-writes,
   // as several caches mark Segments of one MiniPage at once.
   static constexpr unsigned kCachedOffset = kMaxSegmentsPerMiniPage / 2;
+  static constexpr unsigned live_words(unsigned segments) {
+    return segments > kCachedOffset ? kWords : kCachedOffset / kWordBits;
+  }
   bool cached(unsigned segment) const { return test(kCachedOffset + segment); }
   bool mark_cached(unsigned segment) {
     Word bit = Word{1} << ((kCachedOffset + segment) % kWordBits);
