@@ -79,8 +79,10 @@ class SegmentBitmap {
   // Segments. mark_cached says whether the mark was clear; both are atomic read-modify-writes,
   // as several caches mark Segments of one MiniPage at once.
   static constexpr unsigned kCachedOffset = kMaxSegmentsPerMiniPage / 2;
+  // The words that hold live bits: all of them without thread caches (a constant, so loops over
+  // them unroll as before), and below the marks in MiniPages that have marks.
   static constexpr unsigned live_words(unsigned segments) {
-    return segments > kCachedOffset ? kWords : kCachedOffset / kWordBits;
+    return !ALLIGATOR_THREAD_CACHE || segments > kCachedOffset ? kWords : kCachedOffset / kWordBits;
   }
   bool cached(unsigned segment) const { return test(kCachedOffset + segment); }
   bool mark_cached(unsigned segment) {
