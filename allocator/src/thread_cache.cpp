@@ -22,10 +22,11 @@ void* const kNoCache = &no_cache_marker;
 HeapCore& process_core() { return global_heap().core(); }
 
 #if !defined(__EMSCRIPTEN__)
-// glibc clears a thread's key values once their destructors have run, then frees more
-// (__libc_thread_freeres): without this flag those frees would claim a cache for a thread that
-// can no longer give it back. Emscripten (musl) keeps the values until it frees them, and frees
-// the thread's TLS, this flag included, before its last frees: there the key alone says it.
+// glibc clears a thread's key values once their destructors have run, and the thread may still
+// allocate after that: without this flag such an allocation would claim a cache for a thread
+// that can no longer give it back (frees never claim one). Emscripten (musl) keeps the values
+// until it frees them, and frees the thread's TLS, this flag included, before its last frees:
+// there the key alone says it.
 thread_local bool thread_exited = false;
 #endif
 

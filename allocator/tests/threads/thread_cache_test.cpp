@@ -7,10 +7,14 @@
 //             against its mark and every mark against the caches), stats' cached_blocks is what
 //             the caches hold, no block the program holds is marked cached, and a thread that
 //             exited left its cache empty and free for another thread.
-//   errors    a second free of a block a cache holds, from its own thread or another, and
-//             realloc or malloc_usable_size of it, are diagnosed as double frees.
+//   errors    a second free of a block a cache holds, from its own thread or another, a sized
+//             delete of it, and realloc or malloc_usable_size of it, are diagnosed as double
+//             frees; so is a double free in the 8-byte class, which is never cached.
+//   claims    a freed block comes back to the next malloc of its class; stacks stay bounded;
+//             a thread that only frees claims no cache.
 //
-// This binary's malloc is liballigator's (linked statically), as is gtest's and RapidCheck's.
+// This binary's malloc and operator new/delete are liballigator's (linked statically), as are
+// gtest's and RapidCheck's.
 #include <alligator/alligator.h>
 #include <alligator/global_heap.hpp>
 
