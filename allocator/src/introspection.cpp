@@ -6,10 +6,8 @@
 #include <alligator/detail/heap_core.hpp>
 #include <alligator/detail/size_class_map.hpp>
 
+#include "validation_findings.hpp"
 #include "valgrind_hooks.hpp"
-
-#include <cstdarg>
-#include <cstdio>
 
 namespace alligator::detail {
 
@@ -76,25 +74,6 @@ HeapStats HeapCore::stats() const {
 }
 
 namespace {
-
-class Findings {
- public:
-  explicit Findings(ValidationReport& report) : report_(report) {}
-  // printf-style; formats into the report's fixed buffer, so nothing allocates.
-  void operator()(const char* format, ...) {
-    if (report_.problems < ValidationReport::kMaxMessages) {
-      va_list arguments;
-      va_start(arguments, format);
-      std::vsnprintf(report_.messages[report_.problems], ValidationReport::kMessageLength, format,
-                     arguments);
-      va_end(arguments);
-    }
-    ++report_.problems;
-  }
-
- private:
-  ValidationReport& report_;
-};
 
 // The bitmap pool ("Metadata out of band", "The pool"): every MiniPage owns exactly one of its
 // records (32 bytes, 64 a pool slot) and every other record is on the free list, once. The marks live in a fixed

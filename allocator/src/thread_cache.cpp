@@ -1,10 +1,9 @@
 // Thread caches' slow paths (thread_cache.hpp): claiming a cache, refills, flushes, a thread's
 // exit, and what stats and validate need to see them whole.
 #include "thread_cache.hpp"
+#include "validation_findings.hpp"
 
 #if ALLIGATOR_THREAD_CACHE
-
-#include <cstdio>
 
 namespace alligator::detail {
 
@@ -108,13 +107,10 @@ ThreadCache* claim_thread_cache() {
 void ThreadCacheAccess::release(HeapCore& core, void* block) {
   Segment found{};
   find(core, block, found);  // a cached block: always found
-  unsigned size_class = kFirstCachedClass + found.cached_class;
-  auto slot = static_cast<std::uint32_t>(
-      (reinterpret_cast<std::uintptr_t>(block) - reinterpret_cast<std::uintptr_t>(core.spans_.origin())) >>
-      kSlotShift);
   found.bitmap->reset(found.segment);
   found.bitmap->unmark_cached(found.segment);
-  core.relink_after_free(size_class, slot, *found.bitmap, found.segment);
+  core.relink_after_free(kFirstCachedClass + found.cached_class, found.slot, *found.bitmap,
+                         found.segment);
   core.check_after_operation();
 }
 
@@ -154,13 +150,7 @@ ThreadCachesHeld::~ThreadCachesHeld() {
 }
 
 void validate_thread_caches(ValidationReport& report) {
-  auto problem = [&report](const char* format, auto... arguments) {
-    if (report.problems < ValidationReport::kMaxMessages) {
-      std::snprintf(report.messages[report.problems], ValidationReport::kMessageLength, format,
-                    arguments...);
-    }
-    ++report.problems;
-  };
+  Findings problem(report);
   HeapCore& core = process_core();
   // Each cached block's mark is cleared once it is checked, so a block held twice finds its mark
   // clear the second time, and a mark left set belongs to no cache; all are set again after.

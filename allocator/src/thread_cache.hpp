@@ -93,6 +93,7 @@ class ThreadCacheAccess {
     SegmentBitmap* bitmap;
     unsigned segment;
     unsigned cached_class;  // 0 for kFirstCachedClass
+    std::uint32_t slot;     // its MiniPage's (one slot)
   };
   // Whether `pointer` starts a Segment of a cached class (live or not); no report.
   static bool find(HeapCore& core, const void* pointer, Segment& found) {
@@ -106,7 +107,7 @@ class ThreadCacheAccess {
     std::size_t offset_in_page = offset & (kSlotSize - 1);  // one-slot MiniPages
     if (!is_segment_start(offset_in_page, record.size_class)) return false;
     found = {&core.bitmap_of(record), segment_of_offset(offset_in_page, record.size_class),
-             cached_class};
+             cached_class, slot};
     return true;
   }
   // Under the heap's lock: frees a block whose cached mark is set, clearing the live bit before

@@ -174,15 +174,19 @@ void* cached_block() {
   return marked_cached(block) ? block : nullptr;
 }
 
+// Frees or asks about a block this thread's cache holds: the heap must report a double free
+// (and abort). A block that did not reach the cache aborts too, but without that message.
+template <class Use>
+void use_cached_block(Use use) {
+  void* block = cached_block();
+  if (block == nullptr) std::abort();  // not cached: the test would test nothing
+  use(block);
+}
+constexpr const char* kDoubleFree = "alligator: double free at 0x";
+
 TEST(ThreadCacheErrors, SecondFreeOfACachedBlockIsADoubleFree) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_DEATH(
-      {
-        void* block = cached_block();
-        if (block == nullptr) std::abort();  // not cached: this test would test nothing
-        std::free(block);
-      },
-      "alligator: double free at 0x");
+  EXPECT_DEATH(use_cached_block([](void* block) { std::free(block); }), kDoubleFree);
 }
 
 TEST(ThreadCacheErrors, FreeOfABlockAnotherThreadCachedIsADoubleFree) {
@@ -195,7 +199,7 @@ TEST(ThreadCacheErrors, FreeOfABlockAnotherThreadCachedIsADoubleFree) {
         if (block == nullptr) std::abort();
         std::free(block);
       },
-      "alligator: double free at 0x");
+      kDoubleFree);
   EXPECT_DEATH(
       {
         void* block = nullptr;
@@ -204,36 +208,21 @@ TEST(ThreadCacheErrors, FreeOfABlockAnotherThreadCachedIsADoubleFree) {
         if (block == nullptr || !marked_cached(block)) std::abort();
         std::free(block);  // still in the other thread's cache
       },
-      "alligator: double free at 0x");
+      kDoubleFree);
 }
 
 TEST(ThreadCacheErrors, ReallocAndUsableSizeOfACachedBlockAreDoubleFrees) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_DEATH(
-      {
-        void* block = cached_block();
-        if (block == nullptr) std::abort();
-        (void)!std::realloc(block, 100);
-      },
-      "alligator: double free at 0x");
-  EXPECT_DEATH(
-      {
-        void* block = cached_block();
-        if (block == nullptr) std::abort();
-        (void)malloc_usable_size(block);
-      },
-      "alligator: double free at 0x");
+  EXPECT_DEATH(use_cached_block([](void* block) { (void)!std::realloc(block, 100); }),
+               kDoubleFree);
+  EXPECT_DEATH(use_cached_block([](void* block) { (void)malloc_usable_size(block); }),
+               kDoubleFree);
 }
 
 TEST(ThreadCacheErrors, SizedDeleteOfACachedBlockAndDoubleFreesOfUncachedClassesAreReported) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_DEATH(
-      {
-        void* block = cached_block();
-        if (block == nullptr) std::abort();
-        ::operator delete(block, 48);  // alligator_new_delete: the sized path of the caches
-      },
-      "alligator: double free at 0x");
+  // alligator_new_delete: the sized path of the caches.
+  EXPECT_DEATH(use_cached_block([](void* block) { ::operator delete(block, 48); }), kDoubleFree);
   EXPECT_DEATH(
       {
         void* block = std::malloc(8);  // the 8-byte class: never cached
@@ -241,7 +230,7 @@ TEST(ThreadCacheErrors, SizedDeleteOfACachedBlockAndDoubleFreesOfUncachedClasses
         if (marked_cached(block)) std::abort();
         std::free(block);
       },
-      "alligator: double free at 0x");
+      kDoubleFree);
 }
 
 // A thread that only frees claims no cache: its frees take the heap's lock. (The runtime's own
