@@ -47,7 +47,7 @@ inline std::vector<std::size_t> class_sizes_where(bool (*keep)(std::size_t size)
   }
   return kept;
 }
-// The class sizes up to 2048 bytes (one-slot MiniPages and the first medium classes), and above.
+// The class sizes up to 2048 bytes, and above.
 inline const std::vector<std::size_t>& class_sizes_up_to_a_slot() {
   static const auto sizes =
       class_sizes_where([](std::size_t size) { return size <= model::kSlotBytes; });
@@ -60,8 +60,8 @@ inline const std::vector<std::size_t>& class_sizes_above_a_slot() {
 }
 
 // n - 1, n or n + 1 around a class size n (0 .. 16385), three times in four a class of at most
-// 2048 bytes: 24 of the 35 medium classes lie above, and without the weights they would take
-// most requests, filling the suites' small memories with few, large blocks.
+// 2048 bytes: 48 classes lie above (of 104, or 97), and without the weights they would take many
+// requests, filling the suites' small memories with few, large blocks.
 inline rc::Gen<std::size_t> class_edge_size() {
   return rc::gen::apply(
       [](std::size_t size, int delta) { return size == 0 && delta < 0 ? 0 : size + delta; },
@@ -72,8 +72,8 @@ inline rc::Gen<std::size_t> class_edge_size() {
       rc::gen::element(0, -1, 1));
 }
 
-// A small request: class edges, or anything from 0 to 2048 (one-slot and the first medium
-// classes), sometimes a medium size up to 16384 (MiniPages of several slots).
+// A small request: class edges, or anything from 0 to 2048, sometimes a medium size up to 16384
+// (MiniPages of one Segment to a few).
 inline rc::Gen<std::size_t> small_size() {
   return rc::gen::weightedOneOf<std::size_t>({
       {3, class_edge_size()},

@@ -36,15 +36,14 @@ void SpanHeap::push_free_bitmap(std::uint32_t index) {
 // slot, and a MiniPage needs both. If the slot then cannot be found, the record goes back to the
 // free list (the pool keeps its slot: it never shrinks).
 std::uint32_t SpanHeap::take_mini_page(std::uint32_t slots, unsigned size_class) {
-  const bool may_grow = slots == 1;  // several slots: never by growth (allocator/README.md)
-  std::uint32_t index = take_bitmap(may_grow);
+  std::uint32_t index = take_bitmap();
   if (index == kNoBitmap) return kNoSlot;
-  std::uint32_t first = take(slots, SpanKind::mini_page, may_grow);
+  std::uint32_t first = take(slots, SpanKind::mini_page);
   if (first == kNoSlot) {
     push_free_bitmap(index);
     return kNoSlot;
   }
-  // Every slot a MiniPage record (at most 15 writes), so a pointer into any of them finds it.
+  // Every slot a MiniPage record (at most 16 writes), so a pointer into any of them finds it.
   for (std::uint32_t page_slot = 0; page_slot < slots; ++page_slot) {
     SlotDescriptor& record = descriptor(first + page_slot);
     record.kind = SpanKind::mini_page;
@@ -68,8 +67,8 @@ void SpanHeap::release_mini_page(std::uint32_t first) {
 
 // With no free record the pool grows by a slot: the top free span's last; with no top free
 // span, after what the client keeps and the spare spans are retired (which may free a record);
-// failing that, after memory grows for one slot (if `may_grow`).
-std::uint32_t SpanHeap::take_bitmap(bool may_grow) {
+// failing that, after memory grows for one slot.
+std::uint32_t SpanHeap::take_bitmap() {
   if (free_bitmap_ == 0) {
     if (free_slots_at_top() == 0) {
       bool retired = client_.reclaim(client_.context);
@@ -77,7 +76,7 @@ std::uint32_t SpanHeap::take_bitmap(bool may_grow) {
       (void)retired;
     }
     if (free_bitmap_ == 0) {
-      if (free_slots_at_top() == 0 && (!may_grow || grow_for(1) == kNoSlot)) return kNoBitmap;
+      if (free_slots_at_top() == 0 && grow_for(1) == kNoSlot) return kNoBitmap;
       grow_pool();
     }
   }

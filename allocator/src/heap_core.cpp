@@ -167,10 +167,10 @@ void* HeapCore::allocate_checked(std::size_t size, std::size_t alignment) {
   return result;
 }
 
-// A class whose MiniPages span several slots makes none by growing the heap (allocator/README.md,
-// "Small blocks"): the request takes the whole slots its bytes need, as a large block, so it
-// never needs more free memory than its size. Slots sit on 2 KiB boundaries, which meets any
-// alignment a small request may ask.
+// No MiniPage could be made, not even by growth (allocator/README.md, "Small blocks"). A class
+// whose MiniPages span several slots still serves the request as a large block of the whole
+// slots its bytes need, which a shorter free span may hold. Slots sit on 2 KiB boundaries, which
+// meets any alignment a small request may ask.
 void* HeapCore::allocate_without_mini_page(std::size_t size, unsigned size_class) {
   if (kMiniPageSlots[size_class] == 1) return nullptr;  // memory cannot grow
   std::uint32_t slots = slots_for(size);

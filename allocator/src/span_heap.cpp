@@ -62,7 +62,7 @@ void SpanHeap::bin_remove(std::uint32_t first, std::uint32_t slots) {
 // 64 slots); then
 // the client's spare and empty MiniPages and the spare spans are retired; only then does memory
 // grow.
-std::uint32_t SpanHeap::find_free_span(std::uint32_t slots, bool may_grow) {
+std::uint32_t SpanHeap::find_free_span(std::uint32_t slots) {
   unsigned bin = bins_.first_nonempty_from(first_bin_fitting(slots));
   if (bin < kBinCount) return bins_.head(bin);
   if (free_slots_at_top() >= slots) return table_first() - free_slots_at_top();
@@ -72,12 +72,12 @@ std::uint32_t SpanHeap::find_free_span(std::uint32_t slots, bool may_grow) {
     if (bin < kBinCount) return bins_.head(bin);
     if (free_slots_at_top() >= slots) return table_first() - free_slots_at_top();
   }
-  return may_grow ? grow_for(slots) : kNoSlot;
+  return grow_for(slots);
 }
 
 // Takes `slots` from the low end of a free span, so the top free span stays next to the table.
-std::uint32_t SpanHeap::take(std::uint32_t slots, SpanKind kind, bool may_grow) {
-  std::uint32_t first = find_free_span(slots, may_grow);
+std::uint32_t SpanHeap::take(std::uint32_t slots, SpanKind kind) {
+  std::uint32_t first = find_free_span(slots);
   if (first == kNoSlot) return kNoSlot;
   std::uint32_t length = descriptor(first).span_slots;
   bin_remove(first, length);

@@ -44,12 +44,10 @@ inline constexpr unsigned kCachedClasses = [] {
 }();
 static_assert([] {
   for (unsigned c = kFirstCachedClass; c < kFirstCachedClass + kCachedClasses; ++c) {
-    if (segments_per_mini_page(c) > SegmentBitmap::kCachedOffset || kMiniPageSlots[c] != 1) {
-      return false;
-    }
+    if (segments_per_mini_page(c) > SegmentBitmap::kCachedOffset) return false;
   }
   return true;
-}(), "cached classes have room for marks and one-slot MiniPages");
+}(), "cached classes have room for marks");
 
 inline constexpr unsigned kCacheDepth = 16;
 inline constexpr unsigned kCacheBatch = 8;
@@ -93,7 +91,7 @@ class ThreadCacheAccess {
     SegmentBitmap* bitmap;
     unsigned segment;
     unsigned cached_class;  // 0 for kFirstCachedClass
-    std::uint32_t slot;     // its MiniPage's (one slot)
+    std::uint32_t slot;     // its MiniPage's first
   };
   // Whether `pointer` starts a Segment of a cached class (live or not); no report.
   static bool find(HeapCore& core, const void* pointer, Segment& found) {
@@ -104,10 +102,15 @@ class ThreadCacheAccess {
     const SlotDescriptor& record = core.descriptor(slot);
     unsigned cached_class = record.size_class - kFirstCachedClass;
     if (record.kind != SpanKind::mini_page || cached_class >= kCachedClasses) return false;
-    std::size_t offset_in_page = offset & (kSlotSize - 1);  // one-slot MiniPages
-    if (!is_segment_start(offset_in_page, record.size_class)) return false;
-    found = {&core.bitmap_of(record), segment_of_offset(offset_in_page, record.size_class),
-             cached_class, slot};
+    std::uint32_t first = slot - record.page_slot;
+    std::size_t offset_in_page = offset - (std::size_t{first} << kSlotShift);
+    // A Segment's start, and not one past the last (which may start the MiniPage's slack).
+    unsigned segment = segment_of_offset(offset_in_page, record.size_class);
+    if (!is_segment_start(offset_in_page, record.size_class) ||
+        segment >= kSegmentsPerMiniPage[record.size_class]) {
+      return false;
+    }
+    found = {&core.bitmap_of(record), segment, cached_class, first};
     return true;
   }
   // Under the heap's lock: frees a block whose cached mark is set, clearing the live bit before

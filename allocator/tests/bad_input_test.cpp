@@ -193,9 +193,11 @@ TEST_F(BadInputTest, PointerInsideALargeBlock) {
 // The bytes after a MiniPage's last Segment (2048 is not a multiple of every class) are not a
 // Segment, though they sit where the next one would start.
 TEST_F(BadInputTest, PointerToTheUnusedTailOfAMiniPage) {
+  // The first class whose MiniPage leaves bytes after its last Segment (24 on wasm32, 1088 on
+  // the 16 table).
   std::size_t class_bytes = 0;
   for (std::size_t size : kClassSizes) {
-    if (kSlot % size != 0) {
+    if (mini_page_slots_of(size) * kSlot % size != 0) {
       class_bytes = size;
       break;
     }
@@ -203,7 +205,8 @@ TEST_F(BadInputTest, PointerToTheUnusedTailOfAMiniPage) {
   ASSERT_NE(class_bytes, 0U);
   auto* block = static_cast<std::byte*>(heap.allocate(class_bytes));
   ASSERT_NE(block, nullptr);
-  std::byte* tail = block + (kSlot / class_bytes) * class_bytes;  // the first Segment is at 0
+  // The first Segment is at 0: the tail starts after the last one.
+  std::byte* tail = block + (mini_page_slots_of(class_bytes) * kSlot / class_bytes) * class_bytes;
   expect_rejected([&] { heap.deallocate(tail); }, HeapError::invalid_pointer, tail);
 }
 
@@ -285,11 +288,11 @@ TEST_F(BadInputTest, PointerInsideAFreeSpan) {
 // --- sized deallocation --------------------------------------------------------------------------
 
 TEST_F(BadInputTest, SizedDeallocationLargerThanTheBlock) {
-  void* small = heap.allocate(100);    // 112-byte class on both tables
+  void* small = heap.allocate(200);    // 208-byte class on both tables
   void* medium = heap.allocate(5000);  // the 5120-byte class, a MiniPage of 5 slots
   void* large = heap.allocate(20000);  // 10 slots
   ASSERT_TRUE(small && medium && large);
-  expect_rejected([&] { heap.deallocate(small, 113, 1); }, HeapError::size_mismatch, small);
+  expect_rejected([&] { heap.deallocate(small, 209, 1); }, HeapError::size_mismatch, small);
   expect_rejected([&] { heap.deallocate(small, 4096, 8); }, HeapError::size_mismatch, small);
   expect_rejected([&] { heap.deallocate(medium, 5121, 1); }, HeapError::size_mismatch, medium);
   expect_rejected([&] { heap.deallocate(medium, 16384, 8); }, HeapError::size_mismatch, medium);
@@ -298,7 +301,7 @@ TEST_F(BadInputTest, SizedDeallocationLargerThanTheBlock) {
   expect_rejected([&] { heap.deallocate(large, std::numeric_limits<std::size_t>::max(), 1); },
                   HeapError::size_mismatch, large);
   // The blocks are intact: the right layouts (up to the usable size) free them.
-  heap.deallocate(small, 112, 1);
+  heap.deallocate(small, 208, 1);
   heap.deallocate(medium, 5120, 1);
   heap.deallocate(large, 10 * kSlot, 1);
   EXPECT_TRUE(reported.empty());
@@ -306,14 +309,14 @@ TEST_F(BadInputTest, SizedDeallocationLargerThanTheBlock) {
 }
 
 TEST_F(BadInputTest, SizedDeallocationWithAnAlignmentTheBlockLacks) {
-  heap.allocate(100);  // the first Segment may sit on a 4 KiB boundary; use the second
-  void* block = heap.allocate(100);
+  heap.allocate(200);  // the first Segment may sit on a 4 KiB boundary; use the second
+  void* block = heap.allocate(200);  // class 208 on both tables: 16-aligned
   ASSERT_NE(block, nullptr);
   ASSERT_NE(reinterpret_cast<std::uintptr_t>(block) % 4096, 0U);
-  expect_rejected([&] { heap.deallocate(block, 100, 4096); }, HeapError::size_mismatch, block);
-  expect_rejected([&] { heap.deallocate(block, 100, 3); }, HeapError::size_mismatch, block);
-  expect_rejected([&] { heap.deallocate(block, 100, 0); }, HeapError::size_mismatch, block);
-  heap.deallocate(block, 100, 16);
+  expect_rejected([&] { heap.deallocate(block, 200, 4096); }, HeapError::size_mismatch, block);
+  expect_rejected([&] { heap.deallocate(block, 200, 3); }, HeapError::size_mismatch, block);
+  expect_rejected([&] { heap.deallocate(block, 200, 0); }, HeapError::size_mismatch, block);
+  heap.deallocate(block, 200, 16);
   EXPECT_TRUE(reported.empty());
 }
 

@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -76,10 +75,18 @@ inline bool aligned(const void* pointer, std::size_t alignment) {
 // The largest request a Segment serves ("Size classes": n <= 16384 with alignment <= 2048).
 inline constexpr std::size_t kLargestSmall = 16384;
 
-// The slots k_c of a MiniPage of class size `class_bytes`, from the spec's definition: 1 up to
-// 672 bytes, else s / gcd(s, 2048) (the fewest slots whose bytes s divides).
+// The slots k_c of a MiniPage of class size `class_bytes`, from the spec's definition: among 1
+// to 16 slots holding at most 128 Segments, the fewest that leave the least share of their bytes
+// unused (compared as unused_k * bytes_best < unused_best * bytes_k); class 8 takes one slot.
 inline std::size_t mini_page_slots_of(std::size_t class_bytes) {
-  return class_bytes <= 672 ? 1 : class_bytes / std::gcd(class_bytes, kSlot);
+  if (class_bytes == 8) return 1;
+  std::size_t best = 1;
+  for (std::size_t slots = 2; slots <= 16; ++slots) {
+    const std::size_t bytes = slots * kSlot;
+    if (bytes / class_bytes > 128) continue;
+    if (bytes % class_bytes * (best * kSlot) < best * kSlot % class_bytes * bytes) best = slots;
+  }
+  return best;
 }
 // Its Segments: floor(2048 k_c / s).
 inline std::size_t segments_of(std::size_t class_bytes) {
@@ -256,8 +263,8 @@ class HeapFixture : public ::testing::Test {
   void TearDown() override { EXPECT_TRUE(heap_is_valid(heap)) << "after the test"; }
 
   // Grows the heap with a large block of `slots` slots, freed at once, so a free span of at
-  // least that many slots lies at its top. A MiniPage of k_c > 1 slots is never made by growing
-  // the heap (allocator/README.md, "Small blocks"): a test of medium MiniPages needs such a span.
+  // least that many slots lies at its top: tests of MiniPages of several slots then know where
+  // they go without following growth.
   void grow_first(std::size_t slots) {
     void* block = heap.allocate(slots * kSlot);
     ASSERT_NE(block, nullptr);

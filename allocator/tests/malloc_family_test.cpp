@@ -75,7 +75,7 @@ TEST_F(MallocFamilyTest, FreeNullDoesNothing) {
 TEST_F(MallocFamilyTest, MallocOutOfMemorySetsEnomem) {
   memory.refuse_next_grows(1);
   errno = 0;
-  EXPECT_EQ(c.malloc(100), nullptr);
+  EXPECT_EQ(c.malloc(250), nullptr);  // class 256, one slot: no large block to fall back on
   EXPECT_EQ(errno, ENOMEM);
   errno = 0;
   EXPECT_EQ(c.malloc(std::size_t{8} << 20), nullptr);  // beyond the 4 MiB maximum
@@ -91,14 +91,14 @@ TEST_F(MallocFamilyTest, MallocOutOfMemorySetsEnomem) {
 
 TEST_F(MallocFamilyTest, MallocUsableSize) {
   EXPECT_EQ(c.malloc_usable_size(nullptr), 0U);
-  void* small = c.malloc(100);
+  void* small = c.malloc(200);
   void* medium = c.malloc(5000);
   void* large = c.malloc(20000);
-  EXPECT_EQ(c.malloc_usable_size(small), expected_usable(100));
+  EXPECT_EQ(c.malloc_usable_size(small), expected_usable(200));
   EXPECT_EQ(c.malloc_usable_size(medium), expected_usable(5000));
   EXPECT_EQ(c.malloc_usable_size(large), expected_usable(20000));
-  // Known answers: the 112-byte class, the 5120-byte medium class, 10 whole slots.
-  EXPECT_EQ(c.malloc_usable_size(small), 112U);
+  // Known answers: the 208-byte class, the 5120-byte medium class, 10 whole slots.
+  EXPECT_EQ(c.malloc_usable_size(small), 208U);
   EXPECT_EQ(c.malloc_usable_size(medium), 5120U);
   EXPECT_EQ(c.malloc_usable_size(large), 10 * kSlot);
   EXPECT_EQ(heap.stats().large_blocks, 1U);

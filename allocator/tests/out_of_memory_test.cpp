@@ -81,7 +81,7 @@ TEST_F(OutOfMemoryTest, SmallBlocksFillEverySlotThenFail) {
 // (but for the class's current MiniPage and its spares, which retire when a large block needs them).
 // The large blocks are 17 slots (above 16 KiB, and no spare spans).
 TEST_F(OutOfMemoryTest, MemoryFreedBySmallBlocksServesLargeOnes) {
-  std::vector<void*> small = fill_with(100);
+  std::vector<void*> small = fill_with(250);  // class 256: one-slot MiniPages
   ASSERT_FALSE(small.empty());
   EXPECT_EQ(heap.allocate(17 * kSlot), nullptr);
   for (void* block : small) heap.deallocate(block);
@@ -140,7 +140,7 @@ TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
   EXPECT_EQ(stats.large_blocks, 0U);
   EXPECT_LE(stats.mini_pages, (1 + detail::kSparesPerClass) * kClassCount);
   std::size_t spare_spans = 0;
-  // A kept MiniPage is k_c slots: one up to 672 bytes, up to 15 for the medium classes.
+  // A kept MiniPage is k_c slots, 1 to 16.
   std::vector<SpanView> spans = spans_of(heap);
   std::size_t kept_page_bytes = 0;
   for (const SpanView& span : spans) {
@@ -191,12 +191,12 @@ TEST_F(OutOfMemoryTest, AMixedWorkloadLosesNothingOnceFreed) {
 TEST_F(OutOfMemoryTest, RefusedGrowthFailsExactlyWhileRefused) {
   memory.refuse_next_grows(3);
   for (int attempt = 0; attempt < 3; ++attempt) {
-    EXPECT_EQ(heap.allocate(100), nullptr) << attempt;
+    EXPECT_EQ(heap.allocate(250), nullptr) << attempt;  // one slot: no large block instead
     EXPECT_EQ(memory.refused_count(), static_cast<std::size_t>(attempt) + 1);
     EXPECT_EQ(heap.stats().wasm_pages, 0U);
     ASSERT_TRUE(heap_is_valid(heap));
   }
-  void* block = heap.allocate(100);
+  void* block = heap.allocate(250);
   EXPECT_NE(block, nullptr);
   EXPECT_EQ(memory.refused_count(), 3U);
   EXPECT_EQ(heap.stats().wasm_pages, 2U);

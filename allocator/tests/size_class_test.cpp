@@ -1,7 +1,8 @@
 // The size classes (size_classes.hpp, size_class_map.hpp), checked exhaustively against their
-// specification: the tables written out in the comment of size_classes.hpp, "the smallest class
-// whose size is >= n" by linear search, natural alignment as min(kMaxAlign, bit_floor(n)), and
-// Segment indexes by plain division. No expectation below reuses the mapping's own tables.
+// specification (allocator/README.md, "Size classes"): the tables written out below, k_c by a
+// floating-point search of its definition, "the smallest class whose size is >= n" by linear
+// search, natural alignment as min(kMaxAlign, bit_floor(n)), and Segment indexes by plain
+// division. No expectation below reuses the mapping's own tables.
 #include <alligator/detail/size_class_map.hpp>
 #include <alligator/size_classes.hpp>
 
@@ -10,47 +11,70 @@
 #include <algorithm>
 #include <bit>
 #include <cstddef>
-#include <numeric>
 #include <utility>
 #include <vector>
 
 namespace alligator {
 namespace {
 
-// The comment's wasm32 table (kMaxAlign 8), copied from the documentation, row by row: 22
-// one-slot classes, then the 35 medium ones (both tables share them), 57 in all.
+// The wasm32 table (kMaxAlign 8), written out from the rule in allocator/README.md ("8, every
+// multiple of A up to 64, then eight steps per doubling up to 1024 and sixteen from 1024 to
+// 16384"): 104 classes, the last 88 (above 128) shared with the 16 table.
 constexpr std::size_t kDocumentedSizes8[] = {
-    8,    16,    24,    32,    40,    48,    56,    64,    80,    96,    112,   128,
-    144,  160,   192,   224,   256,   288,   336,   400,   512,   672,   768,   896,
-    1024, 1152,  1280,  1408,  1536,  1664,  1792,  1920,  2048,  2304,  2560,  2816,
-    3072, 3328,  3584,  3840,  4096,  4608,  5120,  5632,  6144,  6656,  7168,  7680,
-    8192, 9216,  10240, 11264, 12288, 13312, 14336, 15360, 16384};
-// The slots k_c of each class's MiniPage: 1 up to 672 bytes; the comment's medium row for 768 ..
-// 2048; past it, size / gcd(size, 2048) worked out by hand (2304 = 9 x 256: 9 slots, ...).
+    8,     16,    24,    32,    40,    48,    56,    64,    72,    80,    88,    96,
+    104,   112,   120,   128,   144,   160,   176,   192,   208,   224,   240,   256,
+    288,   320,   352,   384,   416,   448,   480,   512,   576,   640,   704,   768,
+    832,   896,   960,   1024,  1088,  1152,  1216,  1280,  1344,  1408,  1472,  1536,
+    1600,  1664,  1728,  1792,  1856,  1920,  1984,  2048,  2176,  2304,  2432,  2560,
+    2688,  2816,  2944,  3072,  3200,  3328,  3456,  3584,  3712,  3840,  3968,  4096,
+    4352,  4608,  4864,  5120,  5376,  5632,  5888,  6144,  6400,  6656,  6912,  7168,
+    7424,  7680,  7936,  8192,  8704,  9216,  9728,  10240, 10752, 11264, 11776, 12288,
+    12800, 13312, 13824, 14336, 14848, 15360, 15872, 16384,};
+// k_c per class, worked out from the README's definition (the least share of the MiniPage left
+// after its last Segment among 1 to 16 slots of at most 128 Segments, the fewest on a tie).
 constexpr std::size_t kDocumentedSlots8[] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1,  1,  1, 1,  1,  1, 1, 1, 1, 1, 1,  1, 1, 1, 3, 7,
-    1, 9, 5, 11, 3, 13, 7, 15, 1,  9, 5, 11, 3, 13, 7, 15, 2, 9, 5, 11, 3, 13, 7, 15,
-    4, 9, 5, 11, 6, 13, 7, 15, 8};
-// Segments per MiniPage: the comment's rows, then floor(2048 k_c / size) by hand (1 to 8).
+    1,   1,   1,   1,   1,   3,   2,   1,   3,   5,   4,   3,   3,   7,   1,   1,   9,   5,   11,  3,
+    13,  7,   15,  1,   9,   5,   11,  3,   13,  7,   15,  1,   9,   5,   11,  3,   13,  7,   15,  1,
+    8,   9,   3,   5,   2,   11,  13,  3,   11,  13,  11,  7,   10,  15,  1,   1,   16,  9,   6,   5,
+    4,   11,  13,  3,   11,  13,  12,  7,   11,  15,  2,   2,   15,  9,   12,  5,   8,   11,  3,   3,
+    16,  13,  7,   7,   11,  15,  4,   4,   13,  9,   5,   5,   16,  11,  6,   6,   13,  13,  7,   7,
+    15,  15,  8,   8,};
+// Segments per MiniPage: floor(2048 k_c / size).
 constexpr std::size_t kDocumentedSegments8[] = {
-    256, 128, 85, 64, 51, 42, 36, 32, 25, 21, 18, 16, 14, 12, 10, 9, 8, 7, 6, 5, 4, 3, 8, 16,
-    2,   16,  8,  16, 4,  16, 8,  16, 1,  8,  4,  8,  2,  8,  4,  8, 1, 4, 2, 4, 1, 4, 2, 4,
-    1,   2,   1,  2,  1,  2,  1,  2,  1};
-// The comment's i686 / x86_64 table (kMaxAlign 16): the same without 24, 40 and 56, 54 in all.
+    256,  128,  85,   64,   51,   128,  73,   32,   85,   128,  93,   64,   59,   128,  17,   16,
+    128,  64,   128,  32,   128,  64,   128,  8,    64,   32,   64,   16,   64,   32,   64,   4,
+    32,   16,   32,   8,    32,   16,   32,   2,    15,   16,   5,    8,    3,    16,   18,   4,
+    14,   16,   13,   8,    11,   16,   1,    1,    15,   8,    5,    4,    3,    8,    9,    2,
+    7,    8,    7,    4,    6,    8,    1,    1,    7,    4,    5,    2,    3,    4,    1,    1,
+    5,    4,    2,    2,    3,    4,    1,    1,    3,    2,    1,    1,    3,    2,    1,    1,
+    2,    2,    1,    1,    2,    2,    1,    1,};
+// The i686 / x86_64 table (kMaxAlign 16): 8, then multiples of 16 up to 128, then the same; 97.
 constexpr std::size_t kDocumentedSizes16[] = {
-    8,     16,    32,    48,    64,    80,    96,    112,   128,   144,   160,   192,
-    224,   256,   288,   336,   400,   512,   672,   768,   896,   1024,  1152,  1280,
-    1408,  1536,  1664,  1792,  1920,  2048,  2304,  2560,  2816,  3072,  3328,  3584,
-    3840,  4096,  4608,  5120,  5632,  6144,  6656,  7168,  7680,  8192,  9216,  10240,
-    11264, 12288, 13312, 14336, 15360, 16384};
+    8,     16,    32,    48,    64,    80,    96,    112,   128,   144,   160,   176,
+    192,   208,   224,   240,   256,   288,   320,   352,   384,   416,   448,   480,
+    512,   576,   640,   704,   768,   832,   896,   960,   1024,  1088,  1152,  1216,
+    1280,  1344,  1408,  1472,  1536,  1600,  1664,  1728,  1792,  1856,  1920,  1984,
+    2048,  2176,  2304,  2432,  2560,  2688,  2816,  2944,  3072,  3200,  3328,  3456,
+    3584,  3712,  3840,  3968,  4096,  4352,  4608,  4864,  5120,  5376,  5632,  5888,
+    6144,  6400,  6656,  6912,  7168,  7424,  7680,  7936,  8192,  8704,  9216,  9728,
+    10240, 10752, 11264, 11776, 12288, 12800, 13312, 13824, 14336, 14848, 15360, 15872,
+    16384,};
 
-// k_c from the specification's definition, independently of mini_page_slots(): 1 up to 672
-// bytes, otherwise the fewest slots whose 2048-byte multiple the size divides.
-std::size_t fewest_slots_dividing(std::size_t size) {
-  if (size <= 672) return 1;
-  for (std::size_t slots = 1;; ++slots) {
-    if (slots * 2048 % size == 0) return slots;
+// k_c from the specification's definition, independently of mini_page_slots(): the share of
+// unused bytes compared in floating point over every candidate.
+std::size_t least_unused_share_slots(std::size_t size) {
+  if (size == 8) return 1;
+  std::size_t best = 0;
+  double best_share = 2.0;
+  for (std::size_t slots = 1; slots <= 16; ++slots) {
+    if (slots * 2048 / size > 128) continue;
+    double share = static_cast<double>(slots * 2048 % size) / static_cast<double>(slots * 2048);
+    if (share < best_share) {
+      best = slots;
+      best_share = share;
+    }
   }
+  return best;
 }
 
 // The documented row of a class size in the 8 table (every 16-table size is in it).
@@ -101,15 +125,14 @@ TEST(SizeClassTest, MaxAlignIsAlignofMaxAlignT) {
 
 TEST(SizeClassTest, Align8TableIsTheDocumentedOne) {
   ASSERT_EQ(kClassSizesAlign8.size(), std::size(kDocumentedSizes8));
-  ASSERT_EQ(kClassSizesAlign8.size(), 57U);  // "57 in all"
+  ASSERT_EQ(kClassSizesAlign8.size(), 104U);
   for (std::size_t c = 0; c < kClassSizesAlign8.size(); ++c) {
     EXPECT_EQ(kClassSizesAlign8[c], kDocumentedSizes8[c]) << "class " << c;
   }
 }
 
-// The rows copied above agree with the definitions they were worked out from: k_c is the fewest
-// slots the size divides (1 up to 672), and the Segments are floor(2048 k_c / size), without
-// slack from 768 on; 15 slots and 256 Segments at most.
+// The rows above agree with the definitions: k_c leaves the least share unused, the Segments
+// are floor(2048 k_c / size); 16 slots and 128 Segments at most (256 for class 8).
 TEST(SizeClassTest, Align8DocumentedRowsFollowTheirDefinitions) {
   ASSERT_EQ(std::size(kDocumentedSlots8), std::size(kDocumentedSizes8));
   ASSERT_EQ(std::size(kDocumentedSegments8), std::size(kDocumentedSizes8));
@@ -117,28 +140,29 @@ TEST(SizeClassTest, Align8DocumentedRowsFollowTheirDefinitions) {
     std::size_t size = kDocumentedSizes8[c];
     std::size_t slots = kDocumentedSlots8[c];
     std::size_t segments = kDocumentedSegments8[c];
-    EXPECT_EQ(slots, fewest_slots_dividing(size)) << "size " << size;
-    EXPECT_EQ(slots, size <= 672 ? 1 : size / std::gcd(size, std::size_t{2048})) << "size " << size;
+    EXPECT_EQ(slots, least_unused_share_slots(size)) << "size " << size;
     EXPECT_LE(segments * size, slots * 2048) << "size " << size;
     EXPECT_GT((segments + 1) * size, slots * 2048) << "size " << size;
-    if (size >= 768) {
-      EXPECT_EQ(segments * size, slots * 2048) << "size " << size;
-    }
-    EXPECT_LE(slots, 15U) << "size " << size;
-    EXPECT_LE(segments, 256U) << "size " << size;
+    EXPECT_LE(slots, 16U) << "size " << size;
+    EXPECT_LE(segments, size == 8 ? 256U : 128U) << "size " << size;
     EXPECT_GE(segments, 1U) << "size " << size;
   }
 }
 
-// The k_c the specification names: "1 for 1024 and 2048, 3 for 768, 7 for 896, 9 for 1152, 15
-// for 1920 and 15360, 2 for 4096, 8 for 16384".
+// The examples the specification names: "24 bytes, 1 slot, 85 Segments; 88 bytes, 4 slots, 93
+// Segments; 240 bytes, 15 slots, 128 Segments; 1088 bytes, 8 slots, 15 Segments; 4096 bytes, 2
+// slots, 1 Segment; 9728 bytes, 5 slots, 1 Segment".
 TEST(SizeClassTest, MiniPageSlotsNamedByTheSpecification) {
-  for (auto [size, slots] : {std::pair<std::size_t, std::size_t>{1024, 1}, {2048, 1}, {768, 3},
-                             {896, 7}, {1152, 9}, {1920, 15}, {15360, 15}, {4096, 2}, {16384, 8},
-                             {8, 1}, {672, 1}}) {
-    std::size_t c = documented_row(size);
-    ASSERT_LT(c, std::size(kDocumentedSizes8)) << size;
-    EXPECT_EQ(kDocumentedSlots8[c], slots) << "size " << size;
+  struct Example {
+    std::size_t size, slots, segments;
+  };
+  for (Example e : {Example{8, 1, 256}, Example{24, 1, 85}, Example{88, 4, 93},
+                    Example{240, 15, 128}, Example{1088, 8, 15}, Example{4096, 2, 1},
+                    Example{9728, 5, 1}}) {
+    std::size_t c = documented_row(e.size);
+    ASSERT_LT(c, std::size(kDocumentedSizes8)) << e.size;
+    EXPECT_EQ(kDocumentedSlots8[c], e.slots) << "size " << e.size;
+    EXPECT_EQ(kDocumentedSegments8[c], e.segments) << "size " << e.size;
   }
 }
 
@@ -153,21 +177,21 @@ TEST(SizeClassTest, MiniPageSlotsAndSegmentsMatchTheDocumentedRows) {
     EXPECT_EQ(detail::kMiniPageSlots[c], kDocumentedSlots8[row]) << "class " << c;
     EXPECT_EQ(detail::kSegmentsPerMiniPage[c], kDocumentedSegments8[row]) << "class " << c;
   }
-  EXPECT_EQ(kMaxMiniPageSlots, 15U);
+  EXPECT_EQ(kMaxMiniPageSlots, 16U);
 }
 
 TEST(SizeClassTest, Align16TableIsTheDocumentedOne) {
   ASSERT_EQ(kClassSizesAlign16.size(), std::size(kDocumentedSizes16));
-  ASSERT_EQ(kClassSizesAlign16.size(), 54U);  // "54 in all"
+  ASSERT_EQ(kClassSizesAlign16.size(), 97U);
   for (std::size_t c = 0; c < kClassSizesAlign16.size(); ++c) {
     EXPECT_EQ(kClassSizesAlign16[c], kDocumentedSizes16[c]) << "class " << c;
   }
 }
 
-TEST(SizeClassTest, Align16TableIsAlign8TableWithout24And40And56) {
+TEST(SizeClassTest, Align16TableIsAlign8TableWithoutOddMultiplesOf8) {
   std::vector<std::size_t> derived;
   for (std::size_t size : kDocumentedSizes8) {
-    if (size != 24 && size != 40 && size != 56) derived.push_back(size);
+    if (size == 8 || size % 16 == 0) derived.push_back(size);
   }
   ASSERT_EQ(derived.size(), kClassSizesAlign16.size());
   for (std::size_t c = 0; c < derived.size(); ++c) {
@@ -206,71 +230,48 @@ TEST(SizeClassTest, EachTableIsAlignedForItsMaxAlign) {
   for (std::size_t size : kClassSizesAlign16) {
     EXPECT_EQ(size % expected_alignment(size, 16), 0U) << size;
   }
-  for (std::size_t size : {24, 40, 56}) {
+  for (std::size_t size : {24, 40, 56, 72, 88, 104, 120}) {
     EXPECT_NE(size % expected_alignment(size, 16), 0U) << size;
   }
 }
 
-// "The one-slot sizes waste at most 128 of a MiniPage's 2048 bytes (most waste <= 48)", and "a
-// MiniPage of k_c slots holds its Segments without slack" from 768 on.
-TEST(SizeClassTest, MiniPageWasteIsAsDocumented) {
-  auto check = [](auto& sizes) {
-    std::size_t one_slot = 0;
-    std::size_t over_48 = 0;
-    for (std::size_t size : sizes) {
-      if (size >= 768) {
-        EXPECT_EQ(fewest_slots_dividing(size) * 2048 % size, 0U) << "class size " << size;
-        continue;
-      }
-      ++one_slot;
-      std::size_t waste = 2048 % size;
-      EXPECT_LE(waste, 128U) << "class size " << size;
-      if (waste > 48) ++over_48;
-    }
-    EXPECT_LT(over_48 * 2, one_slot) << "most one-slot classes waste at most 48 bytes";
-  };
-  check(kClassSizesAlign8);
-  check(kClassSizesAlign16);
+// "9728 bytes, 5 slots, 1 Segment, 512 unused (the most, 5%)": no MiniPage leaves more.
+TEST(SizeClassTest, NoMiniPageLeavesMoreThanFivePercentUnused) {
+  for (std::size_t c = 0; c < kClassCount; ++c) {
+    std::size_t bytes = mini_page_slots(c) * 2048;
+    std::size_t unused = bytes - segments_per_mini_page(c) * class_size(c);
+    EXPECT_LE(unused * 20, bytes) << "class size " << class_size(c);
+  }
 }
 
-// "A request is rounded up by at most a third from 64 to 672 bytes", on both tables.
-TEST(SizeClassTest, RoundingFrom64To672IsAtMostAThird) {
-  auto check = [](auto& sizes) {
-    for (std::size_t request = 64; request <= 672; ++request) {
-      std::size_t served = served_by(sizes, request);
-      ASSERT_NE(served, 0U);
-      EXPECT_LE(served * 3, request * 4) << "request " << request << " served by " << served;
-    }
+// Eight classes in each doubling from 128 to 1024 (and from 64 on the 8 table) and sixteen in
+// each from 1024 to 16384; so a request is served at most an eighth (a sixteenth) above its size.
+TEST(SizeClassTest, StepsPerDoublingBoundTheRounding) {
+  auto classes_in = [](auto& sizes, std::size_t low) {
+    return std::count_if(std::begin(sizes), std::end(sizes),
+                         [&](std::size_t size) { return size > low && size <= 2 * low; });
   };
-  check(kClassSizesAlign8);
-  check(kClassSizesAlign16);
-}
-
-// "768, 896 and 1024 round up by at most a sixth; above 1024, eight classes per doubling round up
-// by at most 12.5%": eight classes in each of (1024, 2048], (2048, 4096], (4096, 8192] and
-// (8192, 16384], and no request above 1024 served more than an eighth above its size (above 672,
-// a sixth), on both tables.
-TEST(SizeClassTest, EightMediumClassesPerDoublingRoundUpByAtMostAnEighth) {
-  auto check = [](auto& sizes) {
+  auto check = [&](auto& sizes, std::size_t eighths_from) {
+    for (std::size_t low = eighths_from; low < 1024; low *= 2) {
+      EXPECT_EQ(classes_in(sizes, low), 8) << "(" << low << ", " << 2 * low << "]";
+    }
     for (std::size_t low = 1024; low < 16384; low *= 2) {
-      auto in_doubling = std::count_if(std::begin(sizes), std::end(sizes), [&](std::size_t size) {
-        return size > low && size <= 2 * low;
-      });
-      EXPECT_EQ(in_doubling, 8) << "(" << low << ", " << 2 * low << "]";
+      EXPECT_EQ(classes_in(sizes, low), 16) << "(" << low << ", " << 2 * low << "]";
     }
-    for (std::size_t request = 1025; request <= 16384; ++request) {
+    for (std::size_t request = eighths_from + 1; request <= 1024; ++request) {
       std::size_t served = served_by(sizes, request);
       ASSERT_NE(served, 0U);
       ASSERT_LE(served * 8, request * 9) << "request " << request << " served by " << served;
     }
-    for (std::size_t request = 673; request <= 1024; ++request) {
+    for (std::size_t request = 1025; request <= 16384; ++request) {
       std::size_t served = served_by(sizes, request);
       ASSERT_NE(served, 0U);
-      ASSERT_LE(served * 6, request * 7) << "request " << request << " served by " << served;
+      ASSERT_LE(served * 16, request * 17) << "request " << request << " served by " << served;
     }
   };
-  check(kClassSizesAlign8);
-  check(kClassSizesAlign16);
+  check(kClassSizesAlign8, 64);
+  check(kClassSizesAlign16, 128);
+  EXPECT_EQ(classes_in(kClassSizesAlign16, 64), 4);  // 80 96 112 128: steps of 16
 }
 
 TEST(SizeClassTest, EverySizeUpTo16384MapsToTheSmallestFittingClass) {
@@ -339,7 +340,7 @@ TEST(SizeClassTest, EverySegmentOfTheServingClassIsAlignedForTheRequest) {
   for (std::size_t size = 1; size <= 16384; ++size) {
     std::size_t segment_size = class_size(detail::class_of_size(size));
     std::size_t alignment = expected_alignment(size, kMaxAlign);
-    std::size_t page_bytes = fewest_slots_dividing(segment_size) * 2048;
+    std::size_t page_bytes = least_unused_share_slots(segment_size) * 2048;
     for (std::size_t offset = 0; offset + segment_size <= page_bytes; offset += segment_size) {
       ASSERT_EQ(offset % alignment, 0U) << "size " << size << " offset " << offset;
     }
@@ -349,7 +350,7 @@ TEST(SizeClassTest, EverySegmentOfTheServingClassIsAlignedForTheRequest) {
 TEST(SizeClassTest, SegmentsPerMiniPageIsFloorOfItsBytesBySize) {
   for (std::size_t c = 0; c < kClassCount; ++c) {
     std::size_t size = class_size(c);
-    std::size_t bytes = fewest_slots_dividing(size) * 2048;
+    std::size_t bytes = least_unused_share_slots(size) * 2048;
     std::size_t segments = segments_per_mini_page(c);
     EXPECT_EQ(mini_page_slots(c) * 2048, bytes) << "class " << c;
     EXPECT_LE(segments * size, bytes) << "class " << c;
@@ -367,7 +368,7 @@ TEST(SizeClassTest, SegmentsPerMiniPageIsFloorOfItsBytesBySize) {
 TEST(SizeClassTest, SegmentOfOffsetIsDivisionForEveryOffsetOfEveryMiniPage) {
   for (unsigned c = 0; c < kClassCount; ++c) {
     std::size_t size = class_size(c);
-    std::size_t bytes = fewest_slots_dividing(size) * 2048;
+    std::size_t bytes = least_unused_share_slots(size) * 2048;
     for (std::size_t offset = 0; offset < bytes; ++offset) {
       ASSERT_EQ(detail::segment_of_offset(offset, c), offset / size)
           << "class " << c << " (" << size << " bytes), offset " << offset;

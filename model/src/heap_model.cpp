@@ -238,37 +238,31 @@ void HeapModel::allocate_small(std::size_t size, std::size_t size_class, Call& c
     take_segment(*slot, call);
     return;
   }
-  // "A MiniPage of k_c > 1 slots is never made by growing the heap: when its bitmap record or
-  // its slots could only come from growth ..., no MiniPage is made and the request of n bytes is
-  // served as a large block of ceil(n / 2048) slots instead."
+  // A new MiniPage takes a bitmap record, then its k_c slots, and either may grow the heap.
+  // "When no MiniPage can be made because memory cannot grow ..., a class of k_c > 1 slots
+  // serves the request of n bytes as a large block of ceil(n / 2048) slots instead ...; a class
+  // of one slot fails (nullptr)."
   const std::size_t slots = classes_.slots(size_class);
-  const bool may_grow = slots == 1;
-  if (!take_bitmap_record(call, may_grow)) {
-    if (call.failed()) return;
-    if (!may_grow) {
+  auto no_mini_page = [&](const std::string& why) {
+    if (slots > 1) {
       allocate_large(size, 1, call);
-      return;
+    } else if (result != 0) {
+      call.fail(what + ": " + why + ", yet the heap returned " + where(result));
     }
-    if (result != 0) {
-      call.fail(what + ": the bitmap pool is full, has no top free span to take and memory "
-                "cannot grow, yet the heap returned " + where(result));
-    }
+  };
+  if (!take_bitmap_record(call)) {
+    if (call.failed()) return;
+    no_mini_page("the bitmap pool is full, has no top free span to take and memory cannot grow");
     return;
   }
   // A new MiniPage takes its k_c slots by the search of "Taking k slots" (never from a spare
   // span), at the low end of the span found. (A record taken for it goes back to the pool when
   // it is not made: the model counts records by MiniPages, so there is nothing to undo.)
-  auto span = take_slots(slots, call, may_grow);
+  auto span = take_slots(slots, call);
   if (call.failed()) return;
-  if (!span && !may_grow) {
-    allocate_large(size, 1, call);
-    return;
-  }
   if (!span) {
-    if (result != 0) {
-      call.fail(what + ": no free span of " + std::to_string(slots) + " slot(s) for a new " +
-                "MiniPage and memory cannot grow, yet the heap returned " + where(result));
-    }
+    no_mini_page("no free span of " + std::to_string(slots) +
+                 " slot(s) for a new MiniPage and memory cannot grow");
     return;
   }
   if (result != slot_address(*span)) {
@@ -286,7 +280,7 @@ void HeapModel::allocate_small(std::size_t size, std::size_t size_class, Call& c
 // "The pool": every MiniPage owns one of the pool's 64 B bitmap records, so a new one needs the
 // pool to have more records than there are MiniPages; else the pool grows by one slot (the top
 // free span's last, after retiring when there is none, after growth when there still is none).
-bool HeapModel::take_bitmap_record(Call& call, bool may_grow) {
+bool HeapModel::take_bitmap_record(Call& call) {
   auto has_free_record = [&] {
     return mini_pages_.size() < kBitmapsPerPoolSlot * spans_.pool_slots();
   };
@@ -295,7 +289,7 @@ bool HeapModel::take_bitmap_record(Call& call, bool may_grow) {
     retire();
     if (has_free_record()) return true;
   }
-  if (spans_.top_free_slots() == 0 && (!may_grow || !grow(1, call))) return false;
+  if (spans_.top_free_slots() == 0 && !grow(1, call)) return false;
   spans_.grow_pool();
   return true;
 }
@@ -399,13 +393,12 @@ void HeapModel::release_mini_page(std::size_t slot) {
 // ---------------------------------------------------------------------------------------------
 // Spans, large blocks, growth
 
-std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call, bool may_grow) {
+std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) {
   auto spans = spans_.takeable(slots);
   if (spans.empty()) {
     retire();
     spans = spans_.takeable(slots);
   }
-  if (spans.empty() && !may_grow) return std::nullopt;
   if (spans.empty()) {
     if (!grow(slots, call)) return std::nullopt;
     spans = spans_.takeable(slots);

@@ -15,38 +15,45 @@ bool is_power_of_two(std::size_t value) {
 
 namespace {
 
-// Both tables end with the medium classes: 768 896 1024, then eight steps per doubling.
-constexpr std::size_t kMediumClasses[] = {
-    768,  896,  1024,
-    1152, 1280, 1408, 1536, 1664, 1792, 1920, 2048,
-    2304, 2560, 2816, 3072, 3328, 3584, 3840, 4096,
-    4608, 5120, 5632, 6144, 6656, 7168, 7680, 8192,
-    9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384};
+// "the rest (both tables)": after 128, (first, last, step) runs as the README lists them.
+struct Run {
+  std::size_t first, last, step;
+};
+constexpr Run kRest[] = {{144, 256, 16},    {288, 512, 32},    {576, 1024, 64},
+                         {1088, 2048, 64},  {2176, 4096, 128}, {4352, 8192, 256},
+                         {8704, 16384, 512}};
 
-// k_c: 1 when s <= 672, otherwise the fewest slots whose bytes s divides.
+// k_c: among 1..16 slots whose MiniPage holds at most 128 Segments, the one leaving the
+// smallest share of its bytes unused; the fewest slots on a tie. Class 8: one slot.
 std::size_t mini_page_slots(std::size_t size) {
-  if (size <= kLargestOneSlotClass) return 1;
-  std::size_t slots = 1;
-  while ((slots * kSlotBytes) % size != 0) ++slots;
-  return slots;
+  if (size == 8) return 1;
+  std::size_t best = 1;
+  for (std::size_t k = 2; k <= kMaxMiniPageSlots; ++k) {
+    const std::size_t bytes = k * kSlotBytes;
+    if (bytes / size > kMostSegmentsChosen) continue;
+    const std::size_t best_bytes = best * kSlotBytes;
+    // unused(k) / bytes < unused(best) / best_bytes, in integers.
+    if ((bytes % size) * best_bytes < (best_bytes % size) * bytes) best = k;
+  }
+  return best;
 }
 
 }  // namespace
 
 SizeClasses::SizeClasses(std::size_t max_align) : max_align_(max_align) {
   if (max_align == 8) {
-    sizes_ = {8,   16,  24,  32,  40,  48,  56,  64,  80,  96,  112,
-              128, 144, 160, 192, 224, 256, 288, 336, 400, 512, 672};
+    sizes_ = {8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128};
   } else if (max_align == 16) {
-    sizes_ = {8,   16,  32,  48,  64,  80,  96,  112, 128, 144,
-              160, 192, 224, 256, 288, 336, 400, 512, 672};
+    sizes_ = {8, 16, 32, 48, 64, 80, 96, 112, 128};
   } else {
     model_bug("the README defines class tables for max_align_t 8 and 16 only");
   }
-  for (std::size_t size : kMediumClasses) sizes_.push_back(size);
+  for (const Run& run : kRest) {
+    for (std::size_t size = run.first; size <= run.last; size += run.step) sizes_.push_back(size);
+  }
   for (std::size_t size : sizes_) {
     slots_.push_back(mini_page_slots(size));
-    if (slots_.back() > kMaxMiniPageSlots) model_bug("a MiniPage of more than 15 slots");
+    if (slots_.back() > kMaxMiniPageSlots) model_bug("a MiniPage of more than 16 slots");
   }
 }
 

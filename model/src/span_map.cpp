@@ -197,7 +197,7 @@ std::vector<std::string> SpanMap::check() const {
       problems.push_back("span map: adjacent free spans at " + std::to_string(first));
     }
     if (span.kind == SpanKind::mini_page && span.slots > kMaxMiniPageSlots) {
-      problems.push_back("span map: MiniPage of more than 15 slots at " + std::to_string(first));
+      problems.push_back("span map: MiniPage of more than 16 slots at " + std::to_string(first));
     }
     previous_free = span.kind == SpanKind::free;
     expected = first + span.slots;

@@ -45,8 +45,8 @@ class ModelTest : public ::testing::Test {
   }
   // The first growth, by a large block of `slots` (more than spare spans keep) freed at once:
   // `pages` pages, one free span from slot 1 to the table. With the defaults, 30 slots at 1 and
-  // the table at 31, as a first allocation would leave them. (A MiniPage of several slots is
-  // never made by growth, so tests of those start here.)
+  // the table at 31, as a first allocation would leave them. (Tests of MiniPages of several
+  // slots start here, so that their layout does not depend on growth.)
   void grow_first(std::size_t slots = 17, std::size_t pages = 2) {
     EXPECT_LEGAL(model.allocate(slots * 2048, 1, got(at_slot(1), pages)));
     EXPECT_LEGAL(model.deallocate(at_slot(1), got(0, pages)));
@@ -224,26 +224,26 @@ TEST_F(ModelTest, MediumMiniPageTakesItsKcSlotsAtTheLowEndOfAFreeSpan) {
   ASSERT_EQ(model.classes().slots(c), 3U);
   ASSERT_EQ(model.classes().segments(c), 8U);
   HeapModel wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(2), 2)), "low end");
+  EXPECT_ILLEGAL(wrong.allocate(750, 1, got(at_slot(2), 2)), "low end");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(27), 2)), "low end");
+  EXPECT_ILLEGAL(wrong.allocate(750, 1, got(at_slot(27), 2)), "low end");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(1, 768), 2)), "Segment 0");
-  EXPECT_LEGAL(model.allocate(700, 1, got(at_slot(1), 2)));
+  EXPECT_ILLEGAL(wrong.allocate(750, 1, got(at_slot(1, 768), 2)), "Segment 0");
+  EXPECT_LEGAL(model.allocate(750, 1, got(at_slot(1), 2)));
   EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex3 4:freex26 ") + kPoolTable);
   // Segments in address order through all three slots: Segment i at byte 768 i of slot 1.
   for (std::size_t i = 1; i < 8; ++i) {
     SCOPED_TRACE(i);
     const std::size_t byte = i * 768;
-    EXPECT_LEGAL(model.allocate(700, 1, got(at_slot(1 + byte / 2048, byte % 2048), 2)));
+    EXPECT_LEGAL(model.allocate(750, 1, got(at_slot(1 + byte / 2048, byte % 2048), 2)));
   }
   EXPECT_EQ(model.stats().bytes_in_use, 8U * 768);
   // Full: the ninth block comes from a new MiniPage, the next three slots.
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(3, 1280), 2)), "free span");
+  EXPECT_ILLEGAL(wrong.allocate(750, 1, got(at_slot(3, 1280), 2)), "free span");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(700, 1, got(at_slot(5), 2)), "low end");
-  EXPECT_LEGAL(model.allocate(700, 1, got(at_slot(4), 2)));
+  EXPECT_ILLEGAL(wrong.allocate(750, 1, got(at_slot(5), 2)), "low end");
+  EXPECT_LEGAL(model.allocate(750, 1, got(at_slot(4), 2)));
   EXPECT_EQ(layout(model),
             std::string("0:metadatax1 1:MiniPagex3 4:MiniPagex3 7:freex23 ") + kPoolTable);
   EXPECT_EQ(model.stats().mini_pages, 2U);
@@ -274,44 +274,72 @@ TEST_F(ModelTest, MediumMiniPageTakesOnlyAFreeSpanThatHoldsItsKcSlots) {
   // Class 896 (k_c = 7): both free spans hold 7 slots; either may be taken, at its low end.
   ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(896)), 7U);
   HeapModel low = model;
-  EXPECT_LEGAL(low.allocate(800, 1, got(at_slot(10), 3)));
+  EXPECT_LEGAL(low.allocate(850, 1, got(at_slot(10), 3)));
   EXPECT_EQ(layout(low), "0:metadatax1 1:MiniPagex9 10:MiniPagex7 17:freex1 18:large blockx20 "
                          "38:large blockx17 55:freex7 62:metadatax34 ");
   HeapModel top = model;
-  EXPECT_LEGAL(top.allocate(800, 1, got(at_slot(55), 3)));
+  EXPECT_LEGAL(top.allocate(850, 1, got(at_slot(55), 3)));
   EXPECT_EQ(layout(top), "0:metadatax1 1:MiniPagex9 10:freex8 18:large blockx20 "
                          "38:large blockx17 55:MiniPagex7 62:metadatax34 ");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(800, 1, got(at_slot(11), 3)), "low end");
-  // Class 1920 (k_c = 15): no span holds 15 slots and nothing retires. A MiniPage of several
-  // slots is never made by growth: the 1900 bytes become a large block of one slot, at the low end
-  // of either free span, and memory does not grow.
+  EXPECT_ILLEGAL(wrong.allocate(850, 1, got(at_slot(11), 3)), "low end");
+  // Class 1920 (k_c = 15): no span holds 15 slots and nothing retires, so memory grows by a
+  // page, which extends the top free span at 55 to 38 slots, and the MiniPage takes its low end.
   ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(1920)), 15U);
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(55), 4)), "wasm page");
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(10), 3)), "free span");
   wrong = model;
-  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(11), 3)), "free span");
-  HeapModel at_top = model;
-  EXPECT_LEGAL(at_top.allocate(1900, 1, got(at_slot(55), 3)));
-  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(10), 3)));
-  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex9 10:large blockx1 11:freex7 "
-                           "18:large blockx20 38:large blockx17 55:freex7 62:metadatax34 ");
-  EXPECT_LEGAL(model.usable_size(at_slot(10), 2048, got(0, 3)));
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(10), 4)), "free span");
+  HeapModel refused = model;
+  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(55), 4)));
+  EXPECT_EQ(layout(model), "0:metadatax1 1:MiniPagex9 10:freex8 18:large blockx20 "
+                           "38:large blockx17 55:MiniPagex15 70:freex24 94:metadatax34 ");
+  EXPECT_LEGAL(model.usable_size(at_slot(55), 1920, got(0, 4)));
+  check();
+  // When that growth is refused, the 1900 bytes become a large block of one slot, at the low end
+  // of either free span, and nothing asks memory again (both spans hold the slot).
+  refused.refuse_next_grows(2);
+  wrong = refused;
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(0, 3, 1)), "null");
+  wrong = refused;
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(11), 3, 1)), "free span");
+  HeapModel at_top = refused;
+  EXPECT_LEGAL(at_top.allocate(1900, 1, got(at_slot(55), 3, 1)));
+  EXPECT_LEGAL(refused.allocate(1900, 1, got(at_slot(10), 3, 1)));
+  EXPECT_EQ(layout(refused), "0:metadatax1 1:MiniPagex9 10:large blockx1 11:freex7 "
+                             "18:large blockx20 38:large blockx17 55:freex7 62:metadatax34 ");
+  EXPECT_LEGAL(refused.usable_size(at_slot(10), 2048, got(0, 3)));
+  EXPECT_EQ(refused.refusals_pending(), 1U);
+  for (const auto& problem : refused.check_invariants()) ADD_FAILURE() << problem;
+}
+
+TEST_F(ModelTest, AMiniPageOfSeveralSlotsGrowsTheHeapLikeAnyOther) {
+  // A fresh heap: 1900 bytes (class 1920, k_c = 15) make their MiniPage by the first growth
+  // (two pages: 64 slots less slot 0 and a 33-slot table leave 30).
+  HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(1), 1)), "wasm page");
+  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.usable_size(at_slot(1), 1920, got(0, 2)));
+  EXPECT_EQ(model.stats().mini_pages, 1U);
   check();
 }
 
-TEST_F(ModelTest, AMiniPageOfSeveralSlotsIsNeverMadeByGrowth) {
-  // A fresh heap: 1900 bytes (class 1920, k_c = 15) would need growth for their MiniPage, so
-  // they are a large block of one slot, and the heap grows for that slot.
-  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.usable_size(at_slot(1), 2048, got(0, 2)));
+TEST_F(ModelTest, ARefusedGrowthLeavesAClassOfSeveralSlotsALargeBlock) {
+  // The first ask, for the MiniPage, is refused; the large block of one slot asks again, and
+  // that ask is granted.
+  model.refuse_next_grows(1);
   HeapModel wrong = model;
+  EXPECT_ILLEGAL(wrong.allocate(1900, 1, got(at_slot(1), 2, 0)), "refused");
+  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(1), 2, 1)));
+  EXPECT_LEGAL(model.usable_size(at_slot(1), 2048, got(0, 2)));
+  wrong = model;
   EXPECT_ILLEGAL(wrong.usable_size(at_slot(1), 1920, got(0, 2)), "the model says 2048");
-  // Now the top free span holds 15 slots: the next 1900 bytes make the MiniPage there (its
-  // bitmap record takes the pool's first slot from the top free span's end), without growth.
-  EXPECT_LEGAL(model.allocate(1900, 1, got(at_slot(2), 2)));
-  EXPECT_LEGAL(model.usable_size(at_slot(2), 1920, got(0, 2)));
-  check();
+  // A class of one slot has no such fallback: refused, it fails.
+  HeapModel one_slot{1 << 20, 16};
+  one_slot.refuse_next_grows(1);
+  EXPECT_LEGAL(one_slot.allocate(250, 1, got(0, 0, 1)));
+  for (const auto& problem : model.check_invariants()) ADD_FAILURE() << problem;
+  for (const auto& problem : one_slot.check_invariants()) ADD_FAILURE() << problem;
 }
 
 TEST_F(ModelTest, SegmentsInAMiniPagesLaterSlotsAreBlocks) {
@@ -354,23 +382,25 @@ TEST_F(ModelTest, SegmentsInAMiniPagesLaterSlotsAreBlocks) {
 }
 
 TEST_F(ModelTest, PointersPastTheLastSegmentOrInsideOneAreInvalid) {
-  // Class 672: three Segments in one slot, bytes 2016 to 2047 belong to none.
-  EXPECT_LEGAL(model.allocate(600, 1, got(at_slot(1), 2)));
-  EXPECT_LEGAL(model.deallocate(at_slot(1, 2016), got(0, 2, 0, Error::invalid_pointer)));
-  EXPECT_ILLEGAL(model.deallocate(at_slot(1, 2016), got(0, 2, 0, Error::double_free)),
+  // Class 1344: three Segments in two slots, bytes 4032 to 4095 belong to none.
+  ASSERT_EQ(model.classes().slots(*model.classes().class_of_size(1344)), 2U);
+  EXPECT_LEGAL(model.allocate(1300, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(2, 1984), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(2, 1984), got(0, 2, 0, Error::double_free)),
                  "invalid_pointer");
   EXPECT_LEGAL(model.deallocate(at_slot(1, 1344), got(0, 2, 0, Error::double_free)));  // free
+  EXPECT_LEGAL(model.deallocate(at_slot(2, 640), got(0, 2, 0, Error::double_free)));   // free
   // Class 4096: one Segment over two slots, so the second slot's start is inside it.
-  EXPECT_LEGAL(model.allocate(4000, 1, got(at_slot(2), 2)));
-  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex1 2:MiniPagex2 4:freex26 ") +
+  EXPECT_LEGAL(model.allocate(4000, 1, got(at_slot(3), 2)));
+  EXPECT_EQ(layout(model), std::string("0:metadatax1 1:MiniPagex2 3:MiniPagex2 5:freex25 ") +
                                kPoolTable);
-  EXPECT_LEGAL(model.usable_size(at_slot(2), 4096, got(0, 2)));
-  EXPECT_LEGAL(model.deallocate(at_slot(3), got(0, 2, 0, Error::invalid_pointer)));
-  EXPECT_ILLEGAL(model.deallocate(at_slot(3), got(0, 2, 0, Error::double_free)), "invalid_pointer");
-  EXPECT_LEGAL(model.deallocate(at_slot(3, 2040), got(0, 2, 0, Error::invalid_pointer)));
-  // Medium MiniPages end with their last Segment: just past it is the next span (here the
-  // head of a free span, which reads as a freed block).
-  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2, 0, Error::double_free)));
+  EXPECT_LEGAL(model.usable_size(at_slot(3), 4096, got(0, 2)));
+  EXPECT_LEGAL(model.deallocate(at_slot(4), got(0, 2, 0, Error::invalid_pointer)));
+  EXPECT_ILLEGAL(model.deallocate(at_slot(4), got(0, 2, 0, Error::double_free)), "invalid_pointer");
+  EXPECT_LEGAL(model.deallocate(at_slot(4, 2040), got(0, 2, 0, Error::invalid_pointer)));
+  // A MiniPage without slack ends with its last Segment: just past it is the next span (here
+  // the head of a free span, which reads as a freed block).
+  EXPECT_LEGAL(model.deallocate(at_slot(5), got(0, 2, 0, Error::double_free)));
   EXPECT_EQ(model.stats().live_blocks, 2U);
   check();
 }
@@ -448,7 +478,7 @@ TEST_F(ModelTest, SixteenKiBIsTheLargestSmallBlock) {
   EXPECT_LEGAL(model.usable_size(at_slot(1), 16384, got(0, 2)));
   // Reallocation within the class stays in place; past 16384 bytes the block moves to a large
   // block, and its MiniPage (current) stays, empty.
-  EXPECT_LEGAL(model.reallocate(at_slot(1), 15361, 1, got(at_slot(1), 2)));
+  EXPECT_LEGAL(model.reallocate(at_slot(1), 15873, 1, got(at_slot(1), 2)));
   HeapModel wrong = model;
   EXPECT_ILLEGAL(wrong.reallocate(at_slot(1), 16385, 1, got(at_slot(1), 2)), "free span");
   EXPECT_LEGAL(model.reallocate(at_slot(1), 16385, 1, got(at_slot(18), 2)));
@@ -802,10 +832,10 @@ TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
   EXPECT_EQ(layout(model), "0:metadatax1 1:large blockx31 32:freex31 63:metadatax33 ");
   // Large to small moves: the pool takes the top free span's last slot, a new MiniPage the low
   // end of the only span, then the old block is freed.
-  EXPECT_LEGAL(model.reallocate(block, 100, 1, got(at_slot(32), 3)));
+  EXPECT_LEGAL(model.reallocate(block, 250, 1, got(at_slot(32), 3)));  // class 256: one slot
   EXPECT_EQ(layout(model), "0:metadatax1 1:freex31 32:MiniPagex1 33:freex29 62:metadatax34 ");
-  EXPECT_LEGAL(model.reallocate(at_slot(32), 110, 1, got(at_slot(32), 3)));  // same class
-  EXPECT_ILLEGAL(model.reallocate(at_slot(32), 100, 1, got(at_slot(33), 3)), "stays in place");
+  EXPECT_LEGAL(model.reallocate(at_slot(32), 255, 1, got(at_slot(32), 3)));  // same class
+  EXPECT_ILLEGAL(model.reallocate(at_slot(32), 250, 1, got(at_slot(32, 256), 3)), "stays in place");
   EXPECT_LEGAL(model.reallocate(at_slot(32), 0, 1, got(0, 3)));
   EXPECT_EQ(model.stats().live_blocks, 0U);
   EXPECT_EQ(model.stats().mini_pages, 1U);  // current, empty, kept

@@ -108,7 +108,7 @@ TEST(ModelSpanMap, CarveSplitsAndReleaseCoalescesBothSides) {
   EXPECT_TRUE(map.check().empty());
 }
 
-TEST(ModelSpanMap, MiniPagesSpanUpTo15SlotsAndFreeAsOneSpan) {
+TEST(ModelSpanMap, MiniPagesSpanUpTo16SlotsAndFreeAsOneSpan) {
   SpanMap map = two_pages_with_a_pool();
   map.carve(1, 3, SpanKind::mini_page);   // class 768: k_c = 3
   map.carve(4, 15, SpanKind::mini_page);  // class 1920: k_c = 15
@@ -128,11 +128,14 @@ TEST(ModelSpanMap, MiniPagesSpanUpTo15SlotsAndFreeAsOneSpan) {
   map.release(4, 15);  // all 15 slots at once, merging both ways
   EXPECT_EQ(layout(map), "0:metadatax1 1:freex29 30:metadatax34 ");
   EXPECT_TRUE(map.check().empty());
-  // 16 slots is more than any MiniPage spans.
+  // 16 slots is the most a MiniPage spans; 17 is more.
   map.carve(1, 16, SpanKind::mini_page);
+  EXPECT_TRUE(map.check().empty());
+  map.release(1, 16);
+  map.carve(1, 17, SpanKind::mini_page);
   auto problems = map.check();
   ASSERT_EQ(problems.size(), 1U);
-  EXPECT_NE(problems[0].find("more than 15 slots"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[0].find("more than 16 slots"), std::string::npos) << problems[0];
 }
 
 TEST(ModelSpanMap, SpareSpansAreNeitherTakenNorMerged) {

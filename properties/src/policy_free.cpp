@@ -8,6 +8,10 @@ namespace {
 
 constexpr std::size_t kSlotBytes = 2048;
 constexpr std::size_t kPageBytes = 65536;
+// A small request (allocator/README.md, "Size classes") may need a new MiniPage, which spans up
+// to 16 slots whatever its class.
+constexpr std::size_t kLargestSmallBytes = 16384;
+constexpr std::size_t kMostMiniPageSlots = 16;
 // The table's records: 16 bytes a slot, in whole slots (allocator/README.md, R(top)).
 std::size_t record_slots(std::size_t pages) {
   constexpr std::size_t kPagesPerRecordSlot = kSlotBytes / (16 * (kPageBytes / kSlotBytes));
@@ -22,6 +26,7 @@ struct Run {
 }  // namespace
 
 std::size_t slots_for(std::size_t size, std::size_t alignment) {
+  if (size <= kLargestSmallBytes && alignment <= kSlotBytes) return kMostMiniPageSlots;
   std::size_t slots = size / kSlotBytes + (size % kSlotBytes != 0 ? 1 : 0);
   if (slots == 0) slots = 1;
   if (alignment > kSlotBytes) {

@@ -33,7 +33,7 @@ TEST(Executor, EveryKindOfOperationAgreesWithTheModel) {
                            "free heap+0", "free b1", "free_again b1", "realloc b43 0",
                            "b46 = calloc max/8+1 8", "b47 = malloc max-16",
                            "b48 = aligned_alloc 24 10", "b49 = posix_memalign 2 10",
-                           "b52 = memalign 256 300", "b53 = memalign 3 10", "refuse_grows 1", "b50 = malloc 900000", "b51 = malloc 900000"}) {
+                           "b52 = memalign 256 300", "b53 = memalign 3 10", "refuse_grows 1", "b50 = malloc 800000", "b51 = malloc 800000"}) {
     EXPECT_STEP_OK(executor, line);
   }
   EXPECT_FALSE(executor.block_live(50));  // the refused grow

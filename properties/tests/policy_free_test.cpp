@@ -25,9 +25,13 @@ Shape heap(std::vector<Span> middle) {
 Request request(std::size_t slots, bool succeeded = true) { return Request{slots, succeeded, {}}; }
 
 TEST(PolicyFree, SlotsForARequest) {
-  EXPECT_EQ(slots_for(0, 1), 1U);
-  EXPECT_EQ(slots_for(2048, 1), 1U);
-  EXPECT_EQ(slots_for(2049, 1), 2U);
+  // Small requests may need a MiniPage of up to 16 slots, whatever their size.
+  EXPECT_EQ(slots_for(0, 1), 16U);
+  EXPECT_EQ(slots_for(2048, 1), 16U);
+  EXPECT_EQ(slots_for(16384, 2048), 16U);
+  // Large ones need their whole slots.
+  EXPECT_EQ(slots_for(16385, 1), 9U);
+  EXPECT_EQ(slots_for(40000, 1), 20U);
   EXPECT_EQ(slots_for(100, 8192), 4U);  // 1 + 4 - 1: any run of 4 holds an aligned slot
 }
 

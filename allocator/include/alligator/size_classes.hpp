@@ -10,21 +10,21 @@
 // of kMaxAlign (or a power of two below it) makes all of its Segments aligned. kMaxAlign is
 // alignof(max_align_t): 8 on wasm32, 16 on i686 and x86_64, which gives two tables.
 //
-// wasm32 (kMaxAlign 8): 22 one-slot classes, then 35 medium ones, 57 in all.
-//   size      8  16  24  32  40  48  56  64  80  96 112 128 144 160 192 224 256 288 336 400 512 672
-//   segments 256 128 85  64  51  42  36  32  25  21  18  16  14  12  10   9   8   7   6   5   4   3
-// i686, x86_64 (kMaxAlign 16): the same without 24, 40 and 56, 54 in all.
-// Medium classes (both tables), with the slots k_c of their MiniPages and their Segments:
-//   size   768 896 1024 1152 1280 1408 1536 1664 1792 1920 2048
-//   slots    3   7    1    9    5   11    3   13    7   15    1
-//   segs     8  16    2   16    8   16    4   16    8   16    1
-//   then 2304 .. 4096 in steps of 256, 4608 .. 8192 in steps of 512, 9216 .. 16384 in steps of
-//   1024: k_c = size / gcd(size, 2048) slots (at most 15), 1 to 8 Segments.
+// The classes: 8, then every multiple of kMaxAlign up to 64, then eight steps per doubling up to
+// 1024 and sixteen from 1024 to 16384, each step rounded up to a multiple of kMaxAlign:
+//   wasm32 (kMaxAlign 8, 104 classes): 8 16 24 32 40 48 56 64 72 80 88 96 104 112 120 128 144
+//     160 ... 256 (steps of 16), 288 ... 512 (32), 576 ... 1024 (64), 1088 ... 2048 (64),
+//     2176 ... 4096 (128), 4352 ... 8192 (256), 8704 ... 16384 (512)
+//   i686, x86_64 (kMaxAlign 16, 97 classes): 8 16 32 48 64 80 96 112 128, then the same.
+// Fine steps matter because real programs ask for a few sizes over and over, often a power of
+// two plus a header (SQLite's 1032 and 4272 bytes, tree-sitter's 84 to 108): every step of
+// rounding is lost on each of their blocks.
 //
-// The one-slot sizes waste at most 128 of a MiniPage's 2048 bytes (most waste <= 48) and round a
-// request up by at most a third from 64 to 672 bytes. 768, 896 and 1024 round up by at most a
-// sixth; above 1024, eight classes per doubling round up by at most 12.5%. From 768 on a MiniPage
-// of k_c slots holds its Segments without slack.
+// k_c is the number of slots, 1 to 16, whose MiniPage leaves the smallest share of its bytes
+// after its last Segment (the fewest slots among equals), counting only MiniPages of at most 128
+// Segments (so that thread caches have a mark bit for each, allocator/README.md, Threads); class
+// 8 has one slot of 256. Examples: 88 bytes, 4 slots, 93 Segments, 8 bytes unused; 1088 bytes, 8
+// slots, 15 Segments, 64 bytes unused; 4096, 2 slots, 1 Segment.
 #pragma once
 
 #include <array>
@@ -38,20 +38,40 @@ inline constexpr std::size_t kMaxAlign = alignof(std::max_align_t);
 inline constexpr std::size_t kMiniPageSize = 2048;
 inline constexpr std::size_t kLargestClassSize = 16384;
 inline constexpr std::size_t kMaxSegmentsPerMiniPage = 256;
-inline constexpr std::size_t kMaxMiniPageSlots = 15;
+// More Segments than this only for class 8 (thread caches mark Segment i with bit 128 + i).
+inline constexpr std::size_t kMaxSegmentsPerMultiSlotChoice = 128;
+inline constexpr std::size_t kMaxMiniPageSlots = 16;
 
-inline constexpr std::array<std::uint16_t, 57> kClassSizesAlign8 = {
-    8,     16,    24,    32,    40,    48,    56,    64,    80,    96,    112,   128,
-    144,   160,   192,   224,   256,   288,   336,   400,   512,   672,   768,   896,
-    1024,  1152,  1280,  1408,  1536,  1664,  1792,  1920,  2048,  2304,  2560,  2816,
-    3072,  3328,  3584,  3840,  4096,  4608,  5120,  5632,  6144,  6656,  7168,  7680,
-    8192,  9216,  10240, 11264, 12288, 13312, 14336, 15360, 16384};
-inline constexpr std::array<std::uint16_t, 54> kClassSizesAlign16 = {
-    8,     16,    32,    48,    64,    80,    96,    112,   128,   144,   160,   192,
-    224,   256,   288,   336,   400,   512,   672,   768,   896,   1024,  1152,  1280,
-    1408,  1536,  1664,  1792,  1920,  2048,  2304,  2560,  2816,  3072,  3328,  3584,
-    3840,  4096,  4608,  5120,  5632,  6144,  6656,  7168,  7680,  8192,  9216,  10240,
-    11264, 12288, 13312, 14336, 15360, 16384};
+namespace detail {
+// Writes the class sizes for `align` to `out` (when not null); returns how many there are.
+constexpr std::size_t generate_class_sizes(std::size_t align, std::uint16_t* out) {
+  std::size_t count = 0;
+  auto add = [&](std::size_t size) {
+    if (out != nullptr) out[count] = static_cast<std::uint16_t>(size);
+    ++count;
+  };
+  add(8);
+  for (std::size_t size = align; size <= 64; size += align) {
+    if (size > 8) add(size);
+  }
+  for (std::size_t base = 64; base < kLargestClassSize; base *= 2) {
+    std::size_t step = base / (base < 1024 ? 8 : 16);
+    if (step < align) step = align;
+    for (std::size_t size = base + step; size <= 2 * base; size += step) add(size);
+  }
+  return count;
+}
+template <std::size_t kAlign>
+constexpr auto class_size_table() {
+  std::array<std::uint16_t, generate_class_sizes(kAlign, nullptr)> table{};
+  generate_class_sizes(kAlign, table.data());
+  return table;
+}
+}  // namespace detail
+
+inline constexpr auto kClassSizesAlign8 = detail::class_size_table<8>();
+inline constexpr auto kClassSizesAlign16 = detail::class_size_table<16>();
+static_assert(kClassSizesAlign8.size() == 104 && kClassSizesAlign16.size() == 97);
 
 // This target's table. (The static_assert stays outside the lambda: outside a template, a
 // discarded `if constexpr` branch is still checked, so inside it fired on wasm32.)
@@ -67,13 +87,20 @@ inline constexpr auto kClassSizes = [] {
 inline constexpr std::size_t kClassCount = kClassSizes.size();
 
 constexpr std::size_t class_size(std::size_t size_class) { return kClassSizes[size_class]; }
-// k_c: 1 up to 672 bytes, else the fewest slots whose bytes the class size divides.
+// k_c: the slots (1 to 16) leaving the least share of the MiniPage after its last Segment, the
+// fewest such, among MiniPages of at most 128 Segments; class 8 takes one slot (256 Segments).
+constexpr std::size_t mini_page_slots_for_size(std::size_t size) {
+  if (size == 8) return 1;
+  std::size_t best = 1;
+  for (std::size_t slots = 2; slots <= kMaxMiniPageSlots; ++slots) {
+    if (slots * kMiniPageSize / size > kMaxSegmentsPerMultiSlotChoice) break;
+    // slack(slots) / slots < slack(best) / best, without a division.
+    if (slots * kMiniPageSize % size * best < best * kMiniPageSize % size * slots) best = slots;
+  }
+  return best;
+}
 constexpr std::size_t mini_page_slots(std::size_t size_class) {
-  std::size_t size = kClassSizes[size_class];
-  if (size <= 672) return 1;
-  std::size_t divisor = kMiniPageSize;  // gcd(size, 2048): the largest power of two dividing both
-  while (size % divisor != 0) divisor /= 2;
-  return size / divisor;
+  return mini_page_slots_for_size(kClassSizes[size_class]);
 }
 constexpr std::size_t segments_per_mini_page(std::size_t size_class) {
   return mini_page_slots(size_class) * kMiniPageSize / kClassSizes[size_class];

@@ -86,12 +86,12 @@ TEST(FastPathTest, SegmentsInLaterSlotsOfAMediumMiniPageAreFreedFast) {
   EXPECT_EQ(counted.errors, 0);
 }
 
-// In a fresh heap a medium request is a large block (a MiniPage of k_c > 1 slots is never made
-// by growth): allocated by the fast path's size test, freed fast as a live large block's start;
-// freed again, checked.
+// When growth for its MiniPage is refused, a medium request is a large block: allocated by the
+// fast path's size test, freed fast as a live large block's start; freed again, checked.
 TEST(FastPathTest, AMediumRequestServedAsALargeBlockIsFreedFast) {
   CountedHeap counted;
   reset();
+  counted.memory.refuse_next_grows(1);
   void* block = counted.heap.allocate(1900);  // class 1920, 15 slots: one large slot instead
   void* sized = counted.heap.allocate(1900);  // the MiniPage, in the top free span
   EXPECT_EQ(counted.heap.usable_size(block), 2048U);

@@ -112,9 +112,9 @@ class HeapCore {
   [[gnu::noinline]] void* allocate_checked(std::size_t size, std::size_t alignment);
   [[gnu::noinline]] void deallocate_checked(void* pointer, std::size_t size, std::size_t alignment);
 
-  // Small blocks (small_path.cpp). allocate_small: nullptr when memory cannot grow, or when the
-  // class's new MiniPage of several slots could only come from growth; then
-  // allocate_without_mini_page serves the request as a large block (heap_core.cpp).
+  // Small blocks (small_path.cpp). allocate_small: nullptr when a new MiniPage was needed and
+  // memory cannot grow; then allocate_without_mini_page serves a request of a class of several
+  // slots as a large block (heap_core.cpp).
   // allocate_after_refill: the same when the current MiniPage is full or there is none.
   void* allocate_small(unsigned size_class);
   [[gnu::noinline]] static unsigned class_of_medium_size(std::size_t size);

@@ -10,10 +10,10 @@
 namespace alligator::detail {
 
 inline constexpr std::size_t kSizeGranule = 8;
-// Above 1024 bytes every class size is a multiple of 128, so a second, coarser table covers the
-// medium sizes in 128 entries where an 8-byte one would need 1920.
+// Above 1024 bytes every class size is a multiple of 64, so a second, coarser table covers the
+// medium sizes in 256 entries where an 8-byte one would need 1920.
 inline constexpr std::size_t kFineLookupLimit = 1024;
-inline constexpr std::size_t kCoarseGranule = 128;
+inline constexpr std::size_t kCoarseGranule = 64;
 
 // The smallest class with class_size >= size, for 0 <= size <= limit, indexed by
 // ceil(size / granule).
@@ -68,19 +68,14 @@ static_assert([] {
         segments_per_mini_page(size_class) == 0) {
       return false;
     }
-    if (kClassSizes[size_class] > 672 &&
-        segments_per_mini_page(size_class) * kClassSizes[size_class] !=
-            mini_page_slots(size_class) * kMiniPageSize) {
-      return false;
-    }
   }
   return true;
-}(), "MiniPages span at most 15 slots and 256 Segments; medium ones have no slack");
+}(), "MiniPages span at most 16 slots and 256 Segments");
 
 // Segment index from the byte offset in a MiniPage, without a division: with
 // r = floor(2^32 / size) + 1 = 2^32 / size + d (0 < d <= 1), offset * r / 2^32 is
 // offset / size + offset * d / 2^32, and the second term stays below 1 / size while
-// offset * size < 2^32 (offsets are below 15 * 2048 and sizes at most 16384, so always): the floor
+// offset * size < 2^32 (offsets are below 16 * 2048 and sizes at most 16384, so always): the floor
 // is offset / size exactly. One 32 x 32 -> 64-bit multiply on every target.
 inline constexpr unsigned kReciprocalShift = 32;
 inline constexpr auto kSegmentReciprocal = [] {
@@ -104,7 +99,7 @@ constexpr unsigned segment_of_offset(std::size_t offset, unsigned size_class) {
 
 // Whether `offset` starts a Segment, from the same product: its low 32 bits are
 // q * (r * size - 2^32) <= q * size = offset < 2^15 when offset = q * size, and at least
-// r > 2^32 / 16384 = 2^18 otherwise (no wrap: (q + 1) * size <= 15 * 2048 < r). So no multiply
+// r > 2^32 / 16384 = 2^18 otherwise (no wrap: (q + 1) * size <= 16 * 2048 < r). So no multiply
 // back by the class size is needed. allocator/tests/size_class_test.cpp checks both functions for
 // every offset of every class's MiniPage (too many for a constant expression).
 inline constexpr std::uint32_t kSegmentStartBound = 1U << 15;

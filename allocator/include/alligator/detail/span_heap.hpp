@@ -50,16 +50,15 @@ class SpanHeap {
       : grow_(grow), memory_(memory), client_(client) {}
 
   // Spans. take: `slots` from the low end of a free span (good fit, else the top free span,
-  // else after the client reclaimed, else after growth unless `may_grow` is false), labelled
-  // `kind`; kNoSlot when memory cannot (or may not) grow. release: frees a whole span (or a large
-  // block's tail), merging it.
-  std::uint32_t take(std::uint32_t slots, SpanKind kind, bool may_grow = true);
+  // else after the client reclaimed, else after growth), labelled `kind`; kNoSlot when memory
+  // cannot grow. release: frees a whole span (or a large block's tail), merging it.
+  std::uint32_t take(std::uint32_t slots, SpanKind kind);
   void release(std::uint32_t first, std::uint32_t slots);
 
   // MiniPages (bitmap_pool.cpp): take_mini_page takes a bitmap record (growing the pool by a slot
   // when none is free), then `slots` slots, as take does; it returns the first, or kNoSlot when
-  // memory cannot grow or, for a MiniPage of several slots, would have to (allocator/README.md:
-  // the request then becomes a large block). Every slot's record holds the class (an opaque label here), the bitmap's
+  // memory cannot grow (allocator/README.md: a request of a class of several slots then becomes
+  // a large block). Every slot's record holds the class (an opaque label here), the bitmap's
   // index and the slot's position in the MiniPage. The bitmap is not cleared. release_mini_page
   // frees both.
   std::uint32_t take_mini_page(std::uint32_t slots, unsigned size_class);
@@ -124,7 +123,7 @@ class SpanHeap {
  private:
   friend struct TestAccess;  // allocator/tests/heap_test_access.hpp (the validator's tests)
 
-  std::uint32_t find_free_span(std::uint32_t slots, bool may_grow);
+  std::uint32_t find_free_span(std::uint32_t slots);
   void clear_span_roles(std::uint32_t first, std::uint32_t slots);
   void bin_insert(std::uint32_t first, std::uint32_t slots);
   void bin_remove(std::uint32_t first, std::uint32_t slots);
@@ -137,7 +136,7 @@ class SpanHeap {
   void move_table(std::byte* new_memory, std::uint32_t new_top);
   // The pool (bitmap_pool.cpp): a free bitmap record's index, growing the pool when none is free;
   // kNoBitmap when that needed memory that could not grow.
-  std::uint32_t take_bitmap(bool may_grow);
+  std::uint32_t take_bitmap();
   void grow_pool();
   void push_free_bitmap(std::uint32_t index);
 

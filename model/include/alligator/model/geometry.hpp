@@ -9,8 +9,8 @@ namespace alligator::model {
 inline constexpr std::size_t kSlotBytes = 2048;       // a slot; a MiniPage is k_c slots
 inline constexpr std::size_t kWasmPageBytes = 65536;  // the unit memory grows by
 inline constexpr std::size_t kSlotsPerWasmPage = kWasmPageBytes / kSlotBytes;  // 32
-// A MiniPage spans k_c slots, at most 15 (size_classes.hpp computes k_c per class).
-inline constexpr std::size_t kMaxMiniPageSlots = 15;
+// A MiniPage spans k_c slots, at most 16 (size_classes.hpp computes k_c per class).
+inline constexpr std::size_t kMaxMiniPageSlots = 16;
 
 // Slot 0: a one-slot metadata span, made by the first growth.
 inline constexpr std::size_t kReservedSlots = 1;

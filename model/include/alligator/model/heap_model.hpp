@@ -171,13 +171,13 @@ class HeapModel {
   void allocate_small(std::size_t size, std::size_t size_class, Call& call);
   void allocate_large(std::size_t size, std::size_t alignment, Call& call);
   void take_segment(std::size_t slot, Call& call);
-  // "Taking k slots": retires and grows (unless `may_grow` is false) as the README says; returns
-  // the free span the heap took from (checked against the result), or nothing when the call must
-  // fail (or, without growth, when no span can take them).
-  std::optional<std::size_t> take_slots(std::size_t slots, Call& call, bool may_grow = true);
+  // "Taking k slots": retires and grows as the README says; returns the free span the heap took
+  // from (checked against the result), or nothing when memory could not grow (or the call
+  // failed).
+  std::optional<std::size_t> take_slots(std::size_t slots, Call& call);
   // "The pool": a bitmap record for a new MiniPage, growing the pool by one slot when none is
-  // free; false when that needed memory that could not (or, without `may_grow`, may not) grow.
-  bool take_bitmap_record(Call& call, bool may_grow);
+  // free; false when that needed memory that could not grow.
+  bool take_bitmap_record(Call& call);
   // "Growth": asks for max(p_k, p_min) pages, then p_k; true when the top free span now has
   // `slots` slots.
   bool grow(std::size_t slots, Call& call);

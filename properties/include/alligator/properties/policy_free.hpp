@@ -46,8 +46,9 @@ struct Request {
   std::optional<std::size_t> in_place_first;
 };
 
-// Slots that surely hold a request: max(1, ceil(size / 2048)), plus alignment / 2048 - 1 when
-// the alignment is above 2048 (saturating).
+// Slots that surely hold a request: 16 for a small one (size <= 16384, alignment <= 2048: a
+// MiniPage spans at most 16 slots), else ceil(size / 2048), plus alignment / 2048 - 1 when the
+// alignment is above 2048 (saturating).
 std::size_t slots_for(std::size_t size, std::size_t alignment);
 
 // After a call that left the memory at `pages_after` pages and `metadata_after` bytes of
