@@ -80,6 +80,11 @@ ALLIGATOR_INCLUDES = ["-I" + os.path.join(ROOT, "allocator/include"),
 # Link flags shared by every timed wasm workload, whatever the allocator.
 RUN_LINK_FLAGS = ["-sALLOW_MEMORY_GROWTH=1", "-sMAXIMUM_MEMORY=2GB",
                   "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1"]
+# The memory rows' builds: memory grows to exactly what the allocator asks for (whole 64 KiB
+# pages). By default Emscripten grows by at least 20% of its size at a time, which rounds each
+# allocator's figure up by a different 0-20% depending on where its last growth landed: two
+# allocators 10% apart could show the same figure, or one 1% apart show 20%.
+EXACT_GROWTH_FLAGS = ["-sMEMORY_GROWTH_GEOMETRIC_STEP=0"]
 
 # The workloads. "program": bench/<program>.cpp; "unit"; "higher": higher is better.
 WORKLOADS = {
@@ -277,6 +282,8 @@ def wasm_builds(jobs, unavailable=()):
                 flags = CODE_SIZE_LINK_FLAGS
             elif program == "heap_efficiency":
                 flags = HEAP_EFFICIENCY_LINK_FLAGS
+            elif program in PEAKS:
+                flags = RUN_LINK_FLAGS + EXACT_GROWTH_FLAGS
             else:
                 flags = RUN_LINK_FLAGS
             program_object = os.path.join(obj_dir, program + ".o")
@@ -294,7 +301,7 @@ def wasm_builds(jobs, unavailable=()):
             # measured link leaves out (the map's text would take linear memory): draw_heap_maps.
             for program in MAPPED:
                 flags = (HEAP_EFFICIENCY_LINK_FLAGS if program == "heap_efficiency" else
-                         RUN_LINK_FLAGS)
+                         RUN_LINK_FLAGS + EXACT_GROWTH_FLAGS)
                 inputs = [os.path.join(obj_dir, program + ".o")] + alligator_objects + map_objects
                 output = os.path.join(WORK, "wasm-O2", program + ".alligator-map.js")
                 links.append(Step(output, ["em++", "-O2"] + inputs + ["-sMALLOC=none"] + flags +
@@ -307,7 +314,8 @@ def real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, 
                         links, outputs):
     """The real programs (bench/real_programs.py): their objects compiled once, linked with each
     allocator with the timed workloads' flags plus the program's own (real_programs.link_flags:
-    a small initial memory, and the file system to read its input)."""
+    a small initial memory, and the file system to read its input); and once more with exact
+    growth for the memory rows (key (name, allocator, "exact"))."""
     for program in real_programs.PROGRAMS:
         if program in unavailable:
             continue
@@ -322,6 +330,12 @@ def real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, 
                               real_programs.link_flags(program) + ["-o", output],
                               program_objects + allocator_inputs[allocator], env))
             outputs[(name, allocator, "O2")] = output
+            exact = os.path.join(WORK, "wasm-O2", "%s.%s.exact.js" % (name, allocator))
+            links.append(Step(exact, ["em++", "-O2"] + program_objects +
+                              allocator_args[allocator] + RUN_LINK_FLAGS + EXACT_GROWTH_FLAGS +
+                              real_programs.link_flags(program) + ["-o", exact],
+                              program_objects + allocator_inputs[allocator], env))
+            outputs[(name, allocator, "exact")] = exact
 
 
 def native_builds():
@@ -833,8 +847,29 @@ METHOD.append(
     "peak_mixed_lifetimes: pools of small (1..256 B, 20000), medium (257 B..64 KiB, 2000) and "
     "large (64 KiB..4 MiB, 40) blocks, random frees, 400000 steps. A NULL is reported as "
     "\"out of memory at\" the failing request (n/a in the tables, named in the targets and notes). "
-    "Emscripten's resize grows memory to at least 1.2 x its size at a time, whatever an allocator "
-    "asks, so the figures move in those steps (two allocators often end on the same size).")
+    "Linked with `%s`, so that memory grows to exactly what the allocator asks for: by default "
+    "Emscripten grows memory by at least 20%% of its size at a time, which rounds each "
+    "allocator's figure up by a different 0-20%% (before 2026-12-05 these rows were measured "
+    "that way, and allocators often ended on the same size)." % " ".join(EXACT_GROWTH_FLAGS))
+
+
+def measure_real_memory(wasm, mode, results, unavailable, problems):
+    """The real programs' memory rows: their exact-growth builds, one run per allocator."""
+    for program in real_programs.PROGRAMS:
+        if program in unavailable:
+            continue
+        name = WORKLOADS[program]["program"]
+        for allocator in ALLOCATORS:
+            run = run_wasm(wasm[(name, allocator, "exact")], mode, 900,
+                           real_programs.run_arguments(program))
+            if run["status"] == "ok" and run["memory"] is not None:
+                results[program + "_memory"][allocator] = run["memory"]
+                log("  %-22s %-9s %s bytes (%.1f s)" % (program + "_memory", allocator,
+                                                        fmt(run["memory"], "bytes"),
+                                                        run["seconds"]))
+            else:
+                problems.add("%s_memory under %s: %s; output: %s" % (
+                    program, allocator, run["status"], run["output"][-800:].strip()))
 
 
 def measure_peaks(wasm, mode, results, notes, problems):
@@ -917,6 +952,7 @@ def main():
 
     log("bench: peak memory, one run per allocator")
     measure_peaks(wasm, mode, results, extra_info.setdefault("notes", []), problems)
+    measure_real_memory(wasm, mode, results, unavailable, problems)
 
     # Instruction counts under Callgrind: exact, so they may run in parallel.
     log("bench: steps_flatness under Callgrind (%d and %d live blocks)" % (STEPS_SMALL,
@@ -1001,9 +1037,14 @@ def main():
         distinct = {tuple(d) for d in digests.values()}
         if len(distinct) > 1 and workload != "heap_efficiency":
             problems.add("%s: different CHECK digests per allocator: %s" % (workload, digests))
+    # What the timed builds (Emscripten's default growth) ended with, beside the exact rows.
     for workload, per_allocator in memory_samples.items():
-        for allocator, values in per_allocator.items():
-            results[workload + "_memory"][allocator] = median(values)
+        if all(not values for values in per_allocator.values()):
+            continue
+        extra_info.setdefault("notes", []).append(
+            "%s_memory with Emscripten's default growth (the timed runs' builds, median): %s" % (
+                workload, ", ".join("%s %s" % (a, fmt(median(v), "bytes") if v else "n/a")
+                                    for a, v in per_allocator.items())))
     for allocator in NATIVE_ALLOCATORS:
         merged = per_pair_percentiles(latency_files[allocator])
         for key in ("p50", "p99", "max"):

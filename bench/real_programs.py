@@ -86,9 +86,11 @@ METHOD = [
     "CHECK digests the node counts per symbol of every "
     "walk." % (PACKAGES["tree-sitter"], PACKAGES["tree-sitter-javascript"]),
     "sqlite_memory, tree_sitter_memory: the wasm memory's size when the program ends "
-    "(emscripten_get_heap_size(); wasm memory never shrinks, so it is the peak), in bytes. "
-    "The real programs are linked with the timed workloads' flags plus `%s`, so that memory "
-    "starts below what they need." % " ".join(MEMORY_LINK_FLAGS),
+    "(emscripten_get_heap_size(); wasm memory never shrinks, so it is the peak), in bytes, "
+    "from one run per allocator of a build with exact growth (like the peak_* rows; the timed "
+    "builds' figures, with Emscripten's default growth, are in the notes). The real programs "
+    "are linked with the timed workloads' flags plus `%s`, so that memory starts below what "
+    "they need." % " ".join(MEMORY_LINK_FLAGS),
 ]
 
 
