@@ -23,7 +23,7 @@ namespace alligator::detail {
 // program, so freeing it again is a double free. Only MiniPages of at most 128 Segments have
 // cached marks, and only builds with thread caches set them.
 inline bool has_cached_marks(unsigned size_class) {
-  return ALLIGATOR_THREAD_CACHE && kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kCachedOffset;
+  return ALLIGATOR_THREAD_CACHE && segments_in(size_class) <= SegmentBitmap::kCachedOffset;
 }
 inline bool is_cached(const SegmentBitmap& bitmap, unsigned size_class, unsigned segment) {
   return has_cached_marks(size_class) && bitmap.cached(segment);
@@ -62,8 +62,7 @@ inline void HeapCore::relink_after_free(unsigned size_class, std::uint32_t slot,
                                         const SegmentBitmap& bitmap, unsigned segment) {
   if (slot == current_[size_class].slot) return;
   if (!bitmap.word_has_live(segment) &&
-      (kSegmentsPerMiniPage[size_class] <= SegmentBitmap::kWordBits ||
-       bitmap.empty(kSegmentsPerMiniPage[size_class]))) {
+      (kBitmapShape[size_class].last_word == 0 || bitmap.empty(segments_in(size_class)))) {
     keep_or_release_empty(size_class, slot);
   } else if (!(descriptor(slot).role & kOnPartialList)) {
     relink_no_longer_full(size_class, slot);  // it was full: on no list

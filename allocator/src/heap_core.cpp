@@ -119,7 +119,7 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
     std::size_t offset_in_page = offset - (std::size_t{first} << kSlotShift);
     unsigned segment = segment_of_offset(offset_in_page, size_class);
     if (segment * class_size(size_class) != offset_in_page ||
-        segment >= kSegmentsPerMiniPage[size_class]) {
+        segment >= segments_in(size_class)) {
       report(HeapError::invalid_pointer, pointer);
       return false;
     }

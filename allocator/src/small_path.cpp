@@ -132,7 +132,7 @@ bool HeapCore::retire_empty_mini_pages() {
       retired = true;
     }
     std::uint32_t slot = current_[size_class].slot;
-    if (slot == kNoSlot || !bitmap_of(descriptor(slot)).empty(kSegmentsPerMiniPage[size_class])) {
+    if (slot == kNoSlot || !bitmap_of(descriptor(slot)).empty(segments_in(size_class))) {
       continue;
     }
     current_[size_class] = {kNoSlot, nullptr};

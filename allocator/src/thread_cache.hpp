@@ -107,7 +107,7 @@ class ThreadCacheAccess {
     // A Segment's start, and not one past the last (which may start the MiniPage's slack).
     unsigned segment = segment_of_offset(offset_in_page, record.size_class);
     if (!is_segment_start(offset_in_page, record.size_class) ||
-        segment >= kSegmentsPerMiniPage[record.size_class]) {
+        segment >= segments_in(record.size_class)) {
       return false;
     }
     found = {&core.bitmap_of(record), segment, cached_class, first};

@@ -97,18 +97,20 @@ class SegmentBitmap {
   // Where a MiniPage of `segments` Segments (1 to 256) ends in its bitmap: the word holding bit
   // segments - 1, and the shifts that make the masks of word 0's bits below `segments` (all of
   // them unless word 0 is the last) and of the last word's: ~Word{0} >> shift. Word 0 comes
-  // first, so the common MiniPage of one word is served without a loop. Per class in
-  // kBitmapShape, four bytes each (whole masks would take 24, 1.4 KB of data in all).
+  // first, so the common MiniPage of one word is served without a loop. The fourth byte is
+  // segments - 1, so the Segment count needs no table of its own. Per class in kBitmapShape,
+  // four bytes each (whole masks would take 24, 2.5 KB of data in all).
   struct Shape {
     std::uint8_t first_shift;
     std::uint8_t last_word;
     std::uint8_t last_shift;
-    std::uint8_t unused = 0;
+    std::uint8_t last_segment;
   };
   static constexpr Shape shape(unsigned segments) {
     auto last = static_cast<std::uint8_t>((segments - 1) / kWordBits);
     auto last_shift = static_cast<std::uint8_t>((last + 1) * kWordBits - segments);
-    return {last == 0 ? last_shift : std::uint8_t{0}, last, last_shift};
+    return {last == 0 ? last_shift : std::uint8_t{0}, last, last_shift,
+            static_cast<std::uint8_t>(segments - 1)};
   }
   static constexpr Word first_mask(const Shape& shape) { return ~Word{0} >> shape.first_shift; }
   static constexpr Word last_mask(const Shape& shape) { return ~Word{0} >> shape.last_shift; }
@@ -185,5 +187,16 @@ inline constexpr auto kBitmapShape = [] {
   }
   return table;
 }();
+// A class's Segments per MiniPage, from its Shape (size_class_map.hpp's kSegmentsPerMiniPage is
+// for constant expressions: indexed at run time it would add two bytes a class to the module).
+constexpr unsigned segments_in(unsigned size_class) {
+  return kBitmapShape[size_class].last_segment + 1U;
+}
+static_assert([] {
+  for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
+    if (segments_in(size_class) != segments_per_mini_page(size_class)) return false;
+  }
+  return true;
+}());
 
 }  // namespace alligator::detail

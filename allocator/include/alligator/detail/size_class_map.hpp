@@ -1,6 +1,7 @@
 // Size -> class in one table lookup, and Segment offset -> index without a division.
 #pragma once
 
+#include <alligator/detail/bits.hpp>
 #include <alligator/size_classes.hpp>
 
 #include <array>
@@ -10,10 +11,10 @@
 namespace alligator::detail {
 
 inline constexpr std::size_t kSizeGranule = 8;
-// Above 1024 bytes every class size is a multiple of 64, so a second, coarser table covers the
-// medium sizes in 256 entries where an 8-byte one would need 1920.
+// Up to 1024 bytes a table by 8-byte granule (129 entries); above, the classes are sixteen steps
+// per doubling, so the class follows from the size's highest bit with no table.
 inline constexpr std::size_t kFineLookupLimit = 1024;
-inline constexpr std::size_t kCoarseGranule = 64;
+inline constexpr unsigned kStepsPerMediumDoubling = 16;
 
 // The smallest class with class_size >= size, for 0 <= size <= limit, indexed by
 // ceil(size / granule).
@@ -28,18 +29,26 @@ constexpr auto class_lookup_table() {
   return table;
 }
 inline constexpr auto kClassByGranule = class_lookup_table<kFineLookupLimit, kSizeGranule>();
-inline constexpr auto kClassByCoarseGranule = class_lookup_table<kLargestClassSize, kCoarseGranule>();
+// The first class above 1024 bytes (1088): class 0 of the medium arithmetic.
+inline constexpr unsigned kFirstMediumClass = kClassByGranule[kFineLookupLimit / kSizeGranule] + 1;
+
+// Precondition: kFineLookupLimit < size <= kLargestClassSize. For size in (2^d, 2^(d+1)], d =
+// highest_set_bit(size - 1) (10 to 13), the steps are 2^(d-4) bytes and the size needs step
+// ceil((size - 2^d) / 2^(d-4)) = ((size - 1 - 2^d) >> (d - 4)) + 1 of its doubling.
+constexpr unsigned class_of_medium_size(std::size_t size) {
+  const auto below = static_cast<std::uint32_t>(size - 1);
+  const unsigned d = highest_set_bit(below);
+  return kFirstMediumClass + (d - 10) * kStepsPerMediumDoubling +
+         ((below - (std::uint32_t{1} << d)) >> (d - 4));
+}
 static_assert([] {
-  for (std::size_t size : kClassSizes) {
-    if (size > kFineLookupLimit && size % kCoarseGranule != 0) return false;
+  unsigned expected = 0;
+  for (std::size_t size = kFineLookupLimit + 1; size <= kLargestClassSize; ++size) {
+    while (kClassSizes[expected] < size) ++expected;
+    if (class_of_medium_size(size) != expected) return false;
   }
   return true;
-}(), "above the fine table's limit every class is a multiple of the coarse granule");
-
-// Precondition: kFineLookupLimit < size <= kLargestClassSize.
-constexpr unsigned class_of_medium_size(std::size_t size) {
-  return kClassByCoarseGranule[(size + kCoarseGranule - 1) / kCoarseGranule];
-}
+}(), "the medium arithmetic is the smallest class >= size for every medium size");
 // Precondition: size <= kLargestClassSize.
 constexpr unsigned class_of_size(std::size_t size) {
   if (size <= kFineLookupLimit) return kClassByGranule[(size + kSizeGranule - 1) / kSizeGranule];
