@@ -72,8 +72,8 @@ inline void HeapCore::relink_after_free(unsigned size_class, std::uint32_t slot,
 inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) {
   if (size <= kLargestClassSize && alignment <= kSizeGranule && is_power_of_two(alignment)) {
     ALLIGATOR_COUNT_PATH(fast_allocate);
-    // The fine table inline; the coarse one (medium sizes) out of line, or the compiler merges
-    // the two lookups into one through selects that every small request pays for.
+    // The fine table inline; the medium arithmetic out of line, or the compiler merges the two
+    // into one through selects that every small request pays for.
     unsigned size_class =
         size <= kFineLookupLimit ? class_of_size(size) : class_of_medium_size(size);
     MetadataAccess access(*this);
@@ -98,6 +98,19 @@ inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) 
 // free, delete and sized delete: no alignment to check. Anything but a live block that `size`
 // fits (foreign pointers and nullptr too) goes to the checked path, which decides. Unsized
 // (kSized false), `size` is not looked at.
+// A pointer to a MiniPage's slack passes is_segment_start with the index one past the last
+// Segment; that index must be a live bit (below 128, where the cached marks begin), so a MiniPage
+// of 128 Segments or more must have no slack.
+inline constexpr bool kSlackIndexIsALiveBit = [] {
+  for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
+    bool slack = segments_in(size_class) * class_size(size_class) <
+                 kMiniPageSlots[size_class] * kSlotSize;
+    if (slack && segments_in(size_class) >= SegmentBitmap::kCachedOffset) return false;
+  }
+  return true;
+}();
+static_assert(kSlackIndexIsALiveBit, "a class of 128 Segments or more has slack");
+
 template <bool kSized>
 inline void HeapCore::deallocate_fast(void* pointer, std::size_t size) {
   if (owns(pointer)) {
@@ -112,7 +125,8 @@ inline void HeapCore::deallocate_fast(void* pointer, std::size_t size) {
       std::uint32_t first = slot - record.page_slot;
       std::size_t offset_in_page = offset - (std::size_t{first} << kSlotShift);
       // No check of the Segment against the Segment count: bits past it are always clear
-      // (validate() checks it), so test() already says no for the slack at a MiniPage's end.
+      // (validate() checks it), so test() already says no for the slack at a MiniPage's end
+      // (whose index is below 128, where cached marks begin: kSlackIndexIsALiveBit).
       if (is_segment_start(offset_in_page, size_class)) {
         unsigned segment = segment_of_offset(offset_in_page, size_class);
         SegmentBitmap& bitmap = bitmap_of(record);

@@ -121,7 +121,8 @@ void* refill_thread_cache(ThreadCache& cache, unsigned cached_class) {
   if (block == nullptr) return nullptr;
   void* batch[kCacheBatch];
   unsigned taken = 0;
-  while (taken < kCacheBatch && (batch[taken] = ThreadCacheAccess::allocate(core, cached_class))) {
+  while (taken < kCacheBatch &&
+         (batch[taken] = ThreadCacheAccess::allocate_segment(core, cached_class)) != nullptr) {
     ++taken;
   }
   // The stack is empty (only its owner, this thread, fills it); the heap's lock keeps the table

@@ -116,9 +116,18 @@ class ThreadCacheAccess {
   // Under the heap's lock: frees a block whose cached mark is set, clearing the live bit before
   // the mark (allocator/README.md, Threads, says why that order).
   static void release(HeapCore& core, void* block);
-  // Under the heap's lock: the blocks of a refill.
+  // Under the heap's lock: the block a refill hands its caller, as malloc would give it (when
+  // no MiniPage can be made, a class of several slots gives a large block instead).
   static void* allocate(HeapCore& core, unsigned cached_class) {
     return core.allocate_inline(class_size(kFirstCachedClass + cached_class), 1);
+  }
+  // Under the heap's lock: a Segment of the class for the refill's stack, or nullptr. Never that
+  // large block: a cache holds Segments only, each with its mark.
+  static void* allocate_segment(HeapCore& core, unsigned cached_class) {
+    HeapCore::MetadataAccess access(core);
+    void* block = core.allocate_small(kFirstCachedClass + cached_class);
+    core.check_after_operation();
+    return block;
   }
 };
 

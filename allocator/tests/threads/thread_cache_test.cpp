@@ -272,5 +272,63 @@ TEST(ThreadCache, ServesAFreedBlockBackAndStaysBounded) {
   std::free(block);
 }
 
+// A refill when memory cannot grow: the class's MiniPage spans 15 slots and only one-slot holes
+// are free, so malloc gives a large block of one slot (allocator/README.md, "Small blocks"), and
+// the refill's stack must take no such block (a cache holds Segments, each with its mark; a large
+// block has none to set, and the refill once crashed on it).
+TEST(ThreadCache, ARefillWhenMemoryCannotGrowCachesSegmentsOnly) {
+  constexpr std::size_t kSize = 470;  // class 480: 15 slots, 64 Segments, on both tables
+  ASSERT_EQ(kMiniPageSlots[class_of_size(kSize)], 15U);
+  ASSERT_GE(class_size(class_of_size(kSize)), kSmallestCachedSize);
+  ASSERT_LE(class_size(class_of_size(kSize)), kLargestCachedSize);
+  std::vector<void*> fill;
+  fill.reserve(1 << 18);
+  std::vector<void*> holes;
+  holes.reserve(100);
+  void* block = nullptr;
+  std::size_t cached_before = 0, cached_after = 0, problems = 0;
+  // A thread of its own, whose first malloc claims a fresh cache and refills it.
+  std::thread([&] {
+    void* volatile big = std::malloc(std::size_t{1} << 20);  // a heap of at least 1 MiB to fill
+    std::free(big);  // (volatile: the pair must not be optimized away)
+    global_heap().memory().refuse_next_grows(std::size_t{1} << 40);
+    // 200 one-slot blocks side by side, then no free span of 9 slots or more (kept memory
+    // retires on the way), then none at all.
+    std::vector<void*> row;
+    row.reserve(200);
+    for (int index = 0; index < 200; ++index) row.push_back(std::malloc(2048));
+    for (std::size_t slots : {17, 9}) {
+      while (void* p = std::malloc(slots * 2048 + 1)) fill.push_back(p);
+    }
+    while (void* p = std::malloc(2048)) fill.push_back(p);
+    // And every free Segment of the class (other tests may have left some), through this
+    // thread's cache: its stack ends empty.
+    while (void* p = std::malloc(kSize)) fill.push_back(p);
+    // One-slot holes: every other block of the row (class 2048 keeps four spares; the others go
+    // back to the free spans, a slot each between live neighbours).
+    for (std::size_t index = 0; index < row.size(); ++index) {
+      if (row[index] == nullptr) continue;
+      (index % 2 == 1 ? holes : fill).push_back(row[index]);
+    }
+    for (void* hole : holes) std::free(hole);
+    alligator_stats stats{};
+    alligator_get_stats(&stats);
+    cached_before = stats.cached_blocks;
+    block = std::malloc(kSize);
+    alligator_get_stats(&stats);
+    cached_after = stats.cached_blocks;
+    problems = alligator_validate(nullptr, 0);
+    global_heap().memory().refuse_next_grows(0);
+  }).join();
+  EXPECT_GE(holes.size(), 8U) << fill.size() << " filled";
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(malloc_usable_size(block), 2048U);  // the large block of one slot
+  EXPECT_EQ(cached_after, cached_before);             // no Segment could be made for the stack
+  EXPECT_EQ(problems, 0U);
+  std::free(block);
+  for (void* p : fill) std::free(p);
+  EXPECT_EQ(alligator_validate(nullptr, 0), 0U);
+}
+
 }  // namespace
 }  // namespace alligator::detail
