@@ -12,6 +12,18 @@
 namespace alligator::properties {
 namespace {
 
+// What a call requested, for the policy-free growth check: a small request's result slot too.
+policy_free::Request requested(std::size_t size, std::size_t alignment, const void* result,
+                               const std::byte* base) {
+  policy_free::Request request{policy_free::slots_for(size, alignment), result != nullptr, {}, {}};
+  if (result != nullptr && policy_free::is_small(size, alignment)) {
+    request.small_result_slot = static_cast<std::size_t>(
+        (reinterpret_cast<std::uintptr_t>(result) - reinterpret_cast<std::uintptr_t>(base)) /
+        model::kSlotBytes);
+  }
+  return request;
+}
+
 void record_error(HeapError error, const void* pointer, void* context) {
   static_cast<Executor::State*>(context)->errors.emplace_back(error, pointer);
 }
@@ -290,7 +302,7 @@ std::string Runner::allocate(const Operation& op, std::uint32_t id) {
   std::string problem;
   auto seen = call.outcome(result, problem);
   describe(result, seen);
-  s_.request = policy_free::Request{policy_free::slots_for(size, alignment), result != nullptr, {}};
+  s_.request = requested(size, alignment, result, s_.memory.base());
   if (auto bad = verdict(s_.model.allocate(size, alignment, seen), problem); !bad.empty()) {
     return bad;
   }
@@ -324,7 +336,7 @@ std::string Runner::calloc(const Operation& op) {
     if (seen.pages != s_.model.pages()) return "calloc whose size overflows grew the memory";
     return after();
   }
-  s_.request = policy_free::Request{policy_free::slots_for(count * size, 1), result != nullptr, {}};
+  s_.request = requested(count * size, 1, result, s_.memory.base());
   if (auto bad = s_.model.allocate(count * size, 1, seen).problem; !bad.empty()) return bad;
   if (result == nullptr) {
     if (error != ENOMEM) return "calloc returned NULL without ENOMEM";
@@ -355,7 +367,7 @@ std::string Runner::realloc(const Operation& op) {
   auto seen = call.outcome(result, problem);
   describe(result, seen);
   if (!old || size != 0) {
-    s_.request = policy_free::Request{policy_free::slots_for(size, 1), result != nullptr, {}};
+    s_.request = requested(size, 1, result, s_.memory.base());
     if (old && reinterpret_cast<std::uintptr_t>(result) == old_address) {
       s_.request->in_place_first =
           (old_address - reinterpret_cast<std::uintptr_t>(s_.memory.base())) / model::kSlotBytes;
@@ -430,7 +442,7 @@ std::string Runner::aligned(const Operation& op) {
     s_.count(Event::bad_alignment);
     return after();
   }
-  s_.request = policy_free::Request{policy_free::slots_for(size, alignment), result != nullptr, {}};
+  s_.request = requested(size, alignment, result, s_.memory.base());
   if (auto bad = s_.model.allocate(size, alignment, seen).problem; !bad.empty()) return bad;
   if (result == nullptr) {
     if (posix ? code != ENOMEM : error != ENOMEM) return "no memory must give ENOMEM";

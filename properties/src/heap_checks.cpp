@@ -223,6 +223,13 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
     for (const SpanRecord& span : walked_before) {
       shape.spans.push_back(policy_free::Span{policy_free_kind(span), span.first, span.slots});
     }
+    if (request) {
+      std::vector<policy_free::Span> after;
+      for (const SpanRecord& span : walked) {
+        after.push_back(policy_free::Span{policy_free_kind(span), span.first, span.slots});
+      }
+      policy_free::refine_small_request(*request, after);
+    }
     if (auto problem = policy_free::check_growth(shape, stats.wasm_pages, stats.metadata_bytes,
                                                  request);
         !problem.empty()) {

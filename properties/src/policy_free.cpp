@@ -9,7 +9,7 @@ namespace {
 constexpr std::size_t kSlotBytes = 2048;
 constexpr std::size_t kPageBytes = 65536;
 // A small request (allocator/README.md, "Size classes") may need a new MiniPage, which spans up
-// to 16 slots whatever its class.
+// to 16 slots whatever its class; refine_small_request narrows that to the span its result took.
 constexpr std::size_t kLargestSmallBytes = 16384;
 constexpr std::size_t kMostMiniPageSlots = 16;
 // The table's records: 16 bytes a slot, in whole slots (allocator/README.md, R(top)).
@@ -25,8 +25,23 @@ struct Run {
 
 }  // namespace
 
+bool is_small(std::size_t size, std::size_t alignment) {
+  return size <= kLargestSmallBytes && alignment <= kSlotBytes;
+}
+
+void refine_small_request(Request& request, const std::vector<Span>& after) {
+  if (!request.small_result_slot) return;
+  const std::size_t slot = *request.small_result_slot;
+  for (const Span& span : after) {
+    if (span.first <= slot && slot < span.first + span.slots) {
+      request.slots = span.slots;
+      return;
+    }
+  }
+}
+
 std::size_t slots_for(std::size_t size, std::size_t alignment) {
-  if (size <= kLargestSmallBytes && alignment <= kSlotBytes) return kMostMiniPageSlots;
+  if (is_small(size, alignment)) return kMostMiniPageSlots;
   std::size_t slots = size / kSlotBytes + (size % kSlotBytes != 0 ? 1 : 0);
   if (slots == 0) slots = 1;
   if (alignment > kSlotBytes) {

@@ -22,7 +22,9 @@ Shape heap(std::vector<Span> middle) {
   return shape;
 }
 
-Request request(std::size_t slots, bool succeeded = true) { return Request{slots, succeeded, {}}; }
+Request request(std::size_t slots, bool succeeded = true) {
+  return Request{slots, succeeded, {}, {}};
+}
 
 TEST(PolicyFree, SlotsForARequest) {
   // Small requests may need a MiniPage of up to 16 slots, whatever their size.
@@ -33,6 +35,25 @@ TEST(PolicyFree, SlotsForARequest) {
   EXPECT_EQ(slots_for(16385, 1), 9U);
   EXPECT_EQ(slots_for(40000, 1), 20U);
   EXPECT_EQ(slots_for(100, 8192), 4U);  // 1 + 4 - 1: any run of 4 holds an aligned slot
+}
+
+// A small request needs the span its result lies in after the call: a MiniPage of 4 slots (at
+// slot 30, in the new pages) grown for while a run of 5 free slots was there is reported; with
+// runs of 3 only, it is fine. A result outside every span leaves the 16 slots.
+TEST(PolicyFree, ASmallRequestNeedsTheSpanItsResultLiesIn) {
+  std::vector<Span> after = {{Kind::metadata, 0, 1}, {Kind::busy, 1, 29}, {Kind::busy, 30, 4},
+                             {Kind::free, 34, 28}, {Kind::metadata, 62, 34}};
+  Request small{slots_for(100, 1), true, {}, 30};
+  refine_small_request(small, after);
+  EXPECT_EQ(small.slots, 4U);
+  Shape five = heap({{Kind::free, 1, 5}, {Kind::busy, 6, 24}});
+  EXPECT_NE(check_growth(five, 3, 35 * 2048, small).find("could serve"), std::string::npos);
+  Shape threes = heap({{Kind::free, 1, 3}, {Kind::busy, 4, 1}, {Kind::free, 5, 3},
+                       {Kind::busy, 8, 22}});
+  EXPECT_EQ(check_growth(threes, 3, 35 * 2048, small), "");
+  Request outside{slots_for(100, 1), true, {}, 500};
+  refine_small_request(outside, after);
+  EXPECT_EQ(outside.slots, 16U);
 }
 
 TEST(PolicyFree, NoGrowthIsAlwaysFine) {

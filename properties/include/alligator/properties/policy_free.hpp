@@ -3,7 +3,8 @@
 // read only what walk() and stats() show and the request made; never the model.
 //   - Growth only when nothing free could serve the request: a call grows the heap only when it
 //     requests memory, succeeds, and no run of free spans (kept memory counted as free, since
-//     retiring frees it first) holds the request's slots; runs less than 1/32 longer than the
+//     retiring frees it first) holds the request's slots (a small request's: the span holding its
+//     result after the call, read from the walk); runs less than 1/32 longer than the
 //     request may be passed over (a good-fit search rounds up). The top run, which growth
 //     extends, must be shorter than the request. A realloc growing in place does not retire: its
 //     runs are free spans only, and the free span after the block must be shorter than the slots
@@ -44,7 +45,17 @@ struct Request {
   bool succeeded = false;
   // realloc that kept its address: the block's first slot (its length is in the Shape)
   std::optional<std::size_t> in_place_first;
+  // A small request that succeeded: its result's slot (refine_small_request).
+  std::optional<std::size_t> small_result_slot;
 };
+
+// Whether a request is small (size <= 16384, alignment <= 2048): served by a MiniPage.
+bool is_small(std::size_t size, std::size_t alignment);
+
+// A small request needs the span that holds its result after the call (a MiniPage of whatever
+// length, or a large block when no MiniPage could be made): `slots` becomes that span's length,
+// read from the walk after the call, in place of the 16 any MiniPage fits in.
+void refine_small_request(Request& request, const std::vector<Span>& after);
 
 // Slots that surely hold a request: 16 for a small one (size <= 16384, alignment <= 2048: a
 // MiniPage spans at most 16 slots), else ceil(size / 2048), plus alignment / 2048 - 1 when the
