@@ -194,20 +194,30 @@ TEST_F(BadInputTest, PointerInsideALargeBlock) {
 // Segment, though they sit where the next one would start.
 TEST_F(BadInputTest, PointerToTheUnusedTailOfAMiniPage) {
   // The first class whose MiniPage leaves bytes after its last Segment (24 on wasm32, 1088 on
-  // the 16 table).
-  std::size_t class_bytes = 0;
+  // the 16 table), and the first such whose MiniPage spans several slots (56 on wasm32, two
+  // slots; 1088, eight): its tail lies in its last slot, found through that slot's record.
+  auto leaves_a_tail = [](std::size_t size) { return mini_page_slots_of(size) * kSlot % size != 0; };
+  std::size_t any = 0, several = 0;
   for (std::size_t size : kClassSizes) {
-    if (mini_page_slots_of(size) * kSlot % size != 0) {
-      class_bytes = size;
-      break;
-    }
+    if (any == 0 && leaves_a_tail(size)) any = size;
+    if (several == 0 && leaves_a_tail(size) && mini_page_slots_of(size) > 1) several = size;
   }
-  ASSERT_NE(class_bytes, 0U);
-  auto* block = static_cast<std::byte*>(heap.allocate(class_bytes));
-  ASSERT_NE(block, nullptr);
-  // The first Segment is at 0: the tail starts after the last one.
-  std::byte* tail = block + (mini_page_slots_of(class_bytes) * kSlot / class_bytes) * class_bytes;
-  expect_rejected([&] { heap.deallocate(tail); }, HeapError::invalid_pointer, tail);
+  ASSERT_NE(any, 0U);
+  ASSERT_NE(several, 0U);
+  std::vector<std::size_t> classes = {any};
+  if (several != any) classes.push_back(several);  // on the 16 table both are 1088
+  for (std::size_t class_bytes : classes) {
+    auto* block = static_cast<std::byte*>(heap.allocate(class_bytes));
+    ASSERT_NE(block, nullptr);
+    // A fresh MiniPage: the block is Segment 0, at its start; the tail follows the last one.
+    std::byte* tail =
+        block + (mini_page_slots_of(class_bytes) * kSlot / class_bytes) * class_bytes;
+    if (class_bytes == several) {
+      ASSERT_GE(static_cast<std::size_t>(tail - block), kSlot) << "the tail is in a later slot";
+    }
+    expect_rejected([&] { heap.deallocate(tail); }, HeapError::invalid_pointer, tail);
+    expect_rejected([&] { heap.usable_size(tail); }, HeapError::invalid_pointer, tail);
+  }
 }
 
 TEST_F(BadInputTest, PointerOutsideTheHeap) {

@@ -24,16 +24,21 @@ constexpr Run kRest[] = {{144, 256, 16},    {288, 512, 32},    {576, 1024, 64},
                          {8704, 16384, 512}};
 
 // k_c: among 1..16 slots whose MiniPage holds at most 128 Segments, the one leaving the
-// smallest share of its bytes unused; the fewest slots on a tie. Class 8: one slot.
+// smallest share of its bytes unused; the fewest slots on a tie. Class 8: one slot. (Shares of
+// equal fractions divide to the same double, and unequal ones here differ far above rounding.)
 std::size_t mini_page_slots(std::size_t size) {
   if (size == 8) return 1;
-  std::size_t best = 1;
-  for (std::size_t k = 2; k <= kMaxMiniPageSlots; ++k) {
+  std::size_t best = 0;
+  double best_share = 2.0;
+  for (std::size_t k = 1; k <= kMaxMiniPageSlots; ++k) {
     const std::size_t bytes = k * kSlotBytes;
-    if (bytes / size > kMostSegmentsChosen) continue;
-    const std::size_t best_bytes = best * kSlotBytes;
-    // unused(k) / bytes < unused(best) / best_bytes, in integers.
-    if ((bytes % size) * best_bytes < (best_bytes % size) * bytes) best = k;
+    const std::size_t segments = bytes / size;
+    if (segments > kMostSegmentsChosen) break;
+    const double share = static_cast<double>(bytes - segments * size) / static_cast<double>(bytes);
+    if (share < best_share) {
+      best = k;
+      best_share = share;
+    }
   }
   return best;
 }
