@@ -1,4 +1,5 @@
-// Size -> class in one table lookup, and Segment offset -> index without a division.
+// Size -> class by one table lookup (up to 1 KiB) or a few shifts (above), and Segment offset ->
+// index without a division.
 #pragma once
 
 #include <alligator/detail/bits.hpp>
