@@ -104,13 +104,12 @@ class ThreadCacheAccess {
     if (record.kind != SpanKind::mini_page || cached_class >= kCachedClasses) return false;
     std::uint32_t first = slot - record.page_slot;
     std::size_t offset_in_page = offset - (std::size_t{first} << kSlotShift);
-    // A Segment's start, and not one past the last (which may start the MiniPage's slack).
-    unsigned segment = segment_of_offset(offset_in_page, record.size_class);
-    if (!is_segment_start(offset_in_page, record.size_class) ||
-        segment >= segments_in(record.size_class)) {
-      return false;
-    }
-    found = {&core.bitmap_of(record), segment, cached_class, first};
+    // A pointer to the slack at a MiniPage's end may pass as the Segment one past the last: its
+    // live bit is clear and below the marks (kSlackIndexIsALiveBit), so the caller's test of it
+    // turns the pointer away, as deallocate_fast does.
+    if (!is_segment_start(offset_in_page, record.size_class)) return false;
+    found = {&core.bitmap_of(record), segment_of_offset(offset_in_page, record.size_class),
+             cached_class, first};
     return true;
   }
   // Under the heap's lock: frees a block whose cached mark is set, clearing the live bit before

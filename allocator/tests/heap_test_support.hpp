@@ -75,16 +75,23 @@ inline bool aligned(const void* pointer, std::size_t alignment) {
 // The largest request a Segment serves ("Size classes": n <= 16384 with alignment <= 2048).
 inline constexpr std::size_t kLargestSmall = 16384;
 
-// The slots k_c of a MiniPage of class size `class_bytes`, from the spec's definition: among 1
-// to 16 slots holding at most 128 Segments, the fewest that leave the least share of their bytes
-// unused (compared as unused_k * bytes_best < unused_best * bytes_k); class 8 takes one slot.
+// The slots k_c of a MiniPage of class size `class_bytes`, from the spec's definition and
+// independently of mini_page_slots(): among 1 to 16 slots holding at most 128 Segments, the
+// fewest that leave the least share of their bytes unused, the shares compared in floating point
+// over every candidate; class 8 takes one slot.
 inline std::size_t mini_page_slots_of(std::size_t class_bytes) {
   if (class_bytes == 8) return 1;
-  std::size_t best = 1;
-  for (std::size_t slots = 2; slots <= 16; ++slots) {
+  std::size_t best = 0;
+  double best_share = 2.0;
+  for (std::size_t slots = 1; slots <= 16; ++slots) {
     const std::size_t bytes = slots * kSlot;
     if (bytes / class_bytes > 128) continue;
-    if (bytes % class_bytes * (best * kSlot) < best * kSlot % class_bytes * bytes) best = slots;
+    const double share =
+        static_cast<double>(bytes % class_bytes) / static_cast<double>(bytes);
+    if (share < best_share) {
+      best = slots;
+      best_share = share;
+    }
   }
   return best;
 }
