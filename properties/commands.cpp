@@ -71,10 +71,16 @@ New::New(const Plan& plan) {
 Realloc::Realloc(const Plan& plan) {
   op.code = OpCode::realloc;
   op.id = pick_live(plan);
+  static const model::SizeClasses classes;
   std::size_t old = plan.find(op.id)->size;
+  // A small block's class size: shrinking to half of it and less is where it stops staying.
+  std::size_t class_bytes = old <= model::kLargestSmallBytes
+                                ? classes.size(*classes.class_for(old, 1))
+                                : 2 * old;
   op.size = Size::of(*rc::gen::weightedOneOf<std::size_t>({
       {2, rc::gen::just(old + 1)},
       {2, rc::gen::inRange<std::size_t>(old / 2, old + 2)},          // shrink, same class
+      {2, rc::gen::inRange<std::size_t>(class_bytes / 2 - 1, class_bytes / 2 + 2)},  // half
       {3, generators::any_size(plan.profile.large_weight)},
       {2, rc::gen::inRange<std::size_t>(old, 2 * old + 4097)},       // grow
       {1, rc::gen::just<std::size_t>(0)},                            // frees

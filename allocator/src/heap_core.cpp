@@ -239,9 +239,12 @@ void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alig
   }
   bool aligned = (reinterpret_cast<std::uintptr_t>(pointer) & (alignment - 1)) == 0;
   bool wants_small = new_size <= kLargestClassSize && alignment <= kMiniPageSize;
+  // A small block stays when the size maps to its class, or shrinks by at most half (it keeps
+  // at most twice what it holds, and saves the copy: allocator/README.md, Reallocation).
   if (block.small && wants_small &&
-      class_for(new_size, alignment) == descriptor(block.slot).size_class) {
-    return pointer;  // same class: nothing to do
+      (class_for(new_size, alignment) == descriptor(block.slot).size_class ||
+       (aligned && new_size <= block.usable && 2 * new_size >= block.usable))) {
+    return pointer;
   }
   if (!block.small && !wants_small && aligned) {
     if ((new_size >> kSlotShift) >= kMaxSlots) return nullptr;

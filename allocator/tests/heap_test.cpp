@@ -1520,6 +1520,32 @@ TEST_F(HeapTest, ReallocateWithinAClassStaysInPlace) {
   EXPECT_EQ(first_mismatch(block, 193, 6), 193U);
 }
 
+TEST_F(HeapTest, ReallocateShrinkingByAtMostHalfStaysInPlace) {
+  void* block = heap.allocate(1000);  // class 1024 on both tables
+  ASSERT_NE(block, nullptr);
+  fill(block, 1000, 11);
+  EXPECT_EQ(heap.reallocate(block, 600), block);  // class 640, but at least half of 1024
+  EXPECT_EQ(heap.reallocate(block, 512), block);  // exactly half
+  EXPECT_EQ(heap.usable_size(block), 1024U);      // the block keeps its class
+  EXPECT_EQ(heap.reallocate(block, 1024), block);  // and grows back within it
+  EXPECT_EQ(first_mismatch(block, 512, 11), 512U);
+  void* moved = heap.reallocate(block, 511);  // below half: moves to class 512
+  ASSERT_NE(moved, nullptr);
+  EXPECT_NE(moved, block);
+  EXPECT_EQ(heap.usable_size(moved), 512U);
+  EXPECT_EQ(first_mismatch(moved, 511, 11), 511U);
+  EXPECT_EQ(heap.stats().live_blocks, 1U);
+  // An explicit alignment the block does not have moves it, even within half.
+  void* second = heap.allocate(512);  // Segment 1 of class 512: 512 past a 1024 boundary
+  ASSERT_NE(second, nullptr);
+  ASSERT_FALSE(aligned(second, 1024)) << "expected Segment 1 of a fresh class-512 MiniPage";
+  void* realigned = heap.reallocate(second, 300, 1024);
+  ASSERT_NE(realigned, nullptr);
+  EXPECT_NE(realigned, second);
+  EXPECT_TRUE(aligned(realigned, 1024));
+  EXPECT_TRUE(heap.validate().ok());
+}
+
 TEST_F(HeapTest, ReallocateAcrossSmallAndLargeKeepsThePrefix) {
   void* block = heap.allocate(100);
   ASSERT_NE(block, nullptr);

@@ -164,8 +164,12 @@ Verdict HeapModel::reallocate(std::uintptr_t pointer, std::size_t size, std::siz
   } else if (beyond_address_space(size)) {
     expect_result(0, "4 GiB or more fails at once, the block untouched");
   } else if (block.size_class) {
-    if (classes_.class_for(size, alignment) == block.size_class) {
+    const auto wanted = classes_.class_for(size, alignment);
+    if (wanted == block.size_class) {
       expect_result(pointer, "a small block stays in place when the size maps to its class");
+    } else if (wanted && pointer % alignment == 0 && size <= block.usable &&
+               2 * size >= block.usable) {
+      expect_result(pointer, "a small block shrunk by at most half stays in place");
     } else {
       move_block(block, size, alignment, call);
     }

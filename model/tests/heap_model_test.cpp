@@ -836,6 +836,14 @@ TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
   EXPECT_EQ(layout(model), "0:metadatax1 1:freex31 32:MiniPagex1 33:freex29 62:metadatax34 ");
   EXPECT_LEGAL(model.reallocate(at_slot(32), 255, 1, got(at_slot(32), 3)));  // same class
   EXPECT_ILLEGAL(model.reallocate(at_slot(32), 250, 1, got(at_slot(32, 256), 3)), "stays in place");
+  // Shrunk to half its class (128 of 256 bytes) it stays; below half it moves to its class.
+  HeapModel moved = model;
+  EXPECT_ILLEGAL(moved.reallocate(at_slot(32), 128, 1, got(at_slot(33), 3)),
+                 "shrunk by at most half stays in place");
+  HeapModel kept = model;  // below half: a new MiniPage of class 128, not the old block
+  EXPECT_ILLEGAL(kept.reallocate(at_slot(32), 127, 1, got(at_slot(32), 3)), "can take 1 slot");
+  EXPECT_LEGAL(model.reallocate(at_slot(32), 128, 1, got(at_slot(32), 3)));
+  EXPECT_LEGAL(model.usable_size(at_slot(32), 256, got(0, 3)));  // still its class size
   EXPECT_LEGAL(model.reallocate(at_slot(32), 0, 1, got(0, 3)));
   EXPECT_EQ(model.stats().live_blocks, 0U);
   EXPECT_EQ(model.stats().mini_pages, 1U);  // current, empty, kept

@@ -101,6 +101,7 @@ const char* to_string(Event event) {
   switch (event) {
     case Event::table_moved: return "table_moved";
     case Event::grew_in_place: return "grew_in_place";
+    case Event::shrank_in_place: return "shrank_in_place";
     case Event::retired_mini_pages: return "retired_mini_pages";
     case Event::retired_spare_spans: return "retired_spare_spans";
     case Event::out_of_memory: return "out_of_memory";
@@ -392,6 +393,12 @@ std::string Runner::realloc(const Operation& op) {
   if (old && old_address == reinterpret_cast<std::uintptr_t>(result) &&
       seen.pages > s_.pages_before) {
     s_.count(Event::grew_in_place);
+  }
+  // (Only a small block stays at a size at most its usable one: realloc asks alignment 1.)
+  if (old && old_address == reinterpret_cast<std::uintptr_t>(result) &&
+      old->usable <= model::kLargestSmallBytes && size < old->usable &&
+      s_.model.classes().size(*s_.model.classes().class_for(size, 1)) < old->usable) {
+    s_.count(Event::shrank_in_place);
   }
   if (old) {
     // min(old usable, new size) bytes carried over, wherever the block now is.

@@ -40,6 +40,7 @@ namespace alligator::properties {
 enum class Event : std::size_t {
   table_moved,          // a growth of a heap that had a table already: the table moved
   grew_in_place,        // realloc grew a block in place by growing memory under it
+  shrank_in_place,      // realloc kept a small block for a size of a smaller class
   retired_mini_pages,   // retiring freed spare or empty current MiniPages
   retired_spare_spans,  // retiring freed spare spans
   out_of_memory,        // a request the address space could hold returned null
@@ -51,7 +52,7 @@ enum class Event : std::size_t {
   calloc_overflow,      // calloc whose count * size overflows
   size_max,             // a request sized relative to SIZE_MAX failed
 };
-inline constexpr std::size_t kEventCount = 12;
+inline constexpr std::size_t kEventCount = 13;
 using EventCounts = std::array<std::size_t, kEventCount>;
 const char* to_string(Event event);
 
