@@ -227,11 +227,21 @@ std::size_t HeapCore::usable_size(const void* pointer) {
 }
 
 void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alignment) {
+  bool rejected;
+  return reallocate(pointer, new_size, alignment, rejected);
+}
+
+void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alignment,
+                           bool& rejected) {
+  rejected = false;
   if (pointer == nullptr) return allocate(new_size, alignment);
   if (!is_power_of_two(alignment)) return nullptr;
   MetadataAccess access(*this);
   Block block;
-  if (!find_block(pointer, block)) return nullptr;
+  if (!find_block(pointer, block)) {
+    rejected = true;
+    return nullptr;
+  }
   if (new_size == 0) {
     free_block(block);
     check_after_operation();

@@ -35,12 +35,11 @@ void* MallocFamily::calloc(std::size_t count, std::size_t size) {
 
 void* MallocFamily::realloc(void* pointer, std::size_t size) {
   if (pointer == nullptr) return malloc(size);
-  // A pointer that is not a live block is diagnosed here (every live block has a usable size of
-  // at least one Segment, so 0 means the error handler ran and returned): the NULL that follows
-  // is not out of memory, and errno must not say it is. One more constant-time lookup.
-  if (heap_.usable_size(pointer) == 0) return nullptr;
-  void* block = heap_.reallocate(pointer, size, 1);
-  if (block == nullptr && size != 0) errno = ENOMEM;
+  // A pointer that is not a live block is diagnosed by the heap; the NULL that follows (the
+  // error handler returned) is not out of memory, and errno must not say it is.
+  bool rejected;
+  void* block = heap_.reallocate(pointer, size, 1, rejected);
+  if (block == nullptr && size != 0 && !rejected) errno = ENOMEM;
   return block;
 }
 

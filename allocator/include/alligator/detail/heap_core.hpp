@@ -42,6 +42,10 @@ class HeapCore {
   void deallocate(void* pointer);
   void deallocate(void* pointer, std::size_t size, std::size_t alignment);
   void* reallocate(void* pointer, std::size_t new_size, std::size_t alignment);
+  // The same, also saying whether `pointer` was rejected (not a live block: reported, and the
+  // error handler returned), so that C's realloc can tell that null from out of memory without
+  // a second lookup.
+  void* reallocate(void* pointer, std::size_t new_size, std::size_t alignment, bool& rejected);
   std::size_t usable_size(const void* pointer);
   // Whether `pointer` lies in the memory this heap took (inline: every free asks). One unsigned
   // comparison: below the origin wraps around to a large offset, and a fresh heap has no slots.
