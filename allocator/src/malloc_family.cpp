@@ -15,7 +15,7 @@ bool is_power_of_two(std::size_t value) { return value != 0 && (value & (value -
 }  // namespace
 
 void* MallocFamily::malloc(std::size_t size) {
-  void* block = heap_.allocate_inline(size, 1);
+  void* block = heap_.allocate(size, 1);
   if (block == nullptr) errno = ENOMEM;
   return block;
 }

@@ -68,9 +68,7 @@ void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
   for (;;) {
     {
       Locked locked;
-      if (void* block = alligator::global_heap().core().allocate_inline(size, alignment)) {
-        return block;
-      }
+      if (void* block = alligator::global_heap().core().allocate(size, alignment)) return block;
     }
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) return nullptr;

@@ -118,7 +118,7 @@ class ThreadCacheAccess {
   // Under the heap's lock: the block a refill hands its caller, as malloc would give it (when
   // no MiniPage can be made, a class of several slots gives a large block instead).
   static void* allocate(HeapCore& core, unsigned cached_class) {
-    return core.allocate_inline(class_size(kFirstCachedClass + cached_class), 1);
+    return core.allocate(class_size(kFirstCachedClass + cached_class), 1);
   }
   // Under the heap's lock: a Segment of the class for the refill's stack, or nullptr. Never that
   // large block: a cache holds Segments only, each with its mark.

@@ -55,8 +55,9 @@ class HeapCore {
     return spans_.origin() == nullptr ? nullptr : spans_.slot_address(spans_.top());
   }
 
-  // The same as allocate and deallocate, inline for the library's own entry points (malloc,
-  // free, operator new/delete) so the common case costs no call: a free Segment of the class's
+  // The same as allocate and deallocate, inline for the library's own entry points (free,
+  // operator new/delete; malloc calls allocate, whose body this is) so the common case costs no
+  // further call: a free Segment of the class's
   // current MiniPage, a Segment freed back to its MiniPage, or a large block freed from its
   // span's head (kept as a spare span or released, out of line). Defined in
   // allocator/src/fast_path.hpp; everything else, every error included, goes to the checked paths
