@@ -251,6 +251,9 @@ struct Cell {
   bool single = false;
   SpanView span;
   std::uint64_t span_first = 0, span_slots = 0;
+  // A MiniPage that began in the cell before: counted there too, so a merge counts it once.
+  bool carries_page = false;
+  SpanView carried;
 
   void add(const SpanView& whole, std::uint64_t whole_first, std::uint64_t slots_here) {
     Category category = category_of(whole);
@@ -264,14 +267,26 @@ struct Cell {
     count[category] += slots_here;
     filled += slots_here;
     if (category == kMini && whole.size_class < kClassCount && whole.segments > 0) {
-      ++pages;
-      live += whole.live_segments;
-      segments += whole.segments;
-      live_bytes += std::uint64_t{whole.live_segments} * class_size(whole.size_class);
-      fullness_permille += std::uint64_t{whole.live_segments} * 1000 / whole.segments;
-      if (whole.current) ++current;
-      ++pages_per_class[whole.size_class];
+      count_page(whole, 1);
+      if (whole_first < first) {
+        carries_page = true;
+        carried = whole;
+      }
     }
+  }
+  // Adds (sign 1) or removes (-1) a MiniPage's share of the sums.
+  void count_page(const SpanView& page, int sign) {
+    auto signed_add = [sign](std::uint64_t& sum, std::uint64_t value) {
+      sum = sign > 0 ? sum + value : sum - value;
+    };
+    signed_add(pages, 1);
+    signed_add(live, page.live_segments);
+    signed_add(segments, page.segments);
+    signed_add(live_bytes, std::uint64_t{page.live_segments} * class_size(page.size_class));
+    signed_add(fullness_permille, std::uint64_t{page.live_segments} * 1000 / page.segments);
+    if (page.current) signed_add(current, 1);
+    pages_per_class[page.size_class] = static_cast<std::uint32_t>(
+        sign > 0 ? pages_per_class[page.size_class] + 1 : pages_per_class[page.size_class] - 1);
   }
   void merge(const Cell& other) {
     slots += other.slots;
@@ -285,6 +300,8 @@ struct Cell {
     fullness_permille += other.fullness_permille;
     current += other.current;
     for (unsigned c = 0; c < kClassCount; ++c) pages_per_class[c] += other.pages_per_class[c];
+    // `other` follows this range, so a MiniPage it carries in is this range's last one.
+    if (other.carries_page) count_page(other.carried, -1);
   }
 };
 

@@ -125,6 +125,37 @@ TEST(HeapMap, AggregatesAHeapTooBigToDrawSlotBySlot) {
   for (std::size_t i = 1; i < blocks.size(); i += 2) heap.deallocate(blocks[i]);
 }
 
+// A region of several cells counts each MiniPage in it once, also one that spans two of its
+// cells (the cells, summed, each counted it): at most the spans that start in the region, and one
+// that began before it.
+TEST(HeapMap, ARegionCountsAMiniPageOfSeveralCellsOnce) {
+  SimulatedMemory memory(80 << 20);
+  Heap heap(memory);
+  std::vector<void*> blocks;
+  for (int i = 0; i < 68; ++i) blocks.push_back(heap.allocate((1 << 20) - 4096));
+  // Class 6144: MiniPages of 3 slots and one Segment, all full, over cells of 4 slots.
+  for (int i = 0; i < 60; ++i) blocks.push_back(heap.allocate(6144));
+  const std::string page = map_of(heap);
+  ASSERT_NE(page.find("data-slots-per-cell=\"4\""), std::string::npos);
+  std::size_t regions = 0, pages = 0;
+  for (auto at = page.find("<title>"); at != std::string::npos; at = page.find("<title>", at + 1)) {
+    const std::string title = page.substr(at, page.find("</title>", at) - at);
+    auto classes = title.find("classes 6144x");
+    auto started = title.find(" span(s) start here");
+    if (classes == std::string::npos || started == std::string::npos) continue;
+    auto digits = title.rfind(' ', started - 1) + 1;
+    const std::size_t spans = std::stoul(title.substr(digits, started - digits));
+    auto named = title.find(" MiniPages, ");
+    const std::size_t mini_pages = std::stoul(title.substr(title.rfind(' ', named - 1) + 1));
+    EXPECT_LE(mini_pages, spans + 1) << title;
+    ++regions;
+    pages += mini_pages;
+  }
+  EXPECT_GT(regions, 0U);
+  EXPECT_LE(pages, 60 + regions);  // each MiniPage once, or twice where two regions share it
+  for (void* block : blocks) heap.deallocate(block);
+}
+
 struct AllocatingOutput {
   Heap<SimulatedMemory>* heap = nullptr;
   std::string page;
