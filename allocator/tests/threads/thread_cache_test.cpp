@@ -12,6 +12,8 @@
 //             frees; so is a double free in the 8-byte class, which is never cached.
 //   claims    a freed block comes back to the next malloc of its class; stacks stay bounded;
 //             a thread that only frees claims no cache.
+//   validate  a heap broken on purpose: a mark on a Segment that is not live, and a bit past
+//             the last Segment's mark, each reported with its own message.
 //
 // This binary's malloc and operator new/delete are liballigator's (linked statically), as are
 // gtest's and RapidCheck's.
@@ -328,6 +330,43 @@ TEST(ThreadCache, ARefillWhenMemoryCannotGrowCachesSegmentsOnly) {
   std::free(block);
   for (void* p : fill) std::free(p);
   EXPECT_EQ(alligator_validate(nullptr, 0), 0U);
+}
+
+// validate()'s mark checks on a heap broken on purpose, as validate_test.cpp breaks a heap
+// without caches: a mark on a Segment that is not live, and a bit one past the last Segment's
+// mark (beyond every Segment: reported as such, not as a mark).
+TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
+  void* block = std::malloc(512);
+  ThreadCacheAccess::Segment found{};
+  ASSERT_TRUE(ThreadCacheAccess::find(global_heap().core(), block, found));
+  const unsigned segments = segments_in(kFirstCachedClass + found.cached_class);
+  ASSERT_LT(segments, SegmentBitmap::kCachedOffset);
+  ASSERT_TRUE(found.bitmap->test(found.segment));
+  auto first_problem = [] {
+    char message[160] = "";
+    return alligator_validate(message, sizeof message) == 0 ? std::string() : std::string(message);
+  };
+  auto text = [](const char* format, unsigned a, unsigned b, unsigned c = 0) {
+    char message[160];
+    std::snprintf(message, sizeof message, format, a, b, c);
+    return std::string(message);
+  };
+  ASSERT_EQ(first_problem(), "");
+
+  found.bitmap->reset(found.segment);  // freed behind the heap's back, and marked
+  found.bitmap->mark_cached(found.segment);
+  EXPECT_EQ(first_problem(), text("MiniPage at slot %u: Segment %u cached but not live",
+                                  found.slot, found.segment));
+  found.bitmap->unmark_cached(found.segment);
+  found.bitmap->set(found.segment);
+  ASSERT_EQ(first_problem(), "");
+
+  found.bitmap->mark_cached(segments);  // bit kCachedOffset + segments: no Segment's mark
+  EXPECT_EQ(first_problem(), text("MiniPage at slot %u: bit %u set beyond its %u segments",
+                                  found.slot, SegmentBitmap::kCachedOffset + segments, segments));
+  found.bitmap->unmark_cached(segments);
+  EXPECT_EQ(first_problem(), "");
+  std::free(block);
 }
 
 }  // namespace
