@@ -117,8 +117,12 @@ TEST(HeapMap, AggregatesAHeapTooBigToDrawSlotBySlot) {
   // Runs of uniform cells and spans become one region each: far fewer than cells.
   EXPECT_LT(count(page, "data-bytes="), std::size_t{4000});
   EXPECT_NE(page.find(" span(s) start here"), std::string::npos);  // cells of several spans
-  // Cells of two slots, 256 to a row.
+  // Cells of two slots, 256 to a row: rows of 1 MiB, each labelled with its first wasm page and
+  // offset.
   EXPECT_EQ(count(page, "class=\"rowbg\""), (stats.wasm_pages * kPage / 2048 / 2 + 255) / 256);
+  EXPECT_NE(page.find("on rows of 1.0 MiB (16 wasm pages); one cell = 4.0 KiB"), std::string::npos);
+  EXPECT_NE(page.find(">p16 +0x00100000</text>"), std::string::npos);
+  EXPECT_NE(page.find(">p32 +0x00200000</text>"), std::string::npos);
   // A cell of several MiniPages sums them up: two 32-byte ones, half full.
   EXPECT_NE(page.find("2 MiniPages, 64 of 128 Segments live (50.0%), 2.0 KiB in use; classes 32x2"),
             std::string::npos);

@@ -12,8 +12,9 @@
 //             frees; so is a double free in the 8-byte class, which is never cached.
 //   claims    a freed block comes back to the next malloc of its class; stacks stay bounded;
 //             a thread that only frees claims no cache.
-//   validate  a heap broken on purpose: a mark on a Segment that is not live, and a bit past
-//             the last Segment's mark, each reported with its own message.
+//   validate  a heap broken on purpose: a mark on a Segment that is not live, a bit past the
+//             last Segment's mark, a block in an unclaimed cache, each reported with its own
+//             message.
 //
 // This binary's malloc and operator new/delete are liballigator's (linked statically), as are
 // gtest's and RapidCheck's.
@@ -332,9 +333,9 @@ TEST(ThreadCache, ARefillWhenMemoryCannotGrowCachesSegmentsOnly) {
   EXPECT_EQ(alligator_validate(nullptr, 0), 0U);
 }
 
-// validate()'s mark checks on a heap broken on purpose, as validate_test.cpp breaks a heap
-// without caches: a mark on a Segment that is not live, and a bit one past the last Segment's
-// mark (beyond every Segment: reported as such, not as a mark).
+// validate()'s cache checks on a heap broken on purpose, as validate_test.cpp breaks a heap
+// without caches: a mark on a Segment that is not live, a bit one past the last Segment's mark
+// (beyond every Segment: reported as such, not as a mark), and a block in a cache no thread holds.
 TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   void* block = std::malloc(512);
   ThreadCacheAccess::Segment found{};
@@ -367,6 +368,17 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   found.bitmap->unmark_cached(segments);
   EXPECT_EQ(first_problem(), "");
   std::free(block);
+
+  // A cache no thread holds, yet holding a block (of the last cached class).
+  unsigned unused = 0;
+  while (unused < kMaxThreadCaches && thread_caches[unused].in_use) ++unused;
+  ASSERT_LT(unused, kMaxThreadCaches);
+  const unsigned last = kCachedClasses - 1;
+  thread_caches[unused].count[last] = 1;
+  EXPECT_EQ(first_problem(), text("thread cache %u: %u blocks of class %u", unused, 1,
+                                  kFirstCachedClass + last));
+  thread_caches[unused].count[last] = 0;
+  EXPECT_EQ(first_problem(), "");
 }
 
 }  // namespace
