@@ -1626,7 +1626,11 @@ TEST_F(HeapTest, WalkReportsEachMiniPageWithItsSegments) {
   std::size_t mini_pages_seen = 0;
   std::vector<std::size_t> current_per_class(kClassCount, 0);
   for (const SpanView& span : spans_of(heap)) {
-    if (span.kind != SpanKind::mini_page) continue;
+    if (span.kind != SpanKind::mini_page) {  // the MiniPage fields are zero elsewhere
+      EXPECT_EQ(span.segments + span.live_segments + span.size_class, 0U);
+      EXPECT_FALSE(span.current || span.spare);
+      continue;
+    }
     ++mini_pages_seen;
     ASSERT_TRUE(live_by_page.count(span.start)) << "a MiniPage holding none of our blocks";
     std::size_t c = class_of_page[span.start];
