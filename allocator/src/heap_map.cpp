@@ -245,7 +245,6 @@ struct Cell {
   std::uint64_t spans_started = 0;
   // MiniPages (not kept):
   std::uint64_t pages = 0, live = 0, segments = 0, live_bytes = 0, fullness_permille = 0;
-  std::uint64_t current = 0;
   std::uint32_t pages_per_class[kClassCount] = {};
   // When one span covers the whole cell: that span.
   bool single = false;
@@ -284,7 +283,6 @@ struct Cell {
     signed_add(segments, page.segments);
     signed_add(live_bytes, std::uint64_t{page.live_segments} * class_size(page.size_class));
     signed_add(fullness_permille, std::uint64_t{page.live_segments} * 1000 / page.segments);
-    if (page.current) signed_add(current, 1);
     pages_per_class[page.size_class] = static_cast<std::uint32_t>(
         sign > 0 ? pages_per_class[page.size_class] + 1 : pages_per_class[page.size_class] - 1);
   }
@@ -298,7 +296,6 @@ struct Cell {
     segments += other.segments;
     live_bytes += other.live_bytes;
     fullness_permille += other.fullness_permille;
-    current += other.current;
     for (unsigned c = 0; c < kClassCount; ++c) pages_per_class[c] += other.pages_per_class[c];
     // `other` follows this range, so a MiniPage it carries in is this range's last one.
     if (other.carries_page) count_page(other.carried, -1);
