@@ -842,6 +842,12 @@ TEST_F(ModelTest, ReallocationInPlaceWhenTheREADMESaysSo) {
                  "shrunk by at most half stays in place");
   HeapModel kept = model;  // below half: a new MiniPage of class 128, not the old block
   EXPECT_ILLEGAL(kept.reallocate(at_slot(32), 127, 1, got(at_slot(32), 3)), "can take 1 slot");
+  // Within half but not aligned as asked: Segment 1 (256 bytes into the slot) asked for 512
+  // moves to class 512, a new MiniPage, not the block.
+  HeapModel unaligned = model;
+  EXPECT_LEGAL(unaligned.allocate(250, 1, got(at_slot(32, 256), 3)));
+  EXPECT_ILLEGAL(unaligned.reallocate(at_slot(32, 256), 200, 512, got(at_slot(32, 256), 3)),
+                 "can take 1 slot");
   EXPECT_LEGAL(model.reallocate(at_slot(32), 128, 1, got(at_slot(32), 3)));
   EXPECT_LEGAL(model.usable_size(at_slot(32), 256, got(0, 3)));  // still its class size
   EXPECT_LEGAL(model.reallocate(at_slot(32), 0, 1, got(0, 3)));

@@ -57,9 +57,9 @@ class HeapCore {
 
   // The same as allocate and deallocate, inline for the library's own entry points (free,
   // operator new/delete; malloc calls allocate, whose body this is) so the common case costs no
-  // further call: a free Segment of the class's
-  // current MiniPage, a Segment freed back to its MiniPage, or a large block freed from its
-  // span's head (kept as a spare span or released, out of line). Defined in
+  // further call: a free Segment of the class's current MiniPage, a Segment freed back to its
+  // MiniPage, or a large block freed from its span's head (kept as a spare span or released,
+  // out of line). Defined in
   // allocator/src/fast_path.hpp; everything else, every error included, goes to the checked paths
   // (allocate_checked, deallocate_checked). deallocate_inline(p) is deallocate(p) (no size to
   // check); with a size (and alignment) it is the sized deallocate.
