@@ -40,17 +40,16 @@ void hold_caches_during_growth(void*, bool started) {
   }
 }
 
-// Under the heap's lock: gives the class's `count` oldest blocks back to the heap.
+// Under the heap's lock, from the cache's owner: gives the class's `count` oldest blocks back
+// to the heap. No cache lock: every other reader of the stack holds the heap's lock.
 void release_oldest(ThreadCache& cache, unsigned cached_class, unsigned count) {
   void* released[kCacheDepth];
-  cache.lock.lock();
   unsigned held = cache.count[cached_class];
   if (count > held) count = held;
   void** blocks = cache.blocks[cached_class];
   for (unsigned index = 0; index < count; ++index) released[index] = blocks[index];
   for (unsigned index = count; index < held; ++index) blocks[index - count] = blocks[index];
   cache.count[cached_class] = static_cast<std::uint8_t>(held - count);
-  cache.lock.unlock();
   // Out of the stack, still marked: nobody can see them until the heap's lock is released.
   for (unsigned index = 0; index < count; ++index) {
     ThreadCacheAccess::release(process_core(), released[index]);
@@ -125,16 +124,15 @@ void* refill_thread_cache(ThreadCache& cache, unsigned cached_class) {
          (batch[taken] = ThreadCacheAccess::allocate_segment(core, cached_class)) != nullptr) {
     ++taken;
   }
-  // The stack is empty (only its owner, this thread, fills it); the heap's lock keeps the table
-  // still for the marks.
-  cache.lock.lock();
+  // The stack is empty (only its owner, this thread, fills it). No cache lock: apart from its
+  // owner, only holders of the heap's lock (growth, stats, validate) read a stack, and this
+  // thread holds it. The heap's lock also keeps the table still for the marks.
   for (unsigned index = 0; index < taken; ++index) {
     ThreadCacheAccess::Segment found{};
     ThreadCacheAccess::find(core, batch[index], found);
     found.bitmap->mark_cached(found.segment);
     cache.blocks[cached_class][cache.count[cached_class]++] = batch[index];
   }
-  cache.lock.unlock();
   return block;
 }
 
