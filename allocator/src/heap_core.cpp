@@ -235,7 +235,6 @@ void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alig
                            bool& rejected) {
   rejected = false;
   if (pointer == nullptr) return allocate(new_size, alignment);
-  if (!is_power_of_two(alignment)) return nullptr;
   MetadataAccess access(*this);
   Block block;
   if (!find_block(pointer, block)) {
@@ -247,6 +246,7 @@ void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alig
     check_after_operation();
     return nullptr;
   }
+  if (!is_power_of_two(alignment)) return nullptr;  // the block stays as it was
   bool aligned = (reinterpret_cast<std::uintptr_t>(pointer) & (alignment - 1)) == 0;
   bool wants_small = new_size <= kLargestClassSize && alignment <= kMiniPageSize;
   // A small block stays when the size maps to its class, or shrinks by at most half (it keeps

@@ -378,6 +378,21 @@ TEST_F(BadInputTest, NonPowerOfTwoAlignmentGivesNullAndChangesNothing) {
   EXPECT_EQ(heap.usable_size(block), expected_usable(100));
 }
 
+TEST_F(BadInputTest, ReallocateLooksThePointerUpBeforeTheAlignment) {
+  // allocator/README.md, Reallocation: the pointer first, then size 0 frees, then the alignment.
+  int local = 0;
+  void* result = &local;
+  expect_rejected([&] { result = heap.reallocate(&local, 300, 3); }, HeapError::invalid_pointer,
+                  &local);
+  EXPECT_EQ(result, nullptr);
+  void* block = heap.allocate(100);
+  ASSERT_NE(block, nullptr);
+  const std::size_t live = heap.stats().live_blocks;
+  EXPECT_EQ(heap.reallocate(block, 0, 3), nullptr);
+  EXPECT_TRUE(reported.empty());
+  EXPECT_EQ(heap.stats().live_blocks, live - 1) << "size 0 frees whatever the alignment";
+}
+
 TEST_F(BadInputTest, NullIsIgnoredEverywhere) {
   heap.allocate(10);
   std::string before = snapshot();

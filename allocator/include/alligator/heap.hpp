@@ -37,8 +37,8 @@ class Heap {
     core_.deallocate(pointer, size, alignment);
   }
   // Resizes in place when it can, else moves (copying the smaller size). nullptr pointer
-  // allocates; new_size 0 frees and returns nullptr; on failure returns nullptr and the block
-  // is untouched.
+  // allocates; new_size 0 frees and returns nullptr; on failure (no memory, or an alignment
+  // that is not a power of two) returns nullptr and the block is untouched.
   void* reallocate(void* pointer, std::size_t new_size, std::size_t alignment = 1) {
     return core_.reallocate(pointer, new_size, alignment);
   }
