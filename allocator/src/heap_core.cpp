@@ -277,6 +277,7 @@ void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alig
   return moved;
 }
 
+#if defined(ALLIGATOR_VALIDATE_EVERY_OP)
 void HeapCore::validate_or_abort() const {
   ValidationReport report = validate();
   if (!report.ok()) {
@@ -285,5 +286,6 @@ void HeapCore::validate_or_abort() const {
     std::abort();
   }
 }
+#endif
 
 }  // namespace alligator::detail

@@ -159,7 +159,9 @@ class HeapCore {
   // allocator/src/fast_path.hpp, which only the library's own sources (built with that macro or
   // without it, all alike) include.
   inline void check_after_operation() const;
+#if defined(ALLIGATOR_VALIDATE_EVERY_OP)
   void validate_or_abort() const;
+#endif
 
   // Opens the table to memcheck for the duration of an entry point (valgrind builds;
   // otherwise empty). Entry points nest (reallocate calls allocate), hence the depth.
