@@ -4,9 +4,10 @@
 //   property  RapidCheck generates malloc and free calls, each run by one of kWorkers threads
 //             (any thread frees any block, so blocks cross caches), and thread exits. After
 //             every step: alligator_validate() finds nothing (it checks every cached block
-//             against its mark and every mark against the caches), stats' cached_blocks is what
-//             the caches hold, no block the program holds is marked cached, and a thread that
-//             exited left its cache empty and free for another thread.
+//             against its mark and every mark against the caches), stats' cached_blocks and
+//             cached_bytes are what the caches hold, no block the program holds is marked
+//             cached, and a thread that exited left its cache empty and free for another
+//             thread.
 //   errors    a second free of a block a cache holds, from its own thread or another, a sized
 //             delete of it, and realloc or malloc_usable_size of it, are diagnosed as double
 //             frees; so is a double free in the 8-byte class, which is never cached.
@@ -88,6 +89,14 @@ std::size_t cached_in(const ThreadCache& cache) {
   return total;
 }
 
+std::size_t cached_bytes_in(const ThreadCache& cache) {
+  std::size_t total = 0;
+  for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+    total += cache.count[cached_class] * class_size(kFirstCachedClass + cached_class);
+  }
+  return total;
+}
+
 bool marked_cached(void* block) {
   ThreadCacheAccess::Segment found{};
   return ThreadCacheAccess::find(global_heap().core(), block, found) &&
@@ -162,8 +171,13 @@ RC_GTEST_PROP(ThreadCaches, AccountedForInStatsAndValidate, (const std::vector<S
     alligator_stats stats{};
     alligator_get_stats(&stats);
     std::size_t cached = 0;
-    for (const ThreadCache& cache : thread_caches) cached += cached_in(cache);
+    std::size_t cached_bytes = 0;
+    for (const ThreadCache& cache : thread_caches) {
+      cached += cached_in(cache);
+      cached_bytes += cached_bytes_in(cache);
+    }
     RC_ASSERT(stats.cached_blocks == cached);
+    RC_ASSERT(stats.cached_bytes == cached_bytes);
     RC_ASSERT(stats.live_blocks >= held.size());
     for (void* block : held) RC_ASSERT(!marked_cached(block));
   }
