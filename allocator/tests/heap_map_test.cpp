@@ -86,6 +86,13 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
   EXPECT_NE(page.find("kept: spare MiniPage of class 64 (empty)\n0x"), std::string::npos);
   EXPECT_NE(page.find(" (heap+0x00000800, wasm page 0): 2.0 KiB (1 slot)</title>"),
             std::string::npos);
+  // Its address range runs from its first byte to its last, both inclusive: one 2 KiB slot.
+  const std::string kept = "kept: spare MiniPage of class 64 (empty)\n";
+  const auto range = page.find(kept) + kept.size();
+  const auto dash = page.find('-', range);
+  const std::uint64_t first_byte = std::stoull(page.substr(range, dash - range), nullptr, 16);
+  const std::uint64_t last_byte = std::stoull(page.substr(dash + 1, 18), nullptr, 16);
+  EXPECT_EQ(last_byte - first_byte, 2047u);
   // The summary table's rows: the three large blocks, and the kept MiniPage.
   EXPECT_NE(page.find("<tr><td>large blocks</td><td>120.0 KiB</td>"), std::string::npos);
   EXPECT_NE(page.find("<tr><td>kept</td><td>2.0 KiB</td>"), std::string::npos);
@@ -182,6 +189,31 @@ TEST(HeapMap, FailsWhenTheHeapChangesWhileDrawn) {
   };
   EXPECT_FALSE(write_heap_map(heap_map_source(heap), write, &output, nullptr));
   EXPECT_NE(output.page.find("The heap changed while it was drawn"), std::string::npos);
+  heap.deallocate(block);
+}
+
+TEST(HeapMap, DrawsNothingPastTheHeapItSummedUpWhenItGrowsWhileDrawn) {
+  SimulatedMemory memory(16 << 20);
+  Heap heap(memory);
+  void* block = heap.allocate(100);
+  AllocatingOutput output;
+  output.heap = &heap;
+  // The second piece written takes 4 MiB: the heap grows past what the summary measured, and
+  // the spans after it still follow each other.
+  auto write = [](const char* text, std::size_t length, void* context) {
+    auto& out = *static_cast<AllocatingOutput*>(context);
+    if (++out.calls == 2) out.heap->allocate(4 << 20);
+    out.page.append(text, length);
+    return true;
+  };
+  EXPECT_FALSE(write_heap_map(heap_map_source(heap), write, &output, nullptr));
+  EXPECT_NE(output.page.find("The heap changed while it was drawn"), std::string::npos);
+  const std::string key = "data-heap-bytes=\"";
+  const auto at = output.page.find(key);
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t summed = std::strtoull(output.page.c_str() + at + key.size(), nullptr, 10);
+  EXPECT_LT(summed, std::size_t{4} << 20);
+  EXPECT_LE(drawn_bytes(output.page), summed);
   heap.deallocate(block);
 }
 
