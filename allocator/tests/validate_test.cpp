@@ -41,7 +41,8 @@
 //   class %u: current MiniPage at slot %u is not one of its MiniPages  CurrentNotAMiniPage
 //   class %u: the current MiniPage's bitmap is not slot %u's  CurrentBitmapElsewhere
 //   bitmap pool: free list entry %u is not one of its %u records, or ...  PoolFreeListOutOfRange
-//   bitmap record %u is taken twice (again by %s %u) ..... BitmapRecordTakenTwice
+//   bitmap record %u is taken twice (again by %s %u) ..... BitmapRecordTakenTwice, and past
+//                          the first 32768 records ........ BitmapRecordTakenTwiceBeyondTheFirstChunk
 //   bitmap record %u is neither a MiniPage's nor on the free list  BitmapRecordLost
 //   MiniPage at slot %u has bitmap record %u of %u ...... MiniPageBitmapRecordOutOfRange
 // validate() keeps no statistics counters of its own to check (stats() derives them from the
@@ -56,6 +57,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace alligator::testing {
 namespace {
@@ -202,6 +204,39 @@ TEST_F(ValidateTest, BitmapRecordTakenTwice) {
                                  "slot %u)", static_cast<unsigned>(at(a).bitmap), b)));
   EXPECT_TRUE(reports(heap, text("bitmap record %u is neither a MiniPage's nor on the free list",
                                  own)));
+}
+
+// validate() has a fixed buffer and checks the records 32768 at a time: a record taken twice
+// past the first 32768 is found as well (33,000 one-slot MiniPages, a 66 MiB heap).
+TEST(ValidateLargeHeapTest, BitmapRecordTakenTwiceBeyondTheFirstChunk) {
+  SimulatedMemory memory(std::size_t{128} << 20);
+  Heap heap(memory);
+  constexpr std::size_t kMiniPages = 33000;
+  std::vector<void*> blocks;
+  for (std::size_t i = 0; i < 2 * kMiniPages; ++i) {  // 1024 bytes: two Segments a MiniPage
+    blocks.push_back(heap.allocate(1024));
+    ASSERT_NE(blocks.back(), nullptr);
+  }
+  auto slot = [&](const void* block) {
+    return static_cast<std::uint32_t>(slot_index(memory.base(), block));
+  };
+  const std::uint32_t earlier = slot(blocks[blocks.size() - 3]);
+  const std::uint32_t later = slot(blocks.back());
+  ASSERT_LT(earlier, later);
+  {
+    TestAccess::Opened opened(heap.core());
+    SlotDescriptor& first = TestAccess::spans(heap.core()).descriptor(earlier);
+    SlotDescriptor& second = TestAccess::spans(heap.core()).descriptor(later);
+    ASSERT_GE(static_cast<unsigned>(first.bitmap), 32768u);
+    ASSERT_GE(static_cast<unsigned>(second.bitmap), 32768u);
+    const std::uint32_t own = second.bitmap;
+    second.bitmap = first.bitmap;
+    EXPECT_TRUE(reports(heap, text("bitmap record %u is taken twice (again by the MiniPage at "
+                                   "slot %u)", static_cast<unsigned>(first.bitmap), later)));
+    second.bitmap = own;
+  }
+  EXPECT_TRUE(heap_is_valid(heap));
+  for (void* block : blocks) heap.deallocate(block);
 }
 
 TEST_F(ValidateTest, BitmapRecordLost) {
