@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstddef>
 #include <cstring>
 #include <map>
@@ -1741,6 +1742,38 @@ TEST_F(HeapTest, SizedDeallocationWithTheRightLayoutFrees) {
   heap.deallocate(nullptr, 10, 8);  // ignored
   heap.deallocate(nullptr);
 }
+
+#if UINTPTR_MAX > 0xFFFFFFFFu
+// wasm32's whole 4 GiB, simulated (64-bit hosts only: a 32-bit process cannot reserve it). Past
+// 2 GiB, slot numbers need all 21 bits of the list links: partial MiniPages and free spans above
+// a 2.5 GiB block (never touched) are linked on their lists, the heap stays valid, and the same
+// requests are served again from those lists without growth.
+TEST(FourGiBHeapTest, ListsLinkSlotsPastTwoGiB) {
+  SimulatedMemory memory(std::size_t{4} << 30);
+  Heap heap(memory);
+  void* low = heap.allocate(std::size_t{5} << 29);
+  ASSERT_NE(low, nullptr);
+  std::vector<void*> small;  // 1024 bytes: two Segments a one-slot MiniPage
+  std::vector<void*> large;  // 40 KiB: 20 slots, freed into an exact bin (not kept as spares)
+  for (int i = 0; i < 64; ++i) small.push_back(heap.allocate(1024));
+  for (int i = 0; i < 16; ++i) large.push_back(heap.allocate(40 << 10));
+  for (void* block : small) ASSERT_GT(slot_index(memory.base(), block), std::size_t{1} << 20);
+  for (void* block : large) ASSERT_GT(slot_index(memory.base(), block), std::size_t{1} << 20);
+  for (std::size_t i = 0; i < small.size(); i += 2) heap.deallocate(small[i]);
+  for (std::size_t i = 0; i < large.size(); i += 2) heap.deallocate(large[i]);
+  ASSERT_TRUE(heap_is_valid(heap));
+  const std::size_t pages = heap.stats().wasm_pages;
+  for (std::size_t i = 0; i < small.size(); i += 2) small[i] = heap.allocate(1024);
+  for (std::size_t i = 0; i < large.size(); i += 2) large[i] = heap.allocate(40 << 10);
+  EXPECT_EQ(heap.stats().wasm_pages, pages);
+  EXPECT_TRUE(heap_is_valid(heap));
+  for (void* block : small) heap.deallocate(block);
+  for (void* block : large) heap.deallocate(block);
+  heap.deallocate(low);
+  EXPECT_EQ(heap.stats().live_blocks, 0U);
+  EXPECT_TRUE(heap_is_valid(heap));
+}
+#endif
 
 }  // namespace
 }  // namespace alligator::testing
