@@ -83,8 +83,9 @@ inline ThreadCache* current_thread_cache() {
   return cache >= thread_caches && cache < thread_caches + kMaxThreadCaches ? cache : nullptr;
 }
 
-// The heap's side of the caches: finding a block's Segment without the heap's lock (the
-// caller holds a cache's lock, so the table stays put), and giving blocks back under it.
+// The heap's side of the caches: finding a block's Segment (the caller holds a cache's lock or
+// the heap's: either keeps growth from moving the table), and giving blocks back under the
+// heap's lock.
 class ThreadCacheAccess {
  public:
   struct Segment {
