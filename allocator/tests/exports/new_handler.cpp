@@ -4,6 +4,7 @@
 // lets it succeed, after one call; a handler that throws bad_alloc makes nothrow new return
 // nullptr and plain new throw; with no handler nothrow new returns nullptr. A retry loop that
 // never called its handler would spin forever: an alarm turns that into a failure.
+#include "../new_at_the_limit.hpp"
 #include "../program_checks.hpp"
 #include <alligator/shim/default_memory.hpp>
 
@@ -19,46 +20,23 @@ using program_checks::failures;
 namespace {
 
 constexpr std::size_t kBlock = alligator::kDefaultSimulatedMemoryBytes / 8;
-constexpr std::size_t kMaxBlocks = 16;  // more than the memory holds
-char* blocks[kMaxBlocks];               // static data: takes nothing from the heap
-char* volatile thrown_away;             // keeps plain new from being elided
-
-// Nothrow new without a handler, until it returns nullptr (each block's pages stay untouched).
-std::size_t exhaust() {
-  std::size_t count = 0;
-  while (count < kMaxBlocks) {
-    char* block = new (std::nothrow) char[kBlock];
-    if (block == nullptr) break;
-    blocks[count++] = block;
-  }
-  return count;
-}
-
-void release(std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i) delete[] blocks[i];
-}
-
-char* reserve = nullptr;
-int handler_calls = 0;
-
-void free_the_reserve() {
-  ++handler_calls;
-  delete[] reserve;
-  reserve = nullptr;
-  std::set_new_handler(nullptr);
-}
+// Stores of new's results: a block that escapes cannot be elided with its delete (GCC elides a
+// new/delete pair whose pointer goes nowhere else, and the handler would never run).
+char* volatile escaped;
 
 void throw_bad_alloc() {
-  ++handler_calls;
+  ++new_at_the_limit::handler_calls;
   throw std::bad_alloc();
 }
 
 }  // namespace
 
+using namespace new_at_the_limit;
+
 int main() {
   alarm(30);  // SIGALRM ends a new that loops without calling its handler
 
-  std::size_t count = exhaust();
+  std::size_t count = fill_nothrow(kBlock, false);
   check(count > 0 && count < kMaxBlocks, "nothrow new without a handler returned nullptr");
 
   reserve = blocks[--count];
@@ -72,6 +50,7 @@ int main() {
   handler_calls = 0;
   std::set_new_handler(free_the_reserve);
   block = new char[kBlock];
+  escaped = block;
   check(handler_calls == 1, "plain new called the new-handler once, which freed memory");
 
   handler_calls = 0;
@@ -81,7 +60,7 @@ int main() {
   handler_calls = 0;
   bool threw = false;
   try {
-    thrown_away = new char[kBlock];
+    escaped = new char[kBlock];
   } catch (const std::bad_alloc&) {
     threw = true;
   }
@@ -90,7 +69,7 @@ int main() {
 
   delete[] block;
   release(count);
-  std::size_t again = exhaust();
+  std::size_t again = fill_nothrow(kBlock, false);
   check(again == count + 1, "everything freed, the same number of blocks fits again");
   release(again);
 

@@ -6,6 +6,7 @@
 //                  everything freed, the same count fits again. Prints "new_out_of_memory: passed".
 //   abort          plain new with no handler, once memory is exhausted, aborts (Emscripten's own
 //                  operator new does the same; bad_alloc cannot be caught in this build).
+#include "../new_at_the_limit.hpp"
 #include "../program_checks.hpp"
 #include <cstddef>
 #include <cstdio>
@@ -18,35 +19,10 @@ using program_checks::failures;
 namespace {
 
 constexpr std::size_t kBlock = 64 * 1024;
-constexpr std::size_t kMaxBlocks = 4096;  // far more than MAXIMUM_MEMORY holds
-char* blocks[kMaxBlocks];                 // static data: takes nothing from the heap
-
-std::size_t fill_nothrow() {
-  std::size_t count = 0;
-  while (count < kMaxBlocks) {
-    char* block = new (std::nothrow) char[kBlock];
-    if (block == nullptr) break;
-    std::memset(block, 0x5A, kBlock);
-    blocks[count++] = block;
-  }
-  return count;
-}
-
-void release(std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i) delete[] blocks[i];
-}
-
-char* reserve = nullptr;
-int handler_calls = 0;
-
-void free_the_reserve() {
-  ++handler_calls;
-  delete[] reserve;
-  reserve = nullptr;
-  std::set_new_handler(nullptr);
-}
 
 }  // namespace
+
+using namespace new_at_the_limit;
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "abort") == 0) {
@@ -64,7 +40,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::size_t count = fill_nothrow();
+  std::size_t count = fill_nothrow(kBlock, true);
   std::printf("nothrow new: %zu blocks of %zu bytes, then nullptr\n", count, kBlock);
   check(count > 0 && count < kMaxBlocks, "nothrow new ran out of memory and returned nullptr");
 
@@ -79,7 +55,7 @@ int main(int argc, char** argv) {
   delete[] block;
 
   release(count);
-  std::size_t again = fill_nothrow();
+  std::size_t again = fill_nothrow(kBlock, true);
   check(again == count + 1, "everything freed, the same number of blocks fits again");
   release(again);
 
