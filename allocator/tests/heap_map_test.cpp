@@ -168,27 +168,35 @@ TEST(HeapMap, ARegionCountsAMiniPageOfSeveralCellsOnce) {
   for (void* block : blocks) heap.deallocate(block);
 }
 
-struct AllocatingOutput {
-  Heap<SimulatedMemory>* heap = nullptr;
-  std::string page;
-  int calls = 0;
-};
-
-TEST(HeapMap, FailsWhenTheHeapChangesWhileDrawn) {
-  SimulatedMemory memory(4 << 20);
-  Heap heap(memory);
-  void* block = heap.allocate(100);
-  AllocatingOutput output;
-  output.heap = &heap;
-  // After the head, every piece allocates: as stdio would if it took its buffer from this heap.
+// Draws `heap` through an output that allocates `bytes` from it while it writes: on the second
+// piece only, or (`every_piece`) on every piece after the head, as stdio would if it took its
+// buffer from this heap. The drawing must fail, saying so; returns the page written.
+std::string draw_while_allocating(Heap<SimulatedMemory>& heap, std::size_t bytes,
+                                  bool every_piece) {
+  struct Output {
+    Heap<SimulatedMemory>* heap;
+    std::size_t bytes;
+    bool every_piece;
+    std::string page;
+    int calls = 0;
+  } output{&heap, bytes, every_piece, {}};
   auto write = [](const char* text, std::size_t length, void* context) {
-    auto& out = *static_cast<AllocatingOutput*>(context);
-    if (++out.calls > 1) out.heap->allocate(5000);
+    auto& out = *static_cast<Output*>(context);
+    ++out.calls;
+    if (out.calls == 2 || (out.every_piece && out.calls > 2)) out.heap->allocate(out.bytes);
     out.page.append(text, length);
     return true;
   };
   EXPECT_FALSE(write_heap_map(heap_map_source(heap), write, &output, nullptr));
   EXPECT_NE(output.page.find("The heap changed while it was drawn"), std::string::npos);
+  return output.page;
+}
+
+TEST(HeapMap, FailsWhenTheHeapChangesWhileDrawn) {
+  SimulatedMemory memory(4 << 20);
+  Heap heap(memory);
+  void* block = heap.allocate(100);
+  draw_while_allocating(heap, 5000, true);
   heap.deallocate(block);
 }
 
@@ -196,24 +204,15 @@ TEST(HeapMap, DrawsNothingPastTheHeapItSummedUpWhenItGrowsWhileDrawn) {
   SimulatedMemory memory(16 << 20);
   Heap heap(memory);
   void* block = heap.allocate(100);
-  AllocatingOutput output;
-  output.heap = &heap;
-  // The second piece written takes 4 MiB: the heap grows past what the summary measured, and
-  // the spans after it still follow each other.
-  auto write = [](const char* text, std::size_t length, void* context) {
-    auto& out = *static_cast<AllocatingOutput*>(context);
-    if (++out.calls == 2) out.heap->allocate(4 << 20);
-    out.page.append(text, length);
-    return true;
-  };
-  EXPECT_FALSE(write_heap_map(heap_map_source(heap), write, &output, nullptr));
-  EXPECT_NE(output.page.find("The heap changed while it was drawn"), std::string::npos);
+  // 4 MiB taken while the second piece is written: the heap grows past what the summary
+  // measured, and the spans after it still follow each other.
+  const std::string page = draw_while_allocating(heap, std::size_t{4} << 20, false);
   const std::string key = "data-heap-bytes=\"";
-  const auto at = output.page.find(key);
+  const auto at = page.find(key);
   ASSERT_NE(at, std::string::npos);
-  const std::size_t summed = std::strtoull(output.page.c_str() + at + key.size(), nullptr, 10);
+  const std::size_t summed = std::strtoull(page.c_str() + at + key.size(), nullptr, 10);
   EXPECT_LT(summed, std::size_t{4} << 20);
-  EXPECT_LE(drawn_bytes(output.page), summed);
+  EXPECT_LE(drawn_bytes(page), summed);
   heap.deallocate(block);
 }
 
