@@ -204,6 +204,18 @@ TEST_F(ValidateTest, BitmapRecordTakenTwice) {
                                  "slot %u)", static_cast<unsigned>(at(a).bitmap), b)));
   EXPECT_TRUE(reports(heap, text("bitmap record %u is neither a MiniPage's nor on the free list",
                                  own)));
+  // A third owner is the same fault, reported once: the check stops at the first record taken
+  // twice.
+  at(c).bitmap = at(a).bitmap;
+  const ValidationReport report = heap.validate();
+  const std::string taken_twice = text("bitmap record %u is taken twice", unsigned{at(a).bitmap});
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < std::min<std::size_t>(report.problems, ValidationReport::kMaxMessages);
+       ++i) {
+    found += std::string(report.messages[i]).rfind(taken_twice, 0) == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(found, 1U);
+  EXPECT_LT(report.problems, ValidationReport::kMaxMessages);  // every message was kept
 }
 
 // validate() has a fixed buffer and checks the records 32768 at a time: a record taken twice
@@ -532,6 +544,10 @@ TEST_F(ValidateTest, BadSpareMiniPage) {
   TestAccess::spare(core(), Q, 0) = b;  // B kept by another class too
   TestAccess::spare_count(core(), Q) = 1;
   EXPECT_TRUE(reports(heap, text(message.c_str(), Q, b)));
+  snapshot->restore();
+  TestAccess::spare(core(), R, 0) = m + 8;  // M's last slot: its tail, not its head
+  TestAccess::spare_count(core(), R) = 1;
+  EXPECT_TRUE(reports(heap, text(message.c_str(), R, m + 8)));
 }
 
 TEST_F(ValidateTest, BitmapWithoutCurrentMiniPage) {
