@@ -112,6 +112,14 @@ class Out {
     }
     return put(text, n);
   }
+  // Thousandths as a decimal, its fraction only when there is one: 12, 12.375
+  Out& thousandths(std::uint64_t value) {
+    number(value / 1000);
+    if (value % 1000 == 0) return *this;
+    char fraction[4] = {'.', static_cast<char>('0' + value / 100 % 10),
+                        static_cast<char>('0' + value / 10 % 10), static_cast<char>('0' + value % 10)};
+    return put(fraction, 4);
+  }
   // One decimal: 12.5
   Out& tenths(std::uint64_t tenths) {
     number(tenths / 10);
@@ -412,14 +420,7 @@ class Drawer {
     out_ << "<rect x=\"";
     out_.number(kLeftPx + rect_x_) << "\" y=\"";
     out_.number(geometry_.row_y(rect_row_)) << "\" width=\"";
-    out_.number(rect_width_ / 1000);
-    if (rect_width_ % 1000 != 0) {
-      char fraction[4] = {'.', static_cast<char>('0' + rect_width_ / 100 % 10),
-                          static_cast<char>('0' + rect_width_ / 10 % 10),
-                          static_cast<char>('0' + rect_width_ % 10)};
-      out_.put(fraction, 4);
-    }
-    out_ << "\" height=\"";
+    out_.thousandths(rect_width_) << "\" height=\"";
     out_.number(kRowPx) << "\" class=\"" << kCategoryCss[rect_look_.category];
     if (r.single) out_ << " s";
     out_ << "\"";
@@ -725,11 +726,13 @@ bool write_heap_map(const HeapMapSource& source, HeapMapWrite write, void* conte
          "height=\"5\" fill=\"#fde7b0\"/><rect width=\"2\" height=\"5\" fill=\"#e09a00\"/>"
          "</pattern></defs>\n";
   for (unsigned row = 0; row < g.rows; ++row) {
-    const std::uint64_t row_cells = row + 1 < g.rows ? g.columns : g.cells - std::uint64_t{row} * g.columns;
+    // As wide as the row's slots: a partial last cell is narrower, as its region is.
+    const std::uint64_t row_slots =
+        row + 1 < g.rows ? g.row_slots() : summary.slots - std::uint64_t{row} * g.row_slots();
     out << "<rect class=\"rowbg\" x=\"";
     out.number(kLeftPx) << "\" y=\"";
     out.number(g.row_y(row)) << "\" width=\"";
-    out.number(row_cells * g.cell_px) << "\" height=\"";
+    out.thousandths(row_slots * g.cell_px * 1000 / g.slots_per_cell) << "\" height=\"";
     out.number(kRowPx) << "\"/>\n";
   }
 

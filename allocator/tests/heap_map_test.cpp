@@ -9,8 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,9 +27,67 @@ bool append(const char* text, std::size_t length, void* page) {
   return true;
 }
 
+// The attribute `name="..."` of the first tag from `from` on that has it, as a number.
+double attribute(const std::string& page, std::size_t from, const std::string& name) {
+  const std::string key = " " + name + "=\"";
+  const auto at = page.find(key, from);
+  return at == std::string::npos ? -1 : std::strtod(page.c_str() + at + key.size(), nullptr);
+}
+
+// What every map drawn whole must be, whatever the heap: its regions tile each row from its left
+// edge to the end of its background, in address order, each as wide as its bytes; the wasm-page
+// scale above the first row runs from +0 at the rows' left edge to +P, P wasm pages further, at
+// the end of every full row (the last row may be shorter); the walk covered the heap in one run;
+// the SVG holds the rows and a 20 px margin for the last scale label, centred on their end.
+void expect_well_formed(const std::string& page) {
+  constexpr double kLeft = 150, kFirstRowY = 30;
+  const auto svg = page.find("<svg id=\"heap\"");
+  ASSERT_NE(svg, std::string::npos);
+  const double bytes_per_px = attribute(page, svg, "data-bytes-per-px");
+  std::map<double, double> row_end;  // each row's y, and where its background ends
+  const std::string background = "<rect class=\"rowbg\"";
+  for (auto at = page.find(background); at != std::string::npos; at = page.find(background, at + 1)) {
+    EXPECT_EQ(attribute(page, at, "x"), kLeft);
+    row_end[attribute(page, at, "y")] = kLeft + attribute(page, at, "width");
+  }
+  ASSERT_FALSE(row_end.empty());
+  EXPECT_EQ(row_end.begin()->first, kFirstRowY);
+  std::map<double, double> reached;  // each row's y, and where its last region ended
+  for (auto at = page.find("<rect x=\""); at != std::string::npos; at = page.find("<rect x=\"", at + 1)) {
+    const double x = attribute(page, at, "x"), y = attribute(page, at, "y");
+    const double width = attribute(page, at, "width"), bytes = attribute(page, at, "data-bytes");
+    ASSERT_EQ(row_end.count(y), 1U) << "a region at y=" << y << ", on no row";
+    const double expected_x = reached.count(y) ? reached[y] : kLeft;
+    EXPECT_NEAR(x, expected_x, 0.001) << "region at y=" << y;
+    EXPECT_NEAR(width * bytes_per_px, bytes, 1.0) << "region at x=" << x << " y=" << y;
+    reached[y] = x + width;
+  }
+  for (const auto& [y, end] : row_end) EXPECT_NEAR(reached[y], end, 0.001) << "row at y=" << y;
+  const std::string label = "text-anchor=\"middle\">+";
+  double first_x = -1, last_x = -1, last_page = -1;
+  for (auto at = page.find(label); at != std::string::npos; at = page.find(label, at + 1)) {
+    const auto tag = page.rfind("<text", at);
+    EXPECT_LT(attribute(page, tag, "y"), kFirstRowY);
+    if (first_x < 0) first_x = attribute(page, tag, "x");
+    last_x = attribute(page, tag, "x");
+    last_page = std::strtod(page.c_str() + at + label.size(), nullptr);
+  }
+  EXPECT_EQ(first_x, kLeft);
+  EXPECT_EQ(last_page * 65536, bytes_per_px * (last_x - kLeft));
+  for (const auto& [y, end] : row_end) {
+    if (y != row_end.rbegin()->first) {
+      EXPECT_EQ(end, last_x) << "row at y=" << y;
+    }
+  }
+  EXPECT_LE(row_end.rbegin()->second, last_x);
+  EXPECT_EQ(attribute(page, svg, "width"), last_x + 20);
+  EXPECT_EQ(page.find("The walk covers"), std::string::npos);
+}
+
 std::string map_of(const Heap<SimulatedMemory>& heap, const char* title = nullptr) {
   std::string page;
   EXPECT_TRUE(write_heap_map(heap_map_source(heap), append, &page, title));
+  if (heap.stats().wasm_pages != 0) expect_well_formed(page);
   return page;
 }
 
@@ -244,6 +304,7 @@ struct Piece {
   SpanKind kind;
   std::size_t slots;
   std::size_t class_bytes = 0;  // MiniPages: their class, half their Segments live
+  bool spare = false;           // MiniPages: kept empty for their class
 };
 
 MadeUpHeap laid_out(const std::vector<Piece>& pieces) {
@@ -258,7 +319,8 @@ MadeUpHeap laid_out(const std::vector<Piece>& pieces) {
     if (piece.kind == SpanKind::mini_page) {
       span.size_class = static_cast<unsigned>(class_index(piece.class_bytes));
       span.segments = static_cast<unsigned>(span.bytes / piece.class_bytes);
-      span.live_segments = span.segments / 2;
+      span.live_segments = piece.spare ? 0 : span.segments / 2;
+      span.spare = piece.spare;
     }
     heap.spans.push_back(span);
     first += piece.slots;
@@ -286,6 +348,7 @@ std::string map_of(const MadeUpHeap& heap, bool expect_written = true) {
   };
   std::string page;
   EXPECT_EQ(write_heap_map(source, append, &page, nullptr), expect_written);
+  if (expect_written) expect_well_formed(page);
   return page;
 }
 
@@ -318,6 +381,8 @@ TEST(HeapMap, MergesOnlyCellsThatHoldOneKindOfThing) {
   EXPECT_EQ(count(page, "classes 256x1 512x1"), 8U);
   EXPECT_EQ(count(page, ", 16 span(s) start here"), 1U);
   EXPECT_EQ(count(page, "classes 512x16"), 1U);
+  // A cell half large block, half free is drawn as what is rarer to see: the large block.
+  EXPECT_EQ(count(page, "class=\"l\" data-bytes=\"4096\"><title>"), 8U);
   EXPECT_EQ(drawn_bytes(page), std::size_t{600} * kPage);
 }
 
@@ -335,6 +400,42 @@ TEST(HeapMap, GroupsThousandsAndRoundsToTenths) {
   EXPECT_NE(page.find(": 2.1 MiB (1,100 slots)"), std::string::npos);
   EXPECT_NE(page.find(": 1.1 MiB (538 slots)"), std::string::npos);
   EXPECT_NE(page.find(": 1.0 MiB (528 slots)"), std::string::npos);
+}
+
+// The figures above the map and in its tables add up what the walk showed: in-use, free (runs,
+// the largest), kept (spare spans and spare MiniPages), metadata, and per class the blocks,
+// MiniPages and spares (found missing by scripts/mutants). A heap with no spares says so.
+TEST(HeapMap, SumsUpTheHeapAboveAndBelowTheMap) {
+  const std::string page = map_of(laid_out({{SpanKind::metadata, 1},
+                                            {SpanKind::mini_page, 1, 64},  // 16 of 32 live
+                                            {SpanKind::mini_page, 1, 64, true},
+                                            {SpanKind::spare, 10},
+                                            {SpanKind::free, 5},
+                                            {SpanKind::large, 20},
+                                            {SpanKind::free, 30},
+                                            {SpanKind::large, 3},
+                                            {SpanKind::mini_page, 2, 4096},  // 0 of 1 live
+                                            {SpanKind::mini_page, 1, 1024},  // 1 of 2 live
+                                            {SpanKind::free, 22},
+                                            {SpanKind::metadata, 32}}));
+  // 128 slots, 256 KiB: free 5 + 30 + 22 slots, kept 10 + 1, metadata 1 + 32.
+  EXPECT_NE(page.find("<b>free</b> 114.0 KiB in 3 runs, the largest 60.0 KiB &middot; "
+                      "<b>kept</b> 22.0 KiB &middot; <b>metadata</b> 66.0 KiB (25.8%)"),
+            std::string::npos);
+  EXPECT_NE(page.find("<tr><td>free</td><td>114.0 KiB</td><td>44.5%</td><td>3 runs; largest "
+                      "run 60.0 KiB = 52.6% of free</td></tr>"),
+            std::string::npos);
+  EXPECT_NE(page.find("<td>1 spare spans (20.0 KiB), 1 spare MiniPages</td>"), std::string::npos);
+  EXPECT_NE(page.find("<tr><td>large blocks</td><td>46.0 KiB</td>"), std::string::npos);
+  EXPECT_NE(page.find("<td>2, largest 40.0 KiB</td>"), std::string::npos);
+  // Class 64: 16 blocks in 2 MiniPages, one of them spare, 16 of 64 Segments; 1024: 1 of 2.
+  EXPECT_NE(page.find("<tr><td>64</td><td>16</td><td>2</td><td>1</td><td>25.0%</td><td>1.0 KiB</td>"),
+            std::string::npos);
+  EXPECT_NE(page.find("<tr><td>1024</td><td>1</td><td>1</td><td>0</td><td>50.0%</td><td>1.0 KiB</td>"),
+            std::string::npos);
+  const std::string without_spares = map_of(made_up_heap(4));
+  EXPECT_NE(without_spares.find("<td>0 spare spans (0 B), 0 spare MiniPages</td>"),
+            std::string::npos);
 }
 
 // A walk whose spans leave a gap is no heap the map can draw: the page says so and the writer

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstddef>
 #include <cstring>
@@ -1628,7 +1629,8 @@ TEST_F(HeapTest, WalkReportsEachMiniPageWithItsSegments) {
   std::vector<std::size_t> current_per_class(kClassCount, 0);
   for (const SpanView& span : spans_of(heap)) {
     if (span.kind != SpanKind::mini_page) {  // the MiniPage fields are zero elsewhere
-      EXPECT_EQ(span.segments + span.live_segments + span.size_class, 0U);
+      EXPECT_EQ(span.segments + span.live_segments + span.cached_segments + span.size_class, 0U);
+      EXPECT_EQ(span.bitmap, (std::array<std::uint64_t, 4>{}));
       EXPECT_FALSE(span.current || span.spare);
       continue;
     }
