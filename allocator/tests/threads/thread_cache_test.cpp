@@ -272,7 +272,8 @@ TEST(ThreadCacheErrors, ACacheStaysUsableAfterADoubleFreeOfAFlushedBlock) {
   ASSERT_NE(current_thread_cache<false>(), nullptr);
   // A watchdog, started before the double free (starting a thread allocates): it aborts if the
   // cache hangs.
-  static std::atomic<bool> done{false};
+  static std::atomic<bool> done;
+  done = false;
   std::thread([] {
     for (int round = 0; round < 100 && !done.load(); ++round) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
