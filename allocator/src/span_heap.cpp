@@ -168,7 +168,8 @@ void* SpanHeap::allocate_large(std::uint32_t slots, std::size_t alignment) {
   auto lead = static_cast<std::uint32_t>((align_up(address, alignment) - address) >> kSlotShift);
   auto trail = static_cast<std::uint32_t>(extra) - lead;
   std::uint32_t block_slots = slots;
-  clear_span_roles(first, total);
+  // The taken span's head and tail records need no clearing: the lead's head (or the block's,
+  // without a lead) and the trail's tail (or the block's) overwrite them.
   set_span(first + lead, block_slots, SpanKind::large);
   if (lead > 0) {
     set_span(first, lead, SpanKind::large);
