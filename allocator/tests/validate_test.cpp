@@ -208,7 +208,8 @@ TEST_F(ValidateTest, BitmapRecordTakenTwice) {
   // twice.
   at(c).bitmap = at(a).bitmap;
   const ValidationReport report = heap.validate();
-  const std::string taken_twice = text("bitmap record %u is taken twice", unsigned{at(a).bitmap});
+  const std::string taken_twice =
+      text("bitmap record %u is taken twice", static_cast<unsigned>(at(a).bitmap));
   std::size_t found = 0;
   for (std::size_t i = 0; i < std::min<std::size_t>(report.problems, ValidationReport::kMaxMessages);
        ++i) {
