@@ -8,9 +8,9 @@
 //   - alternating large blocks (allocate, free, allocate a larger one) keep memory under
 //     1.1 x the largest block + 1 MiB.
 // The wasm programs use 8..200 MiB under 512 MiB; here the regrown buffer and the alternating
-// blocks are a quarter of that (2..50 MiB under 128 MiB, 5..25 MiB), so that i686 under
-// Valgrind and the wasm builds of this test (whose simulated memory is a block of their own
-// heap) stay small. Blocks are marked at their first and last byte only: the layout is what is
+// blocks are a quarter of that (2..50 MiB under 128 MiB, 5..25 MiB), so that runs under
+// Valgrind or qemu-i386 and the wasm builds of this test (whose simulated memory is a block of
+// their own heap) stay small. Blocks are marked at their first and last byte only: the layout is what is
 // tested, and whole-block writes would only cost time. Each test prints what it measured.
 #include "heap_test_support.hpp"
 

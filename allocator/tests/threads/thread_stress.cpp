@@ -1,7 +1,7 @@
 // thread_stress: the process heap used from several threads at once, through liballigator's C
-// entry points. Run under a race detector (host: ThreadSanitizer; i686: helgrind) or, on wasm,
-// as a -pthread program under Node, where corruption shows as a failed content check or an
-// unhealthy heap.
+// entry points. Run under a race detector (host: ThreadSanitizer; memcheck: helgrind), or with
+// its own checks alone (i686; wasm, as a -pthread program under Node), where corruption shows as
+// a failed content check or an unhealthy heap.
 //
 //   phase 1  kWorkers threads, each running a random sequence of malloc, calloc, aligned_alloc,
 //            alligator_alloc, realloc, alligator_realloc, free and alligator_dealloc on its own
