@@ -168,17 +168,12 @@ void* SpanHeap::allocate_large(std::uint32_t slots, std::size_t alignment) {
   auto lead = static_cast<std::uint32_t>((align_up(address, alignment) - address) >> kSlotShift);
   auto trail = static_cast<std::uint32_t>(extra) - lead;
   std::uint32_t block_slots = slots;
-  // The taken span's head and tail records need no clearing: the lead's head (or the block's,
-  // without a lead) and the trail's tail (or the block's) overwrite them.
+  // No record needs clearing or setting beyond the block's own: release() writes the lead's and
+  // the trail's head and tail (or clears them when they merge), and those cover the taken span's
+  // head and tail that the block does not.
   set_span(first + lead, block_slots, SpanKind::large);
-  if (lead > 0) {
-    set_span(first, lead, SpanKind::large);
-    release(first, lead);
-  }
-  if (trail > 0) {
-    set_span(first + lead + block_slots, trail, SpanKind::large);
-    release(first + lead + block_slots, trail);
-  }
+  if (lead > 0) release(first, lead);
+  if (trail > 0) release(first + lead + block_slots, trail);
   return slot_address(first + lead);
 }
 
