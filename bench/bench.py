@@ -16,7 +16,9 @@ Allocators (each workload program is compiled once and linked four ways, same fl
 
 Native figures (latency_*, steps_flatness) come from bench/native/native_bench.cpp built with
 g++ -m32 -O2 against Alligator's Heap<SimulatedMemory> and Emscripten's own dlmalloc.c and
-emmalloc.c compiled from /usr/share/emscripten/system/lib (the bump allocator has none).
+emmalloc.c compiled from /usr/share/emscripten/system/lib (the bump allocator has none). On a
+kernel without 32-bit support (32-bit programs then run under qemu-i386) they are n/a, and a
+note says why.
 
 Only the Python standard library is used. Builds are cached in bench/work/: a step reruns only
 when its command or one of its inputs changed.
@@ -496,6 +498,20 @@ def callgrind_steps(executable, live, out_file):
     return totals / STEPS_OPERATIONS
 
 
+def native_unavailable():
+    """Why the native i686 figures cannot be measured on this machine, or None. On a kernel
+    without 32-bit support scripts/setup has qemu-i386 run 32-bit programs (binfmt_misc): their
+    timings would be the emulator's, and Callgrind's x86 tool does not start under it."""
+    try:
+        with open("/proc/sys/fs/binfmt_misc/qemu-i386") as file:
+            if file.readline().strip() == "enabled":
+                return ("this machine runs 32-bit programs only under qemu-i386, which would time "
+                        "the emulator: latency and steps_flatness are n/a")
+    except OSError:
+        pass
+    return None
+
+
 def measure_steps(native, jobs, problems):
     """Instructions per alloc+free pair at 10^3 and 10^6 live blocks, under Callgrind."""
     out_dir = os.path.join(WORK, "callgrind")
@@ -957,7 +973,14 @@ def main():
     # Instruction counts under Callgrind: exact, so they may run in parallel.
     log("bench: steps_flatness under Callgrind (%d and %d live blocks)" % (STEPS_SMALL,
                                                                           STEPS_LARGE))
-    flatness, steps_detail = measure_steps(native, args.jobs, problems)
+    native_missing = native_unavailable()
+    if native_missing:
+        log("bench: " + native_missing)
+        extra_info["notes"].append(native_missing)
+        flatness = {a: None for a in NATIVE_ALLOCATORS}
+        steps_detail = {}
+    else:
+        flatness, steps_detail = measure_steps(native, args.jobs, problems)
     for allocator in NATIVE_ALLOCATORS:
         results["steps_flatness"][allocator] = flatness[allocator]
     results["steps_flatness"]["bump"] = None
@@ -971,7 +994,8 @@ def main():
     checks = {w: {} for w in TIMED}
     skip = set()  # (workload, allocator) that ran out of memory or failed: not rerun
     memory_samples = {w: {a: [] for a in ALLOCATORS} for w in real_programs.PROGRAMS}
-    per_rep = len(TIMED) * len(ALLOCATORS) + len(NATIVE_ALLOCATORS)
+    native_timed = [] if native_missing else NATIVE_ALLOCATORS
+    per_rep = len(TIMED) * len(ALLOCATORS) + len(native_timed)
     total, count = repetitions * per_rep, 0
     log("bench: %d timed runs (%d repetitions x %d)" % (total, repetitions, per_rep))
     for rep in range(repetitions):
@@ -1007,7 +1031,7 @@ def main():
                 else:
                     problems.add("%s under %s: %s; output: %s" % (
                         workload, allocator, run["status"], run["output"][-800:].strip()))
-        for allocator in NATIVE_ALLOCATORS:
+        for allocator in native_timed:
             count += 1
             prefix = "  [%3d/%3d] rep %d/%d %-15s %-9s" % (count, total, rep + 1, repetitions,
                                                           "latency", allocator)
