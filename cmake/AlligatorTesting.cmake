@@ -32,7 +32,7 @@ else()
   find_package(GTest REQUIRED)
 endif()
 
-# Under ALLIGATOR_VALGRIND (the i686 preset) tests run under memcheck, which knows every
+# Under ALLIGATOR_VALGRIND (the memcheck preset) tests run under memcheck, which knows every
 # Alligator block through the allocator's client requests:
 #   --leak-check=full  a block lost at exit ("definitely" or "possibly", the default kinds) is
 #       an error; gtest, RapidCheck and a destroyed Heap (it frees its blocks to memcheck) leave

@@ -1,6 +1,6 @@
 # 32-bit x86 Linux with the host's GCC (Debian's g++-multilib): a native binary with wasm32's
 # pointer size. Its tests run natively, or under qemu-i386 on a kernel without 32-bit support
-# (cmake/i686_runner.cmake). Libraries come from Debian's i386 multiarch packages
+# (cmake/i686_probe.cmake). Libraries come from Debian's i386 multiarch packages
 # (libgtest-dev:i386, librapidcheck-dev:i386) in /usr/lib/i386-linux-gnu.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR i686)
