@@ -1,9 +1,11 @@
 // alligator_new_delete replaces every standard form of global operator new and delete. Each new
-// form must be served by Alligator's process-wide heap (the aligned ones at their alignment), and
+// form must be served by Alligator's process-wide heap (the aligned ones at 4 KiB, above what a
+// MiniPage's Segments promise, so that only a form that passes its alignment on gets it), and
 // each delete form must give its block back: the heap's live blocks return to where they were.
-// A delete form that handed the heap a size or an alignment the block was not made with would be
-// diagnosed (size or alignment mismatch) and abort. Blocks of 1000 bytes, above what the thread
-// caches keep, so every delete reaches the heap itself. Exits non-zero naming each failed form.
+// A delete form that handed the heap a size above the block's or an alignment the pointer does
+// not have would be diagnosed and abort; one that never reached the heap would leave the block
+// live. Blocks of 1000 bytes, above what the thread caches keep, so that every delete reaches
+// the heap itself. Exits non-zero naming each failed form.
 #include "../program_checks.hpp"
 #include <alligator/alligator.h>
 #include <alligator/global_heap.hpp>
@@ -20,7 +22,7 @@ using program_checks::failures;
 namespace {
 
 constexpr std::size_t kBytes = 1000;
-constexpr std::align_val_t kAlignment{64};
+constexpr std::align_val_t kAlignment{4096};
 void* volatile escaped;  // new's results escape: a new/delete pair must not be elided
 
 std::size_t live_blocks() {
