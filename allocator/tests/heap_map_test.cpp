@@ -386,6 +386,22 @@ TEST(HeapMap, MergesOnlyCellsThatHoldOneKindOfThing) {
   EXPECT_EQ(drawn_bytes(page), std::size_t{600} * kPage);
 }
 
+// A spare MiniPage is kept memory, not a MiniPage in use: a cell holding a live MiniPage and a
+// spare one of the same class names one MiniPage of that class (found by scripts/mutants).
+TEST(HeapMap, CountsNoSpareMiniPageAmongTheCellsMiniPages) {
+  std::vector<Piece> pieces{{SpanKind::metadata, 2}};
+  for (int i = 0; i < 16; ++i) {
+    pieces.push_back({SpanKind::mini_page, 1, 512});
+    pieces.push_back({SpanKind::mini_page, 1, 512, true});
+  }
+  pieces.push_back({SpanKind::free, 600 * 32 - 2 - 32 - 33});
+  pieces.push_back({SpanKind::metadata, 33});
+  const std::string page = map_of(laid_out(pieces));
+  ASSERT_NE(page.find("data-slots-per-cell=\"2\""), std::string::npos);
+  EXPECT_EQ(count(page, "classes 512x1"), 16U);
+  EXPECT_EQ(count(page, "classes 512x2"), 0U);
+}
+
 // Counts of a thousand and more are grouped by thousands (1,000 and 1,100 slots), and sizes are
 // rounded to the nearest tenth of their unit: 538 slots are 1.0508 MiB, drawn as 1.1 MiB.
 TEST(HeapMap, GroupsThousandsAndRoundsToTenths) {
