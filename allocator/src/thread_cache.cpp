@@ -153,7 +153,6 @@ void validate_thread_caches(ValidationReport& report) {
   HeapCore& core = process_core();
   // Each cached block's mark is cleared once it is checked, so a block held twice finds its mark
   // clear the second time, and a mark left set belongs to no cache; all are set again after.
-  std::size_t checked = 0;
   for (unsigned index = 0; index < kMaxThreadCaches; ++index) {
     const ThreadCache& cache = thread_caches[index];
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
@@ -174,7 +173,6 @@ void validate_thread_caches(ValidationReport& report) {
           problem("cached block %p (thread cache %u) is held twice, or not marked", block, index);
         } else {
           found.bitmap->unmark_cached(found.segment);
-          ++checked;
         }
       }
     }
@@ -183,15 +181,16 @@ void validate_thread_caches(ValidationReport& report) {
   if (orphans != 0) {
     problem("%u Segments marked cached are in no thread cache", static_cast<unsigned>(orphans));
   }
-  // Set the marks again: every block whose mark this check cleared.
+  // Set the marks again: every cached block that is a live Segment of its class ends marked, so
+  // the marks this check cleared are back (and a cached block it found unmarked, reported above,
+  // is marked as the caches' invariant wants).
   for (const ThreadCache& cache : thread_caches) {
-    for (unsigned cached_class = 0; cached_class < kCachedClasses && checked != 0; ++cached_class) {
+    for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
       for (unsigned slot = 0; slot < cache.count[cached_class] && slot < kCacheDepth; ++slot) {
         ThreadCacheAccess::Segment found{};
         if (ThreadCacheAccess::find(core, cache.blocks[cached_class][slot], found) &&
-            found.cached_class == cached_class && found.bitmap->test(found.segment) &&
-            found.bitmap->mark_cached(found.segment)) {
-          --checked;
+            found.cached_class == cached_class && found.bitmap->test(found.segment)) {
+          found.bitmap->mark_cached(found.segment);
         }
       }
     }

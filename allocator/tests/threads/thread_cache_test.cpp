@@ -342,6 +342,25 @@ TEST(ThreadCache, ServesAFreedBlockBackAndStaysBounded) {
   std::free(block);
 }
 
+// The cached range's edges: a request of kSmallestCachedSize or kLargestCachedSize bytes takes its
+// class's freed block back from the cache; the 8-byte class and the class above 512 bytes are never
+// cached (scripts/mutants found malloc(9) sent past the cache passing).
+TEST(ThreadCache, ServesEverySizeOfTheCachedRangeAndNoOther) {
+  for (std::size_t size : {kSmallestCachedSize, kLargestCachedSize}) {
+    void* block = std::malloc(class_size(class_of_size(size)));
+    std::free(block);
+    ASSERT_TRUE(marked_cached(block)) << size;
+    EXPECT_EQ(std::malloc(size), block) << size;
+    EXPECT_FALSE(marked_cached(block)) << size;
+    std::free(block);
+  }
+  for (std::size_t size : {kSmallestCachedSize - 1, kLargestCachedSize + 1}) {
+    void* block = std::malloc(size);
+    std::free(block);
+    EXPECT_FALSE(marked_cached(block)) << size;
+  }
+}
+
 // operator new takes its class's freed blocks back from the cache as malloc does: plain new, and
 // aligned new up to 8 bytes (scripts/mutants found a new that never used the cache passing).
 TEST(ThreadCache, OperatorNewTakesAFreedBlockBack) {
@@ -423,7 +442,8 @@ TEST(ThreadCache, ARefillWhenMemoryCannotGrowCachesSegmentsOnly) {
 
 // validate()'s cache checks on a heap broken on purpose, as validate_test.cpp breaks a heap
 // without caches: a mark on a Segment that is not live, a bit one past the last Segment's mark
-// (beyond every Segment: reported as such, not as a mark), and a block in a cache no thread holds.
+// (beyond every Segment: reported as such, not as a mark), a cached block found unmarked, and a
+// block in a cache no thread holds.
 TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   void* block = std::malloc(512);
   ThreadCacheAccess::Segment found{};
@@ -456,6 +476,41 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   found.bitmap->unmark_cached(segments);
   EXPECT_EQ(first_problem(), "");
   std::free(block);
+
+  // A cache holding a block whose mark was cleared (of the first cached class) and, in a later
+  // class, one whose mark is set: the first is reported, and the check leaves both marked (it
+  // once counted the marks it cleared, stopped re-marking when the count ran out, and so left the
+  // second unmarked).
+  unsigned spare = 0;
+  while (spare < kMaxThreadCaches && thread_caches[spare].in_use) ++spare;
+  ASSERT_LT(spare, kMaxThreadCaches);
+  ThreadCache& fabricated = thread_caches[spare];
+  const unsigned first = 0, later = kCachedClasses - 1;
+  void* unmarked = std::malloc(class_size(kFirstCachedClass + first));
+  void* marked = std::malloc(class_size(kFirstCachedClass + later));
+  ASSERT_FALSE(marked_cached(unmarked));
+  ASSERT_TRUE(ThreadCacheAccess::find(global_heap().core(), marked, found));
+  found.bitmap->mark_cached(found.segment);
+  fabricated.in_use = true;
+  fabricated.blocks[first][0] = unmarked;
+  fabricated.count[first] = 1;
+  fabricated.blocks[later][0] = marked;
+  fabricated.count[later] = 1;
+  char expected[160];
+  std::snprintf(expected, sizeof expected,
+                "cached block %p (thread cache %u) is held twice, or not marked", unmarked, spare);
+  EXPECT_EQ(first_problem(), expected);
+  EXPECT_TRUE(marked_cached(unmarked));
+  EXPECT_TRUE(marked_cached(marked));
+  EXPECT_EQ(first_problem(), "");
+  for (void* held : {unmarked, marked}) {
+    ASSERT_TRUE(ThreadCacheAccess::find(global_heap().core(), held, found));
+    found.bitmap->unmark_cached(found.segment);
+    std::free(held);
+  }
+  fabricated.count[first] = fabricated.count[later] = 0;
+  fabricated.in_use = false;
+  ASSERT_EQ(first_problem(), "");
 
   // A cache no thread holds, yet holding a block (of the last cached class).
   unsigned unused = 0;
