@@ -445,7 +445,7 @@ TEST(ThreadCache, ARefillWhenMemoryCannotGrowCachesSegmentsOnly) {
 // (beyond every Segment: reported as such, not as a mark), a cached block found unmarked, and a
 // block in a cache no thread holds.
 TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
-  void* block = std::malloc(512);
+  void* block = std::calloc(1, 512);  // (zeroed: GCC 12 warns of a const void* to unwritten memory)
   ThreadCacheAccess::Segment found{};
   ASSERT_TRUE(ThreadCacheAccess::find(global_heap().core(), block, found));
   const unsigned segments = segments_in(kFirstCachedClass + found.cached_class);
