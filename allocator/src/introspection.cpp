@@ -236,6 +236,10 @@ ValidationReport HeapCore::validate() const {
         unsigned live_bits = segments > SegmentBitmap::kCachedOffset ? kMaxSegmentsPerMiniPage
                                                                      : SegmentBitmap::kCachedOffset;
         for (unsigned bit = segments; bit < kMaxSegmentsPerMiniPage; ++bit) {
+          if ((bitmap.word64(bit / 64) >> (bit % 64)) == 0) {  // the rest of its word is clear
+            bit |= 63;
+            continue;
+          }
           bool cached_mark =
               ALLIGATOR_THREAD_CACHE && bit >= live_bits && bit - live_bits < segments;
           if (bitmap.test(bit) && !(cached_mark && bitmap.test(bit - live_bits))) {

@@ -393,6 +393,13 @@ TEST_F(ValidateTest, MiniPageSlotRecordNotItsOwn) {
 TEST_F(ValidateTest, BitmapBitBeyondSegments) {
   bitmap(c).set(5);
   EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: bit 5 set beyond its 2 segments", c)));
+  // In every word of the bitmap, at its edges too (validate() skips the clear rest of a word).
+  for (unsigned bit : {63U, 64U, 127U, 130U, 200U, 255U}) {  // (128, 129: cached marks)
+    snapshot->restore();
+    bitmap(c).set(bit);
+    EXPECT_TRUE(reports(heap, text("MiniPage at slot %u: bit %u set beyond its 2 segments", c, bit)))
+        << bit;
+  }
 }
 
 TEST_F(ValidateTest, EmptyMiniPageKept) {
