@@ -109,6 +109,16 @@ function(alligator_add_output_test)
   endif()
 endfunction()
 
+# alligator_link_test_program(<target>)
+#   On wasm, links a test program at -O1: its code is compiled at the preset's level, and
+#   binaryen's whole-program passes at -O2 and above cost a test binary 8-25 s of link time
+#   (2 s at -O1) and test nothing.
+function(alligator_link_test_program target)
+  if(EMSCRIPTEN)
+    target_link_options(${target} PRIVATE -O1)
+  endif()
+endfunction()
+
 # alligator_add_unit_tests(<prefix>)
 #   For every *_test.cpp in the calling folder (re-globbed at each build, so a new file needs no
 #   CMake edit): an executable <prefix>_<stem> linking alligator_heap and gtest_main, and one
@@ -123,11 +133,7 @@ function(alligator_add_unit_tests prefix)
     set(target "${prefix}_${stem}")
     add_executable(${target} "${source}")
     target_link_libraries(${target} PRIVATE alligator_heap GTest::gtest_main alligator_build_flags)
-    if(EMSCRIPTEN)
-      # Code is compiled at the preset's level; linking at -O1 skips binaryen's whole-program
-      # passes, which cost a test binary ~25 s of link time (2 s at -O1) and test nothing.
-      target_link_options(${target} PRIVATE -O1)
-    endif()
+    alligator_link_test_program(${target})
     alligator_add_test(NAME "${prefix}/${stem}" COMMAND ${target} LABELS unit)
   endforeach()
 endfunction()
