@@ -181,12 +181,14 @@ void validate_thread_caches(ValidationReport& report) {
   if (orphans != 0) {
     problem("%u Segments marked cached are in no thread cache", static_cast<unsigned>(orphans));
   }
-  // Set the marks again: every cached block that is a live Segment of its class ends marked, so
-  // the marks this check cleared are back (and a cached block it found unmarked, reported above,
-  // is marked as the caches' invariant wants).
+  // Set the marks again: every block of the stacks checked above that is a live Segment of its
+  // class ends marked, so the marks this check cleared are back (and a cached block it found
+  // unmarked, reported above, is marked as the caches' invariant wants). Stacks rejected above
+  // are left alone: their pointers may be stale, even blocks the program holds.
   for (const ThreadCache& cache : thread_caches) {
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
-      for (unsigned slot = 0; slot < cache.count[cached_class] && slot < kCacheDepth; ++slot) {
+      if (cache.count[cached_class] > kCacheDepth || !cache.in_use) continue;
+      for (unsigned slot = 0; slot < cache.count[cached_class]; ++slot) {
         ThreadCacheAccess::Segment found{};
         if (ThreadCacheAccess::find(core, cache.blocks[cached_class][slot], found) &&
             found.cached_class == cached_class && found.bitmap->test(found.segment)) {

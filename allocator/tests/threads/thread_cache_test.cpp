@@ -503,13 +503,13 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   EXPECT_TRUE(marked_cached(unmarked));
   EXPECT_TRUE(marked_cached(marked));
   EXPECT_EQ(first_problem(), "");
+  fabricated.count[first] = fabricated.count[later] = 0;  // the cache let go first, then the
+  fabricated.in_use = false;                               // blocks back to the program
   for (void* held : {unmarked, marked}) {
     ASSERT_TRUE(ThreadCacheAccess::find(global_heap().core(), held, found));
     found.bitmap->unmark_cached(found.segment);
     std::free(held);
   }
-  fabricated.count[first] = fabricated.count[later] = 0;
-  fabricated.in_use = false;
   ASSERT_EQ(first_problem(), "");
 
   // A cache no thread holds, yet holding a block (of the last cached class).
@@ -517,10 +517,18 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   while (unused < kMaxThreadCaches && thread_caches[unused].in_use) ++unused;
   ASSERT_LT(unused, kMaxThreadCaches);
   const unsigned last = kCachedClasses - 1;
+  // Its stale pointer names a block the program holds: reported, and the block is left unmarked
+  // (a mark would make the program's next free of it a double free).
+  void* held = std::malloc(class_size(kFirstCachedClass + last));
+  void* const stale = thread_caches[unused].blocks[last][0];
+  thread_caches[unused].blocks[last][0] = held;
   thread_caches[unused].count[last] = 1;
   EXPECT_EQ(first_problem(), text("thread cache %u: %u blocks of class %u", unused, 1,
                                   kFirstCachedClass + last));
+  EXPECT_FALSE(marked_cached(held));
   thread_caches[unused].count[last] = 0;
+  thread_caches[unused].blocks[last][0] = stale;
+  std::free(held);
   EXPECT_EQ(first_problem(), "");
 }
 
