@@ -27,7 +27,7 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
         head.bitmap < spans_.bitmap_records()) {
       const SegmentBitmap& bitmap = bitmap_of(head);
       view.size_class = head.size_class;
-      view.segments = kSegmentsPerMiniPage[head.size_class];
+      view.segments = segments_in(head.size_class);
       view.live_segments = bitmap.count(view.segments);
       view.cached_segments = bitmap.count_cached(view.segments);
       for (unsigned word = 0; word < view.bitmap.size(); ++word) {
@@ -231,7 +231,7 @@ ValidationReport HeapCore::validate() const {
         }
         const SegmentBitmap& bitmap = bitmap_of(head);
         unsigned size_class = head.size_class;
-        unsigned segments = kSegmentsPerMiniPage[size_class];
+        unsigned segments = segments_in(size_class);
         // Beyond the Segments: clear, but for cached marks of live Segments (segment_bitmap.hpp).
         unsigned live_bits = segments > SegmentBitmap::kCachedOffset ? kMaxSegmentsPerMiniPage
                                                                      : SegmentBitmap::kCachedOffset;
