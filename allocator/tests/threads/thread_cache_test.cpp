@@ -402,7 +402,7 @@ TEST(ThreadCache, ARefillWhenMemoryCannotGrowCachesSegmentsOnly) {
   std::thread([&] {
     void* volatile big = std::malloc(std::size_t{1} << 20);  // a heap of at least 1 MiB to fill
     std::free(big);  // (volatile: the pair must not be optimized away)
-    global_heap().memory().refuse_next_grows(SIZE_MAX);  // every grow, for the rest of the program
+    global_heap().memory().refuse_next_grows(SIZE_MAX);  // every grow, until reset below
     // 200 one-slot blocks side by side, then no free span of 9 slots or more (kept memory
     // retires on the way), then none at all.
     std::vector<void*> row;
