@@ -442,6 +442,11 @@ TEST(HeapMap, SumsUpTheHeapAboveAndBelowTheMap) {
                       "run 60.0 KiB = 52.6% of free</td></tr>"),
             std::string::npos);
   EXPECT_NE(page.find("<td>1 spare spans (20.0 KiB), 1 spare MiniPages</td>"), std::string::npos);
+  // MiniPages in use or current: classes 64, 4096 (2 slots) and 1024, 8 KiB = 3.1% of 256 KiB;
+  // not in use: those 8 KiB and the 2 KiB spare, less 2 KiB of live blocks (16 x 64 + 1024).
+  EXPECT_NE(page.find("<tr><td>MiniPages</td><td>8.0 KiB</td><td>3.1%</td><td>3 in use or "
+                      "current, 8.0 KiB of all MiniPages not in use (free Segments, rounding)"),
+            std::string::npos);
   EXPECT_NE(page.find("<tr><td>large blocks</td><td>46.0 KiB</td>"), std::string::npos);
   EXPECT_NE(page.find("<td>2, largest 40.0 KiB</td>"), std::string::npos);
   // Class 64: 16 blocks in 2 MiniPages, one of them spare, 16 of 64 Segments; 1024: 1 of 2.
