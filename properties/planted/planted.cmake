@@ -79,6 +79,9 @@ function(planted_heap name mutant out_dir_var)
   set(heap_sources ${allocator_sources})
   list(TRANSFORM heap_sources PREPEND "${dir}/")
   add_library(planted_${name}_heap STATIC EXCLUDE_FROM_ALL ${heap_sources})
+  # One unity file: a mutant's allocator proves what the checks catch, not how it is compiled,
+  # and the copies (seven a tree) are most of what the planted tests build.
+  set_target_properties(planted_${name}_heap PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)
   target_include_directories(planted_${name}_heap BEFORE PUBLIC "${dir}/include")
   target_link_libraries(planted_${name}_heap PUBLIC alligator_shim PRIVATE alligator_build_flags)
   add_dependencies(planted_${name}_heap planted_${name}_sources)
