@@ -6,6 +6,7 @@
 //   exit 1  the map was written, drawing the heap after a step that diverged (printed)
 //   exit 2  bad usage, an unreadable trace, or the map could not be written
 // The default FILE is the trace's name with .html for .trace, in the current directory.
+#include <alligator/heap.hpp>
 #include <alligator/heap_map.hpp>
 #include <alligator/properties/executor.hpp>
 #include <alligator/properties/trace.hpp>

@@ -2,6 +2,8 @@
 // run after every operation).
 #pragma once
 
+#include <alligator/heap.hpp>
+#include <alligator/malloc_family.hpp>
 #include <alligator/properties/executor.hpp>
 #include <alligator/properties/policy_free.hpp>
 

@@ -19,10 +19,9 @@
 //     request, within a page bound, read from walk() and stats() alone.
 #pragma once
 
-#include <alligator/heap.hpp>
-#include <alligator/malloc_family.hpp>
 #include <alligator/model/heap_model.hpp>
 #include <alligator/properties/trace.hpp>
+#include <alligator/shim/memory_source.hpp>
 #include <alligator/shim/simulated_memory.hpp>
 
 #include <array>
@@ -32,6 +31,15 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+// Declared, not defined: what includes this header (the RapidCheck suites, the tools) compiles
+// none of the allocator's inline code, so only the executor's own files (src/, which include
+// alligator/heap.hpp) must see the headers of the allocator they check. A planted mutant in a
+// header then rebuilds the executor, not the suites (properties/planted/).
+namespace alligator {
+template <MemorySource Memory>
+class Heap;
+}  // namespace alligator
 
 namespace alligator::properties {
 
