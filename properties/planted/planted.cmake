@@ -55,6 +55,20 @@ macro(planted_read_mutant mutant)
   endif()
 endmacro()
 
+# planted_checker_flags(<objects>): what a checker object library compiled outside
+# alligator_properties_core needs: the properties', shim's and model's headers, C++20, the
+# calling directory's ALLIGATOR_CHECKER_FLAGS and the project's warnings. Not the allocator's
+# headers: a library that needs them adds the ones it checks.
+function(planted_checker_flags objects)
+  set(properties_dir "${PROJECT_SOURCE_DIR}/properties")
+  target_include_directories(${objects} PRIVATE "${properties_dir}/include" "${properties_dir}/src"
+    $<TARGET_PROPERTY:alligator_shim,INTERFACE_INCLUDE_DIRECTORIES>
+    $<TARGET_PROPERTY:alligator_model,INTERFACE_INCLUDE_DIRECTORIES>)
+  target_compile_features(${objects} PRIVATE cxx_std_20)
+  target_compile_options(${objects} PRIVATE ${ALLIGATOR_CHECKER_FLAGS})
+  target_link_libraries(${objects} PRIVATE alligator_build_flags)
+endfunction()
+
 function(planted_heap name mutant out_dir_var)
   set(allocator_dir "${PROJECT_SOURCE_DIR}/allocator")
   file(GLOB_RECURSE allocator_files CONFIGURE_DEPENDS
