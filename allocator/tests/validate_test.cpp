@@ -297,6 +297,23 @@ TEST_F(ValidateTest, SpanWithoutHeadRecord) {
   EXPECT_TRUE(reports(heap, text("slot %u: no valid span record where a span must start", l3_slot)));
 }
 
+// walk() ends at the first record that cannot start a span (the one validate() names above): a
+// broken record is never walked as a span, nor is anything past it. (scripts/mutants seed 46:
+// walk() read a record without the head role as a span when its length fitted the heap.)
+TEST_F(ValidateTest, WalkEndsAtTheFirstRecordThatCannotStartASpan) {
+  const std::string before_l3 =
+      "metadata 0+1, mini_page 1+1, mini_page 2+1, mini_page 3+1, mini_page 4+1, "
+      "mini_page 5+9, spare 14+10, free 24+17";
+  at(l3_slot).role = kRoleNone;  // its kind and length are still those of a live large block
+  ASSERT_EQ(layout(heap, memory.base()), before_l3);
+  snapshot->restore();
+  at(l3_slot).span_slots = 0;
+  ASSERT_EQ(layout(heap, memory.base()), before_l3);
+  snapshot->restore();
+  at(l3_slot).span_slots = top - l3_slot + 1;  // one slot past the heap's end
+  ASSERT_EQ(layout(heap, memory.base()), before_l3);
+}
+
 TEST_F(ValidateTest, SpanTailDisagreesWithHead) {
   std::string message = text("span at slot %u: tail record does not match its head", l2_slot);
   at(l2_slot + 16).span_slots = 16;
