@@ -454,6 +454,13 @@ TEST(HeapMap, SumsUpTheHeapAboveAndBelowTheMap) {
             std::string::npos);
   EXPECT_NE(page.find("<tr><td>1024</td><td>1</td><td>1</td><td>0</td><td>50.0%</td><td>1.0 KiB</td>"),
             std::string::npos);
+  EXPECT_NE(page.find("<tr><td>4096</td><td>0</td><td>1</td><td>0</td><td>0.0%</td><td>0 B</td>"),
+            std::string::npos);
+  // Those three classes have a row and no other: the other spans are no class's MiniPages
+  // (scripts/mutants seed 46 counted every span as a MiniPage of class 8).
+  const std::size_t per_class = page.find("<b>Blocks per class</b>");
+  ASSERT_NE(per_class, std::string::npos);
+  EXPECT_EQ(count(page.substr(per_class), "<tr><td>"), 3U);
   const std::string without_spares = map_of(made_up_heap(4));
   EXPECT_NE(without_spares.find("<td>0 spare spans (0 B), 0 spare MiniPages</td>"),
             std::string::npos);
