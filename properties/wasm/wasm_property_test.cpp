@@ -13,6 +13,8 @@
 //                 must reach --min-operations M (default 0)
 //     --planted   WasmPlanted.IsFoundAndShrunk: PATH.js is a server built with a planted bug;
 //                 the property must fail and shrink to at most 6 commands
+//     --failure-trace FILE   writes the shrunk failing trace there (planted mode), for
+//                 check_wasm_mutant.cmake to replay on the planted and the real server
 // Case count and sequence length: RC_PARAMS (max_success, max_size), set by CMakeLists.txt.
 #include "../commands.hpp"
 
@@ -38,6 +40,7 @@ namespace {
 
 std::string server_path;
 bool planted_mode = false;
+std::string failure_trace_path;
 std::size_t min_operations = 0;
 
 // The Node process running the trace server: started on the first request, kept for the run.
@@ -190,6 +193,12 @@ TEST(WasmPlanted, IsFoundAndShrunk) {
   EXPECT_FALSE(held) << "the planted bug was not found";
   EXPECT_GT(last_failure_commands, 0u);
   EXPECT_LE(last_failure_commands, 6u) << "the planted bug did not shrink to <= 6 commands";
+  if (!failure_trace_path.empty() && !last_failure_trace.empty()) {
+    std::FILE* file = std::fopen(failure_trace_path.c_str(), "w");
+    ASSERT_NE(file, nullptr) << "cannot write " << failure_trace_path;
+    std::fputs(last_failure_trace.c_str(), file);
+    std::fclose(file);
+  }
 }
 
 }  // namespace
@@ -206,6 +215,8 @@ int main(int argc, char** argv) {
       alligator::properties::min_operations = std::strtoull(argv[++i], nullptr, 10);
     } else if (std::strcmp(argv[i], "--planted") == 0) {
       planted_mode = true;
+    } else if (std::strcmp(argv[i], "--failure-trace") == 0 && i + 1 < argc) {
+      alligator::properties::failure_trace_path = argv[++i];
     } else {
       std::fprintf(stderr, "alligator_wasm_properties: unknown argument %s\n", argv[i]);
       return 2;
