@@ -29,7 +29,8 @@ file(REMOVE "${TRACE}")
 execute_process(COMMAND "${RUNNER}" --planted --server "${PLANTED_SERVER}" --failure-trace "${TRACE}"
                 RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
 if(NOT result EQUAL 0)
-  fail("${output}" "the planted bug was not found inside wasm, or not shrunk to 6 commands")
+  fail("${output}" "the planted bug was not found inside wasm, or not shrunk to 6 commands (or \
+the host runner predates --failure-trace: rebuild the host preset)")
 endif()
 if(NOT EXISTS "${TRACE}")
   fail("${output}" "the runner wrote no failing trace to ${TRACE}")
