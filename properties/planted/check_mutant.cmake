@@ -12,7 +12,7 @@
 # catch the bug. EXPECT=none there asserts the opposite, a gap its mutant file documents: the
 # suite passes without validate(), so the test fails once the model learns to catch the bug.
 cmake_minimum_required(VERSION 3.25)
-include("${CMAKE_CURRENT_LIST_DIR}/failure_kinds.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/check_support.cmake")  # fail(), caught_by()
 foreach(variable PROPERTIES SUITE MUTANT_REPLAY CLEAN_REPLAY FAILURES RC_PARAMS MAX_COMMANDS EXPECT)
   if(NOT DEFINED ${variable})
     message(FATAL_ERROR "check_mutant.cmake: -D${variable}=... is required")
@@ -30,11 +30,6 @@ endif()
 execute_process(COMMAND "${PROPERTIES}" "--gtest_filter=${SUITE}.*"
                 RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
 
-# Failures show the program's output as it is, then the reason.
-function(fail shown reason)
-  message("${shown}")
-  message(FATAL_ERROR "${reason}")
-endfunction()
 
 # The switch took: the program says validate() is off (executor_validates()).
 function(validate_off text program)
@@ -106,17 +101,6 @@ message("mutant replay (exit ${mutant_result}): ${mutant_output}")
 
 # (e) the kind of check that caught it: the suite's failure (the trace's first comment) and the
 # replay's, each "step <n> '<operation>': <problem>".
-function(caught_by text what out_var)
-  if(NOT text MATCHES "step [0-9]+ '[^'\n]*': ([^\n]*)")
-    fail("${text}" "${what} names no failed step")
-  endif()
-  set(problem "${CMAKE_MATCH_1}")
-  planted_failure_kind("${problem}" kind)
-  if(kind STREQUAL "unknown")
-    fail("${text}" "${what}: no kind in failure_kinds.cmake recognises '${problem}'")
-  endif()
-  set(${out_var} ${kind} PARENT_SCOPE)
-endfunction()
 caught_by("${trace_text}" "the suite's failure (in the trace)" suite_kind)
 caught_by("${mutant_output}" "the mutant's replay" replay_kind)
 if(NOT suite_kind STREQUAL EXPECT OR NOT replay_kind STREQUAL EXPECT)

@@ -8,7 +8,7 @@
 # (e) the check that caught it, in the runner's failure and in the replay, is of the kind EXPECT
 # (failure_kinds.cmake: the mutant's MUTANT_EXPECT).
 cmake_minimum_required(VERSION 3.25)
-include("${CMAKE_CURRENT_LIST_DIR}/../planted/failure_kinds.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/../planted/check_support.cmake")  # fail(), caught_by()
 foreach(variable RUNNER PLANTED_SERVER CLEAN_SERVER TRACE EXPECT)
   if(NOT DEFINED ${variable})
     message(FATAL_ERROR "check_wasm_mutant.cmake: -D${variable}=... is required")
@@ -18,11 +18,6 @@ if(NOT EXISTS "${RUNNER}")
   message(FATAL_ERROR "FAILED: no host runner at ${RUNNER}: build the host preset first "
                       "(cmake --preset host && cmake --build --preset host)")
 endif()
-
-function(fail shown reason)
-  message("${shown}")
-  message(FATAL_ERROR "${reason}")
-endfunction()
 
 # (a), (b)
 file(REMOVE "${TRACE}")
@@ -36,18 +31,6 @@ if(NOT EXISTS "${TRACE}")
   fail("${output}" "the runner wrote no failing trace to ${TRACE}")
 endif()
 message("${output}")
-
-# The kind of the check behind a failure message "step <n> '<operation>': <problem>".
-function(caught_by text what out_var)
-  if(NOT text MATCHES "step [0-9]+ '[^'\n]*': ([^\n]*)")
-    fail("${text}" "${what} names no failed step")
-  endif()
-  planted_failure_kind("${CMAKE_MATCH_1}" kind)
-  if(kind STREQUAL "unknown")
-    fail("${text}" "${what}: no kind in failure_kinds.cmake recognises '${CMAKE_MATCH_1}'")
-  endif()
-  set(${out_var} ${kind} PARENT_SCOPE)
-endfunction()
 
 # A server's verdict on the trace alone: one request, "ok <operations>" or
 # "fail <step> <operations> <message>" (trace_server.cpp), with \n and \\ escaped.
