@@ -377,8 +377,9 @@ TEST(HeapMap, DrawsWideCellsUpTo4MiB) {
 }
 
 // A MiniPage is shaded by its fullness rounded to the nearest tenth: 218 of 256 Segments live
-// (85.2%) is shade 9 of 10 (lightness 80 - 9 x 4.5 = 40%), 217 (84.8%) is shade 8 (44%) (found
-// missing by scripts/mutants, seed 47: dividing by 101 took 85.2% to shade 8).
+// (85.2%) is shade 9 of 10 (lightness 80 - 9 x 45 / 10, rounded down: 40%), 217 (84.8%) is
+// shade 8 (44%) (found missing by scripts/mutants, seed 47: dividing by 101 took 85.2% to
+// shade 8).
 TEST(HeapMap, ShadesAMiniPageByItsFullnessToTheNearestTenth) {
   const std::string page = map_of(laid_out({{SpanKind::metadata, 1},
                                             {SpanKind::mini_page, 1, 8, false, 218},
@@ -397,8 +398,8 @@ TEST(HeapMap, ShadesAMiniPageByItsFullnessToTheNearestTenth) {
   EXPECT_EQ(fill_of(second), " fill=\"hsl(0,70%,44%)\"");
 }
 
-// Cells of four slots over MiniPages of three (class 6144): every cell but the first holds the
-// end of a MiniPage begun in the cell before. Forty such MiniPages in a row are one region that
+// Cells of four slots over MiniPages of three (class 6144): two cells in three hold the end of a
+// MiniPage begun in the cell before. Forty such MiniPages in a row are one region that
 // counts each once, in all and for its class (found missing by scripts/mutants, seed 47: a
 // merge that took the carried MiniPage twice from its class left 6144x2 of 3 MiniPages, and the
 // region stopped there).
