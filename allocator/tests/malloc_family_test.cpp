@@ -391,8 +391,8 @@ TEST_F(MallocFamilyTest, VallocAlignsToTheWasmPage) {
 
 // pvalloc asks for its size rounded up to whole wasm pages, and no more: each rounded size is a
 // whole number of 2 KiB slots, so the block's usable size is exactly that (scripts/mutants seed
-// 48: rounding with `+ 65536` instead of `+ 65535` gave a size already whole a page more, and
-// passed while the test only asked for at least the rounded size).
+// 48: rounding with `+ 65536` instead of `+ 65535` gave a size of whole pages one page more,
+// and passed while the test only asked for at least the rounded size).
 TEST_F(MallocFamilyTest, PvallocRoundsUpToWholePages) {
   struct Case {
     std::size_t size, rounded;
