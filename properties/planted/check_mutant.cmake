@@ -30,7 +30,6 @@ endif()
 execute_process(COMMAND "${PROPERTIES}" "--gtest_filter=${SUITE}.*"
                 RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
 
-
 # The switch took: the program says validate() is off (executor_validates()).
 function(validate_off text program)
   if(NO_VALIDATE AND NOT text MATCHES "validate\\(\\) is off")

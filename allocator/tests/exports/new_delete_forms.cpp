@@ -80,21 +80,15 @@ constexpr std::size_t kSmallBytes = 24;
 constexpr std::align_val_t kSmallAlignment{64};
 constexpr int kSmallBlocks = 16;
 
-struct SmallForm {
-  const char* name;
-  void* (*make)();
-  void (*give_back)(void*);
-};
-
-const SmallForm kSmallForms[] = {
-    {"small aligned new", [] { return ::operator new(kSmallBytes, kSmallAlignment); },
+const Form kSmallForms[] = {
+    {"small aligned new", true, [] { return ::operator new(kSmallBytes, kSmallAlignment); },
      [](void* p) { ::operator delete(p, kSmallAlignment); }},
-    {"small aligned new[]", [] { return ::operator new[](kSmallBytes, kSmallAlignment); },
+    {"small aligned new[]", true, [] { return ::operator new[](kSmallBytes, kSmallAlignment); },
      [](void* p) { ::operator delete[](p, kSmallAlignment); }},
-    {"small aligned new(nothrow)",
+    {"small aligned new(nothrow)", true,
      [] { return ::operator new(kSmallBytes, kSmallAlignment, std::nothrow); },
      [](void* p) { ::operator delete(p, kSmallAlignment, std::nothrow); }},
-    {"small aligned new[](nothrow)",
+    {"small aligned new[](nothrow)", true,
      [] { return ::operator new[](kSmallBytes, kSmallAlignment, std::nothrow); },
      [](void* p) { ::operator delete[](p, kSmallAlignment, std::nothrow); }},
 };
@@ -102,7 +96,7 @@ const SmallForm kSmallForms[] = {
 }  // namespace
 
 int main() {
-  for (const SmallForm& form : kSmallForms) {
+  for (const Form& form : kSmallForms) {
     void* blocks[kSmallBlocks];
     int misaligned = 0;
     for (void*& block : blocks) {

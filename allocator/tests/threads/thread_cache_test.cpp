@@ -304,18 +304,20 @@ TEST(ThreadCacheErrors, ACacheStaysUsableAfterADoubleFreeOfAFlushedBlock) {
   EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
 }
 
+// How many thread caches are claimed now.
+unsigned claimed() {
+  unsigned count = 0;
+  for (const ThreadCache& cache : thread_caches) count += cache.in_use ? 1 : 0;
+  return count;
+}
+
 // A thread that only frees claims no cache: its frees take the heap's lock. (The runtime's own
 // frees after a thread's key destructors ran would otherwise claim one nothing gives back.)
 TEST(ThreadCache, AThreadThatOnlyFreesClaimsNone) {
-  auto claimed = [] {
-    unsigned count = 0;
-    for (const ThreadCache& cache : thread_caches) count += cache.in_use ? 1 : 0;
-    return count;
-  };
   void* block = std::malloc(64);
   unsigned before = claimed();
   ThreadCache* seen = thread_caches;  // anything but nullptr
-  std::thread([block, &seen, &claimed, before] {
+  std::thread([block, &seen, before] {
     std::free(block);
     seen = current_thread_cache<false>();
     if (claimed() != before) seen = thread_caches;
@@ -330,11 +332,6 @@ TEST(ThreadCache, AThreadThatOnlyFreesClaimsNone) {
 // is written out: the spec's number, not the code's constant.
 TEST(ThreadCache, SixteenThreadsHoldACacheAtOnceAndNoMore) {
   constexpr unsigned kSpecifiedCaches = 16;
-  auto claimed = [] {
-    unsigned count = 0;
-    for (const ThreadCache& cache : thread_caches) count += cache.in_use ? 1 : 0;
-    return count;
-  };
   std::free(std::malloc(64));  // this thread's cache is claimed now, not while the threads run
   const unsigned before = claimed();  // this thread's cache, and any other test left claimed
   ASSERT_LE(before, kSpecifiedCaches);
