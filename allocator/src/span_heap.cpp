@@ -63,14 +63,15 @@ void SpanHeap::bin_remove(std::uint32_t first, std::uint32_t slots) {
 // the client's spare and empty MiniPages and the spare spans are retired; only then does memory
 // grow.
 std::uint32_t SpanHeap::find_free_span(std::uint32_t slots) {
-  unsigned bin = bins_.first_nonempty_from(first_bin_fitting(slots));
-  if (bin < kBinCount) return lower_of_first_two(bin);
-  if (free_slots_at_top() >= slots) return table_first() - free_slots_at_top();
-  bool retired = client_.reclaim(client_.context);
-  if (retire_spare_spans() || retired) {
-    bin = bins_.first_nonempty_from(first_bin_fitting(slots));
+  // Twice at most: the second search only after retiring freed something. One copy of the
+  // searches keeps the code small.
+  for (bool retried = false;; retried = true) {
+    unsigned bin = bins_.first_nonempty_from(first_bin_fitting(slots));
     if (bin < kBinCount) return lower_of_first_two(bin);
     if (free_slots_at_top() >= slots) return table_first() - free_slots_at_top();
+    if (retried) break;
+    bool retired = client_.reclaim(client_.context);
+    if (!(retire_spare_spans() || retired)) break;
   }
   return grow_for(slots);
 }
