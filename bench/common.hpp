@@ -124,11 +124,28 @@ inline void print_peak_result(std::uint64_t check) {
 // links (and the measured Alligator link, which leaves the map out) see null.
 extern "C" int alligator_write_heap_map(const char* path) __attribute__((weak));
 
-// bench.py's map builds pass a path after the mode (argv[2]): the heap as it is now, drawn
-// there. Returns false only when a map was asked for and could not be written.
+// A workload with a random sequence may be given another seed after the mode, as
+// "seed=<number>" (strtoull's bases: 0x... for hex); without one it uses its own.
+inline bool is_seed_argument(const char* argument) {
+  return std::strncmp(argument, "seed=", 5) == 0;
+}
+inline std::uint64_t seed_from_arguments(int argc, char** argv, std::uint64_t fallback) {
+  for (int i = 2; i < argc; ++i) {
+    if (is_seed_argument(argv[i])) return std::strtoull(argv[i] + 5, nullptr, 0);
+  }
+  return fallback;
+}
+
+// bench.py's map builds pass a path after the mode (the first argument after it that is not a
+// seed): the heap as it is now, drawn there. Returns false only when a map was asked for and
+// could not be written.
 inline bool draw_heap_map_if_asked(int argc, char** argv) {
-  if (argc <= 2 || alligator_write_heap_map == nullptr) return true;
-  if (alligator_write_heap_map(argv[2]) == 0) return true;
-  std::printf("heap map: writing %s failed\n", argv[2]);
+  const char* path = nullptr;
+  for (int i = 2; i < argc && path == nullptr; ++i) {
+    if (!is_seed_argument(argv[i])) path = argv[i];
+  }
+  if (path == nullptr || alligator_write_heap_map == nullptr) return true;
+  if (alligator_write_heap_map(path) == 0) return true;
+  std::printf("heap map: writing %s failed\n", path);
   return false;
 }
