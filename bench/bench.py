@@ -940,6 +940,9 @@ def measure_peaks(wasm, mode, results, notes, problems, seed_values):
                 seed_values.setdefault(workload, {"seeds": seeds})[allocator] = values
 
 
+# ----------------------------------------------------------------------------------------------
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -995,7 +998,7 @@ def main():
                     opt, allocator, run.returncode, (run.stdout + run.stderr)[-500:]))
         log("  %s: %s" % (key, ", ".join("%s %d" % (a, results[key][a]) for a in ALLOCATORS)))
 
-    log("bench: peak memory, one run per allocator")
+    log("bench: peak memory, one run per allocator (and seed, PEAK_SEEDS)")
     measure_peaks(wasm, mode, results, extra_info.setdefault("notes", []), problems,
                   extra_info.setdefault("peak_seed_values", {}))
     measure_real_memory(wasm, mode, results, unavailable, problems)
