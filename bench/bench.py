@@ -38,6 +38,7 @@ import subprocess
 import sys
 import time
 
+import paired
 import real_programs
 import threads_bench
 
@@ -104,6 +105,8 @@ WORKLOADS = {
 }
 WORKLOADS.update(threads_bench.WORKLOADS)  # threads_* rows: bench/threads_bench.py
 TIMED = ["random_actions", "small_churn", "binary_trees", "containers", "heap_efficiency"]
+# heap_efficiency runs with the timed rows but is deterministic: its samples carry no noise.
+DETERMINISTIC = {"heap_efficiency"}
 
 
 def register_real_workloads():
@@ -128,6 +131,8 @@ def register_real_workloads():
 
 
 register_real_workloads()
+NOISY = [w for w in TIMED if w not in DETERMINISTIC] + [
+    "threads_%d" % n for n in threads_bench.THREAD_COUNTS]
 NATIVE_ALLOCATORS = ["dlmalloc", "emmalloc", "alligator"]
 
 HEAP_EFFICIENCY_LINK_FLAGS = ["-sALLOW_MEMORY_GROWTH=1", "-sINITIAL_MEMORY=2MB",
@@ -605,9 +610,54 @@ def fmt(value, unit=None):
     return "{:.3g}".format(value) if abs(value) < 10 else "{:.1f}".format(value)
 
 
-def targets_status(results, native_missing):
+def noise_rows(samples):
+    """{workload: {allocator: paired.summary}} for the rows whose runs are timed (heap_efficiency
+    is run with them but is deterministic): each repetition's advantage over dlmalloc, and how
+    far their median can be trusted (bench/paired.py)."""
+    rows = {}
+    for workload, per_allocator in samples.items():
+        if workload not in NOISY:
+            continue
+        base, higher = per_allocator.get("dlmalloc", []), WORKLOADS[workload]["higher"]
+        rows[workload] = {a: paired.summary(base, per_allocator.get(a, []), higher)
+                          for a in ALLOCATORS[1:]}
+    return rows
+
+
+NOT_SHOWN = "not shown"
+
+
+def never_worse_status(noise):
+    """The real-program issue's first goal: no timed row worse than dlmalloc beyond the noise
+    measured in the same run. Missed when a row is worse beyond noise; NOT_SHOWN when none is
+    but some row's median advantage is below 1 (the run cannot tell it from noise, which does
+    not make it as fast); n/a when some row has too few repetitions for a verdict."""
+    alligator = {w: row.get("alligator") for w, row in noise.items()}
+    worse = [w for w, row in alligator.items() if row and row["verdict"] == "worse"]
+    below = [w for w, row in alligator.items()
+             if row and row["verdict"] == "within noise" and row["median"] < 1]
+    undecided = [w for w, row in alligator.items()
+                 if not row or row["verdict"] == "too few repetitions"]
+    describe = lambda w: "%s %.3f (%d of %d worse)" % (
+        w, alligator[w]["median"], alligator[w]["worse"],
+        alligator[w]["better"] + alligator[w]["worse"])
+    parts = ["worse beyond noise: " + (", ".join(map(describe, worse)) or "none")]
+    if below:
+        parts.append("median below 1 within noise: " + ", ".join(map(describe, below)))
+    if worse:
+        met = False
+    elif undecided or not alligator:
+        met = None
+    else:
+        met = NOT_SHOWN if below else True
+    return ("every timed row: alligator not worse than dlmalloc beyond noise", "; ".join(parts),
+            met)
+
+
+def targets_status(results, native_missing, noise):
     """(target, measured, met) rows; met is None (n/a) for a native figure this machine cannot
-    measure, which is neither met nor missed."""
+    measure, which is neither met nor missed, and NOT_SHOWN for the never-worse row when the
+    run cannot tell (never_worse_status)."""
     rows = []
     for workload, op, goal in TARGETS:
         value = ratio(workload, "alligator", results)
@@ -617,6 +667,7 @@ def targets_status(results, native_missing):
         rows.append(("%s: alligator / dlmalloc %s %g" % (workload, op, goal),
                      PEAK_FAILURES.get((workload, "alligator"), "n/a") if value is None
                      else "%.3g" % value, met))
+    rows.append(never_worse_status(noise))
     size = results["code_size_oz"]
     alligator_size, emmalloc_size = size.get("alligator"), size.get("emmalloc")
     met = None not in (alligator_size, emmalloc_size) and alligator_size <= emmalloc_size
@@ -720,8 +771,11 @@ def write_reports(results, extra, out_dir):
     document["ratios_to_dlmalloc"] = {
         w: {a: (None if ratio(w, a, results) is None else round(ratio(w, a, results), 4))
             for a in ALLOCATORS} for w in WORKLOADS}
-    targets = targets_status(results, extra.get("native_unavailable"))
-    document["targets"] = [{"target": t, "measured": m, "met": None if ok is None else bool(ok)}
+    noise = noise_rows(extra["samples"])
+    document["paired_advantages"] = noise
+    targets = targets_status(results, extra.get("native_unavailable"), noise)
+    document["targets"] = [{"target": t, "measured": m,
+                            "met": ok if ok in (None, NOT_SHOWN) else bool(ok)}
                            for t, m, ok in targets]
     with open(os.path.join(out_dir, "latest.json"), "w") as file:
         json.dump(document, file, indent=2)
@@ -770,11 +824,28 @@ def write_reports(results, extra, out_dir):
             cells.append("n/a" if value is None else "%.2f" % value)
         lines.append("| %s | %s | %s |" % (workload, "higher" if spec["higher"] else "lower",
                                           " | ".join(cells)))
+    lines += ["", "## Noise: Alligator against dlmalloc, repetition by repetition", "",
+              "Each repetition runs the allocators back to back, so each gives one advantage "
+              "over dlmalloc (above 1: better; dlmalloc's time / Alligator's for times). The "
+              "interval is a distribution-free confidence interval for their median (order "
+              "statistics; coverage as given); a row is better or worse than dlmalloc only when "
+              "the whole interval lies on that side of 1 (bench/paired.py).", "",
+              "| workload | median advantage | interval | coverage | repetitions better / worse "
+              "| verdict |", "|---|--:|--:|--:|--:|---|"]
+    for workload, per_allocator in noise.items():
+        row = per_allocator.get("alligator")
+        if row is None:
+            lines.append("| %s | n/a | | | | |" % workload)
+            continue
+        lines.append("| %s | %.3f | %.3f to %.3f | %.1f%% | %d / %d | %s |" % (
+            workload, row["median"], row["low"], row["high"], 100 * row["coverage"],
+            row["better"], row["worse"], row["verdict"]))
     lines += ["", "## Targets (Alligator, this run)", "", "| target | measured | met |",
               "|---|--:|:-:|"]
     for target, measured, met in targets:
-        lines.append("| %s | %s | %s |" % (target, measured,
-                                           "n/a" if met is None else "yes" if met else "**no**"))
+        lines.append("| %s | %s | %s |" % (
+            target, measured, "n/a" if met is None else "**%s**" % met if met == NOT_SHOWN
+            else "yes" if met else "**no**"))
     lines += ["", "## Plot", "",
               "![Times better than dlmalloc, per workload and allocator](latest.svg)", "",
               "Each bar is an allocator's advantage over dlmalloc on a log scale: value / "
@@ -802,6 +873,13 @@ METHOD = [
     "granted to root, so that background load disturbs them less), warms up on a tenth of the work, "
     "times only the measured part with emscripten_get_now(), and checks its blocks' contents "
     "and alignment. A program's digest (CHECK) must be the same under every allocator.",
+    "Noise: the tables' medians are per allocator; the noise section pairs the runs of one "
+    "repetition instead (they ran back to back) and gives, per timed row, the median of those "
+    "paired advantages over dlmalloc with a distribution-free confidence interval for it: the "
+    "sorted advantages' k-th lowest and k-th highest, for the largest k whose coverage 1 - 2 "
+    "P(Bin(n, 1/2) < k) is at least 90% (n = 7: the lowest and highest, 98.4%; fewer than five "
+    "repetitions reach no 90% interval, and their rows get no verdict). A row is worse than "
+    "dlmalloc only when the whole interval is below 1. latest.json: paired_advantages.",
     "random_actions: a pool of 256 slots; a random slot is allocated if empty, else freed (2/3) "
     "or reallocated (1/3); sizes uniform 1..10000, alignment 8 << (tz/2) of a random 16-bit "
     "number (posix_memalign above 8). Actions per microsecond.",
