@@ -6,7 +6,8 @@
 
 Links each workload (default: the real programs) with one allocator (default dlmalloc) as
 bench.py does, plus --profiling-funcs so that the wasm functions keep their names, runs it
-under `node --cpu-prof` (one sample every 100 us) and, of the samples taken inside the program's
+under `node --cpu-prof` (one sample every 100 us; with bench.py's Node flags, so every function
+runs TurboFan code) and, of the samples taken inside the program's
 main, sums those whose innermost frame is an allocator function: the share of the program's
 time that any allocator could save (realloc's copies, in memcpy, are not counted). Objects
 come from bench.py's cache in bench/work/ (built here if missing); outputs go to
@@ -81,7 +82,7 @@ def profile(js, workload, mode):
     arguments = (real_programs.run_arguments(workload)
                  if workload in real_programs.PROGRAMS else [])
     run = subprocess.run(["node", "--cpu-prof", "--cpu-prof-interval", "100",
-                          "--cpu-prof-dir", directory, "--no-experimental-fetch", js, mode] +
+                          "--cpu-prof-dir", directory] + bench.NODE_FLAGS + [js, mode] +
                          arguments, capture_output=True, text=True)
     if run.returncode != 0:
         raise RuntimeError("%s failed: %s" % (js, run.stdout + run.stderr))
