@@ -8,8 +8,8 @@ Run through scripts/bench (which checks the tools first):
     scripts/bench --quick    smaller workloads, 3 repetitions, under 3 minutes on 2 cores;
                              writes bench/work/results-quick/latest.* (git-ignored)
 
-Wasm runs under `node --no-liftoff` (every function compiled by TurboFan before main() runs; see
-NODE_FLAGS), so timed parts measure optimized code, not V8's tier-up.
+Wasm runs under `node --no-liftoff` (V8 compiles each function with TurboFan when it is first
+called, never with Liftoff; see NODE_FLAGS), so timed parts measure no tier-up.
 
 Allocators (each workload program is compiled once and linked four ways, same flags):
     dlmalloc   Emscripten's default, -sMALLOC=dlmalloc
@@ -429,11 +429,13 @@ def raise_priority():
         pass
 
 
-# V8 compiles every wasm function with TurboFan before main() runs (--no-liftoff), so that a
-# timed part runs optimized code from its first step. With V8's default tiering (Liftoff first,
-# TurboFan later in the background for functions that turn hot) the timed parts also measured
-# when each hot function was swapped in, which no allocator controls (README.md, Benchmarks).
-# --v8-tiering restores the default, for comparison.
+# --no-liftoff: V8 compiles each wasm function with TurboFan when it is first called (lazily, as
+# by default) and never with Liftoff, so no function is swapped for faster code mid-run; the
+# programs' untimed warm-ups make most of those first calls. With V8's default tiering (Liftoff
+# first, TurboFan later in the background for functions that turn hot) the timed parts also
+# measured when each hot function was swapped in, which no allocator controls (README.md,
+# Benchmarks). --v8-tiering removes the flag here, for comparison (malloc_share.py reads this
+# list too).
 NODE_FLAGS = ["--no-experimental-fetch", "--no-liftoff"]
 
 
@@ -639,30 +641,43 @@ NOT_SHOWN = "not shown"
 
 
 def never_worse_status(noise):
-    """The real-program issue's first goal: no timed row worse than dlmalloc beyond the noise
-    measured in the same run. Missed when a row is worse beyond noise; NOT_SHOWN when none is
-    but some row's median advantage is below 1 (the run cannot tell it from noise, which does
-    not make it as fast); n/a when some row has too few repetitions for a verdict."""
+    """The real-program issue's first goal: no timed wasm row worse than dlmalloc beyond the
+    noise measured in the same run (the native latency rows are single figures, no pairs).
+    Missed when a row is worse beyond noise; NOT_SHOWN when none is but some row's median
+    advantage is below 1 (the run cannot tell it from noise, which does not make it as fast);
+    n/a when some row has no verdict (too few repetitions, or no runs). In latest.json "met" is
+    then true, false, "not shown" or null: a consumer must not test it for truth."""
     alligator = {w: row.get("alligator") for w, row in noise.items()}
+
+    def describe(workload):
+        row = alligator[workload]
+        return "%s %.3f (%d of %d worse)" % (workload, row["median"], row["worse"],
+                                             row["better"] + row["worse"])
+
     worse = [w for w, row in alligator.items() if row and row["verdict"] == "worse"]
     below = [w for w, row in alligator.items()
              if row and row["verdict"] == "within noise" and row["median"] < 1]
     undecided = [w for w, row in alligator.items()
                  if not row or row["verdict"] == "too few repetitions"]
-    describe = lambda w: "%s %.3f (%d of %d worse)" % (
-        w, alligator[w]["median"], alligator[w]["worse"],
-        alligator[w]["better"] + alligator[w]["worse"])
     parts = ["worse beyond noise: " + (", ".join(map(describe, worse)) or "none")]
     if below:
         parts.append("median below 1 within noise: " + ", ".join(map(describe, below)))
+    if undecided:
+        parts.append("no verdict: " + ", ".join(undecided))
     if worse:
         met = False
     elif undecided or not alligator:
         met = None
     else:
         met = NOT_SHOWN if below else True
-    return ("every timed row: alligator not worse than dlmalloc beyond noise", "; ".join(parts),
-            met)
+    return ("every timed wasm row: alligator not worse than dlmalloc beyond noise",
+            "; ".join(parts), met)
+
+
+def target_entry(target, measured, met):
+    """One target as latest.json gives it: met is true, false, null (n/a) or "not shown"."""
+    return {"target": target, "measured": measured,
+            "met": met if met is None or met == NOT_SHOWN else bool(met)}
 
 
 def targets_status(results, native_missing, noise):
@@ -785,9 +800,7 @@ def write_reports(results, extra, out_dir):
     noise = noise_rows(extra["samples"])
     document["paired_advantages"] = noise
     targets = targets_status(results, extra.get("native_unavailable"), noise)
-    document["targets"] = [{"target": t, "measured": m,
-                            "met": ok if ok in (None, NOT_SHOWN) else bool(ok)}
-                           for t, m, ok in targets]
+    document["targets"] = [target_entry(t, m, ok) for t, m, ok in targets]
     with open(os.path.join(out_dir, "latest.json"), "w") as file:
         json.dump(document, file, indent=2)
         file.write("\n")
@@ -880,8 +893,9 @@ METHOD = [
     "-sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1`): `-sMALLOC=dlmalloc`, `-sMALLOC=emmalloc`, "
     "`-sMALLOC=none` + Alligator's sources (compiled with `em++ -O2 -std=c++20`, new_delete.cpp "
     "included) and `-sMALLOC=none` + bench/bump_allocator.c. Runs go under Node with "
-    "`--no-liftoff` (V8 compiles every wasm function with TurboFan before main() starts, so the "
-    "timed part runs optimized code throughout: with V8's default tiering, quick runs of the real "
+    "`--no-liftoff` (V8 compiles each wasm function with TurboFan on its first call, never with "
+    "Liftoff, so no function is swapped for faster code while it is timed: with V8's default "
+    "tiering, quick runs of the real "
     "programs measured mostly when their hot functions were swapped to TurboFan, 355-455 ms "
     "against 135-189 ms for sqlite under dlmalloc on 2026-12-06; `scripts/bench --v8-tiering` "
     "measures that way), interleaved "

@@ -19,10 +19,13 @@ COVERAGE = 0.90
 
 
 def advantages(base, values, higher):
-    """Per-repetition advantages of `values` over `base` (both in repetition order; a list that
-    stopped early, after a failed run, pairs only the repetitions both have)."""
-    pairs = zip(base, values)
-    return [(v / b if higher else b / v) for b, v in pairs if b and v]
+    """Per-repetition advantages of `values` over `base`. Both lists are in repetition order and
+    each is a prefix of the repetitions (bench.py and threads_bench.py stop running an allocator
+    after a failed run), so index i pairs repetition i. A zero throughput counts (advantage 0);
+    a pair whose ratio is undefined (a zero time, or dlmalloc's throughput zero) is left out."""
+    if higher:
+        return [v / b for b, v in zip(base, values) if b > 0]
+    return [b / v for b, v in zip(base, values) if v > 0]
 
 
 def _below(k, n):

@@ -1,9 +1,10 @@
-"""bench/paired.py: the interval's order statistics and coverage, and the verdicts drawn from it
-(ctest bench/paired_noise, host preset)."""
+"""bench/paired.py: the interval's order statistics and coverage, and the verdicts drawn from it;
+bench.py's never-worse target built on them (ctest bench/paired_noise, host preset)."""
 
 import math
 import unittest
 
+import bench
 import paired
 
 
@@ -29,6 +30,14 @@ class MedianInterval(unittest.TestCase):
             self.assertGreaterEqual(coverage, paired.COVERAGE)
             wider = 1 - 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n
             self.assertTrue(k + 1 > (n + 1) // 2 or wider < paired.COVERAGE, n)
+
+    def test_known_intervals(self):
+        # (n, k, coverage) worked out by hand from the binomial tail P(Bin(n, 1/2) < k).
+        for n, k, coverage in [(5, 1, 1 - 2 / 32), (8, 2, 1 - 2 * 9 / 256),
+                               (11, 3, 1 - 2 * 67 / 2048), (20, 6, 1 - 2 * 21700 / 1048576)]:
+            low, high, got = paired.median_interval(list(range(n)))
+            self.assertEqual((low, high), (k - 1, n - k), n)
+            self.assertAlmostEqual(got, coverage, msg=str(n))
 
     def test_three_repetitions_report_their_low_coverage(self):
         low, high, coverage = paired.median_interval([1.2, 1.1, 1.3])
@@ -69,6 +78,46 @@ class Verdicts(unittest.TestCase):
         # A run that failed ends its allocator's list: the rest of dlmalloc's are unpaired.
         self.assertEqual(paired.advantages([10, 20, 30], [20], higher=True), [2.0])
         self.assertEqual(paired.advantages([10, 20], [5, 40], higher=False), [2.0, 0.5])
+
+    def test_zero_throughput_counts_as_worse(self):
+        self.assertEqual(paired.advantages([10, 0], [0, 5], higher=True), [0.0])
+        self.assertEqual(paired.advantages([10, 20], [0, 40], higher=False), [0.5])
+
+
+def row(verdict, median, better=0, worse=7):
+    return {"alligator": {"verdict": verdict, "median": median, "better": better,
+                          "worse": worse}}
+
+
+class NeverWorseTarget(unittest.TestCase):
+    def test_a_row_worse_beyond_noise_misses_the_goal(self):
+        _, measured, met = bench.never_worse_status(
+            {"sqlite": row("better", 1.2, 7, 0), "tree_sitter": row("worse", 0.9)})
+        self.assertIs(met, False)
+        self.assertIn("worse beyond noise: tree_sitter 0.900 (7 of 7 worse)", measured)
+
+    def test_a_median_below_one_within_noise_is_not_shown(self):
+        _, measured, met = bench.never_worse_status(
+            {"sqlite": row("within noise", 1.01, 4, 3),
+             "tree_sitter": row("within noise", 0.92, 2, 5)})
+        self.assertEqual(met, bench.NOT_SHOWN)
+        self.assertIn("median below 1 within noise: tree_sitter", measured)
+        self.assertNotIn("sqlite", measured)
+        # latest.json keeps the string: it must not become true.
+        self.assertEqual(bench.target_entry("t", measured, met)["met"], "not shown")
+
+    def test_every_median_at_or_above_one_meets_it(self):
+        _, _, met = bench.never_worse_status(
+            {"sqlite": row("within noise", 1.0, 3, 3), "small_churn": row("better", 2.0, 7, 0)})
+        self.assertIs(met, True)
+        self.assertIs(bench.target_entry("t", "m", met)["met"], True)
+
+    def test_rows_without_a_verdict_leave_it_undecided(self):
+        _, measured, met = bench.never_worse_status(
+            {"sqlite": row("too few repetitions", 1.1, 3, 0), "tree_sitter": {"alligator": None}})
+        self.assertIsNone(met)
+        self.assertIn("no verdict: sqlite, tree_sitter", measured)
+        self.assertIsNone(bench.target_entry("t", measured, met)["met"])
 
 
 if __name__ == "__main__":
