@@ -628,9 +628,8 @@ def noise_rows(samples):
     is run with them but is deterministic): each repetition's advantage over dlmalloc, and how
     far their median can be trusted (bench/paired.py)."""
     rows = {}
-    for workload, per_allocator in samples.items():
-        if workload not in NOISY:
-            continue
+    for workload in NOISY:
+        per_allocator = samples.get(workload, {})
         base, higher = per_allocator.get("dlmalloc", []), WORKLOADS[workload]["higher"]
         rows[workload] = {a: paired.summary(base, per_allocator.get(a, []), higher)
                           for a in ALLOCATORS[1:]}
@@ -658,7 +657,7 @@ def never_worse_status(noise):
     below = [w for w, row in alligator.items()
              if row and row["verdict"] == "within noise" and row["median"] < 1]
     undecided = [w for w, row in alligator.items()
-                 if not row or row["verdict"] == "too few repetitions"]
+                 if not row or row["verdict"] == paired.TOO_FEW]
     parts = ["worse beyond noise: " + (", ".join(map(describe, worse)) or "none")]
     if below:
         parts.append("median below 1 within noise: " + ", ".join(map(describe, below)))

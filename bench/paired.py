@@ -16,6 +16,7 @@ import statistics
 # The least coverage an interval is chosen for; with fewer repetitions than that allows (n < 5
 # gives at most 1 - 2 / 2^n), the widest interval, min..max, is used and its coverage reported.
 COVERAGE = 0.90
+TOO_FEW = "too few repetitions"
 
 
 def advantages(base, values, higher):
@@ -49,13 +50,11 @@ def median_interval(ratios):
 
 def verdict(interval):
     """'better' or 'worse' than dlmalloc when the whole interval lies on that side of 1,
-    'within noise' when it contains 1; 'too few repetitions' when no interval reaches COVERAGE
-    (fewer than five), None without an interval."""
-    if interval is None:
-        return None
+    'within noise' when it contains 1; TOO_FEW when no interval reaches COVERAGE (fewer than
+    five repetitions)."""
     low, high, coverage = interval
     if coverage < COVERAGE:
-        return "too few repetitions"
+        return TOO_FEW
     if low > 1:
         return "better"
     if high < 1:

@@ -43,7 +43,7 @@ class MedianInterval(unittest.TestCase):
         low, high, coverage = paired.median_interval([1.2, 1.1, 1.3])
         self.assertEqual((low, high), (1.1, 1.3))
         self.assertAlmostEqual(coverage, 0.75)
-        self.assertEqual(paired.verdict((low, high, coverage)), "too few repetitions")
+        self.assertEqual(paired.verdict((low, high, coverage)), paired.TOO_FEW)
 
     def test_no_ratios(self):
         self.assertIsNone(paired.median_interval([]))
@@ -114,7 +114,7 @@ class NeverWorseTarget(unittest.TestCase):
 
     def test_rows_without_a_verdict_leave_it_undecided(self):
         _, measured, met = bench.never_worse_status(
-            {"sqlite": row("too few repetitions", 1.1, 3, 0), "tree_sitter": {"alligator": None}})
+            {"sqlite": row(paired.TOO_FEW, 1.1, 3, 0), "tree_sitter": {"alligator": None}})
         self.assertIsNone(met)
         self.assertIn("no verdict: sqlite, tree_sitter", measured)
         self.assertIsNone(bench.target_entry("t", measured, met)["met"])
