@@ -61,6 +61,9 @@ inline void HeapCore::free_segment(unsigned size_class, std::uint32_t slot, Segm
 inline void HeapCore::relink_after_free(unsigned size_class, std::uint32_t slot,
                                         const SegmentBitmap& bitmap, unsigned segment) {
   if (slot == current_[size_class].slot) return;
+#if ALLIGATOR_THREAD_CACHE
+  if (descriptor(slot).role & kOwnedByCache) return;  // its cache keeps it, as the current one
+#endif
   if (!bitmap.word_has_live(segment) &&
       (kBitmapShape[size_class].last_word == 0 || bitmap.empty(segments_in(size_class)))) {
     keep_or_release_empty(size_class, slot);

@@ -59,7 +59,7 @@ std::uint64_t fingerprint(std::uint64_t hash, const SpanView& span) {
   hash = mix(hash, span.bytes);
   hash = mix(hash, span.size_class);
   hash = mix(hash, span.live_segments);
-  hash = mix(hash, (span.current ? 1u : 0u) | (span.spare ? 2u : 0u));
+  hash = mix(hash, (span.current ? 1u : 0u) | (span.spare ? 2u : 0u) | (span.owned ? 4u : 0u));
   for (std::uint64_t word : span.bitmap) hash = mix(hash, word);
   return hash;
 }
@@ -466,6 +466,7 @@ class Drawer {
           out_.number(s.segments) << " Segments live (";
           out_.percent(s.live_segments, s.segments) << ")";
           if (s.current) out_ << ", current";
+          if (s.owned) out_ << ", a thread cache's";
           break;
         default: break;
       }

@@ -34,6 +34,7 @@ void HeapCore::walk(SpanVisitor visit, void* context) const {
         view.bitmap[word] = bitmap.word64(word);
       }
       view.current = current_[head.size_class].slot == slot;
+      view.owned = (head.role & kOwnedByCache) != 0;
       view.spare = is_spare(head.size_class, slot);
     }
     visit(view, context);
@@ -253,13 +254,20 @@ ValidationReport HeapCore::validate() const {
         bool spare = is_spare(size_class, slot);
         bool full = bitmap.count(segments) == segments;
         bool listed = (head.role & kOnPartialList) != 0;
-        if (!current && !spare && bitmap.empty(segments)) {
+        // A thread cache's MiniPage (which cache: validate_thread_caches) is kept as a current
+        // one is: on no list, even when empty.
+        bool owned = (head.role & kOwnedByCache) != 0;
+        if (owned && (!ALLIGATOR_THREAD_CACHE || current || spare || listed)) {
+          problem("MiniPage at slot %u is owned by a thread cache and current %d, spare %d, "
+                  "listed %d", slot, current, spare, listed);
+        }
+        if (!current && !owned && !spare && bitmap.empty(segments)) {
           problem("MiniPage at slot %u is empty but kept", slot);
         }
         if (spare && (current || !bitmap.empty(segments))) {
           problem("spare MiniPage at slot %u is current or has live Segments", slot);
         }
-        if (listed != (!current && !spare && !full)) {
+        if (listed != (!current && !owned && !spare && !full)) {
           problem("MiniPage at slot %u: partial-list flag %d, current %d, full %d", slot, listed,
                   current, full);
         }

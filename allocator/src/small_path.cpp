@@ -126,6 +126,9 @@ void HeapCore::partial_remove(unsigned size_class, std::uint32_t slot) {
 // so growth happens only when nothing free fits. Bounded by (kSparesPerClass + 1) x classes.
 bool HeapCore::retire_empty_mini_pages() {
   bool retired = false;
+#if ALLIGATOR_THREAD_CACHE
+  if (growth_guard_.retire != nullptr) retired = growth_guard_.retire(growth_guard_.context);
+#endif
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
     while (spare_count_[size_class] != 0) {
       spans_.release_mini_page(spares_[size_class][--spare_count_[size_class]]);
@@ -141,6 +144,39 @@ bool HeapCore::retire_empty_mini_pages() {
   }
   return retired;
 }
+
+#if ALLIGATOR_THREAD_CACHE
+std::uint32_t HeapCore::take_owned_mini_page(unsigned size_class) {
+  std::uint32_t slot = partial_[size_class];
+  if (slot != kNoSlot) {
+    partial_remove(size_class, slot);
+  } else if (spare_count_[size_class] != 0) {
+    slot = spares_[size_class][--spare_count_[size_class]];
+  } else {
+    slot = spans_.take_mini_page(kMiniPageSlots[size_class], size_class);
+    if (slot == kNoSlot) return kNoSlot;
+    bitmap_of(descriptor(slot)).clear_all();
+  }
+  descriptor(slot).role |= kOwnedByCache;
+  return slot;
+}
+
+void* HeapCore::take_from_owned(unsigned size_class, std::uint32_t slot) {
+  unsigned segment = bitmap_of(descriptor(slot)).take_lowest_clear(kBitmapShape[size_class]);
+  if (segment == SegmentBitmap::kNoSegment) return nullptr;
+  return slot_address(slot) + std::size_t{segment} * class_size(size_class);
+}
+
+void HeapCore::disown_mini_page(unsigned size_class, std::uint32_t slot) {
+  descriptor(slot).role &= static_cast<std::uint8_t>(~kOwnedByCache);
+  const SegmentBitmap& bitmap = bitmap_of(descriptor(slot));
+  if (bitmap.empty(segments_in(size_class))) {
+    keep_or_release_empty(size_class, slot);
+  } else if (bitmap.has_clear(kBitmapShape[size_class])) {
+    relink_no_longer_full(size_class, slot);
+  }
+}
+#endif
 
 // Growth moved the table: the current MiniPages' cached bitmaps point into the old one.
 void HeapCore::rebase_current() {

@@ -56,13 +56,17 @@ void release_oldest(ThreadCache& cache, unsigned cached_class, unsigned count) {
   }
 }
 
-// The key's destructor: the thread is exiting, its cache goes back whole.
+// The key's destructor: the thread is exiting, its cache goes back whole: its blocks, then the
+// MiniPages it owns (so those its blocks emptied are spares or freed).
 void flush_on_exit(void* value) {
   if (value != kNoCache) {
     auto& cache = *static_cast<ThreadCache*>(value);
     ProcessHeapLockHolder locked;
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
       release_oldest(cache, cached_class, kCacheDepth);
+      if (cache.own[cached_class] != kNoSlot) {
+        ThreadCacheAccess::disown(process_core(), cache.own[cached_class], cached_class);
+      }
     }
     cache.in_use = false;
   }
@@ -86,7 +90,8 @@ ThreadCache* claim_thread_cache() {
     if (!thread_cache_key_made) {
       // Neither call allocates (musl, glibc): the heap's lock is not recursive.
       if (pthread_key_create(&thread_cache_key, flush_on_exit) != 0) return nullptr;
-      process_core().set_growth_guard({&hold_caches_during_growth, nullptr});
+      process_core().set_growth_guard(
+          {&hold_caches_during_growth, &retire_empty_owned_mini_pages, nullptr});
       __atomic_store_n(&thread_cache_key_made, true, __ATOMIC_RELEASE);
     } else if (pthread_getspecific(thread_cache_key) != nullptr) {
       return nullptr;  // claim_thread_cache is only called when the value is null
@@ -113,15 +118,36 @@ void ThreadCacheAccess::release(HeapCore& core, void* block) {
   core.check_after_operation();
 }
 
+void* ThreadCacheAccess::take_owned_segment(HeapCore& core, std::uint32_t& own,
+                                             unsigned cached_class) {
+  const unsigned size_class = kFirstCachedClass + cached_class;
+  HeapCore::MetadataAccess access(core);
+  void* block = nullptr;
+  if (own != kNoSlot) {
+    block = core.take_from_owned(size_class, own);
+    if (block == nullptr) disown(core, own, cached_class);  // full: on no list, as any full one
+  }
+  if (block == nullptr) {
+    // (A reclaim on the way may disown this cache's other empty MiniPages; `own` is none now.)
+    own = core.take_owned_mini_page(size_class);
+    if (own == kNoSlot) return nullptr;
+    block = core.take_from_owned(size_class, own);  // partial, spare or new: it has a free one
+  }
+  core.check_after_operation();
+  return block;
+}
+
 void* refill_thread_cache(ThreadCache& cache, unsigned cached_class) {
   ProcessHeapLockHolder locked;
   HeapCore& core = process_core();
-  void* block = ThreadCacheAccess::allocate(core, cached_class);
-  if (block == nullptr) return nullptr;
+  std::uint32_t& own = cache.own[cached_class];
+  void* block = ThreadCacheAccess::take_owned_segment(core, own, cached_class);
+  if (block == nullptr) return ThreadCacheAccess::allocate(core, cached_class);
   void* batch[kCacheBatch];
   unsigned taken = 0;
   while (taken < kCacheBatch &&
-         (batch[taken] = ThreadCacheAccess::allocate_segment(core, cached_class)) != nullptr) {
+         (batch[taken] = ThreadCacheAccess::take_owned_segment(core, own, cached_class)) !=
+             nullptr) {
     ++taken;
   }
   // The stack is empty (only its owner, this thread, fills it). No cache lock: apart from its
@@ -139,6 +165,20 @@ void* refill_thread_cache(ThreadCache& cache, unsigned cached_class) {
 void flush_thread_cache(ThreadCache& cache, unsigned cached_class) {
   ProcessHeapLockHolder locked;
   release_oldest(cache, cached_class, kCacheBatch);
+}
+
+bool retire_empty_owned_mini_pages(void*) {
+  bool retired = false;
+  for (ThreadCache& cache : thread_caches) {
+    for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+      std::uint32_t& own = cache.own[cached_class];
+      if (own != kNoSlot && ThreadCacheAccess::empty(process_core(), own, cached_class)) {
+        ThreadCacheAccess::disown(process_core(), own, cached_class);
+        retired = true;
+      }
+    }
+  }
+  return retired;
 }
 
 ThreadCachesHeld::ThreadCachesHeld() {
@@ -176,6 +216,30 @@ void validate_thread_caches(ValidationReport& report) {
         }
       }
     }
+  }
+  // Owned MiniPages: each cache's, one of its class flagged as owned, and as many flagged as
+  // the caches own (so none is owned twice, and none flagged is in no cache).
+  std::size_t owned = 0;
+  for (unsigned index = 0; index < kMaxThreadCaches; ++index) {
+    const ThreadCache& cache = thread_caches[index];
+    for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+      std::uint32_t slot = cache.own[cached_class];
+      if (slot == kNoSlot) continue;
+      if (!cache.in_use || !ThreadCacheAccess::owned_mini_page(core, slot, cached_class)) {
+        problem("thread cache %u (held %d) owns slot %u as a MiniPage of class %u", index,
+                cache.in_use, slot, kFirstCachedClass + cached_class);
+      } else {
+        ++owned;
+      }
+    }
+  }
+  std::size_t flagged = 0;
+  core.walk(
+      [](const SpanView& span, void* count) { *static_cast<std::size_t*>(count) += span.owned; },
+      &flagged);
+  if (flagged != owned) {
+    problem("%u MiniPages flagged as owned, %u owned by thread caches",
+            static_cast<unsigned>(flagged), static_cast<unsigned>(owned));
   }
   std::size_t orphans = core.stats().cached_blocks;
   if (orphans != 0) {

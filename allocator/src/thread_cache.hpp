@@ -6,7 +6,10 @@
 // (16 to 512 bytes) a stack of up to kCacheDepth blocks it freed, which its next allocations of
 // the class take back. A cache's owner works under the cache's own lock only, uncontended, and
 // never under the process heap's lock; a refill (kCacheBatch blocks when the stack is empty) and
-// a flush (the kCacheBatch oldest when it is full) take the heap's lock. A cached block stays
+// a flush (the kCacheBatch oldest when it is full) take the heap's lock. A refill takes its
+// Segments from a MiniPage of the class the cache owns, which no other cache refills from, so
+// two threads' blocks, and the bitmap words their marks are set in, are not on the same cache
+// lines. A cached block stays
 // live to the heap, with its cached mark set in its MiniPage's bitmap (segment_bitmap.hpp), so a
 // second free of it, from any thread, is a double free the heap reports.
 //
@@ -59,6 +62,9 @@ struct alignas(64) ThreadCache {  // its own cache lines: owners never share one
   bool in_use = false;  // claimed by a thread; changed under the heap's lock
   std::uint8_t count[kCachedClasses] = {};
   void* blocks[kCachedClasses][kCacheDepth] = {};
+  // Per class, the MiniPage its refills take from (kNoSlot: none). Read and written under the
+  // heap's lock only.
+  std::uint32_t own[kCachedClasses] = {};
 };
 
 extern constinit ThreadCache thread_caches[kMaxThreadCaches];
@@ -116,18 +122,30 @@ class ThreadCacheAccess {
   // Under the heap's lock: frees a block whose cached mark is set, clearing the live bit before
   // the mark (allocator/README.md, Threads, says why that order).
   static void release(HeapCore& core, void* block);
-  // Under the heap's lock: the block a refill hands its caller, as malloc would give it (when
-  // no MiniPage can be made, a class of several slots gives a large block instead).
+  // Under the heap's lock: the block a refill hands its caller when no MiniPage can be owned,
+  // as malloc would give it (from the heap's current MiniPage, or, when no MiniPage can be made,
+  // a large block for a class of several slots).
   static void* allocate(HeapCore& core, unsigned cached_class) {
     return core.allocate(class_size(kFirstCachedClass + cached_class), 1);
   }
-  // Under the heap's lock: a Segment of the class for the refill's stack, or nullptr. Never that
-  // large block: a cache holds Segments only, each with its mark.
-  static void* allocate_segment(HeapCore& core, unsigned cached_class) {
-    HeapCore::MetadataAccess access(core);
-    void* block = core.allocate_small(kFirstCachedClass + cached_class);
-    core.check_after_operation();
-    return block;
+  // Under the heap's lock: the lowest free Segment of the MiniPage `own` of the class, first
+  // owning a new one (the full one disowned) when it is full or there is none; nullptr when no
+  // MiniPage can be made. At most two MiniPages looked at, one bitmap scan each.
+  static void* take_owned_segment(HeapCore& core, std::uint32_t& own, unsigned cached_class);
+  // Under the heap's lock: `own` back to the heap (kNoSlot after), as a free would leave it.
+  static void disown(HeapCore& core, std::uint32_t& own, unsigned cached_class) {
+    core.disown_mini_page(kFirstCachedClass + cached_class, own);
+    own = kNoSlot;
+  }
+  static bool empty(const HeapCore& core, std::uint32_t own, unsigned cached_class) {
+    return core.owned_and_empty(kFirstCachedClass + cached_class, own);
+  }
+  // Whether `slot` is a MiniPage's first slot, of the class, flagged as owned by a cache.
+  static bool owned_mini_page(const HeapCore& core, std::uint32_t slot, unsigned cached_class) {
+    if (slot >= core.spans_.top()) return false;
+    const SlotDescriptor& head = core.descriptor(slot);
+    return head.kind == SpanKind::mini_page && head.page_slot == 0 &&
+           head.size_class == kFirstCachedClass + cached_class && (head.role & kOwnedByCache);
   }
 };
 
@@ -200,6 +218,11 @@ inline bool thread_cache_free(void* block, std::size_t size = 0) {
   }
 }
 
+// Before the heap grows (HeapCore::GrowthGuard::retire), under its lock: every cache's owned
+// MiniPage with no live Segment goes back to the heap, which then frees it. At most
+// kMaxThreadCaches x kCachedClasses MiniPages looked at.
+bool retire_empty_owned_mini_pages(void* context);
+
 // Holds every cache's lock for a scope (taken under the heap's lock): their stacks and the marks
 // stay still, so stats and validate see them whole.
 class ThreadCachesHeld {
@@ -211,7 +234,8 @@ class ThreadCachesHeld {
 };
 
 // Under the heap's lock and ThreadCachesHeld: checks that every cached block is a live Segment
-// of its class with its mark set, held by one cache once, and that no other Segment is marked.
+// of its class with its mark set, held by one cache once, and that no other Segment is marked;
+// that each MiniPage a cache owns is one of its class flagged as owned, and that no other is.
 void validate_thread_caches(ValidationReport& report);
 
 }  // namespace alligator::detail

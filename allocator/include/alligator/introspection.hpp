@@ -39,6 +39,7 @@ struct SpanView {
   unsigned cached_segments = 0;  // held by thread caches
   std::array<std::uint64_t, 4> bitmap{};  // bit i of word i/64 = Segment i in use (a copy)
   bool current = false;                   // its class allocates from it first
+  bool owned = false;  // a thread cache's refills take from it (allocator/README.md, Threads)
   bool spare = false;                     // one of the empty MiniPages its class keeps
 };
 

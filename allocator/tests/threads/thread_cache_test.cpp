@@ -15,9 +15,12 @@
 //   claims    a freed block comes back to the next malloc (or operator new) of its class;
 //             stacks stay bounded;
 //             a thread that only frees claims no cache.
+//   owned     two threads' refills never take Segments of one MiniPage; a thread's exit gives
+//             its MiniPages back, and the heap retires an empty one before it grows.
 //   validate  a heap broken on purpose: a mark on a Segment that is not live, a bit past the
-//             last Segment's mark, a block in an unclaimed cache, each reported with its own
-//             message.
+//             last Segment's mark, a block in an unclaimed cache, a MiniPage owned by an
+//             unclaimed cache, a MiniPage flagged as owned that no cache owns, each reported
+//             with its own message.
 //
 // This binary's malloc and operator new/delete are liballigator's (linked statically), as are
 // gtest's and RapidCheck's.
@@ -30,6 +33,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -453,6 +457,111 @@ TEST(ThreadCache, OperatorNewTakesAFreedBlockBack) {
   ::operator delete(aligned, std::align_val_t{8});
 }
 
+// The MiniPage (its first slot) that holds a block of a cached class.
+std::uint32_t mini_page_of(void* block) {
+  ThreadCacheAccess::Segment found{};
+  if (!ThreadCacheAccess::find(global_heap().core(), block, found)) return kNoSlot;
+  return found.slot;
+}
+
+// What makes two threads scale (allocator/README.md, Threads): each cache refills from a
+// MiniPage it owns, so two threads taking turns at malloc never get Segments of one MiniPage.
+// (Refilling from the class's current MiniPage, as the caches once did, interleaves them.)
+TEST(ThreadCache, TwoThreadsRefillFromMiniPagesOfTheirOwn) {
+  constexpr std::size_t kSize = 48;  // 42 Segments a MiniPage: several refills, several pages
+  Worker first, second;
+  std::vector<void*> blocks[2];
+  for (unsigned round = 0; round < 200; ++round) {
+    first.run([&] { blocks[0].push_back(std::malloc(kSize)); });
+    second.run([&] { blocks[1].push_back(std::malloc(kSize)); });
+  }
+  ASSERT_NE(first.cache, nullptr);
+  ASSERT_NE(second.cache, nullptr);
+  std::vector<std::uint32_t> pages[2];
+  for (unsigned thread = 0; thread < 2; ++thread) {
+    for (void* block : blocks[thread]) pages[thread].push_back(mini_page_of(block));
+  }
+  std::size_t shared = 0;
+  for (std::uint32_t page : pages[0]) {
+    shared += std::count(pages[1].begin(), pages[1].end(), page) != 0 ? 1 : 0;
+  }
+  EXPECT_EQ(shared, 0U) << "blocks of the first thread in a MiniPage the second also took from";
+  char problem[160] = {};
+  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+  for (unsigned thread = 0; thread < 2; ++thread) {
+    for (void* block : blocks[thread]) std::free(block);
+  }
+}
+
+// A thread's exit gives its owned MiniPages back: none is flagged as owned after, and the cache
+// owns none; validate() is clean.
+TEST(ThreadCache, AnExitingThreadGivesItsMiniPagesBack) {
+  const unsigned cached_class = class_of_size(100) - kFirstCachedClass;
+  ThreadCache* cache = nullptr;
+  std::uint32_t owned = kNoSlot;
+  void* kept = nullptr;
+  std::thread([&] {
+    kept = std::malloc(100);  // a refill: the cache owns a MiniPage of the class
+    std::free(std::malloc(100));
+    cache = current_thread_cache<false>();
+    if (cache != nullptr) owned = cache->own[cached_class];
+  }).join();
+  ASSERT_NE(cache, nullptr);
+  ASSERT_NE(owned, kNoSlot);
+  EXPECT_EQ(cache->own[cached_class], kNoSlot);
+  // The block kept live keeps its MiniPage there, given back to the heap and no longer owned.
+  ASSERT_EQ(mini_page_of(kept), owned);
+  EXPECT_FALSE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
+  char problem[160] = {};
+  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+  std::free(kept);
+}
+
+// An owned MiniPage whose Segments were all freed (here by a thread with no cache, through the
+// heap's lock) stays its cache's until the heap is about to grow: then it goes back, as an empty
+// current MiniPage does (allocator/README.md, Small blocks, Retiring).
+TEST(ThreadCache, AnEmptyOwnedMiniPageIsRetiredBeforeTheHeapGrows) {
+  constexpr std::size_t kSize = 512;
+  const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
+  Worker owner;
+  std::vector<void*> blocks;
+  // Refills enough to use up any partial MiniPage of the class earlier tests left (they would
+  // hold blocks not freed here), then the stack emptied without a refill: every Segment the
+  // owned MiniPage gave is held here.
+  owner.run([&] {
+    for (unsigned index = 0; index < 200; ++index) blocks.push_back(std::malloc(kSize));
+    ThreadCache* cache = current_thread_cache<false>();
+    while (cache != nullptr && cache->count[cached_class] != 0) {
+      blocks.push_back(std::malloc(kSize));
+    }
+  });
+  ASSERT_NE(owner.cache, nullptr);
+  const std::uint32_t owned = owner.cache->own[cached_class];
+  ASSERT_NE(owned, kNoSlot);
+  ASSERT_EQ(owner.cache->count[cached_class], 0U);
+  // A thread that only frees has no cache: every block goes straight back to its MiniPage.
+  std::thread([&] {
+    for (void* block : blocks) std::free(block);
+  }).join();
+  ASSERT_EQ(owner.cache->own[cached_class], owned);  // empty, still owned
+  ASSERT_TRUE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
+  ASSERT_TRUE(ThreadCacheAccess::empty(global_heap().core(), owned, cached_class));
+  // A request no free span holds: the heap retires what it keeps, then asks to grow (refused,
+  // every time it asks).
+  global_heap().memory().refuse_next_grows(SIZE_MAX);
+  // Called through a volatile pointer: GCC takes std::malloc to touch no memory of the program's,
+  // and so moved the refusal's store past it (and dropped it as overwritten below).
+  void* (*volatile opaque_malloc)(std::size_t) = std::malloc;
+  // (256 MiB: within what i686's simulated memory of 1 GiB could hold, so the heap searches.)
+  void* huge = opaque_malloc(std::size_t{256} << 20);
+  global_heap().memory().refuse_next_grows(0);
+  EXPECT_EQ(huge, nullptr);
+  EXPECT_EQ(owner.cache->own[cached_class], kNoSlot);
+  EXPECT_FALSE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
+  char problem[160] = {};
+  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+}
+
 // A refill when memory cannot grow: the class's MiniPage spans 15 slots and only one-slot holes
 // are free, so malloc gives a large block of one slot (allocator/README.md, "Small blocks"), and
 // the refill's stack must take no such block (a cache holds Segments, each with its mark; a large
@@ -601,6 +710,46 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   thread_caches[unused].blocks[last][0] = stale;
   std::free(held);
   EXPECT_EQ(first_problem(), "");
+}
+
+// validate()'s checks of owned MiniPages: a cache no thread holds that owns one, and a MiniPage
+// flagged as owned that no cache owns.
+TEST(ThreadCacheValidate, ReportsOwnedMiniPagesNoCacheHolds) {
+  // More than a full stack: at least one refill, so this thread's cache owns a MiniPage of the
+  // class now (kept by the live blocks).
+  std::vector<void*> blocks;
+  for (unsigned index = 0; index < kCacheDepth + 1; ++index) blocks.push_back(std::malloc(64));
+  ThreadCache* cache = current_thread_cache<false>();
+  ASSERT_NE(cache, nullptr);
+  const unsigned cached_class = class_of_size(64) - kFirstCachedClass;
+  const std::uint32_t owned = cache->own[cached_class];
+  ASSERT_NE(owned, kNoSlot);
+  auto first_problem = [] {
+    char message[160] = "";
+    return alligator_validate(message, sizeof message) == 0 ? std::string() : std::string(message);
+  };
+  ASSERT_EQ(first_problem(), "");
+
+  unsigned unused = 0;
+  while (unused < kMaxThreadCaches && thread_caches[unused].in_use) ++unused;
+  ASSERT_LT(unused, kMaxThreadCaches);
+  // The same MiniPage named by a cache no thread holds, too.
+  thread_caches[unused].own[cached_class] = owned;
+  char expected[160];
+  std::snprintf(expected, sizeof expected,
+                "thread cache %u (held 0) owns slot %u as a MiniPage of class %u", unused,
+                static_cast<unsigned>(owned), kFirstCachedClass + cached_class);
+  EXPECT_EQ(first_problem(), expected);
+  thread_caches[unused].own[cached_class] = kNoSlot;
+  ASSERT_EQ(first_problem(), "");
+
+  // This cache lets go of it, but the MiniPage stays flagged: one flagged more than owned.
+  cache->own[cached_class] = kNoSlot;
+  std::string problem = first_problem();
+  EXPECT_NE(problem.find(" MiniPages flagged as owned, "), std::string::npos) << problem;
+  cache->own[cached_class] = owned;
+  EXPECT_EQ(first_problem(), "");
+  for (void* block : blocks) std::free(block);
 }
 
 }  // namespace

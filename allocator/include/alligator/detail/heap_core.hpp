@@ -71,9 +71,13 @@ class HeapCore {
 #if ALLIGATOR_THREAD_CACHE
   // Thread caches (allocator/src/thread_cache.hpp) read the table without the heap's lock, so
   // growth, which moves it, first waits for them: `bracket(context, true)` runs before each
-  // growth and `bracket(context, false)` after. Set once, before a second thread uses the heap.
+  // growth and `bracket(context, false)` after. Before the heap grows, `retire(context)` gives
+  // back the caches' owned MiniPages that have no live Segment, as the heap retires its own
+  // empty current ones, and says whether it gave any. Set once, before a second thread uses the
+  // heap.
   struct GrowthGuard {
     void (*bracket)(void* context, bool started) = nullptr;
+    bool (*retire)(void* context) = nullptr;
     void* context = nullptr;
   };
   void set_growth_guard(GrowthGuard guard) { growth_guard_ = guard; }
@@ -138,6 +142,20 @@ class HeapCore {
   void partial_push(unsigned size_class, std::uint32_t slot);
   void partial_remove(unsigned size_class, std::uint32_t slot);
   bool retire_empty_mini_pages();
+#if ALLIGATOR_THREAD_CACHE
+  // MiniPages owned by a thread cache (allocator/README.md, Threads): like a current MiniPage, on
+  // no list and kept even when empty; the cache's refills take their Segments. take_owned: a
+  // MiniPage of the class with a free Segment, owned from now on (a partial one, else a spare,
+  // else a new one), or kNoSlot when none can be made. take_from_owned: its lowest free
+  // Segment, or nullptr when it is full. disown: it goes back to the class as a free would leave
+  // it (empty: a spare or freed; with a free Segment: current or partial; full: on no list).
+  std::uint32_t take_owned_mini_page(unsigned size_class);
+  void* take_from_owned(unsigned size_class, std::uint32_t slot);
+  void disown_mini_page(unsigned size_class, std::uint32_t slot);
+  bool owned_and_empty(unsigned size_class, std::uint32_t slot) const {
+    return bitmap_of(descriptor(slot)).empty(segments_in(size_class));
+  }
+#endif
 
   // The page layer's calls back into the small path (SpanHeap::Client).
   static bool reclaim_thunk(void* core) { return static_cast<HeapCore*>(core)->retire_empty_mini_pages(); }

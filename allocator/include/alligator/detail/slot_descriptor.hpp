@@ -40,15 +40,21 @@ inline constexpr unsigned kSlotShift = 11;
 inline constexpr std::uint32_t kMaxSlots = std::uint32_t{1} << 21;
 inline constexpr std::uint32_t kSlotsPerWasmPage = 65536 / kSlotSize;
 
-// Role bits; a MiniPage's head also says there whether it is on its class's partial list (set_span
-// clears it with the rest).
-enum SlotRole : std::uint8_t { kRoleNone = 0, kRoleHead = 1, kRoleTail = 2, kOnPartialList = 4 };
+// Role bits; a MiniPage's head also says there whether it is on its class's partial list, and
+// (thread caches) whether a cache owns it (set_span clears both with the rest).
+enum SlotRole : std::uint8_t {
+  kRoleNone = 0,
+  kRoleHead = 1,
+  kRoleTail = 2,
+  kOnPartialList = 4,
+  kOwnedByCache = 8,
+};
 
 // 16 bytes: slot numbers and bitmap indexes fit in 21 bits (a 4 GiB heap has 2^21 slots, and at
 // most that many MiniPages), a span's length in 22.
 // With thread caches, what a cache reads without the heap's lock (kind, size_class, page_slot,
 // bitmap: fixed while the MiniPage lives) shares no byte with what the lock holder rewrites in a
-// live MiniPage's records (role's partial-list flag, the list links): allocator/README.md,
+// live MiniPage's records (role's flags, the list links): allocator/README.md,
 // Threads. Without them the length is a whole word, which reads without a shift.
 struct SlotDescriptor {
   SpanKind kind;
