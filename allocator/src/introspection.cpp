@@ -180,6 +180,10 @@ ValidationReport HeapCore::validate() const {
     if (!(tail.role & kRoleTail) || tail.kind != head.kind || tail.span_slots != slots) {
       problem("span at slot %u: tail record does not match its head", slot);
     }
+    if (head.kind != SpanKind::mini_page && (head.role & kOwnedByCache)) {
+      problem("span at slot %u of kind %u is flagged as owned by a thread cache", slot,
+              static_cast<unsigned>(head.kind));
+    }
     // Interior slots: no role, and kind none except in a MiniPage (checked below).
     for (std::uint32_t inside = slot + 1; inside + 1 < slot + slots; ++inside) {
       if (descriptor(inside).role != kRoleNone) {

@@ -148,8 +148,14 @@ bool HeapCore::retire_empty_mini_pages() {
 #if ALLIGATOR_THREAD_CACHE
 std::uint32_t HeapCore::take_owned_mini_page(unsigned size_class) {
   std::uint32_t slot = partial_[size_class];
+  const CurrentMiniPage& current = current_[size_class];
   if (slot != kNoSlot) {
     partial_remove(size_class, slot);
+  } else if (current.bitmap != nullptr && current.bitmap->has_clear(kBitmapShape[size_class])) {
+    // Its free Segments would otherwise wait for the heap's own path while refills made new
+    // MiniPages. The heap's next allocation of the class refills its current one.
+    slot = current.slot;
+    current_[size_class] = {kNoSlot, nullptr};
   } else if (spare_count_[size_class] != 0) {
     slot = spares_[size_class][--spare_count_[size_class]];
   } else {

@@ -217,9 +217,9 @@ void validate_thread_caches(ValidationReport& report) {
       }
     }
   }
-  // Owned MiniPages: each cache's, one of its class flagged as owned, and as many flagged as
-  // the caches own (so none is owned twice, and none flagged is in no cache).
-  std::size_t owned = 0;
+  // Owned MiniPages, as the marks above: each cache's flag is cleared once it is checked, so a
+  // MiniPage two caches own finds its flag clear the second time, and a flag left set belongs
+  // to no cache; the flags are set again after.
   for (unsigned index = 0; index < kMaxThreadCaches; ++index) {
     const ThreadCache& cache = thread_caches[index];
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
@@ -229,17 +229,31 @@ void validate_thread_caches(ValidationReport& report) {
         problem("thread cache %u (held %d) owns slot %u as a MiniPage of class %u", index,
                 cache.in_use, slot, kFirstCachedClass + cached_class);
       } else {
-        ++owned;
+        ThreadCacheAccess::set_owned_flag(core, slot, false);
       }
     }
   }
-  std::size_t flagged = 0;
+  struct Unowned {
+    Findings* problem;
+    const HeapCore* core;
+  } unowned{&problem, &core};
   core.walk(
-      [](const SpanView& span, void* count) { *static_cast<std::size_t*>(count) += span.owned; },
-      &flagged);
-  if (flagged != owned) {
-    problem("%u MiniPages flagged as owned, %u owned by thread caches",
-            static_cast<unsigned>(flagged), static_cast<unsigned>(owned));
+      [](const SpanView& span, void* context) {
+        auto& found = *static_cast<Unowned*>(context);
+        if (span.owned) {
+          (*found.problem)("MiniPage at slot %u is flagged as owned, and no thread cache owns it",
+                           ThreadCacheAccess::slot_of(*found.core, span.start));
+        }
+      },
+      &unowned);
+  for (const ThreadCache& cache : thread_caches) {
+    for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+      std::uint32_t slot = cache.own[cached_class];
+      if (slot != kNoSlot && cache.in_use &&
+          ThreadCacheAccess::mini_page_of_class(core, slot, cached_class)) {
+        ThreadCacheAccess::set_owned_flag(core, slot, true);
+      }
+    }
   }
   std::size_t orphans = core.stats().cached_blocks;
   if (orphans != 0) {

@@ -8,8 +8,8 @@
 // never under the process heap's lock; a refill (kCacheBatch blocks when the stack is empty) and
 // a flush (the kCacheBatch oldest when it is full) take the heap's lock. A refill takes its
 // Segments from a MiniPage of the class the cache owns, which no other cache refills from, so
-// two threads' blocks, and the bitmap words their marks are set in, are not on the same cache
-// lines. A cached block stays
+// two threads do not take neighbouring Segments (whose bytes and bitmap words would share cache
+// lines). Two MiniPages' 32-byte bitmap records may still share a line. A cached block stays
 // live to the heap, with its cached mark set in its MiniPage's bitmap (segment_bitmap.hpp), so a
 // second free of it, from any thread, is a double free the heap reports.
 //
@@ -142,10 +142,22 @@ class ThreadCacheAccess {
   }
   // Whether `slot` is a MiniPage's first slot, of the class, flagged as owned by a cache.
   static bool owned_mini_page(const HeapCore& core, std::uint32_t slot, unsigned cached_class) {
+    if (!mini_page_of_class(core, slot, cached_class)) return false;
+    return (core.descriptor(slot).role & kOwnedByCache) != 0;
+  }
+  static bool mini_page_of_class(const HeapCore& core, std::uint32_t slot, unsigned cached_class) {
     if (slot >= core.spans_.top()) return false;
     const SlotDescriptor& head = core.descriptor(slot);
     return head.kind == SpanKind::mini_page && head.page_slot == 0 &&
-           head.size_class == kFirstCachedClass + cached_class && (head.role & kOwnedByCache);
+           head.size_class == kFirstCachedClass + cached_class;
+  }
+  static std::uint32_t slot_of(const HeapCore& core, const std::byte* start) {
+    return static_cast<std::uint32_t>((start - core.spans_.origin()) >> kSlotShift);
+  }
+  // validate_thread_caches only: clears or sets a MiniPage's owned flag.
+  static void set_owned_flag(HeapCore& core, std::uint32_t slot, bool owned) {
+    std::uint8_t& role = core.descriptor(slot).role;
+    role = static_cast<std::uint8_t>(owned ? role | kOwnedByCache : role & ~kOwnedByCache);
   }
 };
 

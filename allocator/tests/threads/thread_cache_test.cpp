@@ -15,12 +15,13 @@
 //   claims    a freed block comes back to the next malloc (or operator new) of its class;
 //             stacks stay bounded;
 //             a thread that only frees claims no cache.
-//   owned     two threads' refills never take Segments of one MiniPage; a thread's exit gives
-//             its MiniPages back, and the heap retires an empty one before it grows.
+//   owned     two threads' refills never take Segments of one MiniPage; a refill owns the
+//             class's current MiniPage before it makes one; a thread's exit gives its
+//             MiniPages back, and the heap retires an empty one before it grows.
 //   validate  a heap broken on purpose: a mark on a Segment that is not live, a bit past the
 //             last Segment's mark, a block in an unclaimed cache, a MiniPage owned by an
-//             unclaimed cache, a MiniPage flagged as owned that no cache owns, each reported
-//             with its own message.
+//             unclaimed cache or by two caches, a MiniPage flagged as owned that no cache owns,
+//             each reported.
 //
 // This binary's malloc and operator new/delete are liballigator's (linked statically), as are
 // gtest's and RapidCheck's.
@@ -468,7 +469,7 @@ std::uint32_t mini_page_of(void* block) {
 // MiniPage it owns, so two threads taking turns at malloc never get Segments of one MiniPage.
 // (Refilling from the class's current MiniPage, as the caches once did, interleaves them.)
 TEST(ThreadCache, TwoThreadsRefillFromMiniPagesOfTheirOwn) {
-  constexpr std::size_t kSize = 48;  // 42 Segments a MiniPage: several refills, several pages
+  constexpr std::size_t kSize = 48;  // 128 Segments a MiniPage of 3 slots: 23 refills a thread
   Worker first, second;
   std::vector<void*> blocks[2];
   for (unsigned round = 0; round < 200; ++round) {
@@ -560,6 +561,39 @@ TEST(ThreadCache, AnEmptyOwnedMiniPageIsRetiredBeforeTheHeapGrows) {
   EXPECT_FALSE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
   char problem[160] = {};
   EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+}
+
+// A refill owns the class's current MiniPage when it has a free Segment and no partial one comes
+// first, rather than making a MiniPage while the current one's free Segments wait for the heap's
+// own path. Partial MiniPages earlier tests left (blocks in this thread's cache keep them) are
+// taken first: the new thread allocates until one of its blocks is in the current MiniPage, which
+// is then no longer current. (Refilling from a spare or a new MiniPage instead never gets there.)
+TEST(ThreadCache, ARefillOwnsTheCurrentMiniPageBeforeMakingOne) {
+  constexpr std::size_t kSize = 400;
+  const unsigned size_class = class_of_size(kSize);
+  // The heap's path (an alignment the caches leave to it) makes or takes a current MiniPage.
+  void* held = std::aligned_alloc(16, kSize);
+  ASSERT_NE(held, nullptr);
+  const std::byte* current = global_heap().core().current_mini_page(size_class);
+  ASSERT_NE(current, nullptr);
+  ASSERT_EQ(mini_page_of(held), mini_page_of(const_cast<std::byte*>(current)));
+  std::vector<void*> refilled;
+  bool reached = false;
+  const std::byte* current_after = current;
+  std::thread([&] {
+    refilled.reserve(4096);
+    while (!reached && refilled.size() < 4096) {
+      refilled.push_back(std::malloc(kSize));
+      reached = mini_page_of(refilled.back()) == mini_page_of(held);
+    }
+    current_after = global_heap().core().current_mini_page(size_class);
+  }).join();  // its exit gives its cache and MiniPages back
+  EXPECT_TRUE(reached) << refilled.size() << " blocks, none in the current MiniPage";
+  EXPECT_EQ(current_after, nullptr);
+  char problem[160] = {};
+  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+  for (void* block : refilled) std::free(block);
+  std::free(held);
 }
 
 // A refill when memory cannot grow: the class's MiniPage spans 15 slots and only one-slot holes
@@ -712,21 +746,28 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   EXPECT_EQ(first_problem(), "");
 }
 
-// validate()'s checks of owned MiniPages: a cache no thread holds that owns one, and a MiniPage
-// flagged as owned that no cache owns.
+// validate()'s checks of owned MiniPages: a cache no thread holds that owns one, two caches that
+// own one MiniPage, and a MiniPage flagged as owned that no cache owns. (Class 256: the test's own
+// strings, its messages, never land in it while the heap is broken on purpose.)
 TEST(ThreadCacheValidate, ReportsOwnedMiniPagesNoCacheHolds) {
+  constexpr std::size_t kSize = 256;
+  const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
   // More than a full stack: at least one refill, so this thread's cache owns a MiniPage of the
   // class now (kept by the live blocks).
   std::vector<void*> blocks;
-  for (unsigned index = 0; index < kCacheDepth + 1; ++index) blocks.push_back(std::malloc(64));
+  for (unsigned index = 0; index < kCacheDepth + 1; ++index) blocks.push_back(std::malloc(kSize));
   ThreadCache* cache = current_thread_cache<false>();
   ASSERT_NE(cache, nullptr);
-  const unsigned cached_class = class_of_size(64) - kFirstCachedClass;
   const std::uint32_t owned = cache->own[cached_class];
   ASSERT_NE(owned, kNoSlot);
   auto first_problem = [] {
     char message[160] = "";
     return alligator_validate(message, sizeof message) == 0 ? std::string() : std::string(message);
+  };
+  auto text = [](const char* format, unsigned a, unsigned b = 0, unsigned c = 0) {
+    char message[160];
+    std::snprintf(message, sizeof message, format, a, b, c);
+    return std::string(message);
   };
   ASSERT_EQ(first_problem(), "");
 
@@ -735,21 +776,38 @@ TEST(ThreadCacheValidate, ReportsOwnedMiniPagesNoCacheHolds) {
   ASSERT_LT(unused, kMaxThreadCaches);
   // The same MiniPage named by a cache no thread holds, too.
   thread_caches[unused].own[cached_class] = owned;
-  char expected[160];
-  std::snprintf(expected, sizeof expected,
-                "thread cache %u (held 0) owns slot %u as a MiniPage of class %u", unused,
-                static_cast<unsigned>(owned), kFirstCachedClass + cached_class);
+  std::string expected = text("thread cache %u (held 0) owns slot %u as a MiniPage of class %u",
+                              unused, owned, kFirstCachedClass + cached_class);
   EXPECT_EQ(first_problem(), expected);
   thread_caches[unused].own[cached_class] = kNoSlot;
   ASSERT_EQ(first_problem(), "");
 
-  // This cache lets go of it, but the MiniPage stays flagged: one flagged more than owned.
+  // Another thread's cache, held, names it too: its own MiniPage is then flagged and owned by
+  // no cache, and one of the two caches owns a MiniPage already counted (two problems).
+  Worker other;
+  std::vector<void*> others;
+  other.run([&] {
+    for (unsigned index = 0; index < kCacheDepth + 1; ++index) others.push_back(std::malloc(kSize));
+  });
+  ASSERT_NE(other.cache, nullptr);
+  const std::uint32_t others_own = other.cache->own[cached_class];
+  ASSERT_NE(others_own, kNoSlot);
+  ASSERT_NE(others_own, owned);
+  other.cache->own[cached_class] = owned;
+  EXPECT_EQ(alligator_validate(nullptr, 0), 2U);
+  other.cache->own[cached_class] = others_own;
+  ASSERT_EQ(first_problem(), "");
+
+  // This cache lets go of its MiniPage, but the MiniPage stays flagged.
   cache->own[cached_class] = kNoSlot;
-  std::string problem = first_problem();
-  EXPECT_NE(problem.find(" MiniPages flagged as owned, "), std::string::npos) << problem;
+  EXPECT_EQ(first_problem(),
+            text("MiniPage at slot %u is flagged as owned, and no thread cache owns it", owned));
   cache->own[cached_class] = owned;
   EXPECT_EQ(first_problem(), "");
   for (void* block : blocks) std::free(block);
+  other.run([&] {
+    for (void* block : others) std::free(block);
+  });
 }
 
 }  // namespace
