@@ -131,7 +131,7 @@ void* ThreadCacheAccess::take_owned_segment(HeapCore& core, std::uint32_t& own,
     // (A reclaim on the way may disown this cache's other empty MiniPages; `own` is none now.)
     own = core.take_owned_mini_page(size_class);
     if (own == kNoSlot) return nullptr;
-    block = core.take_from_owned(size_class, own);  // partial, spare or new: it has a free one
+    block = core.take_from_owned(size_class, own);  // it has a free one (take_owned_mini_page)
   }
   core.check_after_operation();
   return block;

@@ -146,9 +146,10 @@ class HeapCore {
   // MiniPages owned by a thread cache (allocator/README.md, Threads): like a current MiniPage, on
   // no list and kept even when empty; the cache's refills take their Segments. take_owned: a
   // MiniPage of the class with a free Segment, owned from now on (a partial one, else the
-  // current one, else a spare, else a new one), or kNoSlot when none can be made. take_from_owned: its lowest free
-  // Segment, or nullptr when it is full. disown: it goes back to the class as a free would leave
-  // it (empty: a spare or freed; with a free Segment: current or partial; full: on no list).
+  // current one, else a spare, else a new one), or kNoSlot when none can be made.
+  // take_from_owned: its lowest free Segment, or nullptr when it is full. disown: it goes back
+  // to the class as a free would leave it (empty: a spare or freed; with a free Segment: current
+  // or partial; full: on no list).
   std::uint32_t take_owned_mini_page(unsigned size_class);
   void* take_from_owned(unsigned size_class, std::uint32_t slot);
   void disown_mini_page(unsigned size_class, std::uint32_t slot);
