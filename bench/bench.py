@@ -636,7 +636,7 @@ def noise_rows(samples):
     return rows
 
 
-NOT_SHOWN = "not shown"
+NOT_SHOWN = paired.NOT_SHOWN
 
 
 def never_worse_status(noise):
@@ -799,6 +799,7 @@ def write_reports(results, extra, out_dir):
     noise = noise_rows(extra["samples"])
     document["paired_advantages"] = noise
     targets = targets_status(results, extra.get("native_unavailable"), noise)
+    targets.append(threads_bench.speedup_target(extra["samples"]))
     document["targets"] = [target_entry(t, m, ok) for t, m, ok in targets]
     with open(os.path.join(out_dir, "latest.json"), "w") as file:
         json.dump(document, file, indent=2)

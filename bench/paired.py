@@ -17,6 +17,8 @@ import statistics
 # gives at most 1 - 2 / 2^n), the widest interval, min..max, is used and its coverage reported.
 COVERAGE = 0.90
 TOO_FEW = "too few repetitions"
+# A target's "met" when its interval straddles the goal: the run cannot tell.
+NOT_SHOWN = "not shown"
 
 
 def advantages(base, values, higher):

@@ -1,11 +1,13 @@
 """bench/paired.py: the interval's order statistics and coverage, and the verdicts drawn from it;
-bench.py's never-worse target built on them (ctest bench/paired_noise, host preset)."""
+bench.py's never-worse target and threads_bench.py's speedup target built on them (ctest
+bench/paired_noise, host preset)."""
 
 import math
 import unittest
 
 import bench
 import paired
+import threads_bench
 
 
 class MedianInterval(unittest.TestCase):
@@ -118,6 +120,46 @@ class NeverWorseTarget(unittest.TestCase):
         self.assertIsNone(met)
         self.assertIn("no verdict: sqlite, tree_sitter", measured)
         self.assertIsNone(bench.target_entry("t", measured, met)["met"])
+
+
+def thread_samples(one, two):
+    return {"threads_1": {"alligator": one}, "threads_2": {"alligator": two}}
+
+
+class SpeedupTarget(unittest.TestCase):
+    """threads_speedup_2 >= 1.7, judged on each repetition's two-thread / one-thread figures."""
+
+    def test_every_repetition_at_or_above_the_goal_meets_it(self):
+        target, measured, met = threads_bench.speedup_target(
+            thread_samples([10] * 7, [17, 18, 19, 20, 21, 22, 23]))
+        self.assertIs(met, True)
+        self.assertIn(">= 1.7", target)
+        self.assertEqual(measured, "median 2.00, interval 1.70 to 2.30 (98.4%)")
+
+    def test_one_repetition_above_the_goal_is_not_shown(self):
+        # Median 1.5, below the goal, but the interval (min..max for seven) reaches 1.8.
+        _, _, met = threads_bench.speedup_target(
+            thread_samples([10] * 7, [12, 13, 14, 15, 16, 16, 18]))
+        self.assertEqual(met, paired.NOT_SHOWN)
+        self.assertEqual(bench.target_entry("t", "m", met)["met"], "not shown")
+
+    def test_every_repetition_below_the_goal_misses_it(self):
+        _, _, met = threads_bench.speedup_target(
+            thread_samples([10] * 7, [12, 13, 14, 15, 16, 16, 16.9]))
+        self.assertIs(met, False)
+
+    def test_pairs_runs_of_the_same_repetition(self):
+        # The first repetition's one-thread run was slow: only pairing shows 2.0 everywhere.
+        one = [5, 10, 10, 10, 10, 10, 10]
+        _, measured, met = threads_bench.speedup_target(thread_samples(one, [10] + [20] * 6))
+        self.assertIs(met, True)
+        self.assertIn("interval 2.00 to 2.00", measured)
+
+    def test_too_few_repetitions_leave_it_undecided(self):
+        _, _, met = threads_bench.speedup_target(thread_samples([10] * 3, [20] * 3))
+        self.assertIsNone(met)
+        _, measured, met = threads_bench.speedup_target({})
+        self.assertEqual((measured, met), ("n/a", None))
 
 
 if __name__ == "__main__":

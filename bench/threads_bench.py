@@ -10,14 +10,18 @@ repetition). Kept apart so that the threads rows are one file to read.
 import os
 import statistics
 
+import paired
+
 THREAD_COUNTS = [1, 2, 4]
 ALLOCATORS = ["dlmalloc", "emmalloc", "alligator", "bump"]
 
 WORKLOADS = {"threads_%d" % n: dict(unit="ops/us", higher=True) for n in THREAD_COUNTS}
 WORKLOADS["threads_speedup_2"] = dict(unit="ratio", higher=True)
 
-# The issue's goal for Alligator: 2 threads at least twice dlmalloc's throughput.
+# The issue's goals for Alligator: 2 threads at least twice dlmalloc's throughput, and at least
+# 1.7 times its own on one thread (speedup_target).
 TARGETS = [("threads_2", ">=", 2.0)]
+SPEEDUP_GOAL = 1.7
 
 # Every program is the same: a pool of 4 workers started with the module, so the run times no
 # thread creation; memory may grow as in the other timed workloads.
@@ -101,3 +105,30 @@ def measure(programs, mode, repetitions, run_wasm, results, problems, log):
         one, two = results["threads_1"].get(allocator), results["threads_2"].get(allocator)
         results["threads_speedup_2"][allocator] = two / one if one and two else None
     return samples
+
+
+def speedup_target(samples):
+    """(target, measured, met) for the speedup goal, from each repetition's threads_2 / threads_1
+    of Alligator (its two runs are seconds apart, in the same repetition) and the order-statistic
+    interval of their median (bench/paired.py): met when the whole interval is at or above the
+    goal, missed when it is below, paired.NOT_SHOWN when it straddles the goal, None (n/a) with
+    too few repetitions for the interval's coverage. threads_speedup_2's own figure, a ratio of
+    two medians, says nothing of that noise."""
+    speedups = paired.advantages(samples.get("threads_1", {}).get("alligator", []),
+                                 samples.get("threads_2", {}).get("alligator", []), True)
+    target = "threads_speedup_2: alligator >= %g, repetition by repetition" % SPEEDUP_GOAL
+    interval = paired.median_interval(speedups)
+    if interval is None:
+        return target, "n/a", None
+    low, high, coverage = interval
+    measured = "median %.2f, interval %.2f to %.2f (%.1f%%)" % (
+        statistics.median(speedups), low, high, 100 * coverage)
+    if coverage < paired.COVERAGE:
+        met = None
+    elif low >= SPEEDUP_GOAL:
+        met = True
+    elif high < SPEEDUP_GOAL:
+        met = False
+    else:
+        met = paired.NOT_SHOWN
+    return target, measured, met
