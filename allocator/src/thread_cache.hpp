@@ -138,7 +138,8 @@ class ThreadCacheAccess {
     own = kNoSlot;
   }
   static bool empty(const HeapCore& core, std::uint32_t own, unsigned cached_class) {
-    return core.owned_and_empty(kFirstCachedClass + cached_class, own);
+    return core.bitmap_of(core.descriptor(own))
+        .empty(segments_in(kFirstCachedClass + cached_class));
   }
   // Whether `slot` is a MiniPage's first slot, of the class, flagged as owned by a cache.
   static bool owned_mini_page(const HeapCore& core, std::uint32_t slot, unsigned cached_class) {

@@ -153,9 +153,6 @@ class HeapCore {
   std::uint32_t take_owned_mini_page(unsigned size_class);
   void* take_from_owned(unsigned size_class, std::uint32_t slot);
   void disown_mini_page(unsigned size_class, std::uint32_t slot);
-  bool owned_and_empty(unsigned size_class, std::uint32_t slot) const {
-    return bitmap_of(descriptor(slot)).empty(segments_in(size_class));
-  }
 #endif
 
   // The page layer's calls back into the small path (SpanHeap::Client).
