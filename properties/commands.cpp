@@ -199,4 +199,6 @@ RefuseGrows::RefuseGrows(const Plan&) {
   op.grows = *rc::gen::inRange<std::uint64_t>(1, 4);
 }
 
+Trim::Trim(const Plan&) { op.code = OpCode::trim; }
+
 }  // namespace alligator::properties

@@ -282,6 +282,11 @@ struct RefuseGrows : OperationCommand {
   explicit RefuseGrows(const Plan&);
 };
 
+// Heap::trim: spare and empty current MiniPages and spare spans back to the free spans.
+struct Trim : OperationCommand {
+  explicit Trim(const Plan&);
+};
+
 // Runs one suite: a fresh heap over a generated memory maximum, and a generated sequence of
 // `Commands...` (repeat a command to weight it).
 std::size_t generate_memory_bytes(const Profile& profile);  // *generators::memory_bytes

@@ -10,7 +10,7 @@ RC_GTEST_PROP(Everything, AgreeWithTheModel, ()) {
   check_sequence<Malloc, Malloc, Malloc, MallocRange, Calloc, ReallocNull, AlignedAlloc, New,
                  Realloc, Realloc, Free, Free, Free, FreeRange, Delete, DeleteMismatch,
                  FreeInterior, FreeHeapAddress, FreeNull, FreeAgain, HugeMalloc, HugeRealloc,
-                 CallocOverflow, BadAlignment, Fill, Usable, RefuseGrows>(Profile{3, 128});
+                 CallocOverflow, BadAlignment, Fill, Usable, RefuseGrows, Trim>(Profile{3, 128});
 }
 
 }  // namespace alligator::properties

@@ -13,8 +13,20 @@
 #include "thread_cache.hpp"
 
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <cstring>
+
+// mallinfo's struct: Emscripten's <malloc.h> (its compat header, dlmalloc's layout) and glibc's.
+#if defined(__EMSCRIPTEN__) || defined(__GLIBC__)
+#include <malloc.h>
+#endif
+// glibc 2.33 added mallinfo2 (size_t fields). A nested test: __GLIBC_PREREQ exists only there.
+#if defined(__GLIBC__)
+#if __GLIBC_PREREQ(2, 33)
+#define ALLIGATOR_GLIBC_HAS_MALLINFO2 1
+#endif
+#endif
 
 #if defined(__EMSCRIPTEN__)
 extern "C" unsigned char __heap_base;
@@ -86,6 +98,66 @@ ALLIGATOR_EXPORT size_t malloc_usable_size(void* block) {
   Locked locked;
   return family().malloc_usable_size(block);
 }
+
+#if defined(__EMSCRIPTEN__) || defined(__GLIBC__)
+// What Emscripten's dlmalloc and emmalloc (and glibc) export beside the malloc family, so that a
+// program calling them links and gets figures about this heap (README.md, Usage).
+namespace {
+// mallinfo's figures, in dlmalloc's sense: arena = uordblks + fordblks.
+struct MallocFigures {
+  std::size_t arena;       // bytes taken from the memory source (whole wasm pages)
+  std::size_t free_spans;  // ordblks
+  std::size_t in_use;      // uordblks: usable bytes of live blocks (not those caches hold)
+};
+MallocFigures malloc_figures() {
+  Locked locked;
+#if ALLIGATOR_THREAD_CACHE
+  alligator::detail::ThreadCachesHeld caches_still;
+#endif
+  const auto& heap = alligator::global_heap();
+  alligator::HeapStats stats = heap.stats();
+  std::size_t free_spans = 0;
+  heap.walk([&free_spans](const alligator::SpanView& span) {
+    if (span.kind == alligator::SpanKind::free) ++free_spans;
+  });
+  return {stats.wasm_pages * alligator::kWasmPageSize, free_spans, stats.bytes_in_use};
+}
+// mallinfo's fields are int: a figure past INT_MAX reads INT_MAX.
+int saturated(std::size_t value) {
+  return value > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(value);
+}
+}  // namespace
+
+// hblks, hblkhd (mmapped regions), smblks, usmblks, fsmblks: none here, 0. keepcost (what trimming
+// could give back to the system): 0, as wasm memory never shrinks.
+ALLIGATOR_EXPORT struct mallinfo mallinfo(void) {
+  MallocFigures figures = malloc_figures();
+  struct mallinfo info {};
+  info.arena = saturated(figures.arena);
+  info.ordblks = saturated(figures.free_spans);
+  info.uordblks = saturated(figures.in_use);
+  info.fordblks = saturated(figures.arena - figures.in_use);
+  return info;
+}
+#if defined(ALLIGATOR_GLIBC_HAS_MALLINFO2)
+ALLIGATOR_EXPORT struct mallinfo2 mallinfo2(void) {
+  MallocFigures figures = malloc_figures();
+  struct mallinfo2 info {};
+  info.arena = figures.arena;
+  info.ordblks = figures.free_spans;
+  info.uordblks = figures.in_use;
+  info.fordblks = figures.arena - figures.in_use;
+  return info;
+}
+#endif
+// Nothing goes back to the system (wasm memory never shrinks; `pad` has nothing to keep):
+// what the heap keeps for reuse goes back to its free spans (Heap::trim). 1 if there was any.
+ALLIGATOR_EXPORT int malloc_trim(size_t pad) {
+  (void)pad;
+  Locked locked;
+  return alligator::global_heap().trim() ? 1 : 0;
+}
+#endif
 
 #if defined(__EMSCRIPTEN__)
 // Emscripten's runtime and musl call the allocator under these names too (mmap emulation,

@@ -226,6 +226,15 @@ std::size_t HeapCore::usable_size(const void* pointer) {
   return find_block(pointer, block) ? block.usable : 0;
 }
 
+// In the order growth retires them (SpanHeap::find_free_span): MiniPages, then spare spans.
+bool HeapCore::trim() {
+  MetadataAccess access(*this);
+  bool retired = retire_empty_mini_pages();
+  retired = spans_.retire_spare_spans() || retired;
+  check_after_operation();
+  return retired;
+}
+
 void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alignment) {
   bool rejected;
   return reallocate(pointer, new_size, alignment, rejected);

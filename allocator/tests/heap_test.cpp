@@ -711,6 +711,47 @@ TEST_F(HeapTest, SpareSpansAreRetiredBeforeGrowth) {
   heap.deallocate(whole);
 }
 
+// trim() gives back at once what growth would retire first: spare MiniPages, an empty current
+// MiniPage and spare spans go back to the free spans, while a MiniPage with a live Segment
+// stays, and memory does not grow. With nothing kept, it says so.
+TEST_F(HeapTest, TrimGivesKeptMemoryBackToTheFreeSpans) {
+  constexpr std::size_t kSize = 512;  // 4 Segments in a one-slot MiniPage on both tables
+  const std::size_t size_class = class_index(kSize);
+  std::vector<void*> spare_page, full_page;
+  for (int i = 0; i < 4; ++i) spare_page.push_back(heap.allocate(kSize));
+  for (int i = 0; i < 4; ++i) full_page.push_back(heap.allocate(kSize));
+  void* live = heap.allocate(kSize);        // on a third MiniPage, now current
+  void* spare_span = heap.allocate(10 * kSlot);
+  void* guard = heap.allocate(17 * kSlot);  // keeps the spare span from the top free span
+  ASSERT_TRUE(live && spare_span && guard);
+  for (void* block : spare_page) heap.deallocate(block);
+  heap.deallocate(spare_span);
+  ASSERT_EQ(heap.core().spare_count(size_class), 1U);
+  ASSERT_EQ(spans_of_kind(heap, SpanKind::spare).size(), 1U);
+  const HeapStats before = heap.stats();
+
+  EXPECT_TRUE(heap.trim());
+  const HeapStats after = heap.stats();
+  EXPECT_EQ(heap.core().spare_count(size_class), 0U);
+  EXPECT_TRUE(spans_of_kind(heap, SpanKind::spare).empty()) << layout(heap, memory.base());
+  EXPECT_EQ(after.mini_pages, before.mini_pages - 1);
+  // The spare MiniPage's slot joins the free spans (a spare span already counted as free).
+  EXPECT_EQ(after.free_bytes, before.free_bytes + kSlot);
+  EXPECT_EQ(after.wasm_pages, before.wasm_pages);
+  EXPECT_EQ(heap.core().current_mini_page(size_class), static_cast<std::byte*>(live));
+  ASSERT_TRUE(heap_is_valid(heap));
+  EXPECT_FALSE(heap.trim());
+
+  // An empty current MiniPage goes too.
+  heap.deallocate(live);
+  ASSERT_NE(heap.core().current_mini_page(size_class), nullptr);
+  EXPECT_TRUE(heap.trim());
+  EXPECT_EQ(heap.core().current_mini_page(size_class), nullptr);
+  EXPECT_EQ(heap.stats().mini_pages, before.mini_pages - 2);
+  for (void* block : full_page) heap.deallocate(block);
+  heap.deallocate(guard);
+}
+
 // An emptied MiniPage that is not current becomes one of its class's spares while the class has
 // fewer than kSparesPerClass; otherwise it goes back to the free spans.
 TEST_F(HeapTest, AnEmptiedMiniPageBecomesASpareOrGoesBackToTheFreeSpans) {

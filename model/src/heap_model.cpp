@@ -136,6 +136,18 @@ Verdict HeapModel::usable_size(std::uintptr_t pointer, std::size_t usable, const
   return finish(call);
 }
 
+Verdict HeapModel::trim(bool trimmed, const Outcome& seen) {
+  Call call(seen);
+  const std::size_t before = retired_mini_pages_ + retired_spare_spans_;
+  retire();
+  const bool expected = retired_mini_pages_ + retired_spare_spans_ != before;
+  if (trimmed != expected) {
+    call.fail(std::string("trim returned ") + (trimmed ? "true" : "false") + ", the model says " +
+              (expected ? "true" : "false"));
+  }
+  return finish(call);
+}
+
 Verdict HeapModel::reallocate(std::uintptr_t pointer, std::size_t size, std::size_t alignment,
                               const Outcome& seen) {
   Call call(seen);

@@ -26,7 +26,7 @@ constexpr std::uint8_t kMemoryLiteral = 255;
 constexpr std::array<OpCode, 32> kOperationTable = {
     OpCode::malloc,        OpCode::malloc,         OpCode::malloc,        OpCode::malloc,
     OpCode::free,          OpCode::free,           OpCode::free,          OpCode::free,
-    OpCode::malloc_range,  OpCode::malloc_range,   OpCode::free_range,    OpCode::free_range,
+    OpCode::malloc_range,  OpCode::malloc_range,   OpCode::free_range,    OpCode::trim,
     OpCode::calloc,        OpCode::realloc,        OpCode::realloc,       OpCode::realloc_null,
     OpCode::aligned_alloc, OpCode::aligned_alloc,  OpCode::posix_memalign, OpCode::memalign,
     OpCode::new_block,     OpCode::new_block,      OpCode::delete_block,  OpCode::delete_block,
@@ -215,7 +215,8 @@ class Decoder {
       case OpCode::refuse_grows: op.grows = in_.byte() % 8 + 1; break;
       case OpCode::free_null:
       case OpCode::usable_null:
-      case OpCode::expect: break;  // never drawn: not in the opcode table
+      case OpCode::trim:
+      case OpCode::expect: break;  // expect: never drawn, not in the opcode table
     }
     return op;
   }
@@ -397,6 +398,7 @@ class Encoder {
         return;
       case OpCode::free_null:
       case OpCode::usable_null:
+      case OpCode::trim:
         code(op.code);
         return;
       case OpCode::expect: return;  // an assertion, not an operation: the bytes drop it

@@ -182,6 +182,7 @@ class Runner {
   std::string free_address(std::uintptr_t address, const char* what);
   std::string fill(std::uint32_t id);
   std::string usable(const Operation& op);
+  std::string trim();
 
   // A new live block `id` at `result`: alignment, extent, usable size, then a fresh pattern.
   std::string admit(std::uint32_t id, void* result, std::size_t size, std::size_t alignment);
@@ -249,6 +250,7 @@ std::string Runner::run(const Operation& op) {
       s_.memory.refuse_next_grows(static_cast<std::size_t>(op.grows));
       s_.model.refuse_next_grows(static_cast<std::size_t>(op.grows));
       return after();
+    case OpCode::trim: return trim();
     case OpCode::expect: return expect(op);
   }
   return "unknown operation";
@@ -538,6 +540,16 @@ std::string Runner::usable(const Operation& op) {
   if (auto bad = verdict(s_.model.usable_size(address, usable, seen), problem); !bad.empty()) {
     return bad;
   }
+  return after();
+}
+
+std::string Runner::trim() {
+  Call call(s_);
+  const bool trimmed = s_.heap.trim();
+  std::string problem;
+  auto seen = call.outcome(nullptr, problem);
+  note = trimmed ? "true" : "false";
+  if (auto bad = verdict(s_.model.trim(trimmed, seen), problem); !bad.empty()) return bad;
   return after();
 }
 

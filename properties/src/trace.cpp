@@ -164,6 +164,7 @@ std::string format(const Operation& op) {
     case OpCode::usable: return "usable " + id_text(op.id);
     case OpCode::usable_null: return "usable null";
     case OpCode::refuse_grows: return "refuse_grows " + std::to_string(op.grows);
+    case OpCode::trim: return "trim";
     case OpCode::expect:
       switch (op.expect) {
         case Expect::same: return "expect " + id_text(op.id) + " == " + id_text(op.last);
@@ -274,6 +275,8 @@ std::optional<Operation> parse_operation(const std::string& line, std::string& e
       op.code = OpCode::usable;
       if (!parse_id(tokens[1], op.id)) return fail("bad block id '" + tokens[1] + "'");
     }
+  } else if (tokens[0] == "trim" && need(1)) {
+    op.code = OpCode::trim;
   } else if (tokens[0] == "refuse_grows" && need(2)) {
     op.code = OpCode::refuse_grows;
     if (!parse_number(tokens[1], op.grows)) return fail("bad count '" + tokens[1] + "'");

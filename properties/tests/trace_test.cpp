@@ -23,7 +23,7 @@ TEST(Trace, EveryOperationRoundTrips) {
       "b8 = malloc max",          "b8 = malloc max/2",        "b9 = memalign 64 100",
       "expect b6 == b1",          "expect b6 != b1",          "expect b3 null",
       "expect b3 live",           "expect pages 3",           "expect nothing_lost",
-      "expect no_growth 4096",
+      "expect no_growth 4096",     "trim",
   };
   for (const char* line : lines) {
     std::string error;

@@ -3,7 +3,9 @@
  * liballigator also exports the standard malloc family (malloc, free, calloc, realloc,
  * aligned_alloc, posix_memalign, memalign, malloc_usable_size, valloc, pvalloc, reallocarray),
  * so linking it replaces the system allocator; on Emscripten link with -sMALLOC=none.
- * Their edge cases are documented in alligator/malloc_family.hpp.
+ * Their edge cases are documented in alligator/malloc_family.hpp. On Emscripten and glibc it
+ * also exports mallinfo and malloc_trim (glibc: mallinfo2), declared by the C library's
+ * <malloc.h> (Emscripten's <emscripten/emmalloc.h> declares malloc_trim); README.md, Usage.
  */
 #ifndef ALLIGATOR_ALLIGATOR_H
 #define ALLIGATOR_ALLIGATOR_H

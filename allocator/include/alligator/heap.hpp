@@ -46,6 +46,10 @@ class Heap {
   bool owns(const void* pointer) const { return core_.owns(pointer); }
   const std::byte* end() const { return core_.end(); }
 
+  // What the heap keeps for reuse (spare and empty MiniPages, spare spans) back to its free
+  // spans, where any request can use it; true if there was any. The memory stays the heap's.
+  bool trim() { return core_.trim(); }
+
   HeapStats stats() const { return core_.stats(); }
   ValidationReport validate() const { return core_.validate(); }
   template <class Visit>

@@ -22,6 +22,21 @@
 extern "C" void* memalign(std::size_t alignment, std::size_t size);
 #endif
 
+// mallinfo and malloc_trim: exported where the C library's <malloc.h> has struct mallinfo
+// (Emscripten, whose dlmalloc and emmalloc export both, and glibc). Emscripten's <malloc.h>
+// declares no malloc_trim (its <emscripten/emmalloc.h> does).
+#if defined(__GLIBC__)
+#if __GLIBC_PREREQ(2, 33)
+#define ALLIGATOR_GLIBC_HAS_MALLINFO2 1
+#endif
+#endif
+#if defined(__EMSCRIPTEN__) || defined(__GLIBC__)
+#define MALLINFO_EXPORTED 1
+#if defined(__EMSCRIPTEN__)
+extern "C" int malloc_trim(std::size_t pad);
+#endif
+#endif
+
 using program_checks::check;
 using program_checks::failures;
 
@@ -83,6 +98,26 @@ int main() {
   alligator_get_stats(&during);
   check(during.live_blocks >= before.live_blocks + 5, "alligator_get_stats counts the blocks");
 
+#if defined(MALLINFO_EXPORTED)
+  // mallinfo's figures are this heap's: a system allocator's arena is not Alligator's pages.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // glibc: deprecated for mallinfo2
+  struct mallinfo info = mallinfo();
+#pragma GCC diagnostic pop
+  alligator_stats now{};
+  alligator_get_stats(&now);
+  check(static_cast<std::size_t>(info.arena) == now.wasm_pages * 65536,
+        "mallinfo's arena is Alligator's pages");
+  check(static_cast<std::size_t>(info.uordblks) == now.bytes_in_use,
+        "mallinfo's uordblks is Alligator's bytes in use");
+  check(info.uordblks + info.fordblks == info.arena, "mallinfo: uordblks + fordblks = arena");
+#if defined(ALLIGATOR_GLIBC_HAS_MALLINFO2)
+  struct mallinfo2 info2 = mallinfo2();
+  check(info2.arena == now.wasm_pages * 65536 && info2.uordblks == now.bytes_in_use,
+        "mallinfo2 reports Alligator's heap");
+#endif
+#endif
+
   std::free(from_realloc);
   std::free(from_calloc);
   std::free(from_aligned_alloc);
@@ -90,12 +125,26 @@ int main() {
   std::free(from_memalign);
   std::free(nullptr);
 
+#if defined(MALLINFO_EXPORTED)
+  // A freed 3000-byte block leaves its class's current MiniPage empty (3000 bytes: above what
+  // thread caches hold): malloc_trim gives it back to the free spans, and then finds nothing.
+  std::free(std::malloc(3000));
+  check(malloc_trim(0) == 1, "malloc_trim gives back an emptied MiniPage");
+  check(malloc_trim(0) == 0, "a second malloc_trim finds nothing kept");
+#endif
+
   char message[256] = "";
   check(alligator_validate(message, sizeof message) == 0, "the heap validates afterwards");
   if (message[0] != '\0') std::fprintf(stderr, "validate: %s\n", message);
 
   if (failures != 0) return EXIT_FAILURE;
   std::printf("malloc family served by Alligator: malloc calloc realloc aligned_alloc "
-              "posix_memalign memalign malloc_usable_size free\n");
+              "posix_memalign memalign malloc_usable_size free%s\n",
+#if defined(MALLINFO_EXPORTED)
+              " mallinfo malloc_trim"
+#else
+              ""
+#endif
+  );
   return EXIT_SUCCESS;
 }

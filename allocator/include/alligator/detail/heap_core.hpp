@@ -83,6 +83,12 @@ class HeapCore {
   void set_growth_guard(GrowthGuard guard) { growth_guard_ = guard; }
 #endif
 
+  // Gives what the heap keeps for reuse back to the free spans, as it does before growing: spare
+  // and empty current MiniPages (thread caches' empty owned ones too) and spare spans. Memory
+  // is not given back to the memory source (wasm memory never shrinks); the free spans serve
+  // any request after. Whether anything was given back. Bounded as retiring before growth is.
+  bool trim();
+
   HeapStats stats() const;
   ValidationReport validate() const;
   void walk(SpanVisitor visit, void* context) const;

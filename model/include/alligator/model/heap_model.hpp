@@ -119,6 +119,8 @@ class HeapModel {
                      const Outcome& seen);
   // usable_size(pointer) returned `usable`.
   Verdict usable_size(std::uintptr_t pointer, std::size_t usable, const Outcome& seen);
+  // trim() returned `trimmed` ("Trimming"): it retires, and says whether anything retired.
+  Verdict trim(bool trimmed, const Outcome& seen);
   // The memory source will refuse its next `count` grows (SimulatedMemory::refuse_next_grows).
   void refuse_next_grows(std::size_t count) { refusals_ = count; }
 

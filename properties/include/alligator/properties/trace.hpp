@@ -23,6 +23,7 @@
 //   fill b3                     write a new pattern over b3's usable size and read it back
 //   usable b3 | usable null     malloc_usable_size
 //   refuse_grows 2              the memory refuses its next 2 grows
+//   trim                        Heap::trim: what the heap keeps back to its free spans
 //   expect b6 == b1             b6's address is b1's latest one (live or freed); `!=` too
 //   expect b3 null              b3 holds no block (its allocation failed, or it was freed)
 //   expect b3 live              b3 holds a block
@@ -84,6 +85,7 @@ enum class OpCode {
   usable,
   usable_null,
   refuse_grows,
+  trim,
   expect,  // an assertion about the state so far, not a heap call
 };
 
