@@ -111,6 +111,13 @@ int main() {
   check(static_cast<std::size_t>(info.uordblks) == now.bytes_in_use,
         "mallinfo's uordblks is Alligator's bytes in use");
   check(info.uordblks + info.fordblks == info.arena, "mallinfo: uordblks + fordblks = arena");
+  std::size_t free_spans = 0;
+  alligator::global_heap().walk([&free_spans](const alligator::SpanView& span) {
+    if (span.kind == alligator::SpanKind::free) ++free_spans;
+  });
+  check(static_cast<std::size_t>(info.ordblks) == free_spans, "mallinfo's ordblks is the free spans");
+  check(info.hblks == 0 && info.hblkhd == 0 && info.keepcost == 0,
+        "mallinfo: no mapped regions, nothing to give back to the system");
 #if defined(ALLIGATOR_GLIBC_HAS_MALLINFO2)
   struct mallinfo2 info2 = mallinfo2();
   check(info2.arena == now.wasm_pages * 65536 && info2.uordblks == now.bytes_in_use,
@@ -126,8 +133,10 @@ int main() {
   std::free(nullptr);
 
 #if defined(MALLINFO_EXPORTED)
-  // A freed 3000-byte block leaves its class's current MiniPage empty (3000 bytes: above what
-  // thread caches hold): malloc_trim gives it back to the free spans, and then finds nothing.
+  // Once nothing is kept (the first call), a 3000-byte block (above what thread caches hold)
+  // gets a fresh MiniPage and, freed, leaves it empty: kept as the current one or a spare,
+  // malloc_trim gives it back to the free spans, and then finds nothing.
+  malloc_trim(0);
   std::free(std::malloc(3000));
   check(malloc_trim(0) == 1, "malloc_trim gives back an emptied MiniPage");
   check(malloc_trim(0) == 0, "a second malloc_trim finds nothing kept");

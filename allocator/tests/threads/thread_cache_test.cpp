@@ -563,6 +563,36 @@ TEST(ThreadCache, AnEmptyOwnedMiniPageIsRetiredBeforeTheHeapGrows) {
   EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
 }
 
+// malloc_trim gives an empty owned MiniPage back at once, as retiring before growth does, from a
+// thread other than its cache's owner (allocator/README.md, Small blocks, Trimming).
+TEST(ThreadCache, MallocTrimGivesBackAnEmptyOwnedMiniPage) {
+  constexpr std::size_t kSize = 320;
+  const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
+  Worker owner;
+  std::vector<void*> blocks;
+  // As above: every Segment the owned MiniPage gave is held here, the stack emptied.
+  owner.run([&] {
+    for (unsigned index = 0; index < 200; ++index) blocks.push_back(std::malloc(kSize));
+    ThreadCache* cache = current_thread_cache<false>();
+    while (cache != nullptr && cache->count[cached_class] != 0) {
+      blocks.push_back(std::malloc(kSize));
+    }
+  });
+  ASSERT_NE(owner.cache, nullptr);
+  const std::uint32_t owned = owner.cache->own[cached_class];
+  ASSERT_NE(owned, kNoSlot);
+  std::thread([&] {
+    for (void* block : blocks) std::free(block);
+  }).join();
+  ASSERT_TRUE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
+  ASSERT_TRUE(ThreadCacheAccess::empty(global_heap().core(), owned, cached_class));
+  EXPECT_EQ(malloc_trim(0), 1);
+  EXPECT_EQ(owner.cache->own[cached_class], kNoSlot);
+  EXPECT_FALSE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
+  char problem[160] = {};
+  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+}
+
 // A refill owns the class's current MiniPage when it has a free Segment and no partial one comes
 // first, rather than making a MiniPage while the current one's free Segments wait for the heap's
 // own path. Partial MiniPages earlier tests left (blocks in this thread's cache keep them) are

@@ -12,7 +12,9 @@
 //            alligator::ProcessHeapGuard, which must keep the other threads out)
 //   phase 3  threads that exit while the lock is contended: rounds of kChurnWorkers short-lived
 //            threads on own blocks, while one more thread runs alligator_validate() (a whole heap
-//            walk under the lock) until they are joined. A thread's exit path frees its TLS and
+//            walk under the lock), malloc_trim (which gives back the empty MiniPages the other
+//            threads' caches own) and mallinfo (a walk under every cache's lock too) until they
+//            are joined. A thread's exit path frees its TLS and
 //            then frees more, so a lock whose waiting touched the thread's TLS corrupts a block
 //            here (wasm, Emscripten's sched_yield did)
 //   tail     (wasm) a thread with a cache frees a pointer into the unused tail of a cached
@@ -41,9 +43,12 @@
 #include <thread>
 #include <vector>
 
+#include <malloc.h>
+
 #if defined(__EMSCRIPTEN__)
 #include <alligator/global_heap.hpp>
-#include <malloc.h>
+// Emscripten's <malloc.h> declares mallinfo, not malloc_trim.
+extern "C" int malloc_trim(std::size_t pad);
 #else
 #include <dlfcn.h>
 #endif
@@ -65,6 +70,8 @@ struct MallocFamily {
   void* (*realloc)(void*, std::size_t);
   void* (*aligned_alloc)(std::size_t, std::size_t);
   std::size_t (*malloc_usable_size)(void*);
+  int (*malloc_trim)(std::size_t);
+  struct mallinfo (*mallinfo)();
 };
 MallocFamily api;
 
@@ -76,7 +83,10 @@ void fail(const char* what, unsigned thread) {
 
 #if defined(__EMSCRIPTEN__)
 bool find_api() {
-  api = {&::malloc, &::free, &::calloc, &::realloc, &::aligned_alloc, &::malloc_usable_size};
+  api = {&::malloc,        &::free,
+         &::calloc,        &::realloc,
+         &::aligned_alloc, &::malloc_usable_size,
+         &::malloc_trim,   &::mallinfo};
   return true;
 }
 #else
@@ -93,7 +103,8 @@ bool find_api() {
          find(library, "free", api.free) && find(library, "calloc", api.calloc) &&
          find(library, "realloc", api.realloc) &&
          find(library, "aligned_alloc", api.aligned_alloc) &&
-         find(library, "malloc_usable_size", api.malloc_usable_size);
+         find(library, "malloc_usable_size", api.malloc_usable_size) &&
+         find(library, "malloc_trim", api.malloc_trim) && find(library, "mallinfo", api.mallinfo);
 }
 #endif
 
@@ -296,6 +307,11 @@ void pause_between_walks() {
 void validate_until(const std::atomic<bool>& stop, std::atomic<unsigned>& validations) {
   while (!stop && !failed) {
     if (alligator_validate(nullptr, 0) != 0) fail("validate() found a problem mid-run", 0);
+    api.malloc_trim(0);
+    struct mallinfo info = api.mallinfo();
+    if (info.arena <= 0 || info.uordblks < 0 || info.uordblks > info.arena) {
+      fail("mallinfo mid-run is not a heap's", 0);
+    }
     ++validations;
     pause_between_walks();
   }
