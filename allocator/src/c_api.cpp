@@ -18,14 +18,8 @@
 #include <cstring>
 
 // mallinfo's struct: Emscripten's <malloc.h> (its compat header, dlmalloc's layout) and glibc's.
-#if defined(__EMSCRIPTEN__) || defined(__GLIBC__)
+#if defined(ALLIGATOR_EXPORTS_MALLINFO)
 #include <malloc.h>
-#endif
-// glibc 2.33 added mallinfo2 (size_t fields). A nested test: __GLIBC_PREREQ exists only there.
-#if defined(__GLIBC__)
-#if __GLIBC_PREREQ(2, 33)
-#define ALLIGATOR_GLIBC_HAS_MALLINFO2 1
-#endif
 #endif
 
 #if defined(__EMSCRIPTEN__)
@@ -99,7 +93,7 @@ ALLIGATOR_EXPORT size_t malloc_usable_size(void* block) {
   return family().malloc_usable_size(block);
 }
 
-#if defined(__EMSCRIPTEN__) || defined(__GLIBC__)
+#if defined(ALLIGATOR_EXPORTS_MALLINFO)
 // What Emscripten's dlmalloc and emmalloc (and glibc) export beside the malloc family, so that a
 // program calling them links and gets figures about this heap (README.md, Usage).
 namespace {
@@ -139,7 +133,7 @@ ALLIGATOR_EXPORT struct mallinfo mallinfo(void) {
   info.fordblks = saturated(figures.arena - figures.in_use);
   return info;
 }
-#if defined(ALLIGATOR_GLIBC_HAS_MALLINFO2)
+#if defined(ALLIGATOR_EXPORTS_MALLINFO2)
 ALLIGATOR_EXPORT struct mallinfo2 mallinfo2(void) {
   MallocFigures figures = malloc_figures();
   struct mallinfo2 info {};

@@ -41,6 +41,19 @@ void* HeapCore::allocate_after_refill(unsigned size_class) {
   return slot_address(current.slot) + std::size_t{segment} * class_size(size_class);
 }
 
+// An empty MiniPage of the class: its last spare, else a new one (kNoSlot: none can be made).
+inline std::uint32_t HeapCore::spare_or_new_mini_page(unsigned size_class) {
+  std::uint32_t slot;
+  if (spare_count_[size_class] != 0) {
+    slot = spares_[size_class][--spare_count_[size_class]];  // empty, of this class already
+  } else {
+    slot = spans_.take_mini_page(kMiniPageSlots[size_class], size_class);
+    if (slot == kNoSlot) return kNoSlot;
+    bitmap_of(descriptor(slot)).clear_all();
+  }
+  return slot;
+}
+
 // The current MiniPage is full, or there is none: make a MiniPage with a free Segment current, a
 // partial one, else a spare, else a fresh one. The full page stays off every list until a
 // Segment is freed.
@@ -59,13 +72,8 @@ bool HeapCore::refill_current(unsigned size_class) {
     make_current(size_class, slot, page);
     return true;
   }
-  if (spare_count_[size_class] != 0) {
-    slot = spares_[size_class][--spare_count_[size_class]];  // empty, of this class already
-  } else {
-    slot = spans_.take_mini_page(kMiniPageSlots[size_class], size_class);
-    if (slot == kNoSlot) return false;
-    bitmap_of(descriptor(slot)).clear_all();
-  }
+  slot = spare_or_new_mini_page(size_class);
+  if (slot == kNoSlot) return false;
   make_current(size_class, slot, descriptor(slot));
   return true;
 }
@@ -156,12 +164,9 @@ std::uint32_t HeapCore::take_owned_mini_page(unsigned size_class) {
     // MiniPages. The heap's next allocation of the class refills its current one.
     slot = current.slot;
     current_[size_class] = {kNoSlot, nullptr};
-  } else if (spare_count_[size_class] != 0) {
-    slot = spares_[size_class][--spare_count_[size_class]];
   } else {
-    slot = spans_.take_mini_page(kMiniPageSlots[size_class], size_class);
+    slot = spare_or_new_mini_page(size_class);
     if (slot == kNoSlot) return kNoSlot;
-    bitmap_of(descriptor(slot)).clear_all();
   }
   descriptor(slot).role |= kOwnedByCache;
   return slot;

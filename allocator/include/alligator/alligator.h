@@ -4,14 +4,27 @@
  * aligned_alloc, posix_memalign, memalign, malloc_usable_size, valloc, pvalloc, reallocarray),
  * so linking it replaces the system allocator; on Emscripten link with -sMALLOC=none.
  * Their edge cases are documented in alligator/malloc_family.hpp. On Emscripten and glibc it
- * also exports mallinfo and malloc_trim (glibc: mallinfo2), declared by the C library's
- * <malloc.h> (Emscripten's <emscripten/emmalloc.h> declares malloc_trim); README.md, Usage.
+ * also exports mallinfo and malloc_trim (glibc 2.33 and later: mallinfo2 too; the macros below
+ * say where), declared by the C library's <malloc.h> (Emscripten's <emscripten/emmalloc.h>
+ * declares malloc_trim); README.md, Usage.
  */
 #ifndef ALLIGATOR_ALLIGATOR_H
 #define ALLIGATOR_ALLIGATOR_H
 
 #include <stddef.h>
-#include <stdio.h>
+#include <stdio.h> /* and, on glibc, <features.h>: __GLIBC__, __GLIBC_PREREQ */
+
+/* Where liballigator exports mallinfo and malloc_trim: where the C library's <malloc.h> defines
+ * struct mallinfo (Emscripten, glibc); mallinfo2 too with glibc 2.33 or later, which added it.
+ * (Nested: __GLIBC_PREREQ exists only on glibc.) */
+#if defined(__EMSCRIPTEN__) || defined(__GLIBC__)
+#define ALLIGATOR_EXPORTS_MALLINFO 1
+#if defined(__GLIBC__)
+#if __GLIBC_PREREQ(2, 33)
+#define ALLIGATOR_EXPORTS_MALLINFO2 1
+#endif
+#endif
+#endif
 
 #ifdef __cplusplus
 extern "C" {

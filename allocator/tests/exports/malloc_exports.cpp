@@ -22,19 +22,10 @@
 extern "C" void* memalign(std::size_t alignment, std::size_t size);
 #endif
 
-// mallinfo and malloc_trim: exported where the C library's <malloc.h> has struct mallinfo
-// (Emscripten, whose dlmalloc and emmalloc export both, and glibc). Emscripten's <malloc.h>
-// declares no malloc_trim (its <emscripten/emmalloc.h> does).
-#if defined(__GLIBC__)
-#if __GLIBC_PREREQ(2, 33)
-#define ALLIGATOR_GLIBC_HAS_MALLINFO2 1
-#endif
-#endif
-#if defined(__EMSCRIPTEN__) || defined(__GLIBC__)
-#define MALLINFO_EXPORTED 1
-#if defined(__EMSCRIPTEN__)
+// mallinfo and malloc_trim (where ALLIGATOR_EXPORTS_MALLINFO, alligator.h, says): Emscripten's
+// <malloc.h> declares no malloc_trim (its <emscripten/emmalloc.h> does).
+#if defined(ALLIGATOR_EXPORTS_MALLINFO) && defined(__EMSCRIPTEN__)
 extern "C" int malloc_trim(std::size_t pad);
-#endif
 #endif
 
 using program_checks::check;
@@ -98,7 +89,7 @@ int main() {
   alligator_get_stats(&during);
   check(during.live_blocks >= before.live_blocks + 5, "alligator_get_stats counts the blocks");
 
-#if defined(MALLINFO_EXPORTED)
+#if defined(ALLIGATOR_EXPORTS_MALLINFO)
   // mallinfo's figures are this heap's: a system allocator's arena is not Alligator's pages.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // glibc: deprecated for mallinfo2
@@ -118,7 +109,7 @@ int main() {
   check(static_cast<std::size_t>(info.ordblks) == free_spans, "mallinfo's ordblks is the free spans");
   check(info.hblks == 0 && info.hblkhd == 0 && info.keepcost == 0,
         "mallinfo: no mapped regions, nothing to give back to the system");
-#if defined(ALLIGATOR_GLIBC_HAS_MALLINFO2)
+#if defined(ALLIGATOR_EXPORTS_MALLINFO2)
   struct mallinfo2 info2 = mallinfo2();
   check(info2.arena == now.wasm_pages * 65536 && info2.uordblks == now.bytes_in_use,
         "mallinfo2 reports Alligator's heap");
@@ -132,7 +123,7 @@ int main() {
   std::free(from_memalign);
   std::free(nullptr);
 
-#if defined(MALLINFO_EXPORTED)
+#if defined(ALLIGATOR_EXPORTS_MALLINFO)
   // Once nothing is kept (the first call), a 3000-byte block (above what thread caches hold)
   // gets a fresh MiniPage and, freed, leaves it empty: kept as the current one or a spare,
   // malloc_trim gives it back to the free spans, and then finds nothing.
@@ -149,7 +140,7 @@ int main() {
   if (failures != 0) return EXIT_FAILURE;
   std::printf("malloc family served by Alligator: malloc calloc realloc aligned_alloc "
               "posix_memalign memalign malloc_usable_size free%s\n",
-#if defined(MALLINFO_EXPORTED)
+#if defined(ALLIGATOR_EXPORTS_MALLINFO)
               " mallinfo malloc_trim"
 #else
               ""

@@ -518,32 +518,38 @@ TEST(ThreadCache, AnExitingThreadGivesItsMiniPagesBack) {
   std::free(kept);
 }
 
-// An owned MiniPage whose Segments were all freed (here by a thread with no cache, through the
-// heap's lock) stays its cache's until the heap is about to grow: then it goes back, as an empty
-// current MiniPage does (allocator/README.md, Small blocks, Retiring).
+// Makes `owner`'s cache own a MiniPage of `size`'s class with no live Segment, and returns it.
+// Refills enough to use up any partial MiniPage of the class earlier tests left (they would hold
+// blocks not freed here), then empties the stack without a refill, so that every Segment the
+// owned MiniPage gave is held here; a thread with no cache then frees them all, each straight
+// back to its MiniPage through the heap's lock.
+std::uint32_t empty_owned_mini_page(Worker& owner, std::size_t size) {
+  const unsigned cached_class = class_of_size(size) - kFirstCachedClass;
+  std::vector<void*> blocks;
+  owner.run([&] {
+    for (unsigned index = 0; index < 200; ++index) blocks.push_back(std::malloc(size));
+    ThreadCache* cache = current_thread_cache<false>();
+    while (cache != nullptr && cache->count[cached_class] != 0) {
+      blocks.push_back(std::malloc(size));
+    }
+  });
+  if (owner.cache == nullptr || owner.cache->count[cached_class] != 0) return kNoSlot;
+  const std::uint32_t owned = owner.cache->own[cached_class];
+  std::thread([&] {
+    for (void* block : blocks) std::free(block);
+  }).join();
+  return owned;
+}
+
+// An owned MiniPage whose Segments were all freed stays its cache's until the heap is about to
+// grow: then it goes back, as an empty current MiniPage does (allocator/README.md, Small blocks,
+// Retiring).
 TEST(ThreadCache, AnEmptyOwnedMiniPageIsRetiredBeforeTheHeapGrows) {
   constexpr std::size_t kSize = 512;
   const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
   Worker owner;
-  std::vector<void*> blocks;
-  // Refills enough to use up any partial MiniPage of the class earlier tests left (they would
-  // hold blocks not freed here), then the stack emptied without a refill: every Segment the
-  // owned MiniPage gave is held here.
-  owner.run([&] {
-    for (unsigned index = 0; index < 200; ++index) blocks.push_back(std::malloc(kSize));
-    ThreadCache* cache = current_thread_cache<false>();
-    while (cache != nullptr && cache->count[cached_class] != 0) {
-      blocks.push_back(std::malloc(kSize));
-    }
-  });
-  ASSERT_NE(owner.cache, nullptr);
-  const std::uint32_t owned = owner.cache->own[cached_class];
+  const std::uint32_t owned = empty_owned_mini_page(owner, kSize);
   ASSERT_NE(owned, kNoSlot);
-  ASSERT_EQ(owner.cache->count[cached_class], 0U);
-  // A thread that only frees has no cache: every block goes straight back to its MiniPage.
-  std::thread([&] {
-    for (void* block : blocks) std::free(block);
-  }).join();
   ASSERT_EQ(owner.cache->own[cached_class], owned);  // empty, still owned
   ASSERT_TRUE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
   ASSERT_TRUE(ThreadCacheAccess::empty(global_heap().core(), owned, cached_class));
@@ -569,21 +575,8 @@ TEST(ThreadCache, MallocTrimGivesBackAnEmptyOwnedMiniPage) {
   constexpr std::size_t kSize = 320;
   const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
   Worker owner;
-  std::vector<void*> blocks;
-  // As above: every Segment the owned MiniPage gave is held here, the stack emptied.
-  owner.run([&] {
-    for (unsigned index = 0; index < 200; ++index) blocks.push_back(std::malloc(kSize));
-    ThreadCache* cache = current_thread_cache<false>();
-    while (cache != nullptr && cache->count[cached_class] != 0) {
-      blocks.push_back(std::malloc(kSize));
-    }
-  });
-  ASSERT_NE(owner.cache, nullptr);
-  const std::uint32_t owned = owner.cache->own[cached_class];
+  const std::uint32_t owned = empty_owned_mini_page(owner, kSize);
   ASSERT_NE(owned, kNoSlot);
-  std::thread([&] {
-    for (void* block : blocks) std::free(block);
-  }).join();
   ASSERT_TRUE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
   ASSERT_TRUE(ThreadCacheAccess::empty(global_heap().core(), owned, cached_class));
   EXPECT_EQ(malloc_trim(0), 1);

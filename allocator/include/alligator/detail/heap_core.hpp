@@ -136,6 +136,7 @@ class HeapCore {
   void* allocate_after_refill(unsigned size_class);
   void* allocate_without_mini_page(std::size_t size, unsigned size_class);
   bool refill_current(unsigned size_class);
+  std::uint32_t spare_or_new_mini_page(unsigned size_class);
   template <bool kSized>
   inline void deallocate_fast(void* pointer, std::size_t size);
   inline void free_segment(unsigned size_class, std::uint32_t slot, SegmentBitmap& bitmap,
