@@ -14,10 +14,12 @@
 // one reclaim and one growth) and 64 pushes; releasing one is a push.
 #include <alligator/detail/span_heap.hpp>
 
+#include "cold_code.hpp"
 #include "valgrind_hooks.hpp"
 
 #include <cstring>
 
+ALLIGATOR_COLD_CODE_BEGIN
 namespace alligator::detail {
 
 std::uint32_t SpanHeap::next_free_bitmap(std::uint32_t index) const {
@@ -109,3 +111,4 @@ void SpanHeap::grow_pool() {
 }
 
 }  // namespace alligator::detail
+ALLIGATOR_COLD_CODE_END

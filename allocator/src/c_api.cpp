@@ -8,6 +8,7 @@
 #include <alligator/global_heap.hpp>
 #include <alligator/malloc_family.hpp>
 
+#include "cold_code.hpp"
 #include "fast_path.hpp"
 #include "process_heap_lock.hpp"
 #include "thread_cache.hpp"
@@ -124,7 +125,7 @@ int saturated(std::size_t value) {
 
 // hblks, hblkhd (mmapped regions), smblks, usmblks, fsmblks: none here, 0. keepcost (what trimming
 // could give back to the system): 0, as wasm memory never shrinks.
-ALLIGATOR_EXPORT struct mallinfo mallinfo(void) {
+ALLIGATOR_EXPORT ALLIGATOR_COLD struct mallinfo mallinfo(void) {
   MallocFigures figures = malloc_figures();
   struct mallinfo info {};
   info.arena = saturated(figures.arena);
@@ -134,7 +135,7 @@ ALLIGATOR_EXPORT struct mallinfo mallinfo(void) {
   return info;
 }
 #if defined(ALLIGATOR_EXPORTS_MALLINFO2)
-ALLIGATOR_EXPORT struct mallinfo2 mallinfo2(void) {
+ALLIGATOR_EXPORT ALLIGATOR_COLD struct mallinfo2 mallinfo2(void) {
   MallocFigures figures = malloc_figures();
   struct mallinfo2 info {};
   info.arena = figures.arena;
@@ -146,7 +147,7 @@ ALLIGATOR_EXPORT struct mallinfo2 mallinfo2(void) {
 #endif
 // Nothing goes back to the system (wasm memory never shrinks; `pad` has nothing to keep):
 // what the heap keeps for reuse goes back to its free spans (Heap::trim). 1 if there was any.
-ALLIGATOR_EXPORT int malloc_trim(size_t pad) {
+ALLIGATOR_EXPORT ALLIGATOR_COLD int malloc_trim(size_t pad) {
   (void)pad;
   Locked locked;
   return alligator::global_heap().trim() ? 1 : 0;
@@ -169,7 +170,7 @@ ALLIGATOR_EXPORT void* __libc_realloc(void* block, size_t size) { return realloc
 // For code that still calls sbrk. Alligator owns linear memory, so sbrk(n) hands out n bytes as a
 // block of Alligator's heap that is never freed: successive calls are NOT contiguous. sbrk(0)
 // returns the end of the heap; a negative increment fails (wasm memory never shrinks).
-ALLIGATOR_EXPORT void* sbrk(intptr_t increment) {
+ALLIGATOR_EXPORT ALLIGATOR_COLD void* sbrk(intptr_t increment) {
   auto& heap = alligator::global_heap();
   Locked locked;
   void* block = nullptr;
@@ -202,7 +203,7 @@ ALLIGATOR_EXPORT void* alligator_realloc(void* block, size_t size, size_t alignm
   return alligator::global_heap().reallocate(block, new_size, alignment);
 }
 
-ALLIGATOR_EXPORT void alligator_get_stats(alligator_stats* out) {
+ALLIGATOR_EXPORT ALLIGATOR_COLD void alligator_get_stats(alligator_stats* out) {
   alligator::HeapStats stats = [] {
     Locked locked;
 #if ALLIGATOR_THREAD_CACHE
@@ -221,7 +222,7 @@ ALLIGATOR_EXPORT void alligator_get_stats(alligator_stats* out) {
   out->cached_bytes = stats.cached_bytes;
 }
 
-ALLIGATOR_EXPORT size_t alligator_validate(char* message, size_t capacity) {
+ALLIGATOR_EXPORT ALLIGATOR_COLD size_t alligator_validate(char* message, size_t capacity) {
   alligator::ValidationReport report = [] {
     Locked locked;
 #if ALLIGATOR_THREAD_CACHE

@@ -12,12 +12,14 @@
 // more than the growth when p >= p_min, and clears the records of the new slots.
 #include <alligator/detail/span_heap.hpp>
 
+#include "cold_code.hpp"
 #include "valgrind_hooks.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
 
+ALLIGATOR_COLD_CODE_BEGIN
 namespace alligator::detail {
 
 std::uint32_t SpanHeap::free_slots_at_top() const {
@@ -129,3 +131,4 @@ void SpanHeap::move_table(std::byte* new_memory, std::uint32_t new_top) {
 }
 
 }  // namespace alligator::detail
+ALLIGATOR_COLD_CODE_END

@@ -14,9 +14,12 @@
 #include <alligator/shim/memory_source.hpp>
 #include <alligator/size_classes.hpp>
 
+#include "cold_code.hpp"
+
 #include <cstdint>
 #include <cstring>
 
+ALLIGATOR_COLD_CODE_BEGIN
 namespace alligator {
 namespace {
 
@@ -764,3 +767,4 @@ bool write_heap_map(const HeapMapSource& source, std::FILE* file, const char* ti
 }
 
 }  // namespace alligator
+ALLIGATOR_COLD_CODE_END

@@ -6,9 +6,11 @@
 #include <alligator/detail/heap_core.hpp>
 #include <alligator/detail/size_class_map.hpp>
 
+#include "cold_code.hpp"
 #include "validation_findings.hpp"
 #include "valgrind_hooks.hpp"
 
+ALLIGATOR_COLD_CODE_BEGIN
 namespace alligator::detail {
 
 void HeapCore::walk(SpanVisitor visit, void* context) const {
@@ -389,3 +391,4 @@ ValidationReport HeapCore::validate() const {
 }
 
 }  // namespace alligator::detail
+ALLIGATOR_COLD_CODE_END

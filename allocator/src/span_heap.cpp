@@ -8,8 +8,11 @@
 #include <alligator/detail/bits.hpp>
 #include <alligator/detail/span_heap.hpp>
 
+#include "cold_code.hpp"
+
 #include <cstdint>
 
+ALLIGATOR_COLD_CODE_BEGIN
 namespace alligator::detail {
 
 void SpanHeap::set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
@@ -226,3 +229,4 @@ void SpanHeap::shrink(std::uint32_t first, std::uint32_t slots, std::uint32_t wa
 }
 
 }  // namespace alligator::detail
+ALLIGATOR_COLD_CODE_END
