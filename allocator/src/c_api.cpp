@@ -154,6 +154,25 @@ ALLIGATOR_EXPORT ALLIGATOR_COLD int malloc_trim(size_t pad) {
 }
 #endif
 
+#if defined(ALLIGATOR_EXPORTS_MALLOPT)
+// dlmalloc's three settings, none of which applies here, so nothing changes: nothing goes back to
+// the system (wasm memory never shrinks), nothing is mapped (every block comes from the heap),
+// and memory grows by whole 64 KiB wasm pages whatever the granularity. The answers are
+// dlmalloc's, so a program that checks them behaves as it does with it: 1 for those settings with
+// a value dlmalloc takes (a granularity must be a power of two of at least 4096), else 0.
+ALLIGATOR_EXPORT ALLIGATOR_COLD int mallopt(int setting, int value) {
+  switch (setting) {
+    case M_TRIM_THRESHOLD:
+    case M_MMAP_THRESHOLD:
+      return 1;
+    case M_GRANULARITY:
+      return value >= 4096 && (value & (value - 1)) == 0 ? 1 : 0;
+    default:
+      return 0;
+  }
+}
+#endif
+
 #if defined(__EMSCRIPTEN__)
 // Emscripten's runtime and musl call the allocator under these names too (mmap emulation,
 // environment setup, JS library code, musl internals): with -sMALLOC=none they must be ours.

@@ -6,7 +6,8 @@
  * Their edge cases are documented in alligator/malloc_family.hpp. On Emscripten and glibc it
  * also exports mallinfo and malloc_trim (glibc 2.33 and later: mallinfo2 too; the macros below
  * say where), declared by the C library's <malloc.h> (Emscripten's <emscripten/emmalloc.h>
- * declares malloc_trim); README.md, Usage.
+ * declares malloc_trim), and on Emscripten mallopt, which its dlmalloc exports too; README.md,
+ * Usage.
  */
 #ifndef ALLIGATOR_ALLIGATOR_H
 #define ALLIGATOR_ALLIGATOR_H
@@ -24,6 +25,12 @@
 #define ALLIGATOR_EXPORTS_MALLINFO2 1
 #endif
 #endif
+#endif
+/* Where liballigator exports mallopt: Emscripten, whose default allocator (dlmalloc) does, so
+ * that a program calling it links with -sMALLOC=none too. (On glibc the C library's own mallopt
+ * stays, tuning a malloc the program no longer uses.) */
+#if defined(__EMSCRIPTEN__)
+#define ALLIGATOR_EXPORTS_MALLOPT 1
 #endif
 
 #ifdef __cplusplus

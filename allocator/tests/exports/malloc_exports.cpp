@@ -133,6 +133,33 @@ int main() {
   check(malloc_trim(0) == 0, "a second malloc_trim finds nothing kept");
 #endif
 
+#if defined(ALLIGATOR_EXPORTS_MALLOPT)
+  // The answers Emscripten 3.1.6's dlmalloc gives (measured), and the heap unchanged by them.
+  alligator_stats before_mallopt{};
+  alligator_get_stats(&before_mallopt);
+  struct Setting {
+    int setting, value, answer;
+  };
+  const Setting settings[] = {
+      {M_TRIM_THRESHOLD, 0, 1},   {M_TRIM_THRESHOLD, -1, 1}, {M_MMAP_THRESHOLD, 0, 1},
+      {M_MMAP_THRESHOLD, -1, 1},  {M_GRANULARITY, 4096, 1},  {M_GRANULARITY, 65536, 1},
+      {M_GRANULARITY, 1 << 20, 1}, {M_GRANULARITY, 0, 0},    {M_GRANULARITY, 3, 0},
+      {M_GRANULARITY, 2048, 0},   {M_GRANULARITY, 100000, 0}, {M_GRANULARITY, -1, 0},
+      {1, 1, 0},                  {-4, 1, 0},                {0, 0, 0}};
+  for (const Setting& setting : settings) {
+    int answer = mallopt(setting.setting, setting.value);
+    if (answer != setting.answer) {
+      std::fprintf(stderr, "mallopt(%d, %d) returned %d, dlmalloc %d\n", setting.setting,
+                   setting.value, answer, setting.answer);
+      check(false, "mallopt answers as dlmalloc does");
+    }
+  }
+  alligator_stats after_mallopt{};
+  alligator_get_stats(&after_mallopt);
+  check(std::memcmp(&before_mallopt, &after_mallopt, sizeof before_mallopt) == 0,
+        "mallopt leaves the heap as it was");
+#endif
+
   char message[256] = "";
   check(alligator_validate(message, sizeof message) == 0, "the heap validates afterwards");
   if (message[0] != '\0') std::fprintf(stderr, "validate: %s\n", message);
@@ -142,6 +169,11 @@ int main() {
               "posix_memalign memalign malloc_usable_size free%s\n",
 #if defined(ALLIGATOR_EXPORTS_MALLINFO)
               " mallinfo malloc_trim"
+#else
+              ""
+#endif
+#if defined(ALLIGATOR_EXPORTS_MALLOPT)
+              " mallopt"
 #else
               ""
 #endif
