@@ -173,18 +173,24 @@ ALLIGATOR_EXPORT ALLIGATOR_COLD int mallopt(int setting, int value) {
 }
 #endif
 
+#if defined(__EMSCRIPTEN__) || defined(__wasi__)
+// musl's internals in both C libraries (atexit's list, newlocale, freelocale) allocate under
+// these names. On wasm32-wasi only the C library's dlmalloc defined them, so a program whose
+// link needed one of them pulled that malloc in beside ours: "duplicate symbol: malloc".
+ALLIGATOR_EXPORT void* __libc_malloc(size_t size) { return malloc(size); }
+ALLIGATOR_EXPORT void __libc_free(void* block) { free(block); }
+ALLIGATOR_EXPORT void* __libc_calloc(size_t count, size_t size) { return calloc(count, size); }
+ALLIGATOR_EXPORT void* __libc_realloc(void* block, size_t size) { return realloc(block, size); }
+#endif
+
 #if defined(__EMSCRIPTEN__)
-// Emscripten's runtime and musl call the allocator under these names too (mmap emulation,
-// environment setup, JS library code, musl internals): with -sMALLOC=none they must be ours.
+// Emscripten's runtime calls the allocator under these names too (mmap emulation, environment
+// setup, JS library code): with -sMALLOC=none they must be ours.
 ALLIGATOR_EXPORT void* emscripten_builtin_malloc(size_t size) { return malloc(size); }
 ALLIGATOR_EXPORT void emscripten_builtin_free(void* block) { free(block); }
 ALLIGATOR_EXPORT void* emscripten_builtin_memalign(size_t alignment, size_t size) {
   return memalign(alignment, size);
 }
-ALLIGATOR_EXPORT void* __libc_malloc(size_t size) { return malloc(size); }
-ALLIGATOR_EXPORT void __libc_free(void* block) { free(block); }
-ALLIGATOR_EXPORT void* __libc_calloc(size_t count, size_t size) { return calloc(count, size); }
-ALLIGATOR_EXPORT void* __libc_realloc(void* block, size_t size) { return realloc(block, size); }
 
 // For code that still calls sbrk. Alligator owns linear memory, so sbrk(n) hands out n bytes as a
 // block of Alligator's heap that is never freed: successive calls are NOT contiguous. sbrk(0)

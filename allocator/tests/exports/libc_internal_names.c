@@ -1,0 +1,74 @@
+/* The C library's own allocations go to Alligator too. musl's internals (Emscripten's libc and
+ * wasi-libc) allocate through __libc_malloc, __libc_calloc and __libc_free: atexit's list past
+ * its first 32 handlers, newlocale and freelocale. On wasm32-wasi only the C library's dlmalloc
+ * defined them, so a program that used atexit and printf pulled dlmalloc in beside Alligator
+ * and failed to link ("duplicate symbol: malloc"). This plain C program uses both (its link is
+ * the first check), then checks that each name is served by Alligator's heap. Emscripten and
+ * wasm32-wasi only: glibc's internals do not call the allocator by these names. */
+#include <alligator/alligator.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* block, size_t size);
+void __libc_free(void* block);
+
+static int failures;
+
+static void check(int ok, const char* what) {
+  if (!ok) {
+    fprintf(stderr, "FAIL: %s\n", what);
+    ++failures;
+  }
+}
+
+static size_t live_blocks(void) {
+  struct alligator_stats stats;
+  alligator_get_stats(&stats);
+  return stats.live_blocks;
+}
+
+/* Runs after main returns: the heap must still validate once the C library's exit work began. */
+static void validate_at_exit(void) {
+  if (alligator_validate(NULL, 0) != 0) {
+    fputs("FAIL: the heap validates at exit\n", stderr);
+    _Exit(EXIT_FAILURE);
+  }
+}
+
+int main(void) {
+  check(atexit(validate_at_exit) == 0, "atexit registers a handler");
+
+  size_t before = live_blocks();
+  void* from_malloc = __libc_malloc(40);
+  check(from_malloc != NULL && live_blocks() == before + 1, "__libc_malloc served by Alligator");
+  unsigned char* from_calloc = __libc_calloc(5, 8);
+  check(from_calloc != NULL && live_blocks() == before + 2, "__libc_calloc served by Alligator");
+  int zeroed = from_calloc != NULL;
+  for (size_t i = 0; zeroed && i < 40; ++i) zeroed = from_calloc[i] == 0;
+  check(zeroed, "__libc_calloc zeroes its block");
+  memset(from_malloc, 0x5A, 40);
+  unsigned char* from_realloc = __libc_realloc(from_malloc, 4000);
+  check(from_realloc != NULL && from_realloc[39] == 0x5A && live_blocks() == before + 2,
+        "__libc_realloc served by Alligator, contents kept");
+  __libc_free(from_realloc);
+  __libc_free(from_calloc);
+  check(live_blocks() == before, "__libc_free gives the blocks back to Alligator");
+
+  /* musl's locale objects come from __libc_malloc and go back through __libc_free. */
+  before = live_blocks();
+  locale_t locale = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0);
+  if (locale != (locale_t)0) freelocale(locale);
+  check(live_blocks() == before, "newlocale and freelocale leave no block behind");
+
+  char message[256] = "";
+  check(alligator_validate(message, sizeof message) == 0, "the heap validates afterwards");
+  if (message[0] != '\0') fprintf(stderr, "validate: %s\n", message);
+  if (failures != 0) return EXIT_FAILURE;
+  printf("__libc_malloc __libc_calloc __libc_realloc __libc_free served by Alligator\n");
+  return EXIT_SUCCESS;
+}
