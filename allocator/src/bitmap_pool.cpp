@@ -19,7 +19,7 @@
 
 #include <cstring>
 
-ALLIGATOR_COLD_CODE_BEGIN
+ALLIGATOR_MINSIZE_BEGIN
 namespace alligator::detail {
 
 std::uint32_t SpanHeap::next_free_bitmap(std::uint32_t index) const {
@@ -111,4 +111,4 @@ void SpanHeap::grow_pool() {
 }
 
 }  // namespace alligator::detail
-ALLIGATOR_COLD_CODE_END
+ALLIGATOR_MINSIZE_END

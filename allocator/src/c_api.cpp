@@ -125,7 +125,7 @@ int saturated(std::size_t value) {
 
 // hblks, hblkhd (mmapped regions), smblks, usmblks, fsmblks: none here, 0. keepcost (what trimming
 // could give back to the system): 0, as wasm memory never shrinks.
-ALLIGATOR_EXPORT ALLIGATOR_COLD struct mallinfo mallinfo(void) {
+ALLIGATOR_EXPORT ALLIGATOR_MINSIZE struct mallinfo mallinfo(void) {
   MallocFigures figures = malloc_figures();
   struct mallinfo info {};
   info.arena = saturated(figures.arena);
@@ -135,7 +135,7 @@ ALLIGATOR_EXPORT ALLIGATOR_COLD struct mallinfo mallinfo(void) {
   return info;
 }
 #if defined(ALLIGATOR_EXPORTS_MALLINFO2)
-ALLIGATOR_EXPORT ALLIGATOR_COLD struct mallinfo2 mallinfo2(void) {
+ALLIGATOR_EXPORT ALLIGATOR_MINSIZE struct mallinfo2 mallinfo2(void) {
   MallocFigures figures = malloc_figures();
   struct mallinfo2 info {};
   info.arena = figures.arena;
@@ -147,7 +147,7 @@ ALLIGATOR_EXPORT ALLIGATOR_COLD struct mallinfo2 mallinfo2(void) {
 #endif
 // Nothing goes back to the system (wasm memory never shrinks; `pad` has nothing to keep):
 // what the heap keeps for reuse goes back to its free spans (Heap::trim). 1 if there was any.
-ALLIGATOR_EXPORT ALLIGATOR_COLD int malloc_trim(size_t pad) {
+ALLIGATOR_EXPORT ALLIGATOR_MINSIZE int malloc_trim(size_t pad) {
   (void)pad;
   Locked locked;
   return alligator::global_heap().trim() ? 1 : 0;
@@ -155,18 +155,17 @@ ALLIGATOR_EXPORT ALLIGATOR_COLD int malloc_trim(size_t pad) {
 #endif
 
 #if defined(ALLIGATOR_EXPORTS_MALLOPT)
-// dlmalloc's three settings, none of which applies here, so nothing changes: nothing goes back to
-// the system (wasm memory never shrinks), nothing is mapped (every block comes from the heap),
-// and memory grows by whole 64 KiB wasm pages whatever the granularity. The answers are
-// dlmalloc's, so a program that checks them behaves as it does with it: 1 for those settings with
-// a value dlmalloc takes (a granularity must be a power of two of at least 4096), else 0.
-ALLIGATOR_EXPORT ALLIGATOR_COLD int mallopt(int setting, int value) {
+// None of dlmalloc's settings applies (nothing goes back to the system, nothing is mapped, growth
+// is by whole wasm pages): nothing changes. The answers are dlmalloc's, which reads the value as
+// a size_t: 1 for these settings, for M_GRANULARITY only a power of two of at least 4096.
+ALLIGATOR_EXPORT ALLIGATOR_MINSIZE int mallopt(int setting, int value) {
+  auto granularity = static_cast<std::size_t>(static_cast<unsigned>(value));
   switch (setting) {
     case M_TRIM_THRESHOLD:
     case M_MMAP_THRESHOLD:
       return 1;
     case M_GRANULARITY:
-      return value >= 4096 && (value & (value - 1)) == 0 ? 1 : 0;
+      return granularity >= 4096 && (granularity & (granularity - 1)) == 0 ? 1 : 0;
     default:
       return 0;
   }
@@ -195,7 +194,7 @@ ALLIGATOR_EXPORT void* emscripten_builtin_memalign(size_t alignment, size_t size
 // For code that still calls sbrk. Alligator owns linear memory, so sbrk(n) hands out n bytes as a
 // block of Alligator's heap that is never freed: successive calls are NOT contiguous. sbrk(0)
 // returns the end of the heap; a negative increment fails (wasm memory never shrinks).
-ALLIGATOR_EXPORT ALLIGATOR_COLD void* sbrk(intptr_t increment) {
+ALLIGATOR_EXPORT ALLIGATOR_MINSIZE void* sbrk(intptr_t increment) {
   auto& heap = alligator::global_heap();
   Locked locked;
   void* block = nullptr;
@@ -228,7 +227,7 @@ ALLIGATOR_EXPORT void* alligator_realloc(void* block, size_t size, size_t alignm
   return alligator::global_heap().reallocate(block, new_size, alignment);
 }
 
-ALLIGATOR_EXPORT ALLIGATOR_COLD void alligator_get_stats(alligator_stats* out) {
+ALLIGATOR_EXPORT ALLIGATOR_MINSIZE void alligator_get_stats(alligator_stats* out) {
   alligator::HeapStats stats = [] {
     Locked locked;
 #if ALLIGATOR_THREAD_CACHE
@@ -247,7 +246,7 @@ ALLIGATOR_EXPORT ALLIGATOR_COLD void alligator_get_stats(alligator_stats* out) {
   out->cached_bytes = stats.cached_bytes;
 }
 
-ALLIGATOR_EXPORT ALLIGATOR_COLD size_t alligator_validate(char* message, size_t capacity) {
+ALLIGATOR_EXPORT ALLIGATOR_MINSIZE size_t alligator_validate(char* message, size_t capacity) {
   alligator::ValidationReport report = [] {
     Locked locked;
 #if ALLIGATOR_THREAD_CACHE

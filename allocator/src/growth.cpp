@@ -19,7 +19,7 @@
 #include <cstring>
 #include <unistd.h>
 
-ALLIGATOR_COLD_CODE_BEGIN
+ALLIGATOR_MINSIZE_BEGIN
 namespace alligator::detail {
 
 std::uint32_t SpanHeap::free_slots_at_top() const {
@@ -131,4 +131,4 @@ void SpanHeap::move_table(std::byte* new_memory, std::uint32_t new_top) {
 }
 
 }  // namespace alligator::detail
-ALLIGATOR_COLD_CODE_END
+ALLIGATOR_MINSIZE_END

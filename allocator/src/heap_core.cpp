@@ -54,7 +54,7 @@ std::uint32_t slots_for(std::size_t bytes) {
 
 // Writes without allocating: the failure path must not depend on the heap that failed. (Copied
 // by hand rather than with strlen, which a module might otherwise not need.)
-ALLIGATOR_COLD void write_diagnosis(HeapError error, const void* pointer) {
+ALLIGATOR_MINSIZE void write_diagnosis(HeapError error, const void* pointer) {
   char message[128];
   std::size_t length = 0;
   for (const char* part : {"alligator: ", to_string(error), " at 0x"}) {
@@ -92,7 +92,7 @@ void HeapCore::set_error_handler(HeapErrorHandler handler, void* context) {
   error_context_ = context;
 }
 
-ALLIGATOR_COLD void HeapCore::report(HeapError error, const void* pointer) {
+ALLIGATOR_MINSIZE void HeapCore::report(HeapError error, const void* pointer) {
   if (error_handler_ != nullptr) {
     error_handler_(error, pointer, error_context_);
     return;
@@ -172,7 +172,7 @@ void* HeapCore::allocate_checked(std::size_t size, std::size_t alignment) {
 // whose MiniPages span several slots still serves the request as a large block of the whole
 // slots its bytes need, which a shorter free span may hold. Slots sit on 2 KiB boundaries, which
 // meets any alignment a small request may ask.
-ALLIGATOR_COLD void* HeapCore::allocate_without_mini_page(std::size_t size, unsigned size_class) {
+ALLIGATOR_MINSIZE void* HeapCore::allocate_without_mini_page(std::size_t size, unsigned size_class) {
   if (kMiniPageSlots[size_class] == 1) return nullptr;  // memory cannot grow
   std::uint32_t slots = slots_for(size);
   void* result = spans_.allocate_large(slots, 1);
@@ -228,7 +228,7 @@ std::size_t HeapCore::usable_size(const void* pointer) {
 }
 
 // In the order growth retires them (SpanHeap::find_free_span): MiniPages, then spare spans.
-ALLIGATOR_COLD bool HeapCore::trim() {
+ALLIGATOR_MINSIZE bool HeapCore::trim() {
   MetadataAccess access(*this);
   bool retired = retire_empty_mini_pages();
   retired = spans_.retire_spare_spans() || retired;

@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <cstring>
 
-ALLIGATOR_COLD_CODE_BEGIN
+ALLIGATOR_MINSIZE_BEGIN
 namespace alligator {
 namespace {
 
@@ -767,4 +767,4 @@ bool write_heap_map(const HeapMapSource& source, std::FILE* file, const char* ti
 }
 
 }  // namespace alligator
-ALLIGATOR_COLD_CODE_END
+ALLIGATOR_MINSIZE_END

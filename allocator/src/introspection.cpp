@@ -10,7 +10,7 @@
 #include "validation_findings.hpp"
 #include "valgrind_hooks.hpp"
 
-ALLIGATOR_COLD_CODE_BEGIN
+ALLIGATOR_MINSIZE_BEGIN
 namespace alligator::detail {
 
 void HeapCore::walk(SpanVisitor visit, void* context) const {
@@ -391,4 +391,4 @@ ValidationReport HeapCore::validate() const {
 }
 
 }  // namespace alligator::detail
-ALLIGATOR_COLD_CODE_END
+ALLIGATOR_MINSIZE_END

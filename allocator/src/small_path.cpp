@@ -134,7 +134,7 @@ void HeapCore::partial_remove(unsigned size_class, std::uint32_t slot) {
 
 // Before the heap grows, spares and current MiniPages with no live Segment give their slot back,
 // so growth happens only when nothing free fits. Bounded by (kSparesPerClass + 1) x classes.
-ALLIGATOR_COLD bool HeapCore::retire_empty_mini_pages() {
+ALLIGATOR_MINSIZE bool HeapCore::retire_empty_mini_pages() {
   bool retired = false;
 #if ALLIGATOR_THREAD_CACHE
   if (growth_guard_.retire != nullptr) retired = growth_guard_.retire(growth_guard_.context);
@@ -192,7 +192,7 @@ void HeapCore::disown_mini_page(unsigned size_class, std::uint32_t slot) {
 #endif
 
 // Growth moved the table: the current MiniPages' cached bitmaps point into the old one.
-ALLIGATOR_COLD void HeapCore::rebase_current() {
+ALLIGATOR_MINSIZE void HeapCore::rebase_current() {
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
     std::uint32_t slot = current_[size_class].slot;
     if (slot != kNoSlot) current_[size_class].bitmap = &bitmap_of(descriptor(slot));

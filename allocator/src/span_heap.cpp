@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-ALLIGATOR_COLD_CODE_BEGIN
+ALLIGATOR_MINSIZE_BEGIN
 namespace alligator::detail {
 
 void SpanHeap::set_span(std::uint32_t first, std::uint32_t slots, SpanKind kind) {
@@ -229,4 +229,4 @@ void SpanHeap::shrink(std::uint32_t first, std::uint32_t slots, std::uint32_t wa
 }
 
 }  // namespace alligator::detail
-ALLIGATOR_COLD_CODE_END
+ALLIGATOR_MINSIZE_END

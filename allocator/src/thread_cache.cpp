@@ -31,7 +31,7 @@ thread_local bool thread_exited = false;
 #endif
 
 // Growth moves the table that owners read without the heap's lock: it waits for every cache.
-ALLIGATOR_COLD void hold_caches_during_growth(void*, bool started) {
+ALLIGATOR_MINSIZE void hold_caches_during_growth(void*, bool started) {
   for (ThreadCache& cache : thread_caches) {
     if (started) {
       cache.lock.lock();
@@ -59,7 +59,7 @@ void release_oldest(ThreadCache& cache, unsigned cached_class, unsigned count) {
 
 // The key's destructor: the thread is exiting, its cache goes back whole: its blocks, then the
 // MiniPages it owns (so those its blocks emptied are spares or freed).
-ALLIGATOR_COLD void flush_on_exit(void* value) {
+ALLIGATOR_MINSIZE void flush_on_exit(void* value) {
   if (value != kNoCache) {
     auto& cache = *static_cast<ThreadCache*>(value);
     ProcessHeapLockHolder locked;
@@ -81,7 +81,7 @@ ALLIGATOR_COLD void flush_on_exit(void* value) {
 
 }  // namespace
 
-ALLIGATOR_COLD ThreadCache* claim_thread_cache() {
+ALLIGATOR_MINSIZE ThreadCache* claim_thread_cache() {
 #if !defined(__EMSCRIPTEN__)
   if (thread_exited) return nullptr;
 #endif
@@ -168,7 +168,7 @@ void flush_thread_cache(ThreadCache& cache, unsigned cached_class) {
   release_oldest(cache, cached_class, kCacheBatch);
 }
 
-ALLIGATOR_COLD bool retire_empty_owned_mini_pages(void*) {
+ALLIGATOR_MINSIZE bool retire_empty_owned_mini_pages(void*) {
   bool retired = false;
   for (ThreadCache& cache : thread_caches) {
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
@@ -189,7 +189,7 @@ ThreadCachesHeld::~ThreadCachesHeld() {
   for (ThreadCache& cache : thread_caches) cache.lock.unlock();
 }
 
-ALLIGATOR_COLD void validate_thread_caches(ValidationReport& report) {
+ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {
   Findings problem(report);
   HeapCore& core = process_core();
   // Each cached block's mark is cleared once it is checked, so a block held twice finds its mark

@@ -7,6 +7,7 @@
 
 #include <malloc.h>
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -145,7 +146,8 @@ int main() {
       {M_MMAP_THRESHOLD, -1, 1},  {M_GRANULARITY, 4096, 1},  {M_GRANULARITY, 65536, 1},
       {M_GRANULARITY, 1 << 20, 1}, {M_GRANULARITY, 0, 0},    {M_GRANULARITY, 3, 0},
       {M_GRANULARITY, 2048, 0},   {M_GRANULARITY, 100000, 0}, {M_GRANULARITY, -1, 0},
-      {1, 1, 0},                  {-4, 1, 0},                {0, 0, 0}};
+      {M_GRANULARITY, INT_MIN, 1}, {M_GRANULARITY, -4096, 0}, {1, 1, 0},
+      {-4, 1, 0},                 {0, 0, 0}};
   for (const Setting& setting : settings) {
     int answer = mallopt(setting.setting, setting.value);
     if (answer != setting.answer) {
