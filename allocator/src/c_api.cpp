@@ -23,10 +23,6 @@
 #include <malloc.h>
 #endif
 
-#if defined(__EMSCRIPTEN__)
-extern "C" unsigned char __heap_base;
-#endif
-
 namespace {
 using Locked = alligator::detail::ProcessHeapLockHolder;
 alligator::MallocFamily family() { return alligator::MallocFamily(alligator::global_heap().core()); }
@@ -193,22 +189,28 @@ ALLIGATOR_EXPORT void* emscripten_builtin_memalign(size_t alignment, size_t size
 
 // For code that still calls sbrk. Alligator owns linear memory, so sbrk(n) hands out n bytes as a
 // block of Alligator's heap that is never freed: successive calls are NOT contiguous. sbrk(0)
-// returns the end of the heap; a negative increment fails (wasm memory never shrinks).
+// returns the break: the end of the memory the heap has taken (before it took any,
+// __heap_base); a negative increment fails (wasm memory never shrinks).
 ALLIGATOR_EXPORT ALLIGATOR_MINSIZE void* sbrk(intptr_t increment) {
-  auto& heap = alligator::global_heap();
   Locked locked;
   void* block = nullptr;
   if (increment == 0) {
-    block = const_cast<std::byte*>(heap.end());
-    if (block == nullptr) block = &__heap_base;
+    block = reinterpret_cast<void*>(*alligator::EmscriptenMemory::break_address());
   } else if (increment > 0) {
-    block = heap.allocate(static_cast<size_t>(increment), 16);
+    block = alligator::global_heap().allocate(static_cast<size_t>(increment), 16);
   }
   if (block == nullptr) {
     errno = ENOMEM;
     return reinterpret_cast<void*>(-1);
   }
   return block;
+}
+
+// Where the break is kept, as Emscripten's sbrk.c has it: -sSAFE_HEAP's instrumentation calls
+// this and checks every memory access against the address stored there, which growth keeps up
+// to date. (Without it, a -sSAFE_HEAP program did not link.) Nothing may write to it.
+ALLIGATOR_EXPORT ALLIGATOR_MINSIZE uintptr_t* emscripten_get_sbrk_ptr(void) {
+  return alligator::EmscriptenMemory::break_address();
 }
 #endif
 

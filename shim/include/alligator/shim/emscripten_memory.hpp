@@ -9,12 +9,17 @@
 #include <alligator/shim/memory_source.hpp>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace alligator {
 
 class EmscriptenMemory {
  public:
   std::byte* grow(std::size_t pages);
+  // The end of the memory handed out so far (before the first growth, __heap_base), kept where
+  // Emscripten's sbrk keeps its break: liballigator's emscripten_get_sbrk_ptr returns this
+  // address, and -sSAFE_HEAP's checks read it on every memory access.
+  static std::uintptr_t* break_address();
 };
 
 static_assert(MemorySource<EmscriptenMemory>);
