@@ -23,6 +23,10 @@
 #include <malloc.h>
 #endif
 
+#if defined(__EMSCRIPTEN__)
+extern "C" unsigned char __heap_base;
+#endif
+
 namespace {
 using Locked = alligator::detail::ProcessHeapLockHolder;
 alligator::MallocFamily family() { return alligator::MallocFamily(alligator::global_heap().core()); }
@@ -155,7 +159,7 @@ ALLIGATOR_EXPORT ALLIGATOR_MINSIZE int malloc_trim(size_t pad) {
 // is by whole wasm pages): nothing changes. The answers are dlmalloc's, which reads the value as
 // a size_t: 1 for these settings, for M_GRANULARITY only a power of two of at least 4096.
 ALLIGATOR_EXPORT ALLIGATOR_MINSIZE int mallopt(int setting, int value) {
-  auto granularity = static_cast<std::size_t>(static_cast<unsigned>(value));
+  auto granularity = static_cast<std::size_t>(value);
   switch (setting) {
     case M_TRIM_THRESHOLD:
     case M_MMAP_THRESHOLD:
@@ -170,8 +174,9 @@ ALLIGATOR_EXPORT ALLIGATOR_MINSIZE int mallopt(int setting, int value) {
 
 #if defined(__EMSCRIPTEN__) || defined(__wasi__)
 // musl's internals in both C libraries (atexit's list, newlocale, freelocale) allocate under
-// these names. On wasm32-wasi only the C library's dlmalloc defined them, so a program whose
-// link needed one of them pulled that malloc in beside ours: "duplicate symbol: malloc".
+// these names (wasi-libc's under all but __libc_realloc). On wasm32-wasi only the C library's
+// dlmalloc defined them, so a program whose link needed one of them pulled that malloc in beside
+// ours: "duplicate symbol: malloc".
 ALLIGATOR_EXPORT void* __libc_malloc(size_t size) { return malloc(size); }
 ALLIGATOR_EXPORT void __libc_free(void* block) { free(block); }
 ALLIGATOR_EXPORT void* __libc_calloc(size_t count, size_t size) { return calloc(count, size); }
@@ -191,12 +196,15 @@ ALLIGATOR_EXPORT void* emscripten_builtin_memalign(size_t alignment, size_t size
 // block of Alligator's heap that is never freed: successive calls are NOT contiguous. sbrk(0)
 // returns the break: the end of the memory the heap has taken (before it took any,
 // __heap_base); a negative increment fails (wasm memory never shrinks).
+// sbrk(0) takes no lock: -sSAFE_HEAP's JavaScript asks for the break on every access it checks.
 ALLIGATOR_EXPORT ALLIGATOR_MINSIZE void* sbrk(intptr_t increment) {
-  Locked locked;
-  void* block = nullptr;
   if (increment == 0) {
-    block = reinterpret_cast<void*>(*alligator::EmscriptenMemory::break_address());
-  } else if (increment > 0) {
+    uintptr_t brk = __atomic_load_n(alligator::EmscriptenMemory::break_address(), __ATOMIC_ACQUIRE);
+    return brk != 0 ? reinterpret_cast<void*>(brk) : &__heap_base;
+  }
+  void* block = nullptr;
+  if (increment > 0) {
+    Locked locked;
     block = alligator::global_heap().allocate(static_cast<size_t>(increment), 16);
   }
   if (block == nullptr) {
@@ -208,9 +216,18 @@ ALLIGATOR_EXPORT ALLIGATOR_MINSIZE void* sbrk(intptr_t increment) {
 
 // Where the break is kept, as Emscripten's sbrk.c has it: -sSAFE_HEAP's instrumentation calls
 // this and checks every memory access against the address stored there, which growth keeps up
-// to date. (Without it, a -sSAFE_HEAP program did not link.) Nothing may write to it.
+// to date. (Without it, a -sSAFE_HEAP program did not link.) Callers must not write to it: the
+// heap owns the memory above the break and moves it only when it grows.
+// Its loads and stores are the only ones SAFE_HEAP leaves unchecked (it calls this for the rest),
+// so the break is set to __heap_base here, before the first growth, and not in the shim.
 ALLIGATOR_EXPORT ALLIGATOR_MINSIZE uintptr_t* emscripten_get_sbrk_ptr(void) {
-  return alligator::EmscriptenMemory::break_address();
+  uintptr_t* brk = alligator::EmscriptenMemory::break_address();
+  if (__atomic_load_n(brk, __ATOMIC_ACQUIRE) == 0) {
+    uintptr_t unset = 0;  // only the first store lands; growth may have stored since
+    __atomic_compare_exchange_n(brk, &unset, reinterpret_cast<uintptr_t>(&__heap_base), false,
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  }
+  return brk;
 }
 #endif
 

@@ -8,22 +8,27 @@ extern "C" unsigned char __heap_base;
 
 namespace alligator {
 namespace {
-// Start of the memory not yet handed out; only moves forward. Until the first growth it is
-// __heap_base (a constant initializer: it holds before any code runs); growth starts the heap at
-// the next wasm page boundary (after the first growth it stays on one: a no-op).
-std::uintptr_t program_break = reinterpret_cast<std::uintptr_t>(&__heap_base);
+// The break: the end of the memory handed out so far, only moving forward; 0 until the first
+// growth or the first emscripten_get_sbrk_ptr (liballigator's c_api.cpp), which store it, and
+// read as __heap_base until then. Not an initializer: a position-independent build would apply
+// it only when it relocates its data, and -sSAFE_HEAP's checks may ask before. Growth writes it
+// under the heap's lock; the atomics are for readers without it.
+std::uintptr_t program_break = 0;
 }  // namespace
 
+// No memory access here: -sSAFE_HEAP instruments every load and store with a call to
+// emscripten_get_sbrk_ptr, which calls this, and skips only that function itself.
 std::uintptr_t* EmscriptenMemory::break_address() { return &program_break; }
 
 std::byte* EmscriptenMemory::grow(std::size_t pages) {
-  program_break = (program_break + kWasmPageSize - 1) & ~(kWasmPageSize - 1);
-  if (pages > (UINTPTR_MAX - program_break) / kWasmPageSize) return nullptr;  // past 4 GiB
-  std::uintptr_t end = program_break + pages * kWasmPageSize;
+  std::uintptr_t start = __atomic_load_n(&program_break, __ATOMIC_ACQUIRE);
+  if (start == 0) start = reinterpret_cast<std::uintptr_t>(&__heap_base);
+  start = (start + kWasmPageSize - 1) & ~(kWasmPageSize - 1);  // the heap starts on a page
+  if (pages > (UINTPTR_MAX - start) / kWasmPageSize) return nullptr;  // past 4 GiB
+  std::uintptr_t end = start + pages * kWasmPageSize;
   if (end > emscripten_get_heap_size() && !emscripten_resize_heap(end)) return nullptr;
-  auto* start = reinterpret_cast<std::byte*>(program_break);
-  program_break = end;
-  return start;
+  __atomic_store_n(&program_break, end, __ATOMIC_RELEASE);
+  return reinterpret_cast<std::byte*>(start);
 }
 
 }  // namespace alligator

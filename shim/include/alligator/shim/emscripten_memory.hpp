@@ -16,9 +16,10 @@ namespace alligator {
 class EmscriptenMemory {
  public:
   std::byte* grow(std::size_t pages);
-  // The end of the memory handed out so far (before the first growth, __heap_base), kept where
-  // Emscripten's sbrk keeps its break: liballigator's emscripten_get_sbrk_ptr returns this
-  // address, and -sSAFE_HEAP's checks read it on every memory access.
+  // Where the end of the memory handed out so far is kept, as Emscripten's sbrk keeps its
+  // break: liballigator's emscripten_get_sbrk_ptr returns this address, and -sSAFE_HEAP's checks
+  // read the break there on every memory access. 0 means no growth yet (the break is then
+  // __heap_base); growth changes it. Read it atomically.
   static std::uintptr_t* break_address();
 };
 
