@@ -199,8 +199,9 @@ ALLIGATOR_EXPORT void* emscripten_builtin_memalign(size_t alignment, size_t size
 // sbrk(0) takes no lock: -sSAFE_HEAP's JavaScript asks for the break on every access it checks.
 ALLIGATOR_EXPORT ALLIGATOR_MINSIZE void* sbrk(intptr_t increment) {
   if (increment == 0) {
-    uintptr_t brk = __atomic_load_n(alligator::EmscriptenMemory::break_address(), __ATOMIC_ACQUIRE);
-    return brk != 0 ? reinterpret_cast<void*>(brk) : &__heap_base;
+    uintptr_t current = __atomic_load_n(alligator::EmscriptenMemory::break_address(),
+                                        __ATOMIC_ACQUIRE);
+    return current != 0 ? reinterpret_cast<void*>(current) : &__heap_base;
   }
   void* block = nullptr;
   if (increment > 0) {
@@ -217,17 +218,17 @@ ALLIGATOR_EXPORT ALLIGATOR_MINSIZE void* sbrk(intptr_t increment) {
 // Where the break is kept, as Emscripten's sbrk.c has it: -sSAFE_HEAP's instrumentation calls
 // this and checks every memory access against the address stored there, which growth keeps up
 // to date. (Without it, a -sSAFE_HEAP program did not link.) Callers must not write to it: the
-// heap owns the memory above the break and moves it only when it grows.
-// Its loads and stores are the only ones SAFE_HEAP leaves unchecked (it calls this for the rest),
-// so the break is set to __heap_base here, before the first growth, and not in the shim.
+// heap owns the memory above the break and moves it only when it grows. This function's own loads
+// and stores are the only ones SAFE_HEAP leaves unchecked (it calls this for the rest), so the
+// break is set to __heap_base here, before the first growth, and not in the shim.
 ALLIGATOR_EXPORT ALLIGATOR_MINSIZE uintptr_t* emscripten_get_sbrk_ptr(void) {
-  uintptr_t* brk = alligator::EmscriptenMemory::break_address();
-  if (__atomic_load_n(brk, __ATOMIC_ACQUIRE) == 0) {
+  uintptr_t* program_break = alligator::EmscriptenMemory::break_address();
+  if (__atomic_load_n(program_break, __ATOMIC_ACQUIRE) == 0) {
     uintptr_t unset = 0;  // only the first store lands; growth may have stored since
-    __atomic_compare_exchange_n(brk, &unset, reinterpret_cast<uintptr_t>(&__heap_base), false,
-                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    __atomic_compare_exchange_n(program_break, &unset, reinterpret_cast<uintptr_t>(&__heap_base),
+                                false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
   }
-  return brk;
+  return program_break;
 }
 #endif
 
