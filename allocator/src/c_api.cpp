@@ -192,6 +192,20 @@ ALLIGATOR_EXPORT void* emscripten_builtin_memalign(size_t alignment, size_t size
   return memalign(alignment, size);
 }
 
+// Where the break is kept, as Emscripten's sbrk.c has it: -sSAFE_HEAP's instrumentation calls
+// this and checks every load and store against it (without it, a -sSAFE_HEAP program did not
+// link). Callers must not write to it: the heap owns the memory above the break. SAFE_HEAP leaves
+// only this function's own accesses unchecked, so the break is first set here, not in the shim.
+ALLIGATOR_EXPORT ALLIGATOR_MINSIZE uintptr_t* emscripten_get_sbrk_ptr(void) {
+  uintptr_t* program_break = alligator::EmscriptenMemory::break_address();
+  if (__atomic_load_n(program_break, __ATOMIC_ACQUIRE) == 0) {
+    uintptr_t unset = 0;  // only the first store lands; growth may have stored since
+    __atomic_compare_exchange_n(program_break, &unset, reinterpret_cast<uintptr_t>(&__heap_base),
+                                false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  }
+  return program_break;
+}
+
 // For code that still calls sbrk. Alligator owns linear memory, so sbrk(n) hands out n bytes as a
 // block of Alligator's heap that is never freed: successive calls are NOT contiguous. sbrk(0)
 // returns the break: the end of the memory the heap has taken (before it took any,
@@ -199,9 +213,7 @@ ALLIGATOR_EXPORT void* emscripten_builtin_memalign(size_t alignment, size_t size
 // sbrk(0) takes no lock: -sSAFE_HEAP's JavaScript asks for the break on every access it checks.
 ALLIGATOR_EXPORT ALLIGATOR_MINSIZE void* sbrk(intptr_t increment) {
   if (increment == 0) {
-    uintptr_t current = __atomic_load_n(alligator::EmscriptenMemory::break_address(),
-                                        __ATOMIC_ACQUIRE);
-    return current != 0 ? reinterpret_cast<void*>(current) : &__heap_base;
+    return reinterpret_cast<void*>(__atomic_load_n(emscripten_get_sbrk_ptr(), __ATOMIC_ACQUIRE));
   }
   void* block = nullptr;
   if (increment > 0) {
@@ -213,22 +225,6 @@ ALLIGATOR_EXPORT ALLIGATOR_MINSIZE void* sbrk(intptr_t increment) {
     return reinterpret_cast<void*>(-1);
   }
   return block;
-}
-
-// Where the break is kept, as Emscripten's sbrk.c has it: -sSAFE_HEAP's instrumentation calls
-// this and checks every memory access against the address stored there, which growth keeps up
-// to date. (Without it, a -sSAFE_HEAP program did not link.) Callers must not write to it: the
-// heap owns the memory above the break and moves it only when it grows. This function's own loads
-// and stores are the only ones SAFE_HEAP leaves unchecked (it calls this for the rest), so the
-// break is set to __heap_base here, before the first growth, and not in the shim.
-ALLIGATOR_EXPORT ALLIGATOR_MINSIZE uintptr_t* emscripten_get_sbrk_ptr(void) {
-  uintptr_t* program_break = alligator::EmscriptenMemory::break_address();
-  if (__atomic_load_n(program_break, __ATOMIC_ACQUIRE) == 0) {
-    uintptr_t unset = 0;  // only the first store lands; growth may have stored since
-    __atomic_compare_exchange_n(program_break, &unset, reinterpret_cast<uintptr_t>(&__heap_base),
-                                false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-  }
-  return program_break;
 }
 #endif
 

@@ -518,7 +518,8 @@ TEST(ThreadCache, AnExitingThreadGivesItsMiniPagesBack) {
   std::free(kept);
 }
 
-// Makes `owner`'s cache own a MiniPage of `size`'s class with no live Segment, and returns it.
+// Makes `owner`'s cache own a MiniPage of `size`'s class with no live Segment, and returns it
+// (kNoSlot if the cache did not end up owning one, flagged as owned and empty).
 // Refills enough to use up any partial MiniPage of the class earlier tests left (they would hold
 // blocks not freed here), then empties the stack without a refill, so that every Segment the
 // owned MiniPage gave is held here; a thread with no cache then frees them all, each straight
@@ -538,7 +539,19 @@ std::uint32_t empty_owned_mini_page(Worker& owner, std::size_t size) {
   std::thread([&] {
     for (void* block : blocks) std::free(block);
   }).join();
-  return owned;
+  const auto& core = global_heap().core();
+  bool still_owned_and_empty = owner.cache->own[cached_class] == owned &&
+                               ThreadCacheAccess::owned_mini_page(core, owned, cached_class) &&
+                               ThreadCacheAccess::empty(core, owned, cached_class);
+  return still_owned_and_empty ? owned : kNoSlot;
+}
+
+// The owned MiniPage went back to the heap, which still validates.
+void expect_given_back(const Worker& owner, std::uint32_t owned, unsigned cached_class) {
+  EXPECT_EQ(owner.cache->own[cached_class], kNoSlot);
+  EXPECT_FALSE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
+  char problem[160] = {};
+  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
 }
 
 // An owned MiniPage whose Segments were all freed stays its cache's until the heap is about to
@@ -550,9 +563,6 @@ TEST(ThreadCache, AnEmptyOwnedMiniPageIsRetiredBeforeTheHeapGrows) {
   Worker owner;
   const std::uint32_t owned = empty_owned_mini_page(owner, kSize);
   ASSERT_NE(owned, kNoSlot);
-  ASSERT_EQ(owner.cache->own[cached_class], owned);  // empty, still owned
-  ASSERT_TRUE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
-  ASSERT_TRUE(ThreadCacheAccess::empty(global_heap().core(), owned, cached_class));
   // A request no free span holds: the heap retires what it keeps, then asks to grow (refused,
   // every time it asks).
   global_heap().memory().refuse_next_grows(SIZE_MAX);
@@ -563,10 +573,7 @@ TEST(ThreadCache, AnEmptyOwnedMiniPageIsRetiredBeforeTheHeapGrows) {
   void* huge = opaque_malloc(std::size_t{256} << 20);
   global_heap().memory().refuse_next_grows(0);
   EXPECT_EQ(huge, nullptr);
-  EXPECT_EQ(owner.cache->own[cached_class], kNoSlot);
-  EXPECT_FALSE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
-  char problem[160] = {};
-  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+  expect_given_back(owner, owned, cached_class);
 }
 
 // malloc_trim gives an empty owned MiniPage back at once, as retiring before growth does, from a
@@ -577,13 +584,8 @@ TEST(ThreadCache, MallocTrimGivesBackAnEmptyOwnedMiniPage) {
   Worker owner;
   const std::uint32_t owned = empty_owned_mini_page(owner, kSize);
   ASSERT_NE(owned, kNoSlot);
-  ASSERT_TRUE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
-  ASSERT_TRUE(ThreadCacheAccess::empty(global_heap().core(), owned, cached_class));
   EXPECT_EQ(malloc_trim(0), 1);
-  EXPECT_EQ(owner.cache->own[cached_class], kNoSlot);
-  EXPECT_FALSE(ThreadCacheAccess::owned_mini_page(global_heap().core(), owned, cached_class));
-  char problem[160] = {};
-  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+  expect_given_back(owner, owned, cached_class);
 }
 
 // A refill owns the class's current MiniPage when it has a free Segment and no partial one comes
