@@ -65,7 +65,7 @@ inline void HeapCore::relink_after_free(unsigned size_class, std::uint32_t slot,
   if (descriptor(slot).role & kOwnedByCache) return;  // its cache keeps it, as the current one
 #endif
   if (!bitmap.word_has_live(segment) &&
-      (kBitmapShape[size_class].last_word == 0 || bitmap.empty(segments_in(size_class)))) {
+      (bitmap_shape(size_class).last_word == 0 || bitmap.empty(segments_in(size_class)))) {
     keep_or_release_empty(size_class, slot);
   } else if (!(descriptor(slot).role & kOnPartialList)) {
     relink_no_longer_full(size_class, slot);  // it was full: on no list
@@ -95,7 +95,7 @@ inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) 
     unsigned segment;
     std::byte* block;
     if (current.bitmap != nullptr &&
-        (segment = current.bitmap->take_lowest_clear(kBitmapShape[size_class])) !=
+        (segment = current.bitmap->take_lowest_clear(bitmap_shape(size_class))) !=
             SegmentBitmap::kNoSegment) {
       block = slot_address(current.slot) + std::size_t{segment} * class_size(size_class);
     } else {
@@ -117,9 +117,9 @@ inline void* HeapCore::allocate_inline(std::size_t size, std::size_t alignment) 
 // of 128 Segments or more must have no slack.
 inline constexpr bool kSlackIndexIsALiveBit = [] {
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
-    bool slack = segments_in(size_class) * class_size(size_class) <
-                 kMiniPageSlots[size_class] * kSlotSize;
-    if (slack && segments_in(size_class) >= SegmentBitmap::kCachedOffset) return false;
+    std::size_t segments = segments_per_mini_page(size_class);
+    bool slack = segments * class_size(size_class) < kMiniPageSlots[size_class] * kSlotSize;
+    if (slack && segments >= SegmentBitmap::kCachedOffset) return false;
   }
   return true;
 }();

@@ -173,7 +173,7 @@ void* HeapCore::allocate_checked(std::size_t size, std::size_t alignment) {
 // slots its bytes need, which a shorter free span may hold. Slots sit on 2 KiB boundaries, which
 // meets any alignment a small request may ask.
 ALLIGATOR_MINSIZE void* HeapCore::allocate_without_mini_page(std::size_t size, unsigned size_class) {
-  if (kMiniPageSlots[size_class] == 1) return nullptr;  // memory cannot grow
+  if (mini_page_slot_count(size_class) == 1) return nullptr;  // memory cannot grow
   std::uint32_t slots = slots_for(size);
   void* result = spans_.allocate_large(slots, 1);
   if (result != nullptr) valgrind::block_allocated(result, std::size_t{slots} * kSlotSize);

@@ -217,9 +217,9 @@ ValidationReport HeapCore::validate() const {
           problem("MiniPage at slot %u has class %u", slot, head.size_class);
           break;
         }
-        if (slots != kMiniPageSlots[head.size_class]) {
+        if (slots != mini_page_slot_count(head.size_class)) {
           problem("MiniPage at slot %u spans %u slots, its class %u", slot, slots,
-                  kMiniPageSlots[head.size_class]);
+                  mini_page_slot_count(head.size_class));
         }
         if (head.bitmap >= spans_.bitmap_records()) {
           problem("MiniPage at slot %u has bitmap record %u of %u", slot,

@@ -21,6 +21,30 @@
 
 namespace alligator::detail {
 
+constinit ClassTables class_tables{};
+
+// The rules of size_classes.hpp, size_class_map.hpp and SegmentBitmap::shape, as the constant
+// tables apply them (allocator/tests/size_class_test.cpp compares the two). One thread writes;
+// another that finds them being written waits, which takes microseconds, once.
+ALLIGATOR_MINSIZE void fill_class_tables() {
+  unsigned expected = 0;
+  if (__atomic_compare_exchange_n(&class_tables.state, &expected, kClassTablesWriting, false,
+                                  __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+    for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
+      std::size_t size = class_size(size_class);
+      std::size_t slots = mini_page_slots_for_size(size);
+      class_tables.segment_reciprocal[size_class] =
+          static_cast<std::uint32_t>((std::uint64_t{1} << kReciprocalShift) / size + 1);
+      class_tables.bitmap_shape[size_class] =
+          SegmentBitmap::shape(static_cast<unsigned>(slots * kMiniPageSize / size));
+      class_tables.mini_page_slots[size_class] = static_cast<std::uint8_t>(slots);
+    }
+    __atomic_store_n(&class_tables.state, kClassTablesReady, __ATOMIC_RELEASE);
+  }
+  while (__atomic_load_n(&class_tables.state, __ATOMIC_ACQUIRE) != kClassTablesReady) {
+  }
+}
+
 unsigned HeapCore::class_of_medium_size(std::size_t size) {
   return detail::class_of_medium_size(size);
 }
@@ -28,7 +52,7 @@ unsigned HeapCore::class_of_medium_size(std::size_t size) {
 void* HeapCore::allocate_small(unsigned size_class) {
   const CurrentMiniPage& current = current_[size_class];
   if (current.bitmap != nullptr) {
-    unsigned segment = current.bitmap->take_lowest_clear(kBitmapShape[size_class]);
+    unsigned segment = current.bitmap->take_lowest_clear(bitmap_shape(size_class));
     if (segment != SegmentBitmap::kNoSegment) {
       return slot_address(current.slot) + std::size_t{segment} * class_size(size_class);
     }
@@ -39,7 +63,7 @@ void* HeapCore::allocate_small(unsigned size_class) {
 void* HeapCore::allocate_after_refill(unsigned size_class) {
   if (!refill_current(size_class)) return nullptr;
   const CurrentMiniPage& current = current_[size_class];
-  unsigned segment = current.bitmap->take_lowest_clear(kBitmapShape[size_class]);
+  unsigned segment = current.bitmap->take_lowest_clear(bitmap_shape(size_class));
   return slot_address(current.slot) + std::size_t{segment} * class_size(size_class);
 }
 
@@ -49,7 +73,8 @@ inline std::uint32_t HeapCore::spare_or_new_mini_page(unsigned size_class) {
   if (spare_count_[size_class] != 0) {
     slot = spares_[size_class][--spare_count_[size_class]];  // empty, of this class already
   } else {
-    slot = spans_.take_mini_page(kMiniPageSlots[size_class], size_class);
+    ensure_class_tables();
+    slot = spans_.take_mini_page(mini_page_slot_count(size_class), size_class);
     if (slot == kNoSlot) return kNoSlot;
     bitmap_of(descriptor(slot)).clear_all();
   }
@@ -87,7 +112,7 @@ bool HeapCore::refill_current(unsigned size_class) {
 // keeps the cost of an alloc+free pair close to what it is with few.
 void HeapCore::relink_no_longer_full(unsigned size_class, std::uint32_t slot) {
   const CurrentMiniPage& current = current_[size_class];
-  if (current.bitmap == nullptr || !current.bitmap->has_clear(kBitmapShape[size_class])) {
+  if (current.bitmap == nullptr || !current.bitmap->has_clear(bitmap_shape(size_class))) {
     make_current(size_class, slot, descriptor(slot));
   } else {
     partial_push(size_class, slot);
@@ -161,7 +186,7 @@ std::uint32_t HeapCore::take_owned_mini_page(unsigned size_class) {
   const CurrentMiniPage& current = current_[size_class];
   if (slot != kNoSlot) {
     partial_remove(size_class, slot);
-  } else if (current.bitmap != nullptr && current.bitmap->has_clear(kBitmapShape[size_class])) {
+  } else if (current.bitmap != nullptr && current.bitmap->has_clear(bitmap_shape(size_class))) {
     // Its free Segments would otherwise wait for the heap's own path while refills made new
     // MiniPages. The heap's next allocation of the class refills its current one.
     slot = current.slot;
@@ -175,7 +200,7 @@ std::uint32_t HeapCore::take_owned_mini_page(unsigned size_class) {
 }
 
 void* HeapCore::take_from_owned(unsigned size_class, std::uint32_t slot) {
-  unsigned segment = bitmap_of(descriptor(slot)).take_lowest_clear(kBitmapShape[size_class]);
+  unsigned segment = bitmap_of(descriptor(slot)).take_lowest_clear(bitmap_shape(size_class));
   if (segment == SegmentBitmap::kNoSegment) return nullptr;
   return slot_address(slot) + std::size_t{segment} * class_size(size_class);
 }
@@ -185,7 +210,7 @@ void HeapCore::disown_mini_page(unsigned size_class, std::uint32_t slot) {
   const SegmentBitmap& bitmap = bitmap_of(descriptor(slot));
   if (bitmap.empty(segments_in(size_class))) {
     keep_or_release_empty(size_class, slot);
-  } else if (bitmap.has_clear(kBitmapShape[size_class])) {
+  } else if (bitmap.has_clear(bitmap_shape(size_class))) {
     relink_no_longer_full(size_class, slot);
   }
 }

@@ -343,6 +343,7 @@ TEST(SizeClassTest, SegmentsPerMiniPageIsFloorOfItsBytesBySize) {
 // segment_of_offset and is_segment_start (a 64-bit product with a 2^32 reciprocal) against plain
 // division and modulo, for every byte offset of every class's MiniPage: 0 .. k_c x 2048 - 1.
 TEST(SizeClassTest, SegmentOfOffsetIsDivisionForEveryOffsetOfEveryMiniPage) {
+  detail::ensure_class_tables();
   for (unsigned c = 0; c < kClassCount; ++c) {
     std::size_t size = class_size(c);
     std::size_t bytes = mini_page_slots_of(size) * 2048;
@@ -352,6 +353,24 @@ TEST(SizeClassTest, SegmentOfOffsetIsDivisionForEveryOffsetOfEveryMiniPage) {
       ASSERT_EQ(detail::is_segment_start(offset, c), offset % size == 0)
           << "class " << c << " (" << size << " bytes), offset " << offset;
     }
+  }
+}
+
+// The run-time copies (ClassTables, written the first time a MiniPage is made) hold what the
+// constant tables hold, class by class.
+TEST(SizeClassTest, RunTimeTablesHoldTheConstantTables) {
+  detail::ensure_class_tables();
+  EXPECT_EQ(detail::class_tables.state, detail::kClassTablesReady);
+  for (unsigned c = 0; c < kClassCount; ++c) {
+    EXPECT_EQ(detail::class_tables.segment_reciprocal[c], detail::kSegmentReciprocal[c]) << c;
+    EXPECT_EQ(detail::mini_page_slot_count(c), detail::kMiniPageSlots[c]) << "class " << c;
+    EXPECT_EQ(detail::segments_in(c), segments_per_mini_page(c)) << "class " << c;
+    const auto& shape = detail::bitmap_shape(c);
+    const auto& expected = detail::kBitmapShape[c];
+    EXPECT_EQ(shape.first_shift, expected.first_shift) << "class " << c;
+    EXPECT_EQ(shape.last_word, expected.last_word) << "class " << c;
+    EXPECT_EQ(shape.last_shift, expected.last_shift) << "class " << c;
+    EXPECT_EQ(shape.last_segment, expected.last_segment) << "class " << c;
   }
 }
 

@@ -177,7 +177,8 @@ class SegmentBitmap {
   Word words_[kWords];
 };
 
-// Each class's SegmentBitmap::Shape, looked up rather than computed on every allocation.
+// Each class's SegmentBitmap::Shape, for constant expressions and tests; the allocator reads the
+// copy in ClassTables (size_class_map.hpp).
 static_assert(sizeof(SegmentBitmap::Shape) == 4);
 inline constexpr auto kBitmapShape = [] {
   std::array<SegmentBitmap::Shape, kClassCount> table{};
@@ -187,16 +188,13 @@ inline constexpr auto kBitmapShape = [] {
   }
   return table;
 }();
-// A class's Segments per MiniPage, from its Shape (size_class_map.hpp's kSegmentsPerMiniPage is
-// for constant expressions: indexed at run time it would add two bytes a class to the module).
-constexpr unsigned segments_in(unsigned size_class) {
-  return kBitmapShape[size_class].last_segment + 1U;
-}
 static_assert([] {
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
-    if (segments_in(size_class) != segments_per_mini_page(size_class)) return false;
+    if (kBitmapShape[size_class].last_segment + 1U != segments_per_mini_page(size_class)) {
+      return false;
+    }
   }
   return true;
-}());
+}(), "a Shape's last Segment is the class's Segment count less one");
 
 }  // namespace alligator::detail

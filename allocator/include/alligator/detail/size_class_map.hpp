@@ -3,6 +3,7 @@
 #pragma once
 
 #include <alligator/detail/bits.hpp>
+#include <alligator/detail/segment_bitmap.hpp>
 #include <alligator/size_classes.hpp>
 
 #include <array>
@@ -56,7 +57,8 @@ constexpr unsigned class_of_size(std::size_t size) {
   return class_of_medium_size(size);
 }
 
-// The slots of a class's MiniPage, and its Segment count, looked up rather than computed.
+// The slots of a class's MiniPage, and its Segment count, for constant expressions and tests (the
+// allocator reads ClassTables, below).
 inline constexpr auto kMiniPageSlots = [] {
   std::array<std::uint8_t, kClassCount> table{};
   for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
@@ -100,24 +102,6 @@ static_assert(std::uint64_t{kMaxMiniPageSlots * kMiniPageSize} * kLargestClassSi
                   (std::uint64_t{1} << kReciprocalShift),
               "offset * size < 2^32, so the reciprocal's floor is exact");
 
-constexpr std::uint64_t segment_product(std::size_t offset, unsigned size_class) {
-  return std::uint64_t{static_cast<std::uint32_t>(offset)} * kSegmentReciprocal[size_class];
-}
-constexpr unsigned segment_of_offset(std::size_t offset, unsigned size_class) {
-  return static_cast<unsigned>(segment_product(offset, size_class) >> kReciprocalShift);
-}
-
-// Whether `offset` starts a Segment, from the same product: its low 32 bits are
-// q * (r * size - 2^32) <= q * size = offset < 2^15 when offset = q * size, and at least
-// r > 2^32 / 16384 = 2^18 otherwise (no wrap: (q + 1) * size <= 16 * 2048 < r). So no multiply
-// back by the class size is needed. allocator/tests/size_class_test.cpp checks both functions for
-// every offset of every class's MiniPage (too many for a constant expression).
-inline constexpr std::uint32_t kSegmentStartBound = 1U << 15;
-static_assert(kMaxMiniPageSlots * kMiniPageSize <= kSegmentStartBound);
-constexpr bool is_segment_start(std::size_t offset, unsigned size_class) {
-  return static_cast<std::uint32_t>(segment_product(offset, size_class)) < kSegmentStartBound;
-}
-
 static_assert([] {
   for (std::size_t c = 0; c + 1 < kClassCount; ++c) {
     if (kClassSizes[c] >= kClassSizes[c + 1]) return false;
@@ -133,5 +117,55 @@ static_assert([] {
   return true;
 }(), "every class keeps the natural alignment of the requests it serves");
 static_assert(kClassSizes[kClassCount - 1] == kLargestClassSize);
+
+// The per-class values the allocator reads at run time (all but the class sizes, which requests
+// map to before any MiniPage exists), computed from the constant tables' rules into
+// zero-initialized memory the first time a MiniPage is made. Zero-initialized memory costs a wasm
+// module nothing, where the same tables as data took 936 bytes of it (code_size). Every MiniPage
+// is made by HeapCore::spare_or_new_mini_page, which calls ensure_class_tables first, and these
+// values are read only for a class with a MiniPage, so none is read before it is written.
+struct ClassTables {
+  std::uint32_t segment_reciprocal[kClassCount];
+  SegmentBitmap::Shape bitmap_shape[kClassCount];
+  std::uint8_t mini_page_slots[kClassCount];
+  unsigned state;  // kClassTablesReady once written (ensure_class_tables)
+};
+inline constexpr unsigned kClassTablesWriting = 1;
+inline constexpr unsigned kClassTablesReady = 2;
+extern ClassTables class_tables;  // small_path.cpp
+void fill_class_tables();         // small_path.cpp: out of line, run once
+// Acquire: a thread that sees them ready sees what the writer wrote (heaps in several threads).
+inline void ensure_class_tables() {
+  if (__atomic_load_n(&class_tables.state, __ATOMIC_ACQUIRE) != kClassTablesReady) {
+    fill_class_tables();
+  }
+}
+
+inline const SegmentBitmap::Shape& bitmap_shape(unsigned size_class) {
+  return class_tables.bitmap_shape[size_class];
+}
+inline unsigned segments_in(unsigned size_class) {
+  return class_tables.bitmap_shape[size_class].last_segment + 1U;
+}
+inline std::uint32_t mini_page_slot_count(unsigned size_class) {
+  return class_tables.mini_page_slots[size_class];
+}
+inline std::uint64_t segment_product(std::size_t offset, unsigned size_class) {
+  return std::uint64_t{static_cast<std::uint32_t>(offset)} *
+         class_tables.segment_reciprocal[size_class];
+}
+inline unsigned segment_of_offset(std::size_t offset, unsigned size_class) {
+  return static_cast<unsigned>(segment_product(offset, size_class) >> kReciprocalShift);
+}
+// Whether `offset` starts a Segment, from the same product: its low 32 bits are
+// q * (r * size - 2^32) <= q * size = offset < 2^15 when offset = q * size, and at least
+// r > 2^32 / 16384 = 2^18 otherwise (no wrap: (q + 1) * size <= 16 * 2048 < r). So no multiply
+// back by the class size is needed. allocator/tests/size_class_test.cpp checks both functions for
+// every offset of every class's MiniPage (too many for a constant expression).
+inline constexpr std::uint32_t kSegmentStartBound = 1U << 15;
+static_assert(kMaxMiniPageSlots * kMiniPageSize <= kSegmentStartBound);
+inline bool is_segment_start(std::size_t offset, unsigned size_class) {
+  return static_cast<std::uint32_t>(segment_product(offset, size_class)) < kSegmentStartBound;
+}
 
 }  // namespace alligator::detail
