@@ -98,8 +98,8 @@ class SegmentBitmap {
   // segments - 1, and the shifts that make the masks of word 0's bits below `segments` (all of
   // them unless word 0 is the last) and of the last word's: ~Word{0} >> shift. Word 0 comes
   // first, so the common MiniPage of one word is served without a loop. The fourth byte is
-  // segments - 1, so the Segment count needs no table of its own. Per class in kBitmapShape,
-  // four bytes each (whole masks would take 24, 2.5 KB of data in all).
+  // segments - 1, so the Segment count needs no table of its own. Per class in ClassTables
+  // (size_class_map.hpp), four bytes each: whole masks would take 24, and 2.5 KB in all.
   struct Shape {
     std::uint8_t first_shift;
     std::uint8_t last_word;

@@ -120,10 +120,12 @@ static_assert(kClassSizes[kClassCount - 1] == kLargestClassSize);
 
 // The per-class values the allocator reads at run time (all but the class sizes, which requests
 // map to before any MiniPage exists), computed from the constant tables' rules into
-// zero-initialized memory the first time a MiniPage is made. Zero-initialized memory costs a wasm
-// module nothing, where the same tables as data took 936 bytes of it (code_size). Every MiniPage
-// is made by HeapCore::spare_or_new_mini_page, which calls ensure_class_tables first, and these
-// values are read only for a class with a MiniPage, so none is read before it is written.
+// zero-initialized memory, which costs a wasm module nothing, where the same tables as data took
+// 936 bytes of it (code_size). HeapCore::spare_or_new_mini_page calls ensure_class_tables before
+// it makes a MiniPage, and nothing reads them before that call has returned, in the same thread or
+// one it happened before: every read is for a MiniPage's class (a record, a current or owned
+// MiniPage, a block), or, in allocate_without_mini_page, for the class whose MiniPage that call
+// failed to make. Each copy of the library (liballigator.a, liballigatorc.so) has its own.
 struct ClassTables {
   std::uint32_t segment_reciprocal[kClassCount];
   SegmentBitmap::Shape bitmap_shape[kClassCount];
@@ -133,12 +135,19 @@ struct ClassTables {
 inline constexpr unsigned kClassTablesWriting = 1;
 inline constexpr unsigned kClassTablesReady = 2;
 extern ClassTables class_tables;  // small_path.cpp
-void fill_class_tables();         // small_path.cpp: out of line, run once
+// small_path.cpp, out of line: writes the tables unless another thread has (or is: then it waits
+// for it), and returns once they are ready.
+void fill_class_tables();
 // Acquire: a thread that sees them ready sees what the writer wrote (heaps in several threads).
+// Valgrind builds always call the out-of-line function, which tells helgrind of that order.
 inline void ensure_class_tables() {
+#if defined(ALLIGATOR_VALGRIND) && ALLIGATOR_VALGRIND
+  fill_class_tables();
+#else
   if (__atomic_load_n(&class_tables.state, __ATOMIC_ACQUIRE) != kClassTablesReady) {
     fill_class_tables();
   }
+#endif
 }
 
 inline const SegmentBitmap::Shape& bitmap_shape(unsigned size_class) {
