@@ -49,8 +49,7 @@ ALLIGATOR_MINSIZE void fill_class_tables() {
     for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
       std::size_t size = class_size(size_class);
       std::size_t slots = mini_page_slots_for_size(size);
-      class_tables.segment_reciprocal[size_class] =
-          static_cast<std::uint32_t>((std::uint64_t{1} << kReciprocalShift) / size + 1);
+      class_tables.segment_reciprocal[size_class] = segment_reciprocal_of(size);
       class_tables.bitmap_shape[size_class] =
           SegmentBitmap::shape(static_cast<unsigned>(slots * kMiniPageSize / size));
       class_tables.mini_page_slots[size_class] = static_cast<std::uint8_t>(slots);

@@ -90,11 +90,13 @@ static_assert([] {
 // offset * size < 2^32 (offsets are below 16 * 2048 and sizes at most 16384, so always): the floor
 // is offset / size exactly. One 32 x 32 -> 64-bit multiply on every target.
 inline constexpr unsigned kReciprocalShift = 32;
+constexpr std::uint32_t segment_reciprocal_of(std::size_t size) {
+  return static_cast<std::uint32_t>((std::uint64_t{1} << kReciprocalShift) / size + 1);
+}
 inline constexpr auto kSegmentReciprocal = [] {
   std::array<std::uint32_t, kClassCount> table{};
   for (std::size_t size_class = 0; size_class < kClassCount; ++size_class) {
-    table[size_class] =
-        static_cast<std::uint32_t>((std::uint64_t{1} << kReciprocalShift) / kClassSizes[size_class] + 1);
+    table[size_class] = segment_reciprocal_of(kClassSizes[size_class]);
   }
   return table;
 }();
