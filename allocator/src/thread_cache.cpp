@@ -44,7 +44,7 @@ ALLIGATOR_MINSIZE void hold_caches_during_growth(void*, bool started) {
 // Under the heap's lock, from the cache's owner: gives the class's `count` oldest blocks back
 // to the heap. No cache lock: every other reader of the stack holds the heap's lock.
 void release_oldest(ThreadCache& cache, unsigned cached_class, unsigned count) {
-  void* released[kCacheDepth];
+  void* released[kCacheMaxDepth];
   unsigned held = cache.count[cached_class];
   if (count > held) count = held;
   void** blocks = cache.blocks[cached_class];
@@ -64,7 +64,7 @@ ALLIGATOR_MINSIZE void flush_on_exit(void* value) {
     auto& cache = *static_cast<ThreadCache*>(value);
     ProcessHeapLockHolder locked;
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
-      release_oldest(cache, cached_class, kCacheDepth);
+      release_oldest(cache, cached_class, kCacheMaxDepth);
       if (cache.own[cached_class] != kNoSlot) {
         ThreadCacheAccess::disown(process_core(), cache.own[cached_class], cached_class);
       }
@@ -100,6 +100,11 @@ ALLIGATOR_MINSIZE ThreadCache* claim_thread_cache() {
     for (ThreadCache& cache : thread_caches) {
       if (!cache.in_use) {
         cache.in_use = true;
+        // A cache an exited thread used starts again as a new one would.
+        for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+          cache.limit[cached_class] = kCacheStartDepth;
+          cache.overflows[cached_class] = 0;
+        }
         claimed = &cache;
         break;
       }
@@ -144,6 +149,9 @@ void* refill_thread_cache(ThreadCache& cache, unsigned cached_class) {
   std::uint32_t& own = cache.own[cached_class];
   void* block = ThreadCacheAccess::take_owned_segment(core, own, cached_class);
   if (block == nullptr) return ThreadCacheAccess::allocate(core, cached_class);
+  // The thread takes more of the class than its stack held: a deeper stack next time.
+  if (cache.limit[cached_class] < kCacheMaxDepth) cache.limit[cached_class] += kCacheBatch;
+  cache.overflows[cached_class] = 0;
   void* batch[kCacheBatch];
   unsigned taken = 0;
   while (taken < kCacheBatch &&
@@ -165,7 +173,15 @@ void* refill_thread_cache(ThreadCache& cache, unsigned cached_class) {
 
 void flush_thread_cache(ThreadCache& cache, unsigned cached_class) {
   ProcessHeapLockHolder locked;
-  release_oldest(cache, cached_class, kCacheBatch);
+  std::uint8_t& limit = cache.limit[cached_class];
+  // Flushes in a row, no refill between: the thread frees more of the class than it takes back,
+  // and a shallower stack holds less of it.
+  if (++cache.overflows[cached_class] >= kCacheOverflowsToShrink && limit > kCacheStartDepth) {
+    limit -= kCacheBatch;
+    cache.overflows[cached_class] = 0;
+  }
+  unsigned held = cache.count[cached_class];
+  release_oldest(cache, cached_class, held + kCacheBatch - limit);  // leaves limit - kCacheBatch
 }
 
 ALLIGATOR_MINSIZE bool retire_empty_owned_mini_pages(void*) {
@@ -189,6 +205,13 @@ ThreadCachesHeld::~ThreadCachesHeld() {
   for (ThreadCache& cache : thread_caches) cache.lock.unlock();
 }
 
+namespace {
+bool stack_in_bounds(const ThreadCache& cache, unsigned cached_class) {
+  return cache.count[cached_class] <= cache.limit[cached_class] &&
+         cache.limit[cached_class] <= kCacheMaxDepth;
+}
+}  // namespace
+
 ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {
   Findings problem(report);
   HeapCore& core = process_core();
@@ -197,10 +220,10 @@ ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {
   for (unsigned index = 0; index < kMaxThreadCaches; ++index) {
     const ThreadCache& cache = thread_caches[index];
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
-      if (cache.count[cached_class] > kCacheDepth || (!cache.in_use && cache.count[cached_class])) {
-        problem("thread cache %u: %u blocks of class %u", index,
-                static_cast<unsigned>(cache.count[cached_class]),
-                kFirstCachedClass + cached_class);
+      if (!stack_in_bounds(cache, cached_class) || (!cache.in_use && cache.count[cached_class])) {
+        problem("thread cache %u: %u blocks of class %u, limit %u", index,
+                static_cast<unsigned>(cache.count[cached_class]), kFirstCachedClass + cached_class,
+                static_cast<unsigned>(cache.limit[cached_class]));
         continue;
       }
       for (unsigned slot = 0; slot < cache.count[cached_class]; ++slot) {
@@ -266,7 +289,7 @@ ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {
   // are left alone: their pointers may be stale, even blocks the program holds.
   for (const ThreadCache& cache : thread_caches) {
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
-      if (cache.count[cached_class] > kCacheDepth || !cache.in_use) continue;
+      if (!stack_in_bounds(cache, cached_class) || !cache.in_use) continue;
       for (unsigned slot = 0; slot < cache.count[cached_class]; ++slot) {
         ThreadCacheAccess::Segment found{};
         if (ThreadCacheAccess::find(core, cache.blocks[cached_class][slot], found) &&

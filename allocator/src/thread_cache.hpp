@@ -3,10 +3,11 @@
 //
 // Each thread that calls malloc gets one of kMaxThreadCaches caches (a thread that only frees
 // has none, and frees under the heap's lock): per cached class
-// (16 to 512 bytes) a stack of up to kCacheDepth blocks it freed, which its next allocations of
-// the class take back. A cache's owner works under the cache's own lock only, uncontended, and
-// never under the process heap's lock; a refill (kCacheBatch blocks when the stack is empty) and
-// a flush (the kCacheBatch oldest when it is full) take the heap's lock. A refill takes its
+// (16 to 512 bytes) a stack of blocks it freed, up to a limit that follows the thread's use of
+// the class (kCacheStartDepth to kCacheMaxDepth), which its next allocations of the class take
+// back. A cache's owner works under the cache's own lock only, uncontended, and never under the
+// process heap's lock; a refill (kCacheBatch blocks when the stack is empty) and a flush (the
+// kCacheBatch oldest when it is full) take the heap's lock. A refill takes its
 // Segments from a MiniPage of the class the cache owns, which no other cache refills from, so
 // two threads do not take neighbouring Segments (whose bytes and bitmap words would share cache
 // lines). Two MiniPages' 32-byte bitmap records may still share a line. A cached block stays
@@ -31,7 +32,7 @@
 
 namespace alligator::detail {
 
-// Class 8 has 256 Segments a MiniPage, no room for marks; above 512 bytes a cache of 16 blocks
+// Class 8 has 256 Segments a MiniPage, no room for marks; above 512 bytes a stack of blocks
 // would hold more memory than it saves work.
 inline constexpr std::size_t kSmallestCachedSize = 9;
 inline constexpr std::size_t kLargestCachedSize = 512;
@@ -52,8 +53,18 @@ static_assert([] {
   return true;
 }(), "cached classes have room for marks");
 
-inline constexpr unsigned kCacheDepth = 16;
+// A class's stack holds at most its limit: kCacheStartDepth when the cache is claimed, one
+// batch more at each refill (the thread allocates more of the class than its stack held) up to
+// kCacheMaxDepth, one batch less after kCacheOverflowsToShrink flushes in a row with no refill
+// between (the thread frees more than it takes back). tcmalloc's free lists adapt the same way:
+// a class a thread churns gets a deep stack, which the heap's lock then rarely sees; one it
+// only frees keeps a shallow one.
+inline constexpr unsigned kCacheStartDepth = 16;
+inline constexpr unsigned kCacheMaxDepth = 64;
 inline constexpr unsigned kCacheBatch = 8;
+inline constexpr unsigned kCacheOverflowsToShrink = 3;
+static_assert(kCacheStartDepth % kCacheBatch == 0 && kCacheMaxDepth % kCacheBatch == 0 &&
+              kCacheStartDepth >= 2 * kCacheBatch && kCacheMaxDepth <= 255);
 // Threads beyond this many at once use the heap's lock for every call.
 inline constexpr unsigned kMaxThreadCaches = 16;
 
@@ -61,7 +72,11 @@ struct alignas(64) ThreadCache {  // its own cache lines: owners never share one
   SpinLock lock;
   bool in_use = false;  // claimed by a thread; changed under the heap's lock
   std::uint8_t count[kCachedClasses] = {};
-  void* blocks[kCachedClasses][kCacheDepth] = {};
+  // Per class, the stack's limit and the flushes since its last refill: set at claim, changed
+  // by refills and flushes (both under the heap's lock, from the owner), read by the owner.
+  std::uint8_t limit[kCachedClasses] = {};
+  std::uint8_t overflows[kCachedClasses] = {};
+  void* blocks[kCachedClasses][kCacheMaxDepth] = {};
   // Per class, the MiniPage its refills take from (kNoSlot: none). Read and written under the
   // heap's lock only.
   std::uint32_t own[kCachedClasses] = {};
@@ -165,7 +180,8 @@ class ThreadCacheAccess {
 // Refills the class's stack and returns a block, or nullptr when the heap has none to give
 // (the caller then takes the locked path, which reports it).
 [[gnu::noinline]] void* refill_thread_cache(ThreadCache& cache, unsigned cached_class);
-// Gives the kCacheBatch oldest blocks of the class's full stack back to the heap.
+// Gives the kCacheBatch oldest blocks of the class's full stack back to the heap (one batch
+// more when the limit shrinks, so that a batch of frees fits again).
 [[gnu::noinline]] void flush_thread_cache(ThreadCache& cache, unsigned cached_class);
 
 // malloc's cached path: a block, or nullptr when the request is not one a cache serves.
@@ -207,7 +223,7 @@ inline bool thread_cache_free(void* block, std::size_t size = 0) {
       return false;
     }
     unsigned count = cache->count[found.cached_class];
-    if (count == kCacheDepth) {
+    if (count >= cache->limit[found.cached_class]) {
       cache->lock.unlock();
       flush_thread_cache(*cache, found.cached_class);
       continue;

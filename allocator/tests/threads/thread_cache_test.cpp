@@ -371,36 +371,121 @@ TEST(ThreadCache, SixteenThreadsHoldACacheAtOnceAndNoMore) {
   EXPECT_EQ(claimed(), before);  // each exit gave its cache back
 }
 
-// A thread that exits with a class's stack full (kCacheDepth blocks) gives every one back to
-// the heap (scripts/mutants seed 46: the exit's copy of a full stack written one entry past its
-// buffer passed every test).
+// A thread that exits with a class's stack at its deepest (kCacheMaxDepth blocks: its many
+// refills grew the limit that far) gives every one back to the heap (scripts/mutants seed 46:
+// the exit's copy of a full stack written one entry past its buffer passed every test).
 TEST(ThreadCache, AThreadExitingWithAFullStackGivesEveryBlockBack) {
   std::vector<void*> kept;
   std::vector<void*> cached;
   std::thread([&] {
     std::vector<void*> blocks;
-    blocks.reserve(3 * kCacheDepth);
-    for (unsigned index = 0; index < 3 * kCacheDepth; ++index) blocks.push_back(std::malloc(100));
+    blocks.reserve(3 * kCacheMaxDepth);
+    for (unsigned index = 0; index < 3 * kCacheMaxDepth; ++index) {
+      blocks.push_back(std::malloc(100));
+    }
     ThreadCache* cache = current_thread_cache<false>();
     if (cache == nullptr) return;
     const unsigned cached_class = class_of_size(100) - kFirstCachedClass;
     // Each free pushes one block; the one after the stack is full would flush.
-    while (cache->count[cached_class] < kCacheDepth && !blocks.empty()) {
+    while (cache->count[cached_class] < cache->limit[cached_class] && !blocks.empty()) {
       std::free(blocks.back());
       blocks.pop_back();
     }
     cached.assign(cache->blocks[cached_class], cache->blocks[cached_class] + cache->count[cached_class]);
     kept = std::move(blocks);
   }).join();
-  ASSERT_EQ(cached.size(), kCacheDepth);
+  ASSERT_EQ(cached.size(), kCacheMaxDepth);
   for (void* block : cached) EXPECT_FALSE(marked_cached(block));  // freed to the heap at exit
   char problem[160] = {};
   EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
   for (void* block : kept) std::free(block);
 }
 
+// A stack's limit follows its thread's use of the class (thread_cache.hpp): a new cache starts
+// at kCacheStartDepth; each refill deepens it by a batch, up to kCacheMaxDepth; flushes in a row
+// with no refill between make it shallower again, down to kCacheStartDepth; a stack never holds
+// more than its limit; and a cache an exited thread used starts again at kCacheStartDepth.
+TEST(ThreadCache, AStacksLimitFollowsItsThreadsUse) {
+  constexpr std::size_t kSize = 320;
+  const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
+  std::vector<unsigned> limits_while_taking;
+  std::vector<unsigned> limits_while_freeing;
+  unsigned deepest_count = 0;
+  ThreadCache* used = nullptr;
+  std::thread([&] {
+    std::vector<void*> blocks;
+    for (unsigned index = 0; index < 4 * kCacheMaxDepth; ++index) {
+      blocks.push_back(std::malloc(kSize));
+      ThreadCache* cache = current_thread_cache<false>();
+      if (cache == nullptr) return;
+      used = cache;
+      if (limits_while_taking.empty() || limits_while_taking.back() != cache->limit[cached_class]) {
+        limits_while_taking.push_back(cache->limit[cached_class]);
+      }
+    }
+    for (void* block : blocks) {
+      const unsigned count_before = used->count[cached_class];
+      std::free(block);
+      const unsigned count = used->count[cached_class];
+      deepest_count = std::max(deepest_count, count);
+      // A flush leaves room for a batch of frees below the limit, shrunk or not (then this
+      // free's block is pushed).
+      if (count < count_before) EXPECT_EQ(count, used->limit[cached_class] - kCacheBatch + 1);
+      if (limits_while_freeing.empty() || limits_while_freeing.back() != used->limit[cached_class]) {
+        limits_while_freeing.push_back(used->limit[cached_class]);
+      }
+      EXPECT_LE(used->count[cached_class], used->limit[cached_class]);
+    }
+  }).join();
+  ASSERT_NE(used, nullptr);
+  // Taking: 16 at the claim (or 24, when the claim's own malloc refilled), then a batch deeper
+  // at each refill, to 64.
+  ASSERT_FALSE(limits_while_taking.empty());
+  EXPECT_LE(limits_while_taking.front(), kCacheStartDepth + kCacheBatch);
+  for (std::size_t index = 1; index < limits_while_taking.size(); ++index) {
+    EXPECT_EQ(limits_while_taking[index], limits_while_taking[index - 1] + kCacheBatch);
+  }
+  EXPECT_EQ(limits_while_taking.back(), kCacheMaxDepth);
+  // Freeing only: the stack fills to 64, then each kCacheOverflowsToShrink flushes take a batch
+  // off the limit, down to 16 and no lower.
+  EXPECT_EQ(deepest_count, kCacheMaxDepth);
+  std::vector<unsigned> shrinking;
+  for (unsigned limit = kCacheMaxDepth; limit >= kCacheStartDepth; limit -= kCacheBatch) {
+    shrinking.push_back(limit);
+  }
+  EXPECT_EQ(limits_while_freeing, shrinking);
+  // A cache claimed again starts from the beginning: the next cache a thread will claim (the
+  // first free one) is given the limits a thread that used it could have left, and the thread
+  // that claims it finds kCacheStartDepth (24 in the class of its own malloc, which refilled).
+  unsigned next = 0;
+  while (next < kMaxThreadCaches && thread_caches[next].in_use) ++next;
+  ASSERT_LT(next, kMaxThreadCaches);
+  const unsigned other_class = class_of_size(kSize + 64) - kFirstCachedClass;
+  thread_caches[next].limit[cached_class] = kCacheMaxDepth;
+  thread_caches[next].limit[other_class] = kCacheMaxDepth;
+  ThreadCache* claimed = nullptr;
+  unsigned claimed_limit = 0;
+  unsigned other_limit = 0;
+  void* block = nullptr;  // out of the thread, so that its malloc and free are not elided
+  std::thread([&] {
+    block = std::malloc(kSize);
+    claimed = current_thread_cache<false>();
+    if (claimed != nullptr) {
+      claimed_limit = claimed->limit[cached_class];
+      other_limit = claimed->limit[other_class];
+    }
+    std::free(block);
+  }).join();
+  EXPECT_EQ(claimed, &thread_caches[next]);
+  EXPECT_EQ(claimed_limit, kCacheStartDepth + kCacheBatch);
+  EXPECT_EQ(other_limit, kCacheStartDepth);
+  char problem[160] = {};
+  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+}
+
 // The caches serve: a freed block of a cached class comes back to the next malloc of its class
-// in the same thread, and a thread's cache never holds more than kCacheDepth of a class.
+// in the same thread, and a thread's cache never holds more than its limit of a class, nor more
+// than kCacheMaxDepth.
 TEST(ThreadCache, ServesAFreedBlockBackAndStaysBounded) {
   void* block = std::malloc(100);
   std::free(block);
@@ -408,12 +493,13 @@ TEST(ThreadCache, ServesAFreedBlockBackAndStaysBounded) {
   EXPECT_EQ(std::malloc(100), block);
   EXPECT_FALSE(marked_cached(block));
   std::vector<void*> blocks;
-  for (unsigned index = 0; index < 3 * kCacheDepth; ++index) blocks.push_back(std::malloc(200));
+  for (unsigned index = 0; index < 3 * kCacheMaxDepth; ++index) blocks.push_back(std::malloc(200));
   for (void* each : blocks) std::free(each);
   ThreadCache* cache = current_thread_cache<false>();
   ASSERT_NE(cache, nullptr);
   for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
-    EXPECT_LE(cache->count[cached_class], kCacheDepth);
+    EXPECT_LE(cache->count[cached_class], cache->limit[cached_class]);
+    EXPECT_LE(cache->limit[cached_class], kCacheMaxDepth);
   }
   std::free(block);
 }
@@ -762,8 +848,11 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   void* const stale = thread_caches[unused].blocks[last][0];
   thread_caches[unused].blocks[last][0] = held;
   thread_caches[unused].count[last] = 1;
-  EXPECT_EQ(first_problem(), text("thread cache %u: %u blocks of class %u", unused, 1,
-                                  kFirstCachedClass + last));
+  char expected_text[160];
+  std::snprintf(expected_text, sizeof expected_text, "thread cache %u: %u blocks of class %u, limit %u",
+                unused, 1U, kFirstCachedClass + last,
+                static_cast<unsigned>(thread_caches[unused].limit[last]));
+  EXPECT_EQ(first_problem(), expected_text);
   EXPECT_FALSE(marked_cached(held));
   thread_caches[unused].count[last] = 0;
   thread_caches[unused].blocks[last][0] = stale;
@@ -780,7 +869,7 @@ TEST(ThreadCacheValidate, ReportsOwnedMiniPagesNoCacheHolds) {
   // More than a full stack: at least one refill, so this thread's cache owns a MiniPage of the
   // class now (kept by the live blocks).
   std::vector<void*> blocks;
-  for (unsigned index = 0; index < kCacheDepth + 1; ++index) blocks.push_back(std::malloc(kSize));
+  for (unsigned index = 0; index < kCacheMaxDepth + 1; ++index) blocks.push_back(std::malloc(kSize));
   ThreadCache* cache = current_thread_cache<false>();
   ASSERT_NE(cache, nullptr);
   const std::uint32_t owned = cache->own[cached_class];
@@ -812,7 +901,7 @@ TEST(ThreadCacheValidate, ReportsOwnedMiniPagesNoCacheHolds) {
   Worker other;
   std::vector<void*> others;
   other.run([&] {
-    for (unsigned index = 0; index < kCacheDepth + 1; ++index) others.push_back(std::malloc(kSize));
+    for (unsigned index = 0; index < kCacheMaxDepth + 1; ++index) others.push_back(std::malloc(kSize));
   });
   ASSERT_NE(other.cache, nullptr);
   const std::uint32_t others_own = other.cache->own[cached_class];
