@@ -206,9 +206,12 @@ ThreadCachesHeld::~ThreadCachesHeld() {
 }
 
 namespace {
+// A claimed cache's limits are kCacheStartDepth to kCacheMaxDepth (below, its first free would
+// flush forever); an unclaimed one's are whatever its last thread left, and it holds nothing.
 bool stack_in_bounds(const ThreadCache& cache, unsigned cached_class) {
-  return cache.count[cached_class] <= cache.limit[cached_class] &&
-         cache.limit[cached_class] <= kCacheMaxDepth;
+  const unsigned limit = cache.limit[cached_class];
+  return cache.count[cached_class] <= limit && limit <= kCacheMaxDepth &&
+         (!cache.in_use || limit >= kCacheStartDepth);
 }
 }  // namespace
 

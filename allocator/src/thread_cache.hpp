@@ -7,7 +7,7 @@
 // the class (kCacheStartDepth to kCacheMaxDepth), which its next allocations of the class take
 // back. A cache's owner works under the cache's own lock only, uncontended, and never under the
 // process heap's lock; a refill (kCacheBatch blocks when the stack is empty) and a flush (the
-// kCacheBatch oldest when it is full) take the heap's lock. A refill takes its
+// oldest, down to a batch below the limit, when it is full) take the heap's lock. A refill takes its
 // Segments from a MiniPage of the class the cache owns, which no other cache refills from, so
 // two threads do not take neighbouring Segments (whose bytes and bitmap words would share cache
 // lines). Two MiniPages' 32-byte bitmap records may still share a line. A cached block stays
@@ -56,9 +56,10 @@ static_assert([] {
 // A class's stack holds at most its limit: kCacheStartDepth when the cache is claimed, one
 // batch more at each refill (the thread allocates more of the class than its stack held) up to
 // kCacheMaxDepth, one batch less after kCacheOverflowsToShrink flushes in a row with no refill
-// between (the thread frees more than it takes back). tcmalloc's free lists adapt the same way:
-// a class a thread churns gets a deep stack, which the heap's lock then rarely sees; one it
-// only frees keeps a shallow one.
+// between (the thread frees more than it takes back), much as tcmalloc's free lists adapt their
+// lengths: a class a thread churns gets a deep stack, which the heap's lock then rarely sees;
+// one it only frees keeps a shallow one. Nothing shallows an idle thread's stacks: what they
+// hold stays until the thread frees more of the class, or exits.
 inline constexpr unsigned kCacheStartDepth = 16;
 inline constexpr unsigned kCacheMaxDepth = 64;
 inline constexpr unsigned kCacheBatch = 8;
@@ -73,7 +74,8 @@ struct alignas(64) ThreadCache {  // its own cache lines: owners never share one
   bool in_use = false;  // claimed by a thread; changed under the heap's lock
   std::uint8_t count[kCachedClasses] = {};
   // Per class, the stack's limit and the flushes since its last refill: set at claim, changed
-  // by refills and flushes (both under the heap's lock, from the owner), read by the owner.
+  // by refills and flushes (both under the heap's lock, from the owner), read by the owner and
+  // by validate (under the heap's lock).
   std::uint8_t limit[kCachedClasses] = {};
   std::uint8_t overflows[kCachedClasses] = {};
   void* blocks[kCachedClasses][kCacheMaxDepth] = {};

@@ -13,14 +13,17 @@
 //             frees; so is a double free in the 8-byte class, which is never cached; and
 //             after a double free reported to a handler that returns, the cache still works.
 //   claims    a freed block comes back to the next malloc (or operator new) of its class;
-//             stacks stay bounded;
+//             stacks stay bounded; a stack's limit deepens with refills, shallows after
+//             flushes in a row, keeps its depth while the thread takes back what it frees,
+//             and starts again when another thread claims the cache;
 //             a thread that only frees claims no cache.
 //   owned     two threads' refills never take Segments of one MiniPage; a refill owns the
 //             class's current MiniPage before it makes one; a thread's exit gives its
 //             MiniPages back, and the heap retires an empty one before it grows.
 //   validate  a heap broken on purpose: a mark on a Segment that is not live, a bit past the
-//             last Segment's mark, a block in an unclaimed cache, a MiniPage owned by an
-//             unclaimed cache or by two caches, a MiniPage flagged as owned that no cache owns,
+//             last Segment's mark, a block in an unclaimed cache, a claimed cache's limit
+//             below or above its bounds, a MiniPage owned by an unclaimed cache or by two
+//             caches, a MiniPage flagged as owned that no cache owns,
 //             each reported.
 //
 // This binary's malloc and operator new/delete are liballigator's (linked statically), as are
@@ -402,14 +405,18 @@ TEST(ThreadCache, AThreadExitingWithAFullStackGivesEveryBlockBack) {
 }
 
 // A stack's limit follows its thread's use of the class (thread_cache.hpp): a new cache starts
-// at kCacheStartDepth; each refill deepens it by a batch, up to kCacheMaxDepth; flushes in a row
-// with no refill between make it shallower again, down to kCacheStartDepth; a stack never holds
-// more than its limit; and a cache an exited thread used starts again at kCacheStartDepth.
+// at kCacheStartDepth; each refill deepens it by a batch, up to kCacheMaxDepth; every
+// kCacheOverflowsToShrink-th flush in a row with no refill between makes it a batch shallower,
+// down to kCacheStartDepth; a flush leaves room for a batch of frees; a stack never holds more
+// than its limit; and a cache an exited thread used starts again as a new one.
 TEST(ThreadCache, AStacksLimitFollowsItsThreadsUse) {
   constexpr std::size_t kSize = 320;
   const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
   std::vector<unsigned> limits_while_taking;
+  // While freeing only: each limit in turn, and the flushes (frees that lowered the count) that
+  // came before it changed.
   std::vector<unsigned> limits_while_freeing;
+  std::vector<unsigned> flushes_per_limit;
   unsigned deepest_count = 0;
   ThreadCache* used = nullptr;
   std::thread([&] {
@@ -423,49 +430,61 @@ TEST(ThreadCache, AStacksLimitFollowsItsThreadsUse) {
         limits_while_taking.push_back(cache->limit[cached_class]);
       }
     }
+    unsigned flushes = 0;
     for (void* block : blocks) {
       const unsigned count_before = used->count[cached_class];
+      const unsigned limit_before = used->limit[cached_class];
       std::free(block);
       const unsigned count = used->count[cached_class];
+      const unsigned limit = used->limit[cached_class];
       deepest_count = std::max(deepest_count, count);
-      // A flush leaves room for a batch of frees below the limit, shrunk or not (then this
-      // free's block is pushed).
-      if (count < count_before) EXPECT_EQ(count, used->limit[cached_class] - kCacheBatch + 1);
-      if (limits_while_freeing.empty() || limits_while_freeing.back() != used->limit[cached_class]) {
-        limits_while_freeing.push_back(used->limit[cached_class]);
+      if (count < count_before) {
+        ++flushes;
+        // Room for a batch of frees below the limit, shrunk or not (then this block pushed).
+        EXPECT_EQ(count, limit - kCacheBatch + 1);
       }
-      EXPECT_LE(used->count[cached_class], used->limit[cached_class]);
+      if (limits_while_freeing.empty()) limits_while_freeing.push_back(limit_before);
+      if (limit != limit_before) {
+        limits_while_freeing.push_back(limit);
+        flushes_per_limit.push_back(flushes);
+        flushes = 0;
+      }
+      EXPECT_LE(count, limit);
     }
   }).join();
   ASSERT_NE(used, nullptr);
-  // Taking: 16 at the claim (or 24, when the claim's own malloc refilled), then a batch deeper
-  // at each refill, to 64.
+  // Taking: 24 after the claim's own malloc refilled, then a batch deeper at each refill, to 64.
   ASSERT_FALSE(limits_while_taking.empty());
-  EXPECT_LE(limits_while_taking.front(), kCacheStartDepth + kCacheBatch);
+  EXPECT_EQ(limits_while_taking.front(), kCacheStartDepth + kCacheBatch);
   for (std::size_t index = 1; index < limits_while_taking.size(); ++index) {
     EXPECT_EQ(limits_while_taking[index], limits_while_taking[index - 1] + kCacheBatch);
   }
   EXPECT_EQ(limits_while_taking.back(), kCacheMaxDepth);
-  // Freeing only: the stack fills to 64, then each kCacheOverflowsToShrink flushes take a batch
-  // off the limit, down to 16 and no lower.
+  // Freeing only: the stack fills to 64, then every third flush takes a batch off the limit,
+  // down to 16 and no lower.
   EXPECT_EQ(deepest_count, kCacheMaxDepth);
   std::vector<unsigned> shrinking;
   for (unsigned limit = kCacheMaxDepth; limit >= kCacheStartDepth; limit -= kCacheBatch) {
     shrinking.push_back(limit);
   }
   EXPECT_EQ(limits_while_freeing, shrinking);
+  EXPECT_EQ(flushes_per_limit,
+            std::vector<unsigned>(shrinking.size() - 1, kCacheOverflowsToShrink));
   // A cache claimed again starts from the beginning: the next cache a thread will claim (the
-  // first free one) is given the limits a thread that used it could have left, and the thread
-  // that claims it finds kCacheStartDepth (24 in the class of its own malloc, which refilled).
+  // first free one) is given the limits and flush count a thread that used it could have left,
+  // and the thread that claims it finds kCacheStartDepth (24 in the class of its own malloc,
+  // which refilled) and no flush counted.
   unsigned next = 0;
   while (next < kMaxThreadCaches && thread_caches[next].in_use) ++next;
   ASSERT_LT(next, kMaxThreadCaches);
   const unsigned other_class = class_of_size(kSize + 64) - kFirstCachedClass;
   thread_caches[next].limit[cached_class] = kCacheMaxDepth;
   thread_caches[next].limit[other_class] = kCacheMaxDepth;
+  thread_caches[next].overflows[other_class] = kCacheOverflowsToShrink - 1;
   ThreadCache* claimed = nullptr;
   unsigned claimed_limit = 0;
   unsigned other_limit = 0;
+  unsigned other_overflows = 0;
   void* block = nullptr;  // out of the thread, so that its malloc and free are not elided
   std::thread([&] {
     block = std::malloc(kSize);
@@ -473,14 +492,50 @@ TEST(ThreadCache, AStacksLimitFollowsItsThreadsUse) {
     if (claimed != nullptr) {
       claimed_limit = claimed->limit[cached_class];
       other_limit = claimed->limit[other_class];
+      other_overflows = claimed->overflows[other_class];
     }
     std::free(block);
   }).join();
   EXPECT_EQ(claimed, &thread_caches[next]);
   EXPECT_EQ(claimed_limit, kCacheStartDepth + kCacheBatch);
   EXPECT_EQ(other_limit, kCacheStartDepth);
+  EXPECT_EQ(other_overflows, 0U);
   char problem[160] = {};
   EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+}
+
+// A thread that takes back what it frees keeps its deep stack: flushes separated by refills
+// never shrink the limit (a refill starts the count of flushes in a row again), however many.
+TEST(ThreadCache, AStackKeepsItsDepthWhileItsThreadTakesBack) {
+  constexpr std::size_t kSize = 352;
+  const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
+  unsigned rounds = 0;
+  unsigned lowest_limit = kCacheMaxDepth;
+  std::thread([&] {
+    std::vector<void*> held;
+    for (unsigned index = 0; index < 4 * kCacheMaxDepth; ++index) {
+      held.push_back(std::malloc(kSize));
+    }
+    ThreadCache* cache = current_thread_cache<false>();
+    if (cache == nullptr || cache->limit[cached_class] != kCacheMaxDepth) return;
+    for (; rounds < 4 * kCacheOverflowsToShrink; ++rounds) {
+      // Frees until kCacheOverflowsToShrink - 1 flushes, one short of a shrink...
+      for (unsigned flushes = 0; flushes < kCacheOverflowsToShrink - 1;) {
+        const unsigned count_before = cache->count[cached_class];
+        std::free(held.back());
+        held.pop_back();
+        if (cache->count[cached_class] < count_before) ++flushes;
+        lowest_limit = std::min<unsigned>(lowest_limit, cache->limit[cached_class]);
+      }
+      // ...then takes back until a refill (the stack empty, then one more malloc).
+      while (cache->count[cached_class] != 0) held.push_back(std::malloc(kSize));
+      held.push_back(std::malloc(kSize));
+      lowest_limit = std::min<unsigned>(lowest_limit, cache->limit[cached_class]);
+    }
+    for (void* block : held) std::free(block);
+  }).join();
+  EXPECT_EQ(rounds, 4 * kCacheOverflowsToShrink);  // not cut short (no cache, or a shallow one)
+  EXPECT_EQ(lowest_limit, kCacheMaxDepth);
 }
 
 // The caches serve: a freed block of a cached class comes back to the next malloc of its class
@@ -849,14 +904,43 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   thread_caches[unused].blocks[last][0] = held;
   thread_caches[unused].count[last] = 1;
   char expected_text[160];
-  std::snprintf(expected_text, sizeof expected_text, "thread cache %u: %u blocks of class %u, limit %u",
-                unused, 1U, kFirstCachedClass + last,
-                static_cast<unsigned>(thread_caches[unused].limit[last]));
+  std::snprintf(expected_text, sizeof expected_text,
+                "thread cache %u: %u blocks of class %u, limit %u", unused, 1U,
+                kFirstCachedClass + last, static_cast<unsigned>(thread_caches[unused].limit[last]));
   EXPECT_EQ(first_problem(), expected_text);
   EXPECT_FALSE(marked_cached(held));
   thread_caches[unused].count[last] = 0;
   thread_caches[unused].blocks[last][0] = stale;
   std::free(held);
+  EXPECT_EQ(first_problem(), "");
+
+  // A claimed cache with a limit out of bounds: below kCacheStartDepth (its next free would
+  // flush forever) or above kCacheMaxDepth (a push would write past the stack). A worker's
+  // cache whose stack of the class is empty: one refill (the first malloc, 8 more on the stack),
+  // then 8 mallocs that empty it.
+  Worker worker;
+  std::vector<void*> taken;
+  worker.run([&] {
+    for (unsigned index = 0; index <= kCacheBatch; ++index) {
+      taken.push_back(std::malloc(class_size(kFirstCachedClass + last)));
+    }
+  });
+  ThreadCache* claimed = worker.cache;
+  ASSERT_NE(claimed, nullptr);
+  ASSERT_EQ(claimed->count[last], 0U);
+  const unsigned claimed_index = static_cast<unsigned>(claimed - thread_caches);
+  const std::uint8_t limit = claimed->limit[last];
+  for (unsigned wrong : {kCacheStartDepth - kCacheBatch, kCacheMaxDepth + kCacheBatch}) {
+    claimed->limit[last] = static_cast<std::uint8_t>(wrong);
+    std::snprintf(expected_text, sizeof expected_text,
+                  "thread cache %u: %u blocks of class %u, limit %u", claimed_index, 0U,
+                  kFirstCachedClass + last, wrong);
+    EXPECT_EQ(first_problem(), expected_text) << "limit " << wrong;
+    claimed->limit[last] = limit;
+  }
+  worker.run([&] {
+    for (void* block : taken) std::free(block);
+  });
   EXPECT_EQ(first_problem(), "");
 }
 
@@ -866,10 +950,10 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
 TEST(ThreadCacheValidate, ReportsOwnedMiniPagesNoCacheHolds) {
   constexpr std::size_t kSize = 256;
   const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
-  // More than a full stack: at least one refill, so this thread's cache owns a MiniPage of the
-  // class now (kept by the live blocks).
+  // More than the deepest stack: at least one refill, so this thread's cache owns a MiniPage of
+  // the class now (kept by the live blocks).
   std::vector<void*> blocks;
-  for (unsigned index = 0; index < kCacheMaxDepth + 1; ++index) blocks.push_back(std::malloc(kSize));
+  for (unsigned index = 0; index <= kCacheMaxDepth; ++index) blocks.push_back(std::malloc(kSize));
   ThreadCache* cache = current_thread_cache<false>();
   ASSERT_NE(cache, nullptr);
   const std::uint32_t owned = cache->own[cached_class];
@@ -901,7 +985,9 @@ TEST(ThreadCacheValidate, ReportsOwnedMiniPagesNoCacheHolds) {
   Worker other;
   std::vector<void*> others;
   other.run([&] {
-    for (unsigned index = 0; index < kCacheMaxDepth + 1; ++index) others.push_back(std::malloc(kSize));
+    for (unsigned index = 0; index <= kCacheMaxDepth; ++index) {
+      others.push_back(std::malloc(kSize));
+    }
   });
   ASSERT_NE(other.cache, nullptr);
   const std::uint32_t others_own = other.cache->own[cached_class];
