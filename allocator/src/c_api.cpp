@@ -146,11 +146,16 @@ ALLIGATOR_EXPORT ALLIGATOR_MINSIZE struct mallinfo2 mallinfo2(void) {
 }
 #endif
 // Nothing goes back to the system (wasm memory never shrinks; `pad` has nothing to keep):
-// what the heap keeps for reuse goes back to its free spans (Heap::trim). 1 if there was any.
+// what the thread caches hold goes back to the heap, then what the heap keeps for reuse to its
+// free spans (Heap::trim). 1 if there was any.
 ALLIGATOR_EXPORT ALLIGATOR_MINSIZE int malloc_trim(size_t pad) {
   (void)pad;
   Locked locked;
-  return alligator::global_heap().trim() ? 1 : 0;
+  bool emptied = false;
+#if ALLIGATOR_THREAD_CACHE
+  emptied = alligator::detail::empty_every_thread_cache();
+#endif
+  return alligator::global_heap().trim() || emptied ? 1 : 0;
 }
 #endif
 

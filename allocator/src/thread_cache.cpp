@@ -42,7 +42,8 @@ ALLIGATOR_MINSIZE void hold_caches_during_growth(void*, bool started) {
 }
 
 // Under the heap's lock, from the cache's owner: gives the class's `count` oldest blocks back
-// to the heap. No cache lock: every other reader of the stack holds the heap's lock.
+// to the heap. No cache lock: every other reader of the stack holds the heap's lock (and
+// empty_every_thread_cache, from another thread, holds the cache's lock too).
 void release_oldest(ThreadCache& cache, unsigned cached_class, unsigned count) {
   void* released[kCacheMaxDepth];
   unsigned held = cache.count[cached_class];
@@ -174,6 +175,9 @@ void* refill_thread_cache(ThreadCache& cache, unsigned cached_class) {
 void flush_thread_cache(ThreadCache& cache, unsigned cached_class) {
   ProcessHeapLockHolder locked;
   std::uint8_t& limit = cache.limit[cached_class];
+  // No longer full: malloc_trim emptied it since the owner saw it full (a flush's release below
+  // needs a full stack).
+  if (cache.count[cached_class] < limit) return;
   // Flushes in a row, no refill between: the thread frees more of the class than it takes back,
   // and a shallower stack holds less of it.
   if (++cache.overflows[cached_class] >= kCacheOverflowsToShrink && limit > kCacheStartDepth) {
@@ -196,6 +200,20 @@ ALLIGATOR_MINSIZE bool retire_empty_owned_mini_pages(void*) {
     }
   }
   return retired;
+}
+
+ALLIGATOR_MINSIZE bool empty_every_thread_cache() {
+  bool emptied = false;
+  for (ThreadCache& cache : thread_caches) {
+    cache.lock.lock();  // its owner may be pushing or popping
+    for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+      if (cache.count[cached_class] == 0) continue;
+      release_oldest(cache, cached_class, cache.count[cached_class]);
+      emptied = true;
+    }
+    cache.lock.unlock();
+  }
+  return emptied;
 }
 
 ThreadCachesHeld::ThreadCachesHeld() {

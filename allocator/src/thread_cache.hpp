@@ -254,6 +254,12 @@ inline bool thread_cache_free(void* block, std::size_t size = 0) {
 // kMaxThreadCaches x kCachedClasses MiniPages looked at.
 bool retire_empty_owned_mini_pages(void* context);
 
+// malloc_trim, under the heap's lock: every cache's stacks, of every class, go back to the heap
+// (each cache under its own lock, as its owner may be using it), so that what an idle thread's
+// cache holds need not wait for the thread's exit. Limits stay as they were. At most
+// kMaxThreadCaches x kCachedClasses x kCacheMaxDepth blocks freed. Whether any was.
+bool empty_every_thread_cache();
+
 // Holds every cache's lock for a scope (taken under the heap's lock): their stacks and the marks
 // stay still, so stats and validate see them whole.
 class ThreadCachesHeld {

@@ -13,6 +13,7 @@
 //             frees; so is a double free in the 8-byte class, which is never cached; and
 //             after a double free reported to a handler that returns, the cache still works.
 //   claims    a freed block comes back to the next malloc (or operator new) of its class;
+//             malloc_trim empties every thread's cache;
 //             stacks stay bounded; a stack's limit deepens with refills, shallows after
 //             flushes in a row, keeps its depth while the thread takes back what it frees,
 //             and starts again when another thread claims the cache;
@@ -727,6 +728,45 @@ TEST(ThreadCache, MallocTrimGivesBackAnEmptyOwnedMiniPage) {
   ASSERT_NE(owned, kNoSlot);
   EXPECT_EQ(malloc_trim(0), 1);
   expect_given_back(owner, owned, cached_class);
+}
+
+// malloc_trim empties every thread's cache into the heap, the calling thread's and others'
+// (what an idle thread's stacks hold need not wait for its exit), and gives back the MiniPages
+// that emptied; the owners go on using their caches after.
+TEST(ThreadCache, MallocTrimEmptiesEveryCache) {
+  constexpr std::size_t kSize = 448;
+  const unsigned cached_class = class_of_size(kSize) - kFirstCachedClass;
+  Worker worker;
+  std::vector<void*> blocks;
+  worker.run([&] {
+    for (unsigned index = 0; index < kCacheMaxDepth; ++index) blocks.push_back(std::malloc(kSize));
+    for (void* block : blocks) std::free(block);
+  });
+  ASSERT_NE(worker.cache, nullptr);
+  ASSERT_GT(worker.cache->count[cached_class], 0U);
+  const std::uint32_t owned = worker.cache->own[cached_class];
+  ASSERT_NE(owned, kNoSlot);
+  void* mine = std::malloc(kSize);
+  std::free(mine);
+  ASSERT_TRUE(marked_cached(mine));  // this thread's cache holds one too
+  EXPECT_EQ(malloc_trim(0), 1);
+  for (const ThreadCache& cache : thread_caches) EXPECT_EQ(cached_in(cache), 0U);
+  alligator_stats stats{};
+  alligator_get_stats(&stats);
+  EXPECT_EQ(stats.cached_blocks, 0U);
+  for (void* block : blocks) EXPECT_FALSE(marked_cached(block));
+  EXPECT_FALSE(marked_cached(mine));
+  // The worker's owned MiniPage, its blocks all back, went back with them.
+  EXPECT_EQ(worker.cache->own[cached_class], kNoSlot);
+  char problem[160] = {};
+  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+  void* again = nullptr;
+  worker.run([&] {
+    again = std::malloc(kSize);
+    std::free(again);
+  });
+  EXPECT_TRUE(marked_cached(again));
+  EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
 }
 
 // A refill owns the class's current MiniPage when it has a free Segment and no partial one comes
