@@ -7,8 +7,8 @@
 // the class (kCacheStartDepth to kCacheMaxDepth), which its next allocations of the class take
 // back. A cache's owner works under the cache's own lock only, uncontended, and never under the
 // process heap's lock; a refill (kCacheBatch blocks when the stack is empty) and a flush (the
-// oldest, down to a batch below the limit, when it is full) take the heap's lock. A refill takes its
-// Segments from a MiniPage of the class the cache owns, which no other cache refills from, so
+// oldest, down to a batch below the limit, when it is full) take the heap's lock. A refill takes
+// its Segments from a MiniPage of the class the cache owns, which no other cache refills from, so
 // two threads do not take neighbouring Segments (whose bytes and bitmap words would share cache
 // lines). Two MiniPages' 32-byte bitmap records may still share a line. A cached block stays
 // live to the heap, with its cached mark set in its MiniPage's bitmap (segment_bitmap.hpp), so a
@@ -59,7 +59,8 @@ static_assert([] {
 // between (the thread frees more than it takes back), much as tcmalloc's free lists adapt their
 // lengths: a class a thread churns gets a deep stack, which the heap's lock then rarely sees;
 // one it only frees keeps a shallow one. Nothing shallows an idle thread's stacks: what they
-// hold stays until the thread frees more of the class, or exits.
+// hold stays until the thread frees more of the class, malloc_trim empties every cache, or the
+// thread exits.
 inline constexpr unsigned kCacheStartDepth = 16;
 inline constexpr unsigned kCacheMaxDepth = 64;
 inline constexpr unsigned kCacheBatch = 8;
@@ -183,7 +184,8 @@ class ThreadCacheAccess {
 // (the caller then takes the locked path, which reports it).
 [[gnu::noinline]] void* refill_thread_cache(ThreadCache& cache, unsigned cached_class);
 // Gives the kCacheBatch oldest blocks of the class's full stack back to the heap (one batch
-// more when the limit shrinks, so that a batch of frees fits again).
+// more when the limit shrinks, so that a batch of frees fits again); nothing when malloc_trim
+// emptied the stack since its owner found it full.
 [[gnu::noinline]] void flush_thread_cache(ThreadCache& cache, unsigned cached_class);
 
 // malloc's cached path: a block, or nullptr when the request is not one a cache serves.
