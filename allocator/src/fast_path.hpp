@@ -17,22 +17,58 @@
 #include "path_counts.hpp"
 #include "valgrind_hooks.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace alligator::detail {
 
-// Whether a live Segment is held by a thread cache (allocator/README.md, Threads): freed by the
-// program, so freeing it again is a double free. Only MiniPages of at most 128 Segments have
-// cached marks, and only builds with thread caches set them.
+// Thread caches (allocator/README.md, Threads) write a key into the first word of every block
+// they hold: kCacheKeyBase plus the cache's index. A live Segment whose first word is not a key
+// is held by no cache; one whose first word is a key may be (or the program wrote that value
+// there), and only the caches' stacks can say (HeapCore::held_by_thread_cache). The classes
+// caches may hold are those of MiniPages of at most 128 Segments, whose bitmaps have room for
+// the marks that stats and validate set while they hold every cache (SegmentBitmap).
 inline bool has_cached_marks(unsigned size_class) {
   return ALLIGATOR_THREAD_CACHE && segments_in(size_class) <= SegmentBitmap::kCachedOffset;
 }
-inline bool is_cached(const SegmentBitmap& bitmap, unsigned size_class, unsigned segment) {
-  return has_cached_marks(size_class) && bitmap.cached(segment);
+#if ALLIGATOR_THREAD_CACHE
+// Threads beyond this many at once use the heap's lock for every call.
+inline constexpr unsigned kMaxThreadCaches = 16;
+// Not a plausible small integer, and past 2 GiB: no pointer into a wasm32 heap of at most 2 GiB.
+inline constexpr auto kCacheKeyBase = static_cast<std::uintptr_t>(0xA11C0DE0A11C0DE0ULL);
+static_assert(kCacheKeyBase % kMaxThreadCaches == 0);
+inline std::uintptr_t first_word(const void* block) {
+  std::uintptr_t word;
+  std::memcpy(&word, block, sizeof word);
+  return word;
 }
-// A free under the heap's lock takes the Segment's mark first, as a cache's push does, so that
-// of a free and a push of the same live block (a double free) exactly one wins and the other
-// is reported. False: marked already, a cached block (a double free).
-inline bool take_mark_for_free(SegmentBitmap& bitmap, unsigned size_class, unsigned segment) {
-  return !has_cached_marks(size_class) || bitmap.mark_cached(segment);
+inline void set_first_word(void* block, std::uintptr_t word) {
+  std::memcpy(block, &word, sizeof word);
+}
+inline bool is_cache_key(std::uintptr_t word) { return word - kCacheKeyBase < kMaxThreadCaches; }
+#endif
+// Whether a live Segment of `size_class` at `block` may be held by a thread cache: one load
+// and a compare, which the locked free's fast path pays; only when it says yes does the checked
+// path ask the caches.
+inline bool may_be_cached(unsigned size_class, const void* block) {
+#if ALLIGATOR_THREAD_CACHE
+  return has_cached_marks(size_class) && is_cache_key(first_word(block));
+#else
+  (void)size_class;
+  (void)block;
+  return false;
+#endif
+}
+
+inline bool HeapCore::held_by_thread_cache(unsigned size_class, const void* block) const {
+#if ALLIGATOR_THREAD_CACHE
+  return may_be_cached(size_class, block) && cache_hooks_.holds != nullptr &&
+         cache_hooks_.holds(cache_hooks_.context, block);
+#else
+  (void)size_class;
+  (void)block;
+  return false;
+#endif
 }
 
 inline void HeapCore::check_after_operation() const {
@@ -48,12 +84,9 @@ inline void HeapCore::check_after_operation() const {
 // zero word can leave the page empty, and in classes whose Segments fit in one bitmap word
 // (64-bit words: 32 bytes and up; 32-bit words: 64 bytes and up) that word is the whole bitmap,
 // so only the smaller classes scan.
-// With thread caches, the caller took the Segment's mark (take_mark_for_free): the live bit is
-// cleared before the mark, as a cache's flush does.
 inline void HeapCore::free_segment(unsigned size_class, std::uint32_t slot, SegmentBitmap& bitmap,
                                    unsigned segment) {
   bitmap.reset(segment);
-  if (has_cached_marks(size_class)) bitmap.unmark_cached(segment);
   relink_after_free(size_class, slot, bitmap, segment);
 }
 
@@ -145,7 +178,7 @@ inline void HeapCore::deallocate_fast(void* pointer, std::size_t size) {
         unsigned segment = segment_of_offset(offset_in_page, size_class);
         SegmentBitmap& bitmap = bitmap_of(record);
         if (bitmap.test(segment) && (!kSized || size <= class_size(size_class)) &&
-            take_mark_for_free(bitmap, size_class, segment)) {
+            !may_be_cached(size_class, pointer)) {
           ALLIGATOR_COUNT_PATH(fast_deallocate);
           valgrind::block_freed(pointer);
           free_segment(size_class, first, bitmap, segment);

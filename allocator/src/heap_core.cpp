@@ -125,7 +125,7 @@ bool HeapCore::find_block(const void* pointer, Block& block) {
       return false;
     }
     const SegmentBitmap& bitmap = bitmap_of(found);
-    if (!bitmap.test(segment) || is_cached(bitmap, size_class, segment)) {
+    if (!bitmap.test(segment) || held_by_thread_cache(size_class, pointer)) {
       report(HeapError::double_free, pointer);
       return false;
     }
@@ -186,11 +186,6 @@ void HeapCore::free_block(const Block& block) {
   if (block.small) {
     const SlotDescriptor& page = descriptor(block.slot);
     SegmentBitmap& bitmap = bitmap_of(page);
-    // find_block saw it live and unmarked; a cache may have pushed it since (a double free).
-    if (!take_mark_for_free(bitmap, page.size_class, block.segment)) {
-      report(HeapError::double_free, pointer);
-      return;
-    }
     valgrind::block_freed(pointer);
     free_segment(page.size_class, block.slot, bitmap, block.segment);
   } else {

@@ -179,7 +179,7 @@ void HeapCore::partial_remove(unsigned size_class, std::uint32_t slot) {
 ALLIGATOR_MINSIZE bool HeapCore::retire_empty_mini_pages() {
   bool retired = false;
 #if ALLIGATOR_THREAD_CACHE
-  if (growth_guard_.retire != nullptr) retired = growth_guard_.retire(growth_guard_.context);
+  if (cache_hooks_.retire != nullptr) retired = cache_hooks_.retire(cache_hooks_.context);
 #endif
   for (unsigned size_class = 0; size_class < kClassCount; ++size_class) {
     while (spare_count_[size_class] != 0) {

@@ -92,8 +92,9 @@ ALLIGATOR_MINSIZE ThreadCache* claim_thread_cache() {
     if (!thread_cache_key_made) {
       // Neither call allocates (musl, glibc): the heap's lock is not recursive.
       if (pthread_key_create(&thread_cache_key, flush_on_exit) != 0) return nullptr;
-      process_core().set_growth_guard(
-          {&hold_caches_during_growth, &retire_empty_owned_mini_pages, nullptr});
+      process_core().set_thread_cache_hooks(
+          {&hold_caches_during_growth, &retire_empty_owned_mini_pages, &thread_caches_hold,
+           nullptr});
       __atomic_store_n(&thread_cache_key_made, true, __ATOMIC_RELEASE);
     } else if (pthread_getspecific(thread_cache_key) != nullptr) {
       return nullptr;  // claim_thread_cache is only called when the value is null
@@ -118,8 +119,8 @@ ALLIGATOR_MINSIZE ThreadCache* claim_thread_cache() {
 void ThreadCacheAccess::release(HeapCore& core, void* block) {
   Segment found{};
   find(core, block, found);  // a cached block: always found
+  set_first_word(block, 0);   // held by no cache now
   found.bitmap->reset(found.segment);
-  found.bitmap->unmark_cached(found.segment);
   core.relink_after_free(kFirstCachedClass + found.cached_class, found.slot, *found.bitmap,
                          found.segment);
   core.check_after_operation();
@@ -161,12 +162,10 @@ void* refill_thread_cache(ThreadCache& cache, unsigned cached_class) {
     ++taken;
   }
   // The stack is empty (only its owner, this thread, fills it). No cache lock: apart from its
-  // owner, only holders of the heap's lock (growth, stats, validate) read a stack, and this
-  // thread holds it. The heap's lock also keeps the table still for the marks.
+  // owner, only holders of the heap's lock (growth, stats, validate, a free that finds a key)
+  // read a stack, and this thread holds it.
   for (unsigned index = 0; index < taken; ++index) {
-    ThreadCacheAccess::Segment found{};
-    ThreadCacheAccess::find(core, batch[index], found);
-    found.bitmap->mark_cached(found.segment);
+    set_first_word(batch[index], cache_key(cache));
     cache.blocks[cached_class][cache.count[cached_class]++] = batch[index];
   }
   return block;
@@ -216,13 +215,6 @@ ALLIGATOR_MINSIZE bool empty_every_thread_cache() {
   return emptied;
 }
 
-ThreadCachesHeld::ThreadCachesHeld() {
-  for (ThreadCache& cache : thread_caches) cache.lock.lock();
-}
-ThreadCachesHeld::~ThreadCachesHeld() {
-  for (ThreadCache& cache : thread_caches) cache.lock.unlock();
-}
-
 namespace {
 // A claimed cache's limits are kCacheStartDepth to kCacheMaxDepth (below, its first free would
 // flush forever); an unclaimed one's are whatever its last thread left, and it holds nothing.
@@ -231,13 +223,60 @@ bool stack_in_bounds(const ThreadCache& cache, unsigned cached_class) {
   return cache.count[cached_class] <= limit && limit <= kCacheMaxDepth &&
          (!cache.in_use || limit >= kCacheStartDepth);
 }
+
+// Sets (or clears) the mark of every block a claimed cache's stack holds that is a Segment of
+// its class. Stacks out of bounds, and an unclaimed cache's (validate reports both), are left
+// alone: their pointers may be stale, even blocks the program holds.
+void mark_cached_blocks(bool marked) {
+  for (const ThreadCache& cache : thread_caches) {
+    for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
+      if (!cache.in_use || !stack_in_bounds(cache, cached_class)) continue;
+      for (unsigned index = 0; index < cache.count[cached_class]; ++index) {
+        ThreadCacheAccess::Segment found{};
+        if (ThreadCacheAccess::find(process_core(), cache.blocks[cached_class][index], found) &&
+            found.cached_class == cached_class) {
+          if (marked) {
+            found.bitmap->mark_cached(found.segment);
+          } else {
+            found.bitmap->unmark_cached(found.segment);
+          }
+        }
+      }
+    }
+  }
+}
 }  // namespace
+
+ALLIGATOR_MINSIZE bool thread_caches_hold(void*, const void* block) {
+  const std::uintptr_t index = first_word(block) - kCacheKeyBase;  // a key (may_be_cached)
+  ThreadCache& cache = thread_caches[index];
+  ThreadCacheAccess::Segment found{};
+  if (!ThreadCacheAccess::find(process_core(), block, found)) return false;
+  cache.lock.lock();  // its owner may be pushing or popping
+  bool held = false;
+  const unsigned count = cache.count[found.cached_class];  // at most kCacheMaxDepth (validate)
+  for (unsigned slot = 0; slot < count && slot < kCacheMaxDepth && !held; ++slot) {
+    held = cache.blocks[found.cached_class][slot] == block;
+  }
+  cache.lock.unlock();
+  return held;
+}
+
+ThreadCachesHeld::ThreadCachesHeld() {
+  for (ThreadCache& cache : thread_caches) cache.lock.lock();
+  mark_cached_blocks(true);
+}
+ThreadCachesHeld::~ThreadCachesHeld() {
+  mark_cached_blocks(false);
+  for (ThreadCache& cache : thread_caches) cache.lock.unlock();
+}
 
 ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {
   Findings problem(report);
   HeapCore& core = process_core();
-  // Each cached block's mark is cleared once it is checked, so a block held twice finds its mark
-  // clear the second time, and a mark left set belongs to no cache; all are set again after.
+  // ThreadCachesHeld marked every cached block. Each mark is cleared once its block is checked,
+  // so a block held twice finds its mark clear the second time, and a mark left set belongs to
+  // no cache; all are set again after.
   for (unsigned index = 0; index < kMaxThreadCaches; ++index) {
     const ThreadCache& cache = thread_caches[index];
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
@@ -255,9 +294,14 @@ ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {
           problem("cached block %p (thread cache %u) is not a live Segment of its class", block,
                   index);
         } else if (!found.bitmap->cached(found.segment)) {
-          problem("cached block %p (thread cache %u) is held twice, or not marked", block, index);
+          problem("cached block %p (thread cache %u) is held twice", block, index);
         } else {
           found.bitmap->unmark_cached(found.segment);
+          // Without its key a second free of it would not be caught (thread_cache_free).
+          if (first_word(block) != cache_key(cache)) {
+            problem("cached block %p (thread cache %u) lost its key: written after it was freed",
+                    block, index);
+          }
         }
       }
     }
@@ -304,22 +348,9 @@ ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {
   if (orphans != 0) {
     problem("%u Segments marked cached are in no thread cache", static_cast<unsigned>(orphans));
   }
-  // Set the marks again: every block of the stacks checked above that is a live Segment of its
-  // class ends marked, so the marks this check cleared are back (and a cached block it found
-  // unmarked, reported above, is marked as the caches' invariant wants). Stacks rejected above
-  // are left alone: their pointers may be stale, even blocks the program holds.
-  for (const ThreadCache& cache : thread_caches) {
-    for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
-      if (!stack_in_bounds(cache, cached_class) || !cache.in_use) continue;
-      for (unsigned slot = 0; slot < cache.count[cached_class]; ++slot) {
-        ThreadCacheAccess::Segment found{};
-        if (ThreadCacheAccess::find(core, cache.blocks[cached_class][slot], found) &&
-            found.cached_class == cached_class && found.bitmap->test(found.segment)) {
-          found.bitmap->mark_cached(found.segment);
-        }
-      }
-    }
-  }
+  // Set the marks again, as ThreadCachesHeld set them (a block found held twice above ends
+  // marked too), for its end to clear.
+  mark_cached_blocks(true);
 }
 
 }  // namespace alligator::detail

@@ -11,8 +11,12 @@
 // its Segments from a MiniPage of the class the cache owns, which no other cache refills from, so
 // two threads do not take neighbouring Segments (whose bytes and bitmap words would share cache
 // lines). Two MiniPages' 32-byte bitmap records may still share a line. A cached block stays
-// live to the heap, with its cached mark set in its MiniPage's bitmap (segment_bitmap.hpp), so a
-// second free of it, from any thread, is a double free the heap reports.
+// live to the heap, and holds its cache's key in its first word (fast_path.hpp): a second free
+// of it (or a realloc, or malloc_usable_size), from any thread, finds the key, goes to the heap's
+// lock, and the heap, finding the block in that cache's stack, reports a double free. Neither a
+// push nor a pop writes shared memory: the key is in the block, which the thread used last.
+// stats and validate, holding every cache, mark the cached blocks in their MiniPages' bitmaps
+// for as long as they look (ThreadCachesHeld).
 //
 // Lock order: the heap's lock, then caches' locks (growth locks them all: it moves the table the
 // owners read; stats and validate lock them to count). An owner never waits for the heap's lock
@@ -32,8 +36,8 @@
 
 namespace alligator::detail {
 
-// Class 8 has 256 Segments a MiniPage, no room for marks; above 512 bytes a stack of blocks
-// would hold more memory than it saves work.
+// Class 8 has 256 Segments a MiniPage, no room for marks (which stats and validate need); above
+// 512 bytes a stack of blocks would hold more memory than it saves work.
 inline constexpr std::size_t kSmallestCachedSize = 9;
 inline constexpr std::size_t kLargestCachedSize = 512;
 inline constexpr unsigned kFirstCachedClass = [] {
@@ -67,8 +71,6 @@ inline constexpr unsigned kCacheBatch = 8;
 inline constexpr unsigned kCacheOverflowsToShrink = 3;
 static_assert(kCacheStartDepth % kCacheBatch == 0 && kCacheMaxDepth % kCacheBatch == 0 &&
               kCacheStartDepth >= 2 * kCacheBatch && kCacheMaxDepth <= 255);
-// Threads beyond this many at once use the heap's lock for every call.
-inline constexpr unsigned kMaxThreadCaches = 16;
 
 struct alignas(64) ThreadCache {  // its own cache lines: owners never share one
   SpinLock lock;
@@ -86,6 +88,12 @@ struct alignas(64) ThreadCache {  // its own cache lines: owners never share one
 };
 
 extern constinit ThreadCache thread_caches[kMaxThreadCaches];
+
+// The key a cache writes into the first word of each block it holds (fast_path.hpp): a word no
+// block holds otherwise, unless the program wrote it there.
+inline std::uintptr_t cache_key(const ThreadCache& cache) {
+  return kCacheKeyBase + static_cast<std::uintptr_t>(&cache - thread_caches);
+}
 
 // The calling thread's cache. A thread claims one only on a malloc (kMayClaim): the runtime's
 // own frees after a thread's key destructors ran (glibc's, Emscripten's) must never claim one,
@@ -137,8 +145,7 @@ class ThreadCacheAccess {
              cached_class, first};
     return true;
   }
-  // Under the heap's lock: frees a block whose cached mark is set, clearing the live bit before
-  // the mark (allocator/README.md, Threads, says why that order).
+  // Under the heap's lock: frees a block a cache held, its key cleared.
   static void release(HeapCore& core, void* block);
   // Under the heap's lock: the block a refill hands its caller when no MiniPage can be owned,
   // as malloc would give it (from the heap's current MiniPage, or, when no MiniPage can be made,
@@ -199,9 +206,7 @@ inline void* thread_cache_allocate(std::size_t size) {
   if (unsigned count = cache->count[cached_class]; count != 0) {
     void* block = cache->blocks[cached_class][count - 1];
     cache->count[cached_class] = static_cast<std::uint8_t>(count - 1);
-    ThreadCacheAccess::Segment found{};
-    ThreadCacheAccess::find(global_heap().core(), block, found);
-    found.bitmap->unmark_cached(found.segment);
+    set_first_word(block, 0);  // no longer held: a later free of it must not find a key
     cache->lock.unlock();
     ALLIGATOR_COUNT_PATH(cached_allocate);
     return block;
@@ -232,17 +237,13 @@ inline bool thread_cache_free(void* block, std::size_t size = 0) {
       flush_thread_cache(*cache, found.cached_class);
       continue;
     }
-    // Mark first, then check the live bit: a flush clears them in the other order, so either
-    // this mark sees the flush's mark, or this load sees its cleared live bit.
-    if (!found.bitmap->mark_cached(found.segment)) {
+    // A key: perhaps a cache holds it already (a double free), which only the heap, under its
+    // lock, can tell from the stacks. Not live: a double free. Both go to the locked path.
+    if (is_cache_key(first_word(block)) || !found.bitmap->test(found.segment)) {
       cache->lock.unlock();
-      return false;  // already cached: a double free
+      return false;
     }
-    if (!found.bitmap->test(found.segment)) {
-      found.bitmap->unmark_cached(found.segment);
-      cache->lock.unlock();
-      return false;  // not live: a double free
-    }
+    set_first_word(block, cache_key(*cache));
     cache->blocks[found.cached_class][count] = block;
     cache->count[found.cached_class] = static_cast<std::uint8_t>(count + 1);
     cache->lock.unlock();
@@ -251,7 +252,12 @@ inline bool thread_cache_free(void* block, std::size_t size = 0) {
   }
 }
 
-// Before the heap grows (HeapCore::GrowthGuard::retire), under its lock: every cache's owned
+// Under the heap's lock (HeapCore::ThreadCacheHooks::holds): whether the cache `block`'s first
+// word names holds it in its stack (of the block's class). At most kCacheMaxDepth compares,
+// under that cache's lock.
+bool thread_caches_hold(void* context, const void* block);
+
+// Before the heap grows (HeapCore::ThreadCacheHooks::retire), under its lock: every cache's owned
 // MiniPage with no live Segment goes back to the heap, which then frees it. At most
 // kMaxThreadCaches x kCachedClasses MiniPages looked at.
 bool retire_empty_owned_mini_pages(void* context);
@@ -262,8 +268,11 @@ bool retire_empty_owned_mini_pages(void* context);
 // kMaxThreadCaches x kCachedClasses x kCacheMaxDepth blocks freed. Whether any was.
 bool empty_every_thread_cache();
 
-// Holds every cache's lock for a scope (taken under the heap's lock): their stacks and the marks
-// stay still, so stats and validate see them whole.
+// Holds every cache's lock for a scope (taken under the heap's lock), so that stats and validate
+// see the caches whole: their stacks stay still, and each block a claimed cache holds is marked
+// cached in its MiniPage's bitmap (SegmentBitmap) until the scope ends, which clears those marks
+// again. Outside such a scope no Segment is marked. At most kMaxThreadCaches x kCachedClasses x
+// kCacheMaxDepth blocks marked.
 class ThreadCachesHeld {
  public:
   ThreadCachesHeld();
@@ -273,7 +282,8 @@ class ThreadCachesHeld {
 };
 
 // Under the heap's lock and ThreadCachesHeld: checks that every cached block is a live Segment
-// of its class with its mark set, held by one cache once, and that no other Segment is marked;
+// of its class with its mark set, held by one cache once, with its cache's key in its first
+// word (else the program wrote into it after freeing it), and that no other Segment is marked;
 // that each MiniPage a cache owns is one of its class flagged as owned, and that no other is.
 void validate_thread_caches(ValidationReport& report);
 

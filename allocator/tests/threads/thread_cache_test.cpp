@@ -4,10 +4,10 @@
 //   property  RapidCheck generates malloc and free calls, each run by one of kWorkers threads
 //             (any thread frees any block, so blocks cross caches), and thread exits. After
 //             every step: alligator_validate() finds nothing (it checks every cached block
-//             against its mark and every mark against the caches), stats' cached_blocks and
-//             cached_bytes are what the caches hold, no block the program holds is marked
-//             cached, and a thread that exited left its cache empty and free for another
-//             thread.
+//             against its mark and key, and every mark against the caches), stats'
+//             cached_blocks and cached_bytes are what the caches hold, no block the program
+//             holds is marked cached or starts with a key, and a thread that exited left its
+//             cache empty and free for another thread.
 //   errors    a second free of a block a cache holds, from its own thread or another, a sized
 //             delete of it, and realloc or malloc_usable_size of it, are diagnosed as double
 //             frees; so is a double free in the 8-byte class, which is never cached; and
@@ -22,7 +22,8 @@
 //             class's current MiniPage before it makes one; a thread's exit gives its
 //             MiniPages back, and the heap retires an empty one before it grows.
 //   validate  a heap broken on purpose: a mark on a Segment that is not live, a bit past the
-//             last Segment's mark, a block in an unclaimed cache, a claimed cache's limit
+//             last Segment's mark, a block held twice, a cached block without its key (written
+//             after it was freed), which frees as a live block, a block in an unclaimed cache, a claimed cache's limit
 //             below or above its bounds, a MiniPage owned by an unclaimed cache or by two
 //             caches, a MiniPage flagged as owned that no cache owns,
 //             each reported.
@@ -112,7 +113,11 @@ std::size_t cached_bytes_in(const ThreadCache& cache) {
   return total;
 }
 
+// Whether a thread cache holds `block`: its mark, as stats and validate see it (set only while
+// every cache is held).
 bool marked_cached(void* block) {
+  ProcessHeapLockHolder locked;
+  ThreadCachesHeld held;
   ThreadCacheAccess::Segment found{};
   return ThreadCacheAccess::find(global_heap().core(), block, found) &&
          found.bitmap->cached(found.segment);
@@ -194,7 +199,9 @@ RC_GTEST_PROP(ThreadCaches, AccountedForInStatsAndValidate, (const std::vector<S
     RC_ASSERT(stats.cached_blocks == cached);
     RC_ASSERT(stats.cached_bytes == cached_bytes);
     RC_ASSERT(stats.live_blocks >= held.size());
-    for (void* block : held) RC_ASSERT(!marked_cached(block));
+    // Nor does any carry a key: a pop and a flush clear it (the test never writes to its blocks,
+    // and the smallest, 8 bytes, holds a word).
+    for (void* block : held) RC_ASSERT(!marked_cached(block) && !is_cache_key(first_word(block)));
   }
   for (void* block : held) std::free(block);
 }
@@ -311,6 +318,29 @@ TEST(ThreadCacheErrors, ACacheStaysUsableAfterADoubleFreeOfAFlushedBlock) {
   done = true;
   char problem[160] = {};
   EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+}
+
+// A live block whose first word the program set to a cache's key is an ordinary block: its
+// usable size, realloc and free ask the caches, find it in no stack, and serve it (its free goes
+// to the heap, not to the cache).
+TEST(ThreadCache, ALiveBlockStartingWithAKeyIsAnOrdinaryBlock) {
+  std::free(std::malloc(48));  // this thread's cache, claimed
+  ThreadCache* cache = current_thread_cache<false>();
+  ASSERT_NE(cache, nullptr);
+  const std::uintptr_t other_key = kCacheKeyBase + (cache_key(*cache) == kCacheKeyBase ? 1 : 0);
+  for (std::uintptr_t key : {cache_key(*cache), other_key}) {
+    void* block = std::malloc(48);
+    set_first_word(block, key);
+    EXPECT_GE(malloc_usable_size(block), 48U);
+    void* same = std::realloc(block, 40);  // a shrink within its class stays in place
+    ASSERT_EQ(same, block);
+    const std::size_t held_before = cached_in(*cache);
+    std::free(same);
+    EXPECT_EQ(cached_in(*cache), held_before);
+    EXPECT_FALSE(marked_cached(same));
+    char problem[160] = {};
+    EXPECT_EQ(alligator_validate(problem, sizeof problem), 0U) << problem;
+  }
 }
 
 // How many thread caches are claimed now.
@@ -750,6 +780,11 @@ TEST(ThreadCache, MallocTrimEmptiesEveryCache) {
   std::free(mine);
   ASSERT_TRUE(marked_cached(mine));  // this thread's cache holds one too
   EXPECT_EQ(malloc_trim(0), 1);
+  // Freed to the heap, keys cleared: a block that kept one would make its next owner's free
+  // search a stack (read before anything can allocate the freed memory again).
+  bool keys_left = is_cache_key(first_word(mine));
+  for (void* block : blocks) keys_left = keys_left || is_cache_key(first_word(block));
+  EXPECT_FALSE(keys_left);
   for (const ThreadCache& cache : thread_caches) EXPECT_EQ(cached_in(cache), 0U);
   alligator_stats stats{};
   alligator_get_stats(&stats);
@@ -897,38 +932,44 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   EXPECT_EQ(first_problem(), "");
   std::free(block);
 
-  // A cache holding a block whose mark was cleared (of the first cached class) and, in a later
-  // class, one whose mark is set: the first is reported, and the check leaves both marked (it
-  // once counted the marks it cleared, stopped re-marking when the count ran out, and so left the
-  // second unmarked).
+  // A claimed cache holding one block twice (of the first cached class), then one whose first
+  // word is not the cache's key (of a later class: the program wrote into it after freeing it):
+  // each reported, and no mark left behind once the caches are let go.
   unsigned spare = 0;
   while (spare < kMaxThreadCaches && thread_caches[spare].in_use) ++spare;
   ASSERT_LT(spare, kMaxThreadCaches);
   ThreadCache& fabricated = thread_caches[spare];
   const unsigned first = 0, later = kCachedClasses - 1;
-  void* unmarked = std::malloc(class_size(kFirstCachedClass + first));
-  void* marked = std::malloc(class_size(kFirstCachedClass + later));
-  ASSERT_FALSE(marked_cached(unmarked));
-  ASSERT_TRUE(ThreadCacheAccess::find(global_heap().core(), marked, found));
-  found.bitmap->mark_cached(found.segment);
+  void* twice = std::malloc(class_size(kFirstCachedClass + first));
+  void* keyless = std::malloc(class_size(kFirstCachedClass + later));
+  set_first_word(twice, cache_key(fabricated));
+  set_first_word(keyless, 0);
+  const std::uint8_t limits[2] = {fabricated.limit[first], fabricated.limit[later]};
+  fabricated.limit[first] = fabricated.limit[later] = kCacheStartDepth;
   fabricated.in_use = true;
-  fabricated.blocks[first][0] = unmarked;
-  fabricated.count[first] = 1;
-  fabricated.blocks[later][0] = marked;
-  fabricated.count[later] = 1;
+  fabricated.blocks[first][0] = fabricated.blocks[first][1] = twice;
+  fabricated.count[first] = 2;
   char expected[160];
-  std::snprintf(expected, sizeof expected,
-                "cached block %p (thread cache %u) is held twice, or not marked", unmarked, spare);
+  std::snprintf(expected, sizeof expected, "cached block %p (thread cache %u) is held twice",
+                twice, spare);
   EXPECT_EQ(first_problem(), expected);
-  EXPECT_TRUE(marked_cached(unmarked));
-  EXPECT_TRUE(marked_cached(marked));
+  fabricated.count[first] = 1;
   EXPECT_EQ(first_problem(), "");
+  fabricated.blocks[later][0] = keyless;
+  fabricated.count[later] = 1;
+  std::snprintf(expected, sizeof expected,
+                "cached block %p (thread cache %u) lost its key: written after it was freed",
+                keyless, spare);
+  EXPECT_EQ(first_problem(), expected);
+  EXPECT_TRUE(marked_cached(twice));
+  EXPECT_TRUE(marked_cached(keyless));
   fabricated.count[first] = fabricated.count[later] = 0;  // the cache let go first, then the
   fabricated.in_use = false;                               // blocks back to the program
-  for (void* held : {unmarked, marked}) {
-    ASSERT_TRUE(ThreadCacheAccess::find(global_heap().core(), held, found));
-    found.bitmap->unmark_cached(found.segment);
-    std::free(held);
+  fabricated.limit[first] = limits[0];
+  fabricated.limit[later] = limits[1];
+  for (void* held : {twice, keyless}) {
+    EXPECT_FALSE(marked_cached(held));
+    std::free(held);  // `twice` still starts with a key: the heap asks the caches, and frees it
   }
   ASSERT_EQ(first_problem(), "");
 

@@ -69,18 +69,22 @@ class HeapCore {
   inline void deallocate_inline(void* pointer, std::size_t size, std::size_t alignment);
 
 #if ALLIGATOR_THREAD_CACHE
-  // Thread caches (allocator/src/thread_cache.hpp) read the table without the heap's lock, so
-  // growth, which moves it, first waits for them: `bracket(context, true)` runs before each
-  // growth and `bracket(context, false)` after. Before the heap grows, `retire(context)` gives
-  // back the caches' owned MiniPages that have no live Segment, as the heap retires its own
-  // empty current ones, and says whether it gave any. Set once, before a second thread uses the
-  // heap.
-  struct GrowthGuard {
+  // What the process heap asks of its thread caches (allocator/src/thread_cache.hpp). They read
+  // the table without the heap's lock, so growth, which moves it, first waits for them:
+  // `bracket(context, true)` runs before each growth and `bracket(context, false)` after. Before
+  // the heap grows, `retire(context)` gives back the caches' owned MiniPages that have no live
+  // Segment, as the heap retires its own empty current ones, and says whether it gave any.
+  // `holds(context, block)`, under the heap's lock, says whether a cache holds `block`, a live
+  // Segment whose first word is a cache's key (may_be_cached): freed by the program, so a free,
+  // realloc or malloc_usable_size of it is a double free. Set once, before a second thread uses
+  // the heap; a heap without them (every Heap<Memory>) has no cache to ask.
+  struct ThreadCacheHooks {
     void (*bracket)(void* context, bool started) = nullptr;
     bool (*retire)(void* context) = nullptr;
+    bool (*holds)(void* context, const void* block) = nullptr;
     void* context = nullptr;
   };
-  void set_growth_guard(GrowthGuard guard) { growth_guard_ = guard; }
+  void set_thread_cache_hooks(ThreadCacheHooks hooks) { cache_hooks_ = hooks; }
 #endif
 
   // Gives what the heap keeps for reuse back to the free spans, as it does before growing: spare
@@ -167,14 +171,18 @@ class HeapCore {
   static void table_moved_thunk(void* core) { static_cast<HeapCore*>(core)->rebase_current(); }
 #if ALLIGATOR_THREAD_CACHE
   static void growing_thunk(void* core, bool started) {
-    const GrowthGuard& guard = static_cast<HeapCore*>(core)->growth_guard_;
-    if (guard.bracket != nullptr) guard.bracket(guard.context, started);
+    const ThreadCacheHooks& hooks = static_cast<HeapCore*>(core)->cache_hooks_;
+    if (hooks.bracket != nullptr) hooks.bracket(hooks.context, started);
   }
 #endif
   void rebase_current();
 
   // Lookup.
   bool find_block(const void* pointer, Block& block);
+  // Whether a thread cache holds the live Segment of `size_class` at `block` (a double free to
+  // report): ThreadCacheHooks::holds, asked only when the block's first word is a cache's key.
+  // Under the heap's lock. Defined in allocator/src/fast_path.hpp.
+  inline bool held_by_thread_cache(unsigned size_class, const void* block) const;
   void report(HeapError error, const void* pointer);
   void free_block(const Block& block);
   // With ALLIGATOR_VALIDATE_EVERY_OP (debugging the allocator), validate() after every
@@ -208,7 +216,7 @@ class HeapCore {
 
   SpanHeap spans_;
 #if ALLIGATOR_THREAD_CACHE
-  GrowthGuard growth_guard_;
+  ThreadCacheHooks cache_hooks_;
 #endif
   HeapErrorHandler error_handler_ = nullptr;  // nullptr: diagnose and abort
   void* error_context_ = nullptr;

@@ -3,12 +3,14 @@
 // 256 bits cover the largest Segment count (2048 / 8). Bits at and above the MiniPage's Segment
 // count are clear, but for the cached marks: in a MiniPage of at most 128 Segments (every class
 // but 8 bytes), bit 128 + i set says that Segment i, live, is held by a thread cache
-// (allocator/README.md, Threads), never set in a heap without thread caches. validate() checks
-// both. The bitmap is the truth about which Segments are live: live counts, "full" and "empty"
+// (allocator/README.md, Threads). Marks are set only while stats and validate hold every cache
+// (ThreadCachesHeld, which sets and then clears them): never otherwise, and never in a heap
+// without thread caches. validate() checks both. The bitmap is the truth about which Segments are live: live counts, "full" and "empty"
 // are derived from it rather than stored beside it.
 //
-// With thread caches (ALLIGATOR_THREAD_CACHE) a cache reads live bits and flips its marks without
-// the heap's lock, so every access to a word is atomic there (relaxed: the locks order the rest).
+// With thread caches (ALLIGATOR_THREAD_CACHE) a cache's owner reads live bits without the heap's
+// lock (a free checks that its block is live), so every access to a word is atomic there
+// (relaxed: the locks order the rest).
 #pragma once
 
 #include <alligator/detail/bits.hpp>
@@ -49,9 +51,7 @@ class SegmentBitmap {
   // the whole-bitmap scan unless the word it cleared is now zero.
   bool word_has_live(unsigned segment) const { return load(segment / kWordBits) != 0; }
 
-  // Empty: no live Segment in a MiniPage of `segments` Segments. Marks are not looked at: a
-  // thread cache's push may set one for a moment on a Segment that is not live (a double free
-  // it then rejects).
+  // Empty: no live Segment in a MiniPage of `segments` Segments. Marks are not looked at.
   bool empty(unsigned segments = kMaxSegmentsPerMiniPage) const {
     Word any = 0;
     for (unsigned word = 0; word < live_words(segments); ++word) any |= load(word);
@@ -76,8 +76,8 @@ class SegmentBitmap {
   }
 
   // Cached marks (allocator/README.md, Threads): only in MiniPages of at most kCachedOffset
-  // Segments. mark_cached says whether the mark was clear; both are atomic read-modify-writes,
-  // as several caches mark Segments of one MiniPage at once.
+  // Segments. mark_cached says whether the mark was clear. Set and cleared only under the
+  // heap's lock with every cache held (ThreadCachesHeld, validate).
   static constexpr unsigned kCachedOffset = kMaxSegmentsPerMiniPage / 2;
   // The words that hold live bits: all of them without thread caches (a constant, so loops over
   // them unroll as before), and below the marks in MiniPages that have marks.
@@ -157,12 +157,10 @@ class SegmentBitmap {
 #if ALLIGATOR_THREAD_CACHE
   Word load(unsigned word) const { return __atomic_load_n(&words_[word], __ATOMIC_RELAXED); }
   void store(unsigned word, Word value) { __atomic_store_n(&words_[word], value, __ATOMIC_RELAXED); }
-  // Sequentially consistent: a cache's mark and the lock holder's free of the same Segment must
-  // be seen in one order by both (allocator/README.md, Threads).
   Word fetch_or(unsigned word, Word bits) {
-    return __atomic_fetch_or(&words_[word], bits, __ATOMIC_SEQ_CST);
+    return __atomic_fetch_or(&words_[word], bits, __ATOMIC_RELAXED);
   }
-  void fetch_and(unsigned word, Word bits) { __atomic_fetch_and(&words_[word], bits, __ATOMIC_SEQ_CST); }
+  void fetch_and(unsigned word, Word bits) { __atomic_fetch_and(&words_[word], bits, __ATOMIC_RELAXED); }
 #else
   Word load(unsigned word) const { return words_[word]; }
   void store(unsigned word, Word value) { words_[word] = value; }
