@@ -52,7 +52,8 @@ void release_oldest(ThreadCache& cache, unsigned cached_class, unsigned count) {
   for (unsigned index = 0; index < count; ++index) released[index] = blocks[index];
   for (unsigned index = count; index < held; ++index) blocks[index - count] = blocks[index];
   cache.count[cached_class] = static_cast<std::uint8_t>(held - count);
-  // Out of the stack, still marked: nobody can see them until the heap's lock is released.
+  // Out of the stack, still holding their key: nobody frees them as the program's until the
+  // heap's lock is released, and release clears it.
   for (unsigned index = 0; index < count; ++index) {
     ThreadCacheAccess::release(process_core(), released[index]);
   }
@@ -224,9 +225,12 @@ bool stack_in_bounds(const ThreadCache& cache, unsigned cached_class) {
          (!cache.in_use || limit >= kCacheStartDepth);
 }
 
-// Sets (or clears) the mark of every block a claimed cache's stack holds that is a Segment of
-// its class. Stacks out of bounds, and an unclaimed cache's (validate reports both), are left
-// alone: their pointers may be stale, even blocks the program holds.
+// Sets (or clears) the mark of every block a claimed cache's stack holds that is a live Segment
+// of its class. Stacks out of bounds, and an unclaimed cache's (validate reports both), are left
+// alone: their pointers may be stale, even blocks the program holds. An entry that is not live
+// is left unmarked, so that validate names the cache entry rather than a mark; clearing looks
+// at the same entries (nothing changes a stack or a live bit while every cache and the heap's
+// lock are held).
 void mark_cached_blocks(bool marked) {
   for (const ThreadCache& cache : thread_caches) {
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
@@ -234,7 +238,7 @@ void mark_cached_blocks(bool marked) {
       for (unsigned index = 0; index < cache.count[cached_class]; ++index) {
         ThreadCacheAccess::Segment found{};
         if (ThreadCacheAccess::find(process_core(), cache.blocks[cached_class][index], found) &&
-            found.cached_class == cached_class) {
+            found.cached_class == cached_class && found.bitmap->test(found.segment)) {
           if (marked) {
             found.bitmap->mark_cached(found.segment);
           } else {
@@ -248,7 +252,11 @@ void mark_cached_blocks(bool marked) {
 }  // namespace
 
 ALLIGATOR_MINSIZE bool thread_caches_hold(void*, const void* block) {
-  const std::uintptr_t index = first_word(block) - kCacheKeyBase;  // a key (may_be_cached)
+  // Read once, and checked again: the caller saw a key, but a program that frees a block while
+  // another thread takes it from a cache (a double free racing the pop) may change the word
+  // since, and an index past the caches would lock an arbitrary byte.
+  const std::uintptr_t index = first_word(block) - kCacheKeyBase;
+  if (index >= kMaxThreadCaches) return false;
   ThreadCache& cache = thread_caches[index];
   ThreadCacheAccess::Segment found{};
   if (!ThreadCacheAccess::find(process_core(), block, found)) return false;
@@ -276,7 +284,8 @@ ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {
   HeapCore& core = process_core();
   // ThreadCachesHeld marked every cached block. Each mark is cleared once its block is checked,
   // so a block held twice finds its mark clear the second time, and a mark left set belongs to
-  // no cache; all are set again after.
+  // no cache. The check leaves them cleared: ThreadCachesHeld's end, which follows, clears the
+  // same entries.
   for (unsigned index = 0; index < kMaxThreadCaches; ++index) {
     const ThreadCache& cache = thread_caches[index];
     for (unsigned cached_class = 0; cached_class < kCachedClasses; ++cached_class) {
@@ -348,9 +357,6 @@ ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {
   if (orphans != 0) {
     problem("%u Segments marked cached are in no thread cache", static_cast<unsigned>(orphans));
   }
-  // Set the marks again, as ThreadCachesHeld set them (a block found held twice above ends
-  // marked too), for its end to clear.
-  mark_cached_blocks(true);
 }
 
 }  // namespace alligator::detail

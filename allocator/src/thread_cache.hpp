@@ -19,8 +19,9 @@
 // for as long as they look (ThreadCachesHeld).
 //
 // Lock order: the heap's lock, then caches' locks (growth locks them all: it moves the table the
-// owners read; stats and validate lock them to count). An owner never waits for the heap's lock
-// while holding its cache's.
+// owners read; stats and validate lock them to count; a free under the heap's lock that finds a
+// key locks the one cache it names). An owner never waits for the heap's lock while holding its
+// cache's, and nothing that holds a cache's lock frees through the heap's checked path.
 #pragma once
 
 #include <alligator/global_heap.hpp>
@@ -269,10 +270,10 @@ bool retire_empty_owned_mini_pages(void* context);
 bool empty_every_thread_cache();
 
 // Holds every cache's lock for a scope (taken under the heap's lock), so that stats and validate
-// see the caches whole: their stacks stay still, and each block a claimed cache holds is marked
-// cached in its MiniPage's bitmap (SegmentBitmap) until the scope ends, which clears those marks
-// again. Outside such a scope no Segment is marked. At most kMaxThreadCaches x kCachedClasses x
-// kCacheMaxDepth blocks marked.
+// see the caches whole: their stacks stay still, and each live block a claimed cache holds is
+// marked cached in its MiniPage's bitmap (SegmentBitmap) until the scope ends, which clears
+// those marks again (validate_thread_caches clears them as it checks). Outside such a scope no
+// Segment is marked. At most kMaxThreadCaches x kCachedClasses x kCacheMaxDepth blocks marked.
 class ThreadCachesHeld {
  public:
   ThreadCachesHeld();
@@ -283,7 +284,8 @@ class ThreadCachesHeld {
 
 // Under the heap's lock and ThreadCachesHeld: checks that every cached block is a live Segment
 // of its class with its mark set, held by one cache once, with its cache's key in its first
-// word (else the program wrote into it after freeing it), and that no other Segment is marked;
+// word (else the program wrote into it after freeing it), and that no other Segment is marked
+// (it leaves the caches' marks cleared);
 // that each MiniPage a cache owns is one of its class flagged as owned, and that no other is.
 void validate_thread_caches(ValidationReport& report);
 

@@ -19,7 +19,9 @@ struct HeapStats {
   std::size_t live_blocks = 0;     // small and large, held by the program
   std::size_t bytes_in_use = 0;    // usable bytes of live blocks
   // Freed blocks that thread caches hold for reuse (allocator/README.md, Threads): live to the
-  // heap, not to the program, so not in live_blocks, bytes_in_use or blocks_per_class.
+  // heap, not to the program, so not in live_blocks, bytes_in_use or blocks_per_class. Counted
+  // only while they are marked (alligator_get_stats, mallinfo and alligator_validate mark them);
+  // the process heap's stats() alone counts them as live.
   std::size_t cached_blocks = 0;
   std::size_t cached_bytes = 0;
   std::size_t free_bytes = 0;      // in free and spare spans (not free Segments of MiniPages)
@@ -36,7 +38,7 @@ struct SpanView {
   unsigned size_class = 0;
   unsigned segments = 0;
   unsigned live_segments = 0;    // cached ones included
-  unsigned cached_segments = 0;  // held by thread caches
+  unsigned cached_segments = 0;  // held by thread caches, while marked (HeapStats::cached_blocks)
   std::array<std::uint64_t, 4> bitmap{};  // bit i of word i/64 = Segment i in use (a copy)
   bool current = false;                   // its class allocates from it first
   bool owned = false;  // a thread cache's refills take from it (allocator/README.md, Threads)

@@ -897,8 +897,9 @@ TEST(ThreadCache, ARefillWhenMemoryCannotGrowCachesSegmentsOnly) {
 
 // validate()'s cache checks on a heap broken on purpose, as validate_test.cpp breaks a heap
 // without caches: a mark on a Segment that is not live, a bit one past the last Segment's mark
-// (beyond every Segment: reported as such, not as a mark), a cached block found unmarked, and a
-// block in a cache no thread holds.
+// (beyond every Segment: reported as such, not as a mark), a block a cache holds twice, a cached
+// block without its cache's key (none, or another cache's), and a block in a cache no thread
+// holds.
 TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
   void* block = std::calloc(1, 512);  // (zeroed: GCC 12 warns of a const void* to unwritten memory)
   ThreadCacheAccess::Segment found{};
@@ -961,6 +962,11 @@ TEST(ThreadCacheValidate, ReportsAMarkOnAFreeSegmentAndABitPastTheMarks) {
                 "cached block %p (thread cache %u) lost its key: written after it was freed",
                 keyless, spare);
   EXPECT_EQ(first_problem(), expected);
+  set_first_word(keyless, cache_key(thread_caches[(spare + 1) % kMaxThreadCaches]));
+  EXPECT_EQ(first_problem(), expected) << "another cache's key";
+  set_first_word(keyless, cache_key(fabricated));
+  EXPECT_EQ(first_problem(), "");
+  set_first_word(keyless, 0);
   EXPECT_TRUE(marked_cached(twice));
   EXPECT_TRUE(marked_cached(keyless));
   fabricated.count[first] = fabricated.count[later] = 0;  // the cache let go first, then the

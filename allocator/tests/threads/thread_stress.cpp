@@ -6,6 +6,7 @@
 //   phase 1  kWorkers threads, each running a random sequence of malloc, calloc, aligned_alloc,
 //            alligator_alloc, realloc, alligator_realloc, free and alligator_dealloc on its own
 //            blocks; every block carries a pattern that is checked before it is resized or freed
+//            (one in four starts with a thread cache's key: the heap must search that cache)
 //   phase 2  producer/consumer: producers allocate and fill blocks, consumers (other threads)
 //            check them, sometimes reallocate them, and free them
 //            (wasm: meanwhile the main thread validates the heap through global_heap() under an
@@ -124,7 +125,18 @@ std::size_t random_size(Rng& rng) {
   return rng.below(8) == 0 ? 2049 + rng.below(30000) : rng.below(600);
 }
 
+// One block in four starts with a word that is a thread cache's key (allocator/src/fast_path.hpp:
+// 0xA11C0DE0A11C0DE0 plus a cache's index, on 32-bit targets its low half): its free, realloc
+// and usable size then search that cache's stack under the heap's lock, while the cache's owner
+// pushes and pops, as a program's data may make them do. A race detector sees that search.
+constexpr std::uintptr_t kCacheKeyBase = static_cast<std::uintptr_t>(0xA11C0DE0A11C0DE0ULL);
 std::uint8_t pattern(std::uint32_t tag, std::size_t i) {
+  if (tag % 4 == 0 && i < sizeof(std::uintptr_t)) {
+    std::uintptr_t key = kCacheKeyBase + (tag / 4) % 16;
+    std::uint8_t bytes[sizeof key];
+    std::memcpy(bytes, &key, sizeof key);
+    return bytes[i];
+  }
   return static_cast<std::uint8_t>(tag + i * 131 + (i >> 8));
 }
 void fill(void* block, std::size_t size, std::uint32_t tag) {
