@@ -134,7 +134,7 @@ class SpeedupTarget(unittest.TestCase):
             thread_samples([10] * 7, [17, 18, 19, 20, 21, 22, 23]))
         self.assertIs(met, True)
         self.assertIn(">= 1.7", target)
-        self.assertEqual(measured, "median 2.00, interval 1.70 to 2.30 (98.4%)")
+        self.assertEqual(measured, "7 pairs: median 2.00, interval 1.70 to 2.30 (98.4%)")
 
     def test_one_repetition_above_the_goal_is_not_shown(self):
         # Median 1.5, below the goal, but the interval (min..max for seven) reaches 1.8.
@@ -161,8 +161,22 @@ class SpeedupTarget(unittest.TestCase):
         samples["threads_2"]["bump"] = [15, 16, 17, 18, 19, 20, 21]
         _, measured, met = threads_bench.speedup_target(samples)
         self.assertIs(met, True)  # judged on Alligator's figures alone
-        self.assertEqual(measured, "median 2.00, interval 1.70 to 2.30 (98.4%); "
+        self.assertEqual(measured, "7 pairs: median 2.00, interval 1.70 to 2.30 (98.4%); "
                                    "no allocator: median 1.80, interval 1.50 to 2.10")
+
+    def test_extra_pairs_join_the_repetitions(self):
+        # Seven repetitions straddle the goal (1.2 to 2.3); 33 extra pairs at 1.8 to 2.0 put the
+        # order statistics of the 40 pairs' median above it.
+        samples = thread_samples([10] * 7, [12, 13, 18, 20, 21, 22, 23])
+        samples["speedup_extra_1"] = {"alligator": [10] * 33}
+        samples["speedup_extra_2"] = {"alligator": [18 + (i % 3) for i in range(33)]}
+        _, _, met_alone = threads_bench.speedup_target(thread_samples(
+            samples["threads_1"]["alligator"], samples["threads_2"]["alligator"]))
+        self.assertEqual(met_alone, paired.NOT_SHOWN)
+        _, measured, met = threads_bench.speedup_target(samples)
+        self.assertIs(met, True)
+        self.assertEqual(measured, "40 pairs: median 1.90, interval 1.90 to 2.00 (91.9%)")
+        self.assertEqual(threads_bench.speedup_pairs(samples, "bump"), [])
 
     def test_too_few_repetitions_leave_it_undecided(self):
         _, _, met = threads_bench.speedup_target(thread_samples([10] * 3, [20] * 3))
