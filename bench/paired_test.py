@@ -178,6 +178,17 @@ class SpeedupTarget(unittest.TestCase):
         self.assertEqual(measured, "40 pairs: median 1.90, interval 1.90 to 2.00 (91.9%)")
         self.assertEqual(threads_bench.speedup_pairs(samples, "bump"), [])
 
+    def test_the_row_is_the_median_of_each_allocators_pairs(self):
+        # dlmalloc's medians would give 20 / 10 = 2.0; its pairs (runs seconds apart) say 1.5.
+        samples = {"threads_1": {"dlmalloc": [10, 10, 20], "alligator": [10] * 3},
+                   "threads_2": {"dlmalloc": [15, 15, 30], "alligator": [17, 18, 30]},
+                   "speedup_extra_1": {"alligator": [10] * 2},
+                   "speedup_extra_2": {"alligator": [19, 20]}}
+        row = threads_bench.speedup_row(samples)
+        self.assertEqual(row["dlmalloc"], 1.5)
+        self.assertEqual(row["alligator"], 1.9)  # 1.7, 1.8, 3.0, 1.9, 2.0: extra pairs count
+        self.assertIsNone(row["emmalloc"])
+
     def test_too_few_repetitions_leave_it_undecided(self):
         _, _, met = threads_bench.speedup_target(thread_samples([10] * 3, [20] * 3))
         self.assertIsNone(met)
