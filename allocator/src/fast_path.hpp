@@ -61,12 +61,10 @@ inline bool may_be_cached(unsigned size_class, const void* block) {
 }
 
 inline bool HeapCore::held_by_thread_cache(unsigned size_class, const void* block) const {
+  if (!may_be_cached(size_class, block)) return false;
 #if ALLIGATOR_THREAD_CACHE
-  return may_be_cached(size_class, block) && cache_hooks_.holds != nullptr &&
-         cache_hooks_.holds(cache_hooks_.context, block);
+  return cache_hooks_.holds != nullptr && cache_hooks_.holds(cache_hooks_.context, block);
 #else
-  (void)size_class;
-  (void)block;
   return false;
 #endif
 }

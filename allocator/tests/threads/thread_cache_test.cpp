@@ -23,7 +23,7 @@
 //             MiniPages back, and the heap retires an empty one before it grows.
 //   validate  a heap broken on purpose: a mark on a Segment that is not live, a bit past the
 //             last Segment's mark, a block held twice, a cached block without its key (written
-//             after it was freed), which frees as a live block, a block in an unclaimed cache, a claimed cache's limit
+//             after it was freed), a block in an unclaimed cache, a claimed cache's limit
 //             below or above its bounds, a MiniPage owned by an unclaimed cache or by two
 //             caches, a MiniPage flagged as owned that no cache owns,
 //             each reported.

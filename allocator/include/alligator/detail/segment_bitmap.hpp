@@ -5,8 +5,8 @@
 // but 8 bytes), bit 128 + i set says that Segment i, live, is held by a thread cache
 // (allocator/README.md, Threads). Marks are set only while stats and validate hold every cache
 // (ThreadCachesHeld, which sets and then clears them): never otherwise, and never in a heap
-// without thread caches. validate() checks both. The bitmap is the truth about which Segments are live: live counts, "full" and "empty"
-// are derived from it rather than stored beside it.
+// without thread caches. validate() checks both. The bitmap is the truth about which Segments
+// are live: live counts, "full" and "empty" are derived from it rather than stored beside it.
 //
 // With thread caches (ALLIGATOR_THREAD_CACHE) a cache's owner reads live bits without the heap's
 // lock (a free checks that its block is live), so every access to a word is atomic there
@@ -76,8 +76,8 @@ class SegmentBitmap {
   }
 
   // Cached marks (allocator/README.md, Threads): only in MiniPages of at most kCachedOffset
-  // Segments. mark_cached says whether the mark was clear. Set and cleared only under the
-  // heap's lock with every cache held (ThreadCachesHeld, validate).
+  // Segments. Set and cleared only under the heap's lock with every cache held
+  // (ThreadCachesHeld, validate).
   static constexpr unsigned kCachedOffset = kMaxSegmentsPerMiniPage / 2;
   // The words that hold live bits: all of them without thread caches (a constant, so loops over
   // them unroll as before), and below the marks in MiniPages that have marks.
@@ -85,14 +85,8 @@ class SegmentBitmap {
     return !ALLIGATOR_THREAD_CACHE || segments > kCachedOffset ? kWords : kCachedOffset / kWordBits;
   }
   bool cached(unsigned segment) const { return test(kCachedOffset + segment); }
-  bool mark_cached(unsigned segment) {
-    Word bit = Word{1} << ((kCachedOffset + segment) % kWordBits);
-    return (fetch_or((kCachedOffset + segment) / kWordBits, bit) & bit) == 0;
-  }
-  void unmark_cached(unsigned segment) {
-    fetch_and((kCachedOffset + segment) / kWordBits,
-              ~(Word{1} << ((kCachedOffset + segment) % kWordBits)));
-  }
+  void mark_cached(unsigned segment) { set(kCachedOffset + segment); }
+  void unmark_cached(unsigned segment) { reset(kCachedOffset + segment); }
 
   // Where a MiniPage of `segments` Segments (1 to 256) ends in its bitmap: the word holding bit
   // segments - 1, and the shifts that make the masks of word 0's bits below `segments` (all of
@@ -157,19 +151,9 @@ class SegmentBitmap {
 #if ALLIGATOR_THREAD_CACHE
   Word load(unsigned word) const { return __atomic_load_n(&words_[word], __ATOMIC_RELAXED); }
   void store(unsigned word, Word value) { __atomic_store_n(&words_[word], value, __ATOMIC_RELAXED); }
-  Word fetch_or(unsigned word, Word bits) {
-    return __atomic_fetch_or(&words_[word], bits, __ATOMIC_RELAXED);
-  }
-  void fetch_and(unsigned word, Word bits) { __atomic_fetch_and(&words_[word], bits, __ATOMIC_RELAXED); }
 #else
   Word load(unsigned word) const { return words_[word]; }
   void store(unsigned word, Word value) { words_[word] = value; }
-  Word fetch_or(unsigned word, Word bits) {
-    Word old = words_[word];
-    words_[word] = old | bits;
-    return old;
-  }
-  void fetch_and(unsigned word, Word bits) { words_[word] &= bits; }
 #endif
 
   Word words_[kWords];
