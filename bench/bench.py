@@ -18,8 +18,9 @@ Allocators (each workload program is compiled once and linked four ways, same fl
     bump       -sMALLOC=none + bench/bump_allocator.c: never frees, the speed limit
 
 Native figures (latency_*, steps_flatness) come from bench/native/native_bench.cpp built with
-g++ -m32 -O2 against Alligator's Heap<SimulatedMemory> and Emscripten's own dlmalloc.c and
-emmalloc.c compiled from /usr/share/emscripten/system/lib (the bump allocator has none). On a
+g++ -m32 -O2 against Alligator's Heap and Emscripten's own dlmalloc.c and emmalloc.c compiled
+from /usr/share/emscripten/system/lib (the bump allocator has none), all three over the same
+simulated memory (bench/native/native_shim.c). On a
 kernel without 32-bit support (32-bit programs then run under qemu-i386) they are n/a, and a
 note says why.
 
@@ -70,7 +71,7 @@ ALLIGATOR_WASM_SOURCES = [
 ]
 # Linked only into the heap-map builds of the memory workloads (draw_heap_maps).
 HEAP_MAP_SOURCES = ["allocator/src/heap_map.cpp", "allocator/src/c_api_heap_map.cpp"]
-# Natively only the heap itself, over a simulated wasm memory (no malloc exports).
+# Natively only the heap itself, over native_shim.c's simulated wasm memory (no malloc exports).
 ALLIGATOR_NATIVE_SOURCES = [
     "allocator/src/heap_core.cpp",
     "allocator/src/small_path.cpp",
@@ -78,7 +79,6 @@ ALLIGATOR_NATIVE_SOURCES = [
     "allocator/src/bitmap_pool.cpp",
     "allocator/src/growth.cpp",
     "allocator/src/introspection.cpp",
-    "shim/src/simulated_memory.cpp",
 ]
 ALLIGATOR_INCLUDES = ["-I" + os.path.join(ROOT, "allocator/include"),
                       "-I" + os.path.join(ROOT, "shim/include")]
@@ -394,7 +394,9 @@ def native_builds():
                             ["-c", os.path.join(ROOT, source), "-o", output],
                             [os.path.join(ROOT, source)] + all_headers))
     per_allocator = {
-        "alligator": (["-DBENCH_ALLIGATOR"] + ALLIGATOR_INCLUDES, alligator_objects),
+        # One simulated memory for all three (native_shim.c): native_bench.cpp says why.
+        "alligator": (["-DBENCH_ALLIGATOR"] + ALLIGATOR_INCLUDES,
+                      alligator_objects + [shim_object]),
         "dlmalloc": (["-DBENCH_DLMALLOC"], [dlmalloc_object, shim_object]),
         "emmalloc": (["-DBENCH_EMMALLOC"], [emmalloc_object, shim_object]),
     }
@@ -928,10 +930,12 @@ METHOD = [
     "code_size_o2, code_size_oz: size of bench/code_size.cpp's .wasm (malloc, calloc, realloc, "
     "free, new, delete, printf) built at -O2 / -Oz with each allocator minus its size with the "
     "bump allocator (the bump allocator's own few hundred bytes are in the baseline).",
-    "latency_p50/p99/max: native i686 (`g++ -m32 -O2`) over a simulated wasm memory: "
-    "Alligator's Heap<SimulatedMemory>, and Emscripten's dlmalloc.c and emmalloc.c compiled "
-    "from /usr/share/emscripten/system/lib with Emscripten's settings over bench/native/"
-    "native_shim.c's sbrk. 10^4 live blocks (sizes 90% 1..256, 9% 257..2048, 1% 2049..16384), "
+    "latency_p50/p99/max: native i686 (`g++ -m32 -O2`) over one simulated wasm memory "
+    "(bench/native/native_shim.c: address space mapped up front, so growing makes no system "
+    "call): Alligator's Heap, growing through the shim's sbrk in whole 64 KiB pages (since "
+    "2026-12-07; before, its own SimulatedMemory, which makes an mprotect call at each growth), "
+    "and Emscripten's dlmalloc.c and emmalloc.c compiled from /usr/share/emscripten/system/lib "
+    "with Emscripten's settings over the same sbrk. 10^4 live blocks (sizes 90% 1..256, 9% 257..2048, 1% 2049..16384), "
     "each pair frees a random one and allocates a new one; TSC ticks (lfence-fenced rdtsc) per "
     "pair minus the timer's own median overhead. Every run replays the same sequence, so each "
     "pair's figure is its median over the runs (this removes the interrupts and preemptions "

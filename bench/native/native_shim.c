@@ -1,5 +1,7 @@
 /* One simulated wasm memory for Emscripten's own dlmalloc.c and emmalloc.c, compiled natively
- * (gcc -m32) from /usr/share/emscripten/system/lib by bench/bench.py.
+ * (gcc -m32) from /usr/share/emscripten/system/lib by bench/bench.py, and for Alligator's heap
+ * in the same measurements (bench/native/native_bench.cpp), so that growth costs all three the
+ * same.
  *
  * The memory is one region of address space reserved up front (64 KiB aligned, never moving),
  * with a program break that starts at its beginning, as Emscripten's sbrk starts at
