@@ -83,9 +83,12 @@ ALLIGATOR_NATIVE_SOURCES = [
 ALLIGATOR_INCLUDES = ["-I" + os.path.join(ROOT, "allocator/include"),
                       "-I" + os.path.join(ROOT, "shim/include")]
 
+# Every build that runs names its program ./this.program (bench/fixed_program_name.js says why).
+FIXED_PROGRAM_NAME = os.path.join(BENCH, "fixed_program_name.js")
+FIXED_NAME_FLAGS = ["--pre-js", FIXED_PROGRAM_NAME]
 # Link flags shared by every timed wasm workload, whatever the allocator.
 RUN_LINK_FLAGS = ["-sALLOW_MEMORY_GROWTH=1", "-sMAXIMUM_MEMORY=2GB",
-                  "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1"]
+                  "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1"] + FIXED_NAME_FLAGS
 # The memory rows' builds: memory grows to exactly what the allocator asks for (whole 64 KiB
 # pages). By default Emscripten grows by at least 20% of its size at a time, which rounds each
 # allocator's figure up by a different 0-20% depending on where its last growth landed: two
@@ -140,7 +143,7 @@ NATIVE_ALLOCATORS = ["dlmalloc", "emmalloc", "alligator"]
 
 HEAP_EFFICIENCY_LINK_FLAGS = ["-sALLOW_MEMORY_GROWTH=1", "-sINITIAL_MEMORY=2MB",
                               "-sMAXIMUM_MEMORY=64MB", "-sTOTAL_STACK=64KB",
-                              "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1"]
+                              "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1"] + FIXED_NAME_FLAGS
 CODE_SIZE_LINK_FLAGS = ["-sALLOW_MEMORY_GROWTH=1"]
 
 LATENCY_LIVE = 10000
@@ -892,7 +895,12 @@ def write_reports(results, extra, out_dir):
 METHOD = [
     "Every wasm workload (bench/*.cpp) is compiled once with `em++ -O2 -std=c++20` and linked "
     "four ways with the same flags (`-sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB "
-    "-sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1`): `-sMALLOC=dlmalloc`, `-sMALLOC=emmalloc`, "
+    "-sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1`, and `--pre-js bench/fixed_program_name.js`, "
+    "which names every program ./this.program: Emscripten otherwise passes the script's "
+    "absolute path, which startup code copies into a malloc'd block, so the checkout's path "
+    "and the allocator's name changed the allocations; Alligator's sqlite_memory took 297, "
+    "299 or 301 pages as the name's length went from 1 to 121 characters, dlmalloc's 278 "
+    "throughout): `-sMALLOC=dlmalloc`, `-sMALLOC=emmalloc`, "
     "`-sMALLOC=none` + Alligator's sources (compiled with `em++ -O2 -std=c++20`, new_delete.cpp "
     "included) and `-sMALLOC=none` + bench/bump_allocator.c. Runs go under Node with "
     "`--no-liftoff` (V8 compiles each wasm function with TurboFan on its first call, never with "
@@ -1083,7 +1091,8 @@ def main():
             "timings" % (load_start[0], os.cpu_count() or 1))
 
     compilers = toolchain_versions()
-    salt = json.dumps(compilers, sort_keys=True)
+    with open(FIXED_PROGRAM_NAME, "rb") as file:  # in link commands, not in their inputs
+        salt = json.dumps(compilers, sort_keys=True) + hashlib.sha256(file.read()).hexdigest()
     log("bench: %s run, %d repetitions; building into %s" % (mode, repetitions,
                                                              os.path.relpath(WORK, ROOT)))
     unavailable = real_programs.prepare(log)

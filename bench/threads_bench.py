@@ -32,7 +32,9 @@ SPEEDUP_ALLOCATORS = ["alligator", "bump"]
 # Every program is the same: a pool of 4 workers started with the module, so the run times no
 # thread creation; memory may grow as in the other timed workloads.
 LINK_FLAGS = ["-pthread", "-sPTHREAD_POOL_SIZE=4", "-sALLOW_MEMORY_GROWTH=1",
-              "-sMAXIMUM_MEMORY=2GB", "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1"]
+              "-sMAXIMUM_MEMORY=2GB", "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1",
+              "--pre-js", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                       "fixed_program_name.js")]
 
 METHOD = [
     "threads_1, threads_2, threads_4: bench/threads.cpp compiled with `em++ -O2 -std=c++20 "
