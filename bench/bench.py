@@ -307,15 +307,33 @@ def wasm_builds(jobs, unavailable=()):
                                   [program_object] + allocator_inputs[allocator], env))
                 outputs[(program, allocator, opt)] = output
         if opt == "O2":
+            # Alligator with its growth observed (bench/growth_breakdown.cpp), for the builds
+            # that explain the memory rows; never linked into a measured build.
+            observed_shim = os.path.join(obj_dir, "alligator-observed", "emscripten_memory.o")
+            shim_source = os.path.join(ROOT, "shim/src/emscripten_memory.cpp")
+            objects.append(Step(observed_shim, ["em++", "-O2", "-std=c++20"] +
+                                ALLIGATOR_INCLUDES + ["-DALLIGATOR_GROWTH_OBSERVER", "-c",
+                                                      shim_source, "-o", observed_shim],
+                                [shim_source] + em_headers, env))
+            breakdown_source = os.path.join(BENCH, "growth_breakdown.cpp")
+            breakdown_object = os.path.join(obj_dir, "growth_breakdown.o")
+            objects.append(Step(breakdown_object, ["em++", "-O2", "-std=c++20"] +
+                                ALLIGATOR_INCLUDES + ["-c", breakdown_source, "-o",
+                                                      breakdown_object],
+                                [breakdown_source] + em_headers, env))
+            observed_objects = [o for o in alligator_objects
+                                if not o.endswith("emscripten_memory.o")] + [
+                                    observed_shim, breakdown_object]
             real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, env,
-                                objects, links, outputs)
+                                objects, links, outputs, observed_objects)
 
             # The memory workloads once more with Alligator and its heap map, which the
             # measured link leaves out (the map's text would take linear memory): draw_heap_maps.
+            # Their growth is observed too (memory_breakdowns).
             for program in MAPPED:
                 flags = (HEAP_EFFICIENCY_LINK_FLAGS if program == "heap_efficiency" else
                          RUN_LINK_FLAGS + EXACT_GROWTH_FLAGS)
-                inputs = [os.path.join(obj_dir, program + ".o")] + alligator_objects + map_objects
+                inputs = [os.path.join(obj_dir, program + ".o")] + observed_objects + map_objects
                 output = os.path.join(WORK, "wasm-O2", program + ".alligator-map.js")
                 links.append(Step(output, ["em++", "-O2"] + inputs + ["-sMALLOC=none"] + flags +
                                   ["-sNODERAWFS=1", "-o", output], inputs, env))
@@ -324,11 +342,12 @@ def wasm_builds(jobs, unavailable=()):
 
 
 def real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, env, objects,
-                        links, outputs):
+                        links, outputs, observed_objects):
     """The real programs (bench/real_programs.py): their objects compiled once, linked with each
     allocator with the timed workloads' flags plus the program's own (real_programs.link_flags:
-    a small initial memory, and the file system to read its input); and once more with exact
-    growth for the memory rows (key (name, allocator, "exact"))."""
+    a small initial memory, and the file system to read its input); once more with exact
+    growth for the memory rows (key (name, allocator, "exact")); and with Alligator's growth
+    observed, for memory_breakdowns (key (name, "alligator-observed", "exact"))."""
     for program in real_programs.PROGRAMS:
         if program in unavailable:
             continue
@@ -349,6 +368,12 @@ def real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, 
                               real_programs.link_flags(program) + ["-o", exact],
                               program_objects + allocator_inputs[allocator], env))
             outputs[(name, allocator, "exact")] = exact
+        observed = os.path.join(WORK, "wasm-O2", "%s.alligator-observed.js" % name)
+        links.append(Step(observed, ["em++", "-O2"] + program_objects + ["-sMALLOC=none"] +
+                          observed_objects + RUN_LINK_FLAGS + EXACT_GROWTH_FLAGS +
+                          real_programs.link_flags(program) + ["-o", observed],
+                          program_objects + observed_objects, env))
+        outputs[(name, "alligator-observed", "exact")] = observed
 
 
 def native_builds():
@@ -470,9 +495,11 @@ def run_wasm(js, mode, timeout, arguments=()):
 
 def draw_heap_maps(wasm, mode, out_dir, problems, extra_info):
     """Alligator's heap after each memory workload (heap_efficiency: at its first failure; the
-    peak_* rows: at their end), as heap maps beside the plot."""
+    peak_* rows: at their end), as heap maps beside the plot. Returns what each run's growth
+    observer printed ({program: breakdown}, memory_breakdowns)."""
     os.makedirs(out_dir, exist_ok=True)
     drawn = []
+    breakdowns = {}
     for program in MAPPED:
         js = wasm[(program, "alligator-map", "O2")]
         path = os.path.join(out_dir, program + "_alligator.html")
@@ -485,11 +512,86 @@ def draw_heap_maps(wasm, mode, out_dir, problems, extra_info):
             continue
         drawn.append("[%s](%s)" % (program, os.path.basename(path)))
         log("bench: drew Alligator's heap after %s: %s" % (program, os.path.relpath(path, ROOT)))
+        breakdown = parse_breakdown(run.stdout)
+        if breakdown is not None:
+            breakdowns[program] = breakdown
     if drawn:
         extra_info.setdefault("notes", []).append(
             "Alligator's heap drawn after each memory workload (heap_efficiency at its first "
             "failure, the peak rows at their end; open them in a browser): " + ", ".join(drawn) +
             ".")
+    return breakdowns
+
+
+def parse_breakdown(output):
+    found = re.search(r"^GROWTH_BREAKDOWN (\{.*\})$", output, re.M)
+    return json.loads(found.group(1)) if found else None
+
+
+def memory_breakdowns(wasm, mode, map_breakdowns, unavailable, results, problems):
+    """Where Alligator's memory was at its last growth, for each memory row
+    (bench/growth_breakdown.cpp): the peak rows from their heap-map runs (their own seed), the
+    real programs from builds of their own. {row: breakdown, with the row's measured bytes}."""
+    found = {}
+    rows = {**{row: row for row in PEAKS},
+            **{program + "_memory": program for program in real_programs.PROGRAMS}}
+    for row, program in rows.items():
+        if program in real_programs.PROGRAMS:
+            if program in unavailable:
+                continue
+            name = WORKLOADS[program]["program"]
+            run = run_wasm(wasm[(name, "alligator-observed", "exact")], mode, 900,
+                           real_programs.run_arguments(program))
+            breakdown = parse_breakdown(run["output"]) if run["status"] == "ok" else None
+        else:
+            breakdown = map_breakdowns.get(program)
+        if breakdown is None:
+            problems.add("memory breakdown of %s: the observed build printed none" % row)
+            continue
+        breakdown["row_alligator"] = results[row].get("alligator")
+        breakdown["row_dlmalloc"] = results[row].get("dlmalloc")
+        found[row] = breakdown
+    return found
+
+
+# Columns of the breakdown table: (key, heading), in KiB; their sum is memory_at_exit.
+BREAKDOWN_COLUMNS = [
+    ("below_heap", "below the heap (data, stack)"),
+    ("start_alignment", "heap start to a 64 KiB boundary"),
+    ("live_segments", "live Segments"), ("large_blocks", "large blocks"),
+    ("free_segments", "free Segments"), ("mini_page_ends", "MiniPage ends"),
+    ("free_spans", "free spans"), ("spare_spans", "spare spans"),
+    ("metadata", "metadata (slot 0, apron, pool, records)"), ("grown", "the last growth"),
+]
+
+
+def kib(count):
+    return "{:,.0f}".format(count / 1024.0)
+
+
+def breakdown_lines(breakdowns):
+    lines = ["", "## Where Alligator's memory is at its last growth", "",
+             "Second builds of the memory rows (Alligator, exact growth) with the growth observed "
+             "(bench/growth_breakdown.cpp): at the last growth, before the heap takes the new "
+             "pages, its spans are walked. The memory at the end is what lies below the heap, "
+             "the gap to the heap's first 64 KiB boundary, the heap at that moment and the pages "
+             "the growth added, in KiB. Live Segments count at their class size (the requests' "
+             "own sizes are not known here); top classes: class size x live Segments. The peak "
+             "rows show their own seed (the rows of peak_large_set and peak_mixed_lifetimes are "
+             "six-seed means).", "",
+             "| row | memory (this build) | row: alligator / dlmalloc | " +
+             " | ".join(heading for _, heading in BREAKDOWN_COLUMNS) +
+             " | free spans (count) | growths | top classes |",
+             "|---|--:|--:|" + "--:|" * len(BREAKDOWN_COLUMNS) + "--:|--:|---|"]
+    for row, b in breakdowns.items():
+        ratio_text = ("%.3f" % (b["row_alligator"] / b["row_dlmalloc"])
+                      if b.get("row_alligator") and b.get("row_dlmalloc") else "n/a")
+        lines.append("| %s | %s | %s | %s | %d | %d | %s |" % (
+            row, kib(b["memory_at_exit"]), ratio_text,
+            " | ".join(kib(b[key]) for key, _ in BREAKDOWN_COLUMNS),
+            b["free_span_count"], b["growths"],
+            ", ".join("%d x %d" % (size, count) for size, count in b["top_classes"])))
+    return lines
 
 
 def run_native_latency(executable, operations, samples_path, timeout):
@@ -854,6 +956,8 @@ def write_reports(results, extra, out_dir):
             cells.append("n/a" if value is None else "%.2f" % value)
         lines.append("| %s | %s | %s |" % (workload, "higher" if spec["higher"] else "lower",
                                           " | ".join(cells)))
+    if extra.get("memory_breakdown"):
+        lines += breakdown_lines(extra["memory_breakdown"])
     lines += ["", "## Noise: Alligator against dlmalloc, repetition by repetition", "",
               "Each repetition runs the allocators back to back, so each gives one advantage "
               "over dlmalloc (above 1: better; dlmalloc's time / Alligator's for times). The "
@@ -943,7 +1047,8 @@ METHOD = [
     "call): Alligator's Heap, growing through the shim's sbrk in whole 64 KiB pages (since "
     "2026-12-07; before, its own SimulatedMemory, which makes an mprotect call at each growth), "
     "and Emscripten's dlmalloc.c and emmalloc.c compiled from /usr/share/emscripten/system/lib "
-    "with Emscripten's settings over the same sbrk. 10^4 live blocks (sizes 90% 1..256, 9% 257..2048, 1% 2049..16384), "
+    "with Emscripten's settings over the same sbrk. "
+    "10^4 live blocks (sizes 90% 1..256, 9% 257..2048, 1% 2049..16384), "
     "each pair frees a random one and allocates a new one; TSC ticks (lfence-fenced rdtsc) per "
     "pair minus the timer's own median overhead. Every run replays the same sequence, so each "
     "pair's figure is its median over the runs (this removes the interrupts and preemptions "
@@ -1213,7 +1318,9 @@ def main():
                                            problems, log)
 
 
-    draw_heap_maps(wasm, mode, out_dir, problems, extra_info)
+    map_breakdowns = draw_heap_maps(wasm, mode, out_dir, problems, extra_info)
+    extra_info["memory_breakdown"] = memory_breakdowns(wasm, mode, map_breakdowns, unavailable,
+                                                       results, problems)
     for workload in TIMED:
         for allocator in ALLOCATORS:
             results[workload][allocator] = median(samples[workload][allocator])
@@ -1261,6 +1368,7 @@ def main():
         "samples": {**{w: samples[w] for w in TIMED}, **thread_samples},
         "memory_samples": memory_samples,
         "peak_seed_values": extra_info.get("peak_seed_values", {}),
+        "memory_breakdown": extra_info.get("memory_breakdown", {}),
         "unavailable": unavailable,
         "packages": real_programs.PACKAGES,
         "latency_per_run": latency_samples,

@@ -28,6 +28,9 @@ std::byte* EmscriptenMemory::grow(std::size_t pages) {
   std::uintptr_t end = start + pages * kWasmPageSize;
   if (end > emscripten_get_heap_size() && !emscripten_resize_heap(end)) return nullptr;
   __atomic_store_n(&program_break, end, __ATOMIC_RELEASE);
+#if defined(ALLIGATOR_GROWTH_OBSERVER)
+  alligator_growth_observer(reinterpret_cast<std::byte*>(start), pages);
+#endif
   return reinterpret_cast<std::byte*>(start);
 }
 
