@@ -20,9 +20,8 @@ Allocators (each workload program is compiled once and linked four ways, same fl
 Native figures (latency_*, steps_flatness) come from bench/native/native_bench.cpp built with
 g++ -m32 -O2 against Alligator's Heap and Emscripten's own dlmalloc.c and emmalloc.c compiled
 from /usr/share/emscripten/system/lib (the bump allocator has none), all three over the same
-simulated memory (bench/native/native_shim.c). On a
-kernel without 32-bit support (32-bit programs then run under qemu-i386) they are n/a, and a
-note says why.
+simulated memory (bench/native/native_shim.c). On a kernel without 32-bit support (32-bit
+programs then run under qemu-i386) they are n/a, and a note says why.
 
 Only the Python standard library is used. Builds are cached in bench/work/: a step reruns only
 when its command or one of its inputs changed.
@@ -327,13 +326,21 @@ def wasm_builds(jobs, unavailable=()):
             real_program_builds(obj_dir, allocator_args, allocator_inputs, unavailable, env,
                                 objects, links, outputs, observed_objects)
 
+            # The peak rows observed, as the measured builds link them but for the observer.
+            for program in PEAKS:
+                inputs = [os.path.join(obj_dir, program + ".o")] + observed_objects
+                output = os.path.join(WORK, "wasm-O2", program + ".alligator-observed.js")
+                links.append(Step(output, ["em++", "-O2"] + inputs + ["-sMALLOC=none"] +
+                                  RUN_LINK_FLAGS + EXACT_GROWTH_FLAGS + ["-o", output], inputs,
+                                  env))
+                outputs[(program, "alligator-observed", "exact")] = output
+
             # The memory workloads once more with Alligator and its heap map, which the
             # measured link leaves out (the map's text would take linear memory): draw_heap_maps.
-            # Their growth is observed too (memory_breakdowns).
             for program in MAPPED:
                 flags = (HEAP_EFFICIENCY_LINK_FLAGS if program == "heap_efficiency" else
                          RUN_LINK_FLAGS + EXACT_GROWTH_FLAGS)
-                inputs = [os.path.join(obj_dir, program + ".o")] + observed_objects + map_objects
+                inputs = [os.path.join(obj_dir, program + ".o")] + alligator_objects + map_objects
                 output = os.path.join(WORK, "wasm-O2", program + ".alligator-map.js")
                 links.append(Step(output, ["em++", "-O2"] + inputs + ["-sMALLOC=none"] + flags +
                                   ["-sNODERAWFS=1", "-o", output], inputs, env))
@@ -495,11 +502,9 @@ def run_wasm(js, mode, timeout, arguments=()):
 
 def draw_heap_maps(wasm, mode, out_dir, problems, extra_info):
     """Alligator's heap after each memory workload (heap_efficiency: at its first failure; the
-    peak_* rows: at their end), as heap maps beside the plot. Returns what each run's growth
-    observer printed ({program: breakdown}, memory_breakdowns)."""
+    peak_* rows: at their end), as heap maps beside the plot."""
     os.makedirs(out_dir, exist_ok=True)
     drawn = []
-    breakdowns = {}
     for program in MAPPED:
         js = wasm[(program, "alligator-map", "O2")]
         path = os.path.join(out_dir, program + "_alligator.html")
@@ -512,42 +517,46 @@ def draw_heap_maps(wasm, mode, out_dir, problems, extra_info):
             continue
         drawn.append("[%s](%s)" % (program, os.path.basename(path)))
         log("bench: drew Alligator's heap after %s: %s" % (program, os.path.relpath(path, ROOT)))
-        breakdown = parse_breakdown(run.stdout)
-        if breakdown is not None:
-            breakdowns[program] = breakdown
     if drawn:
         extra_info.setdefault("notes", []).append(
             "Alligator's heap drawn after each memory workload (heap_efficiency at its first "
             "failure, the peak rows at their end; open them in a browser): " + ", ".join(drawn) +
             ".")
-    return breakdowns
 
 
 def parse_breakdown(output):
+    """The growth observer's line in a run's output, or None when there is none or it does not
+    parse."""
     found = re.search(r"^GROWTH_BREAKDOWN (\{.*\})$", output, re.M)
-    return json.loads(found.group(1)) if found else None
+    try:
+        return json.loads(found.group(1)) if found else None
+    except ValueError:
+        return None
 
 
-def memory_breakdowns(wasm, mode, map_breakdowns, unavailable, results, problems):
+def memory_breakdowns(wasm, mode, unavailable, results, problems):
     """Where Alligator's memory was at its last growth, for each memory row
-    (bench/growth_breakdown.cpp): the peak rows from their heap-map runs (their own seed), the
-    real programs from builds of their own. {row: breakdown, with the row's measured bytes}."""
+    (bench/growth_breakdown.cpp), from builds like the measured ones but with the growth
+    observed (the peak rows with their own seed). {row: breakdown, with the row's bytes}."""
     found = {}
     rows = {**{row: row for row in PEAKS},
             **{program + "_memory": program for program in real_programs.PROGRAMS}}
     for row, program in rows.items():
-        if program in real_programs.PROGRAMS:
-            if program in unavailable:
-                continue
-            name = WORKLOADS[program]["program"]
-            run = run_wasm(wasm[(name, "alligator-observed", "exact")], mode, 900,
-                           real_programs.run_arguments(program))
-            breakdown = parse_breakdown(run["output"]) if run["status"] == "ok" else None
-        else:
-            breakdown = map_breakdowns.get(program)
-        if breakdown is None:
-            problems.add("memory breakdown of %s: the observed build printed none" % row)
+        if program in unavailable:
             continue
+        real = program in real_programs.PROGRAMS
+        name = WORKLOADS[program]["program"] if real else program
+        run = run_wasm(wasm[(name, "alligator-observed", "exact")], mode, 900,
+                       real_programs.run_arguments(program) if real else ())
+        breakdown = parse_breakdown(run["output"]) if run["status"] == "ok" else None
+        if breakdown is None:
+            problems.add("memory breakdown of %s: %s; output: %s" % (
+                row, "no GROWTH_BREAKDOWN line" if run["status"] == "ok" else run["status"],
+                run["output"][-800:].strip()))
+            continue
+        problem = breakdown_problem(breakdown)
+        if problem:
+            problems.add("memory breakdown of %s: %s" % (row, problem))
         breakdown["row_alligator"] = results[row].get("alligator")
         breakdown["row_dlmalloc"] = results[row].get("dlmalloc")
         found[row] = breakdown
@@ -565,6 +574,26 @@ BREAKDOWN_COLUMNS = [
 ]
 
 
+# What a heap walk finds, span by span: together, the heap.
+HEAP_PARTS = ["live_segments", "large_blocks", "free_segments", "mini_page_ends", "free_spans",
+              "spare_spans", "metadata"]
+
+
+def breakdown_problem(breakdown):
+    """Why a breakdown does not account for the memory at exit, or None: the walk's parts must
+    make up the heap, and below_heap + start_alignment + heap + grown the memory."""
+    if breakdown.get("unreadable_mini_pages"):
+        return "%d MiniPage(s) the walk could not read" % breakdown["unreadable_mini_pages"]
+    parts = sum(breakdown[key] for key in HEAP_PARTS)
+    if parts != breakdown["heap"]:
+        return "its parts add up to %d bytes, the heap walked is %d" % (parts, breakdown["heap"])
+    total = sum(breakdown[key] for key in ("below_heap", "start_alignment", "heap", "grown"))
+    if total != breakdown["memory_at_exit"]:
+        return "below the heap, the heap and the last growth add up to %d bytes, the memory at " \
+               "exit is %d" % (total, breakdown["memory_at_exit"])
+    return None
+
+
 def kib(count):
     return "{:,.0f}".format(count / 1024.0)
 
@@ -575,10 +604,11 @@ def breakdown_lines(breakdowns):
              "(bench/growth_breakdown.cpp): at the last growth, before the heap takes the new "
              "pages, its spans are walked. The memory at the end is what lies below the heap, "
              "the gap to the heap's first 64 KiB boundary, the heap at that moment and the pages "
-             "the growth added, in KiB. Live Segments count at their class size (the requests' "
-             "own sizes are not known here); top classes: class size x live Segments. The peak "
-             "rows show their own seed (the rows of peak_large_set and peak_mixed_lifetimes are "
-             "six-seed means).", "",
+             "the growth added, in KiB (each rounded). Live Segments count at their class size "
+             "(the requests' own sizes are not known here); top classes: class size x live "
+             "Segments. The peak rows show their own seed (the rows of peak_large_set and "
+             "peak_mixed_lifetimes are six-seed means), and a build differs from the measured "
+             "one by the observer's code and data, which can move the heap's start.", "",
              "| row | memory (this build) | row: alligator / dlmalloc | " +
              " | ".join(heading for _, heading in BREAKDOWN_COLUMNS) +
              " | free spans (count) | growths | top classes |",
@@ -1318,9 +1348,9 @@ def main():
                                            problems, log)
 
 
-    map_breakdowns = draw_heap_maps(wasm, mode, out_dir, problems, extra_info)
-    extra_info["memory_breakdown"] = memory_breakdowns(wasm, mode, map_breakdowns, unavailable,
-                                                       results, problems)
+    draw_heap_maps(wasm, mode, out_dir, problems, extra_info)
+    extra_info["memory_breakdown"] = memory_breakdowns(wasm, mode, unavailable, results,
+                                                       problems)
     for workload in TIMED:
         for allocator in ALLOCATORS:
             results[workload][allocator] = median(samples[workload][allocator])

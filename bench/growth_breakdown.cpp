@@ -11,9 +11,16 @@
 //
 // The observer runs inside an allocation, so it neither allocates nor prints; it keeps its
 // figures in static storage. Single-threaded builds only (the bench's memory builds are).
+// The shim's declaration of the observer, checked against the definition below.
+#define ALLIGATOR_GROWTH_OBSERVER 1
 #include <alligator/global_heap.hpp>
 #include <alligator/introspection.hpp>
+#include <alligator/shim/emscripten_memory.hpp>
 #include <alligator/size_classes.hpp>
+
+#if ALLIGATOR_THREAD_SAFE
+#error "the growth observer walks the heap inside a growth: single-threaded builds only"
+#endif
 
 #include <emscripten/heap.h>
 
@@ -40,6 +47,7 @@ struct Picture {
   std::size_t free_span_count = 0;
   std::size_t spare_spans = 0;
   std::size_t metadata = 0;          // slot 0 and the table (apron, bitmap pool, records)
+  std::size_t unreadable_mini_pages = 0;  // walked with no Segments: a record the walk rejected
   std::array<std::size_t, alligator::kClassCount> live_per_class{};
 };
 
@@ -53,12 +61,12 @@ void describe(std::FILE* out) {
                "\"heap\": %zu, \"grown\": %zu, \"live_segments\": %zu, \"large_blocks\": %zu, "
                "\"free_segments\": %zu, \"mini_page_ends\": %zu, \"free_spans\": %zu, "
                "\"free_span_count\": %zu, \"spare_spans\": %zu, \"metadata\": %zu, "
-               "\"memory_at_exit\": %zu, \"top_classes\": [",
+               "\"unreadable_mini_pages\": %zu, \"memory_at_exit\": %zu, \"top_classes\": [",
                growths, reinterpret_cast<std::uintptr_t>(&__heap_base),
                heap_start - reinterpret_cast<std::uintptr_t>(&__heap_base), last.heap,
                last.grown, last.live_segments, last.large_blocks, last.free_segments,
                last.mini_page_ends, last.free_spans, last.free_span_count, last.spare_spans,
-               last.metadata, emscripten_get_heap_size());
+               last.metadata, last.unreadable_mini_pages, emscripten_get_heap_size());
   // The three classes holding the most live bytes: [class size, live Segments].
   std::array<bool, alligator::kClassCount> shown{};
   for (int rank = 0; rank < 3; ++rank) {
@@ -107,6 +115,7 @@ extern "C" void alligator_growth_observer(std::byte* start, std::size_t pages) {
         now.free_segments += size * (span.segments - span.live_segments);
         now.mini_page_ends += span.bytes - size * span.segments;
         now.live_per_class[span.size_class] += span.live_segments;
+        if (span.segments == 0) ++now.unreadable_mini_pages;
         break;
       }
       default: break;

@@ -35,6 +35,8 @@ LINK_FLAGS = ["-pthread", "-sPTHREAD_POOL_SIZE=4", "-sALLOW_MEMORY_GROWTH=1",
               "-sMAXIMUM_MEMORY=2GB", "-sWASM_ASYNC_COMPILATION=0", "-sEXIT_RUNTIME=1",
               "--pre-js", os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                        "fixed_program_name.js")]
+# As the report shows them: the checkout's path left out.
+SHOWN_LINK_FLAGS = LINK_FLAGS[:-1] + ["bench/fixed_program_name.js"]
 
 METHOD = [
     "threads_1, threads_2, threads_4: bench/threads.cpp compiled with `em++ -O2 -std=c++20 "
@@ -51,7 +53,7 @@ METHOD = [
     "machine has %d CPUs, shared with whatever else runs. The bump column of these rows is no "
     "allocator at all: the same program built with THREADS_WITHOUT_ALLOCATOR, whose steps reuse "
     "each entry's block in place, so its threads_speedup_2 is the most this machine gives any "
-    "allocator." % (" ".join(LINK_FLAGS), os.cpu_count() or 0),
+    "allocator." % (" ".join(SHOWN_LINK_FLAGS), os.cpu_count() or 0),
     "The threads_speedup_2 target is judged pair by pair: each repetition's threads_2 / "
     "threads_1 of Alligator, then those of %d more pairs (%d in quick runs) of one- and "
     "two-thread runs of Alligator and of the bump column, run alternately after the "

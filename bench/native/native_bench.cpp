@@ -1,7 +1,7 @@
 // Native (g++ -m32, i686: wasm32's pointer size) measurements of the allocators' own code, over
-// a simulated wasm memory: Alligator (alligator::Heap<alligator::SimulatedMemory>, from
-// allocator/src), and Emscripten's dlmalloc.c and emmalloc.c compiled from
-// /usr/share/emscripten/system/lib with Emscripten's configuration (bench.py; native_shim.c).
+// one simulated wasm memory (native_shim.c): Alligator (alligator::Heap from allocator/src, over
+// the shim's sbrk), and Emscripten's dlmalloc.c and emmalloc.c compiled from
+// /usr/share/emscripten/system/lib with Emscripten's configuration (bench.py).
 // One allocator per binary: -DBENCH_ALLIGATOR, -DBENCH_DLMALLOC or -DBENCH_EMMALLOC.
 //
 // The workload: a live set of blocks whose sizes are drawn 90% from 1..256 bytes, 9% from
@@ -44,10 +44,12 @@ namespace {
 constexpr const char* kName = "alligator";
 // The memory native_shim.c gives dlmalloc and emmalloc, so that all three pay the same for
 // growth. (alligator::SimulatedMemory commits each grow with mprotect, a system call the others'
-// growth does not make, which took most of Alligator's slowest pairs.) The break starts
+// growth does not make: about a quarter of Alligator's slowest pairs.) The break starts
 // 64 KiB-aligned and only Alligator moves it, in whole wasm pages, so each grow is a page run.
 struct SharedSimulatedMemory {
   std::byte* grow(std::size_t pages) {
+    // Past the 1 GiB region (and before sbrk's signed increment could wrap): refused.
+    if (pages > (std::size_t{1} << 30) / alligator::kWasmPageSize) return nullptr;
     void* start = bench_sim_sbrk(static_cast<std::intptr_t>(pages * alligator::kWasmPageSize));
     return start == reinterpret_cast<void*>(-1) ? nullptr : static_cast<std::byte*>(start);
   }

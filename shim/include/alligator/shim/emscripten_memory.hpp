@@ -12,9 +12,10 @@
 #include <cstdint>
 
 #if defined(ALLIGATOR_GROWTH_OBSERVER)
-// Measurement builds only (scripts/bench's bench/growth_breakdown.cpp defines it): called after
-// each growth the memory granted, before the heap takes the new pages in, so the heap it sees is
-// the one that had to grow. It must not allocate.
+// Measurement builds only (scripts/bench compiles this shim with the macro, and
+// bench/growth_breakdown.cpp defines the function): called after each growth the memory granted,
+// before the heap takes the new pages in, so the heap it sees is the one that had to grow. It
+// must not allocate.
 extern "C" void alligator_growth_observer(std::byte* start, std::size_t pages);
 #endif
 
