@@ -566,7 +566,7 @@ def memory_breakdowns(wasm, mode, unavailable, results, problems):
 # Columns of the breakdown table: (key, heading), in KiB; their sum is memory_at_exit.
 BREAKDOWN_COLUMNS = [
     ("below_heap", "below the heap (data, stack)"),
-    ("start_alignment", "heap start to a 64 KiB boundary"),
+    ("start_alignment", "__heap_base to the heap's start"),
     ("live_segments", "live Segments"), ("large_blocks", "large blocks"),
     ("free_segments", "free Segments"), ("mini_page_ends", "MiniPage ends"),
     ("free_spans", "free spans"), ("spare_spans", "spare spans"),
@@ -603,9 +603,9 @@ def breakdown_lines(breakdowns):
              "Second builds of the memory rows (Alligator, exact growth) with the growth observed "
              "(bench/growth_breakdown.cpp): at the last growth, before the heap takes the new "
              "pages, its spans are walked. The memory at the end is what lies below the heap, "
-             "the gap to the heap's first 64 KiB boundary, the heap at that moment and the pages "
-             "the growth added, in KiB (each rounded). Live Segments count at their class size "
-             "(the requests' own sizes are not known here); top classes: class size x live "
+             "the gap from __heap_base to the heap's first byte, the heap at that moment and the "
+             "pages the growth added, in KiB (each rounded). Live Segments count at their class "
+             "size (the requests' own sizes are not known here); top classes: class size x live "
              "Segments. The peak rows show their own seed (the rows of peak_large_set and "
              "peak_mixed_lifetimes are six-seed means), and a build differs from the measured "
              "one by the observer's code and data, which can move the heap's start.", "",

@@ -6,8 +6,8 @@
 // growth the memory granted and before the heap takes the new pages in, so a walk then sees the
 // heap that could not serve a request. The last such picture explains the wasm memory's final
 // size: the heap at that moment plus the pages that growth added, plus what lies below the heap
-// (the program's data and stack, and the heap's start on a 64 KiB boundary). At exit the program
-// prints it as one line, GROWTH_BREAKDOWN {json}, which bench.py reads.
+// (the program's data and stack, and __heap_base's rounding up to the heap's start). At exit the
+// program prints it as one line, GROWTH_BREAKDOWN {json}, which bench.py reads.
 //
 // The observer runs inside an allocation, so it neither allocates nor prints; it keeps its
 // figures in static storage. Single-threaded builds only (the bench's memory builds are).

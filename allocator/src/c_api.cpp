@@ -100,7 +100,7 @@ ALLIGATOR_EXPORT size_t malloc_usable_size(void* block) {
 namespace {
 // mallinfo's figures, in dlmalloc's sense: arena = uordblks + fordblks.
 struct MallocFigures {
-  std::size_t arena;       // bytes taken from the memory source (whole wasm pages)
+  std::size_t arena;       // bytes taken from the memory source (every span's)
   std::size_t free_spans;  // ordblks
   std::size_t in_use;      // uordblks: usable bytes of live blocks (not those caches hold)
 };
@@ -112,10 +112,12 @@ MallocFigures malloc_figures() {
   const auto& heap = alligator::global_heap();
   alligator::HeapStats stats = heap.stats();
   std::size_t free_spans = 0;
-  heap.walk([&free_spans](const alligator::SpanView& span) {
+  std::size_t arena = 0;  // whole wasm pages, and the rest of the page the heap began in
+  heap.walk([&free_spans, &arena](const alligator::SpanView& span) {
     if (span.kind == alligator::SpanKind::free) ++free_spans;
+    arena += span.bytes;
   });
-  return {stats.wasm_pages * alligator::kWasmPageSize, free_spans, stats.bytes_in_use};
+  return {arena, free_spans, stats.bytes_in_use};
 }
 // mallinfo's fields are int: a figure past INT_MAX reads INT_MAX.
 int saturated(std::size_t value) {

@@ -84,7 +84,13 @@ std::uint32_t SpanHeap::grow_and_move_table(std::uint32_t slots) {
     start = grow_(memory_, pages);
   }
   if (start == nullptr) return kNoSlot;
-  if (origin_ == nullptr) origin_ = start;
+  // The first growth also takes the rest of the page the memory begins in, if it begins inside
+  // one (memory_source.hpp): slot 0 is the first byte the memory gave.
+  std::uint32_t lead = 0;
+  if (origin_ == nullptr) {
+    origin_ = start;
+    lead = first_page_lead_slots();
+  }
   if (start != slot_address(top_slot_)) {
     // The memory-source contract promises contiguous growth; a heap cannot carve a gap.
     static const char message[] = "alligator: memory source grew non-contiguously; aborting\n";
@@ -92,7 +98,7 @@ std::uint32_t SpanHeap::grow_and_move_table(std::uint32_t slots) {
     std::abort();
   }
   wasm_pages_ += pages;
-  move_table(start, static_cast<std::uint32_t>(top_slot_ + pages * kSlotsPerWasmPage));
+  move_table(start, static_cast<std::uint32_t>(top_slot_ + lead + pages * kSlotsPerWasmPage));
   return table_first() - free_slots_at_top();
 }
 

@@ -708,7 +708,8 @@ bool write_heap_map(const HeapMapSource& source, HeapMapWrite write, void* conte
                               : ", coloured by what fills most of it")
       << ". Hover over a region for its details. <output id=\"self-check\">self-check: the "
          "script did not run</output></p>\n";
-  if (!summary.contiguous || heap != stats.wasm_pages * kWasmPageSize) {
+  // The heap is its wasm pages plus, at most, the rest of the page its memory began in.
+  if (!summary.contiguous || heap / kWasmPageSize != stats.wasm_pages) {
     out << "<p style=\"color:#b00\">The walk covers ";
     out.grouped(heap) << " bytes in ";
     out << (summary.contiguous ? "one run" : "runs with gaps") << "; stats() reports ";

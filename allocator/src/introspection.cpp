@@ -141,8 +141,10 @@ ValidationReport HeapCore::validate() const {
   ValidationReport report;
   Findings problem(report);
 
-  if (std::size_t{spans_.top()} != spans_.wasm_pages() * kSlotsPerWasmPage) {
-    problem("heap has %u slots but took %zu wasm pages", spans_.top(), spans_.wasm_pages());
+  std::uint32_t lead = spans_.first_page_lead_slots();  // 0 before the first growth
+  if (std::size_t{spans_.top()} != spans_.wasm_pages() * kSlotsPerWasmPage + lead) {
+    problem("heap has %u slots but took %zu wasm pages and %u slots before the first",
+            spans_.top(), spans_.wasm_pages(), lead);
   }
   if (spans_.top() == 0) {
     if (spans_.table() != nullptr) problem("a heap without slots has a table");

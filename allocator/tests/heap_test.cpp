@@ -77,6 +77,41 @@ TEST_F(HeapTest, FirstAllocationTakesTwoPagesForSlotZeroAndTheTable) {
   EXPECT_EQ(table_start(heap, 1), memory.base() + 30 * kSlot);
 }
 
+// Memory that begins 5 slots before a page boundary, as a program's __heap_base may: the first
+// growth asks for the same 2 pages (it counts without the lead) and takes the 5 slots too, so
+// slot 0 is the memory's first byte and the heap has 69 slots. The table is 32 + 1 + R(69) = 34
+// slots at 35..68, the pool's slot taken from the top free span as above.
+TEST(HeapLeadTest, MemoryBeginningInsideAPageGivesTheFirstGrowthTheRestOfIt) {
+  constexpr std::size_t kLead = 5 * kSlot;
+  SimulatedMemory memory(std::size_t{4} << 20, kLead);
+  Heap<SimulatedMemory> heap(memory);
+  void* block = heap.allocate(1);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(memory.base() + kLead) % kPage, 0U);
+  EXPECT_EQ(memory.pages(), 2U);
+  EXPECT_EQ(heap.stats().wasm_pages, 2U);
+  EXPECT_EQ(block, memory.base() + kSlot);
+  EXPECT_EQ(layout(heap, memory.base()), "metadata 0+1, mini_page 1+1, free 2+33, metadata 35+34");
+  EXPECT_EQ(heap.end(), memory.base() + kLead + 2 * kPage);
+  EXPECT_EQ(heap.stats().free_bytes, 33 * kSlot);
+  EXPECT_TRUE(heap.validate().ok()) << heap.validate().messages[0];
+  // Alignment is by address: a 64 KiB-aligned block lies on a page boundary, not on slot 32.
+  void* aligned_block = heap.allocate(100, 65536);
+  ASSERT_NE(aligned_block, nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(aligned_block) % 65536, 0U);
+  // Later growths start on page boundaries, after the first.
+  void* large = heap.allocate(std::size_t{1} << 20);
+  ASSERT_NE(large, nullptr);
+  EXPECT_EQ(heap.end(), memory.base() + kLead + memory.pages() * kPage);
+  EXPECT_TRUE(heap.validate().ok()) << heap.validate().messages[0];
+  heap.deallocate(large);
+  heap.deallocate(aligned_block);
+  heap.deallocate(block);
+  heap.trim();
+  EXPECT_TRUE(heap.validate().ok()) << heap.validate().messages[0];
+  EXPECT_EQ(heap.stats().live_blocks, 0U);
+}
+
 TEST_F(HeapTest, ZeroBytesGiveUniqueBlocks) {
   void* first = heap.allocate(0);
   void* second = heap.allocate(0);

@@ -170,7 +170,8 @@ class ValidateTest : public HeapFixture {
 TEST_F(ValidateTest, SlotCountDisagreesWithWasmPages) {
   std::size_t pages = heap.stats().wasm_pages;
   TestAccess::wasm_pages(core()) += 1;
-  EXPECT_TRUE(reports(heap, text("heap has %u slots but took %zu wasm pages", top, pages + 1)));
+  EXPECT_TRUE(reports(heap, text("heap has %u slots but took %zu wasm pages and %u slots before "
+                                 "the first", top, pages + 1, 0U)));
 }
 
 TEST(ValidateFreshHeapTest, FreshHeapWithATable) {

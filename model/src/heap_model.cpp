@@ -455,7 +455,8 @@ bool HeapModel::grow(std::size_t slots, Call& call) {
     granted = ask_memory(pages, call);
   }
   if (!granted) return false;
-  spans_.grow(pages * kSlotsPerWasmPage);
+  // "The first growth also takes the rest of the wasm page the memory begins in."
+  spans_.grow(pages * kSlotsPerWasmPage + (spans_.top() == 0 ? lead_slots_ : 0));
   return true;
 }
 
@@ -467,12 +468,13 @@ bool HeapModel::ask_memory(std::size_t pages, Call& call) {
   }
   if (pages > max_pages_ - pages_) return false;  // the memory's maximum: no refusal counted
   if (pages_ == 0) {
-    if (call.seen.base == 0 || call.seen.base % kWasmPageBytes != 0) {
+    if (call.seen.base == 0 || call.seen.base % kSlotBytes != 0) {
       call.fail("the heap must grow by " + std::to_string(pages) +
-                " wasm page(s), but the memory has no 64 KiB-aligned base");
+                " wasm page(s), but the memory has no 2 KiB-aligned base");
       return false;
     }
     origin_ = call.seen.base;
+    lead_slots_ = (kWasmPageBytes - origin_ % kWasmPageBytes) % kWasmPageBytes / kSlotBytes;
   }
   pages_ += pages;
   return true;
@@ -788,7 +790,9 @@ std::vector<std::string> HeapModel::check_invariants() const {
       }
     }
   }
-  if (spans_.top() != pages_ * kSlotsPerWasmPage) problems.push_back("model: top != pages");
+  if (spans_.top() != pages_ * kSlotsPerWasmPage + (pages_ == 0 ? 0 : lead_slots_)) {
+    problems.push_back("model: top != pages (and the first page's lead)");
+  }
   return problems;
 }
 

@@ -142,7 +142,10 @@ void SpanMap::extend(std::size_t first, std::size_t extra) {
 }
 
 void SpanMap::grow(std::size_t slots) {
-  if (slots == 0 || slots % kSlotsPerWasmPage != 0) model_bug("SpanMap::grow: not whole pages");
+  // Whole pages; the first growth may add the rest of the page the memory begins in.
+  if (slots == 0 || (top_ != 0 && slots % kSlotsPerWasmPage != 0)) {
+    model_bug("SpanMap::grow: not whole pages");
+  }
   if (top_ == 0) {
     // Slot 0, then the free span, then the table at the end.
     const std::size_t table = slots - std::min(slots, table_slots(slots, pool_));

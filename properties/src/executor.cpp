@@ -85,7 +85,10 @@ class Call {
 }  // namespace
 
 Executor::State::State(std::size_t memory_bytes)
-    : memory(memory_bytes), heap(memory), family(heap.core()), model(memory_bytes) {
+    : memory(memory_bytes / kWasmPageSize * kWasmPageSize, memory_bytes % kWasmPageSize),
+      heap(memory),
+      family(heap.core()),
+      model(memory_bytes / kWasmPageSize * kWasmPageSize) {
   heap.set_error_handler(&record_error, this);
 }
 

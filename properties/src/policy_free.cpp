@@ -13,9 +13,11 @@ constexpr std::size_t kPageBytes = 65536;
 constexpr std::size_t kLargestSmallBytes = 16384;
 constexpr std::size_t kMostMiniPageSlots = 16;
 // The table's records: 16 bytes a slot, in whole slots (allocator/README.md, R(top)).
-std::size_t record_slots(std::size_t pages) {
-  constexpr std::size_t kPagesPerRecordSlot = kSlotBytes / (16 * (kPageBytes / kSlotBytes));
-  return (pages + kPagesPerRecordSlot - 1) / kPagesPerRecordSlot;
+std::size_t record_slots(std::size_t pages, std::size_t lead_slots) {
+  if (pages == 0) return 0;
+  const std::size_t top = pages * (kPageBytes / kSlotBytes) + lead_slots;
+  constexpr std::size_t kSlotsPerRecordSlot = kSlotBytes / 16;
+  return (top + kSlotsPerRecordSlot - 1) / kSlotsPerRecordSlot;
 }
 
 struct Run {
@@ -81,7 +83,8 @@ std::string check_growth(const Shape& before, std::size_t pages_after, std::size
   // grew by beyond its new pages' records (a new MiniPage's bitmap record, when the pool is
   // full) come out of the top run, and when it is shorter, only growth can give them.
   const std::size_t new_records =
-      (record_slots(pages_after) - record_slots(before.pages)) * kSlotBytes;
+      (record_slots(pages_after, before.lead_slots) -
+       record_slots(before.pages, before.lead_slots)) * kSlotBytes;
   const std::size_t table_extra = metadata_after > before.metadata_bytes + new_records
                                       ? (metadata_after - before.metadata_bytes - new_records) /
                                             kSlotBytes

@@ -22,10 +22,13 @@ std::uintptr_t* EmscriptenMemory::break_address() { return &program_break; }
 
 std::byte* EmscriptenMemory::grow(std::size_t pages) {
   std::uintptr_t start = __atomic_load_n(&program_break, __ATOMIC_ACQUIRE);
+  // The first grow starts at __heap_base rounded up to 2 KiB and hands out the rest of that
+  // wasm page too (memory_source.hpp); later grows start where the last one ended, on a page.
   if (start == 0) start = reinterpret_cast<std::uintptr_t>(&__heap_base);
-  start = (start + kWasmPageSize - 1) & ~(kWasmPageSize - 1);  // the heap starts on a page
-  if (pages > (UINTPTR_MAX - start) / kWasmPageSize) return nullptr;  // past 4 GiB
-  std::uintptr_t end = start + pages * kWasmPageSize;
+  start = (start + kFirstGrowAlignment - 1) & ~(kFirstGrowAlignment - 1);
+  std::uintptr_t boundary = (start + kWasmPageSize - 1) & ~(kWasmPageSize - 1);
+  if (boundary < start || pages > (UINTPTR_MAX - boundary) / kWasmPageSize) return nullptr;
+  std::uintptr_t end = boundary + pages * kWasmPageSize;
   if (end > emscripten_get_heap_size() && !emscripten_resize_heap(end)) return nullptr;
   __atomic_store_n(&program_break, end, __ATOMIC_RELEASE);
 #if defined(ALLIGATOR_GROWTH_OBSERVER)

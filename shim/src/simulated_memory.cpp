@@ -12,12 +12,14 @@
 #else
 #define ALLIGATOR_SIMULATED_MEMORY_MMAP 1
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 namespace alligator {
 
 void SimulatedMemory::reserve() {
-  std::size_t bytes = max_pages_ * kWasmPageSize;
+  // A page more before base_ holds the first grow's lead.
+  std::size_t bytes = (max_pages_ + (first_lead_ != 0)) * kWasmPageSize;
 #if ALLIGATOR_SIMULATED_MEMORY_MMAP
   // One extra page of address space lets base_ sit on a 64 KiB boundary, as wasm pages do.
   reservation_bytes_ = bytes + kWasmPageSize;
@@ -30,6 +32,7 @@ void SimulatedMemory::reserve() {
   reservation_ = static_cast<std::byte*>(reserved);
   auto address = reinterpret_cast<std::uintptr_t>(reservation_);
   base_ = reinterpret_cast<std::byte*>((address + kWasmPageSize - 1) & ~(kWasmPageSize - 1));
+  if (first_lead_ != 0) base_ += kWasmPageSize;
 #else
   reservation_ = static_cast<std::byte*>(std::aligned_alloc(kWasmPageSize, bytes));
   if (reservation_ == nullptr) {
@@ -37,7 +40,7 @@ void SimulatedMemory::reserve() {
     std::abort();
   }
   reservation_bytes_ = bytes;
-  base_ = reservation_;
+  base_ = reservation_ + (first_lead_ != 0 ? kWasmPageSize : 0);
 #endif
 }
 
@@ -58,9 +61,16 @@ std::byte* SimulatedMemory::grow(std::size_t pages) {
   }
   if (pages == 0 || pages > max_pages_ - pages_) return nullptr;
   if (base_ == nullptr) reserve();
-  std::byte* start = base_ + pages_ * kWasmPageSize;
+  std::size_t lead = pages_ == 0 ? first_lead_ : 0;
+  std::byte* start = base_ + pages_ * kWasmPageSize - lead;
 #if ALLIGATOR_SIMULATED_MEMORY_MMAP
-  if (mprotect(start, pages * kWasmPageSize, PROT_READ | PROT_WRITE) != 0) return nullptr;
+  // mprotect works on whole system pages: a lead of an odd number of 2 KiB slots opens the
+  // 2 KiB below it too (reserved, never handed out).
+  auto system_page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  auto* first = reinterpret_cast<std::byte*>(reinterpret_cast<std::uintptr_t>(start) &
+                                             ~(system_page - 1));
+  std::size_t length = static_cast<std::size_t>(base_ + (pages_ + pages) * kWasmPageSize - first);
+  if (mprotect(first, length, PROT_READ | PROT_WRITE) != 0) return nullptr;
 #endif
   pages_ += pages;
   ++grow_count_;

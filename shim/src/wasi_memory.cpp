@@ -9,19 +9,23 @@ namespace {
 std::uintptr_t program_break = 0;
 }  // namespace
 
+// The first grow starts at __heap_base rounded up to 2 KiB and hands out the rest of that wasm
+// page too (memory_source.hpp); later grows start where the last one ended, on a page. Memory
+// already spans __heap_base, so its current end is at or past that first page boundary.
 std::byte* WasiMemory::grow(std::size_t pages) {
   if (program_break == 0) {
     auto heap_base = reinterpret_cast<std::uintptr_t>(&__heap_base);
-    program_break = (heap_base + kWasmPageSize - 1) & ~(kWasmPageSize - 1);
+    program_break = (heap_base + kFirstGrowAlignment - 1) & ~(kFirstGrowAlignment - 1);
   }
+  std::uintptr_t boundary = (program_break + kWasmPageSize - 1) & ~(kWasmPageSize - 1);
   std::size_t current_end = __builtin_wasm_memory_size(0) * kWasmPageSize;
-  std::size_t available_pages = (current_end - program_break) / kWasmPageSize;
+  std::size_t available_pages = (current_end - boundary) / kWasmPageSize;
   if (pages > available_pages &&
       __builtin_wasm_memory_grow(0, pages - available_pages) == SIZE_MAX) {
     return nullptr;
   }
   auto* start = reinterpret_cast<std::byte*>(program_break);
-  program_break += pages * kWasmPageSize;
+  program_break = boundary + pages * kWasmPageSize;
   return start;
 }
 

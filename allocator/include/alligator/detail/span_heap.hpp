@@ -89,6 +89,13 @@ class SpanHeap {
   SlotDescriptor& descriptor(std::uint32_t slot) const { return table_[slot]; }
   std::byte* slot_address(std::uint32_t slot) const { return origin_ + std::size_t{slot} * kSlotSize; }
   std::byte* origin() const { return origin_; }
+  // The slots before the first page boundary at or after the origin: the part of a page the
+  // first growth took beyond its whole pages (0 when the memory began on a page).
+  std::uint32_t first_page_lead_slots() const {
+    auto address = reinterpret_cast<std::uintptr_t>(origin_);
+    constexpr std::uintptr_t kPageBytes = std::uintptr_t{kSlotsPerWasmPage} * kSlotSize;
+    return static_cast<std::uint32_t>(((0 - address) & (kPageBytes - 1)) / kSlotSize);
+  }
   std::uint32_t top() const { return top_slot_; }
   std::size_t wasm_pages() const { return wasm_pages_; }
   const SlotDescriptor* table() const { return table_; }

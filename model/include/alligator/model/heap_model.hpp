@@ -205,6 +205,7 @@ class HeapModel {
   std::vector<std::set<std::size_t>> partial_;          // by class
   std::vector<std::set<std::size_t>> spare_spans_;      // by length, 0 to kSpareSpanMaxSlots
   std::uintptr_t origin_ = 0;
+  std::size_t lead_slots_ = 0;  // slots the first growth took before the first page boundary
   std::size_t pages_ = 0;
   std::size_t max_pages_ = 0;
   std::size_t refusals_ = 0;

@@ -78,6 +78,9 @@ bool executor_validates();
 
 class Executor {
  public:
+  // `memory_bytes`: the memory's maximum in whole wasm pages, plus (the rest, below 64 KiB)
+  // how far before a page boundary its first byte lies, as a program's __heap_base may: the
+  // first growth takes those bytes too (shim/include/alligator/shim/memory_source.hpp).
   explicit Executor(std::size_t memory_bytes);
   ~Executor();
   Executor(const Executor&) = delete;

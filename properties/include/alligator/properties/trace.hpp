@@ -119,7 +119,7 @@ struct ParseError {
 std::optional<Operation> parse_operation(const std::string& line, std::string& error);
 
 struct Trace {
-  std::size_t memory_bytes = 0;
+  std::size_t memory_bytes = 0;  // as Executor takes it: whole pages, plus the first grow's lead
   std::vector<Operation> operations;
   std::vector<std::size_t> lines;  // source line of each operation, when parsed
 };

@@ -9,10 +9,14 @@
 // pages, and never shrinks. Every source has the shape:
 //
 //   std::byte* grow(std::size_t pages);
-//       Hands the caller `pages` (>= 1) more wasm pages. Returns the first byte of them, aligned
-//       to kWasmPageSize, or nullptr when the memory cannot grow (its maximum is reached, or the
-//       host refused). On nullptr nothing changed. Successive grows are contiguous: a source hands
-//       its memory to one heap only (an `sbrk` takes its memory from that heap, not beside it).
+//       Hands the caller `pages` (>= 1) more wasm pages. Returns the first byte handed out, or
+//       nullptr when the memory cannot grow (its maximum is reached, or the host refused). On
+//       nullptr nothing changed. Every grow ends on a page boundary, and successive grows are
+//       contiguous: a source hands its memory to one heap only (an `sbrk` takes its memory from
+//       that heap, not beside it). A grow starts on a page boundary, except that the first may
+//       start inside a page, on a kFirstGrowAlignment (2 KiB) boundary, and then hands out the
+//       rest of that page before its `pages`: memory that begins at a program's __heap_base
+//       (Emscripten, WASI) gives the heap the whole of it, not from the next 64 KiB only.
 //       Memory handed out is readable and writable; its contents are unspecified.
 //
 // A source must be constant-initializable (a constexpr constructor that touches nothing), so the
@@ -29,6 +33,9 @@
 namespace alligator {
 
 inline constexpr std::size_t kWasmPageSize = 64 * 1024;
+// Where a first grow may start inside a page: a slot (allocator/README.md), so that every slot
+// of the heap keeps its 2 KiB alignment.
+inline constexpr std::size_t kFirstGrowAlignment = 2 * 1024;
 
 // What Heap<Memory> requires of a memory source.
 template <class Memory>

@@ -18,9 +18,13 @@ namespace alligator {
 class SimulatedMemory {
  public:
   // `max_bytes` is rounded up to whole wasm pages. The first grow reserves the region; it aborts
-  // if the reservation itself fails.
-  explicit constexpr SimulatedMemory(std::size_t max_bytes)
-      : max_pages_((max_bytes + kWasmPageSize - 1) / kWasmPageSize) {}
+  // if the reservation itself fails. With `first_lead` (a multiple of kFirstGrowAlignment below
+  // kWasmPageSize), the memory begins that many bytes before a page boundary, as a program's
+  // __heap_base does: the first grow starts there and hands out those bytes with its pages
+  // (memory_source.hpp); they do not count against the maximum.
+  explicit constexpr SimulatedMemory(std::size_t max_bytes, std::size_t first_lead = 0)
+      : max_pages_((max_bytes + kWasmPageSize - 1) / kWasmPageSize),
+        first_lead_(first_lead % kWasmPageSize / kFirstGrowAlignment * kFirstGrowAlignment) {}
   ~SimulatedMemory();
   SimulatedMemory(const SimulatedMemory&) = delete;
   SimulatedMemory& operator=(const SimulatedMemory&) = delete;
@@ -31,24 +35,26 @@ class SimulatedMemory {
   // Test control: the next `count` grows fail as if the maximum were reached.
   void refuse_next_grows(std::size_t count) { refusals_left_ = count; }
 
-  std::byte* base() const { return base_; }
+  // The first byte the memory hands out (its first grow's start).
+  std::byte* base() const { return base_ == nullptr ? nullptr : base_ - first_lead_; }
   std::size_t pages() const { return pages_; }
   std::size_t max_pages() const { return max_pages_; }
   std::size_t grow_count() const { return grow_count_; }
   std::size_t refused_count() const { return refused_count_; }
   bool contains(const void* address) const {
     auto* byte = static_cast<const std::byte*>(address);
-    return byte >= base_ && byte < base_ + pages_ * kWasmPageSize;
+    return pages_ > 0 && byte >= base_ - first_lead_ && byte < base_ + pages_ * kWasmPageSize;
   }
 
  private:
   void reserve();
 
-  std::byte* base_ = nullptr;
+  std::byte* base_ = nullptr;         // the first page boundary handed out
   std::byte* reservation_ = nullptr;  // may start below base_ to align it
   std::size_t reservation_bytes_ = 0;
   std::size_t pages_ = 0;
   std::size_t max_pages_ = 0;
+  std::size_t first_lead_ = 0;  // bytes handed out before base_ by the first grow
   std::size_t grow_count_ = 0;
   std::size_t refusals_left_ = 0;
   std::size_t refused_count_ = 0;
