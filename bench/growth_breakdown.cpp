@@ -98,7 +98,10 @@ struct AtExit {
 extern "C" void alligator_growth_observer(std::byte* start, std::size_t pages) {
   if (growths++ == 0) heap_start = reinterpret_cast<std::uintptr_t>(start);
   Picture now;
-  now.grown = pages * alligator::kWasmPageSize;
+  // A first growth also took the rest of the page the memory began in.
+  auto first = reinterpret_cast<std::uintptr_t>(start);
+  now.grown = ((0 - first) & (alligator::kWasmPageSize - 1)) * (growths == 1) +
+              pages * alligator::kWasmPageSize;
   alligator::global_heap().walk([&](const SpanView& span) {
     now.heap += span.bytes;
     switch (span.kind) {

@@ -88,6 +88,12 @@ std::uint32_t SpanHeap::grow_and_move_table(std::uint32_t slots) {
   // one (memory_source.hpp): slot 0 is the first byte the memory gave.
   std::uint32_t lead = 0;
   if (origin_ == nullptr) {
+    if ((reinterpret_cast<std::uintptr_t>(start) & (kSlotSize - 1)) != 0) {
+      static const char message[] =
+          "alligator: memory source began off a 2 KiB boundary; aborting\n";
+      (void)!write(2, message, sizeof message - 1);
+      std::abort();
+    }
     origin_ = start;
     lead = first_page_lead_slots();
   }

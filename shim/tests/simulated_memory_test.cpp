@@ -1,5 +1,6 @@
 // SimulatedMemory against the memory-source contract (memory_source.hpp): whole 64 KiB pages,
-// aligned to 64 KiB, contiguous, up to a maximum, nothing changes on failure, pages writable;
+// aligned to 64 KiB (after a first grow's lead), contiguous, up to a maximum, nothing changes on
+// failure, pages writable;
 // and its test controls: grow_count, refused_count, refuse_next_grows.
 #include <alligator/shim/memory_source.hpp>
 #include <alligator/shim/simulated_memory.hpp>
@@ -88,6 +89,33 @@ TEST(SimulatedMemoryTest, ContainsExactlyTheGrownPages) {
   EXPECT_FALSE(memory.contains(start - 1));
   ASSERT_NE(memory.grow(1), nullptr);
   EXPECT_TRUE(memory.contains(start + 2 * kPage));
+}
+
+// A memory that begins 5 slots before a page boundary, as a program's __heap_base may: the first
+// grow starts there and hands out those 10 KiB with its page; later grows start on pages. A
+// refused first grow does not use up the lead.
+TEST(SimulatedMemoryTest, FirstGrowHandsOutTheLeadBeforeItsPages) {
+  constexpr std::size_t kLead = 5 * 2048;
+  SimulatedMemory memory(std::size_t{1} << 20, kLead);
+  memory.refuse_next_grows(1);
+  EXPECT_EQ(memory.grow(1), nullptr);
+  std::byte* first = memory.grow(1);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(first) % 2048, 0U);
+  EXPECT_TRUE(page_aligned(first + kLead));
+  EXPECT_EQ(memory.base(), first);
+  EXPECT_EQ(memory.pages(), 1U);
+  std::memset(first, 0x5A, kLead + kPage);  // the lead and the page are writable
+  EXPECT_TRUE(memory.contains(first));
+  EXPECT_TRUE(memory.contains(first + kLead + kPage - 1));
+  EXPECT_FALSE(memory.contains(first - 1));
+  EXPECT_FALSE(memory.contains(first + kLead + kPage));
+  std::byte* second = memory.grow(2);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second, first + kLead + kPage);
+  EXPECT_TRUE(page_aligned(second));
+  EXPECT_EQ(memory.pages(), 3U);
+  EXPECT_EQ(memory.max_pages(), 16U);  // the lead does not count against the maximum
 }
 
 TEST(SimulatedMemoryTest, RespectsTheMaximumAndChangesNothingOnFailure) {

@@ -44,7 +44,7 @@ void alligator_dealloc(void* block, size_t size, size_t alignment);
 void* alligator_realloc(void* block, size_t size, size_t alignment, size_t new_size);
 
 struct alligator_stats {
-  size_t wasm_pages;     /* 64 KiB pages taken from linear memory */
+  size_t wasm_pages;     /* 64 KiB pages taken from linear memory (beside __heap_base's page) */
   size_t mini_pages;     /* MiniPages of any size class */
   size_t large_blocks;
   size_t live_blocks;    /* held by the program */

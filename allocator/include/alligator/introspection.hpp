@@ -12,7 +12,7 @@
 namespace alligator {
 
 struct HeapStats {
-  std::size_t wasm_pages = 0;      // 64 KiB pages taken from the memory source
+  std::size_t wasm_pages = 0;      // 64 KiB pages taken (and not the first page's lead)
   std::size_t metadata_bytes = 0;  // slot 0 and the table (apron, bitmap pool, slot records)
   std::size_t mini_pages = 0;      // MiniPages of any class
   std::size_t large_blocks = 0;

@@ -23,6 +23,10 @@
 extern "C" void* memalign(std::size_t alignment, std::size_t size);
 #endif
 
+#if defined(__wasm__)
+extern "C" unsigned char __heap_base;  // where the heap begins (memory_source.hpp)
+#endif
+
 // mallinfo and malloc_trim (where ALLIGATOR_EXPORTS_MALLINFO, alligator.h, says): Emscripten's
 // <malloc.h> declares no malloc_trim (its <emscripten/emmalloc.h> does).
 #if defined(ALLIGATOR_EXPORTS_MALLINFO) && defined(__EMSCRIPTEN__)
@@ -49,6 +53,21 @@ int main() {
   void* from_malloc = std::malloc(100);
   check(served(from_malloc), "malloc served by Alligator");
   std::memset(from_malloc, 0xA5, 100);
+
+  // Where the heap begins (memory_source.hpp): in wasm at __heap_base rounded up to 2 KiB, its
+  // first growth taking the rest of that page; on hosts, simulated memory, on a page.
+  const std::byte* heap_start = nullptr;
+  alligator::global_heap().walk([&heap_start](const alligator::SpanView& span) {
+    if (heap_start == nullptr) heap_start = span.start;
+  });
+  auto start = reinterpret_cast<std::uintptr_t>(heap_start);
+#if defined(__wasm__)
+  auto heap_base = reinterpret_cast<std::uintptr_t>(&__heap_base);
+  check(start == ((heap_base + 2047) & ~std::uintptr_t{2047}),
+        "the heap begins at __heap_base, rounded up to 2 KiB");
+#else
+  check(start != 0 && start % 65536 == 0, "the simulated memory's heap begins on a page");
+#endif
 
   auto* from_calloc = static_cast<unsigned char*>(std::calloc(10, 30));
   check(served(from_calloc), "calloc served by Alligator");

@@ -363,7 +363,7 @@ void free_into_a_tail() {
   std::byte* tail = nullptr;
   std::thread([&] {
     void* block = std::malloc(size);
-    // One-slot MiniPages start on a 2 KiB boundary (the heap's origin is 64 KiB aligned).
+    // One-slot MiniPages start on a 2 KiB boundary (every slot does).
     auto page = reinterpret_cast<std::uintptr_t>(block) & ~std::uintptr_t{2047};
     tail = reinterpret_cast<std::byte*>(page) +
            alligator::segments_per_mini_page(size_class) * size;

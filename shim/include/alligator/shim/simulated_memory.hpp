@@ -1,8 +1,8 @@
 // A simulation of wasm linear memory for hosts (x86_64, i686) and for tests on every target.
 //
 // One contiguous region of `max_bytes` is reserved (at the first grow), so the simulated memory
-// never moves and grows exactly like wasm memory: in whole 64 KiB pages, up to a maximum, never
-// shrinking. Pages become accessible only when grown, so a stray access past the grown end faults
+// never moves and grows exactly like wasm memory: in whole 64 KiB pages (and a first grow's lead,
+// when it begins inside a page), up to a maximum, never shrinking. Pages become accessible only when grown, so a stray access past the grown end faults
 // on hosts. For tests it counts grows and can refuse the next N grows (fault injection for
 // out-of-memory paths).
 //
