@@ -30,6 +30,12 @@ std::uint32_t SpanHeap::free_slots_at_top() const {
 
 namespace {
 
+// The memory source broke its contract (memory_source.hpp): no heap can be built on it.
+[[noreturn]] void source_broke_contract(const char* message) {
+  (void)!write(2, message, std::strlen(message));
+  std::abort();
+}
+
 // Slots a growth of `pages` leaves in the top free span. Before the first growth there is no
 // table to move, and slot 0 is made too.
 // Growth leaves the pool's length B as it is (the first growth has none).
@@ -89,19 +95,14 @@ std::uint32_t SpanHeap::grow_and_move_table(std::uint32_t slots) {
   std::uint32_t lead = 0;
   if (origin_ == nullptr) {
     if ((reinterpret_cast<std::uintptr_t>(start) & (kSlotSize - 1)) != 0) {
-      static const char message[] =
-          "alligator: memory source began off a 2 KiB boundary; aborting\n";
-      (void)!write(2, message, sizeof message - 1);
-      std::abort();
+      source_broke_contract("alligator: memory source began off a 2 KiB boundary; aborting\n");
     }
     origin_ = start;
     lead = first_page_lead_slots();
   }
+  // The contract promises contiguous growth; a heap cannot carve a gap.
   if (start != slot_address(top_slot_)) {
-    // The memory-source contract promises contiguous growth; a heap cannot carve a gap.
-    static const char message[] = "alligator: memory source grew non-contiguously; aborting\n";
-    (void)!write(2, message, sizeof message - 1);
-    std::abort();
+    source_broke_contract("alligator: memory source grew non-contiguously; aborting\n");
   }
   wasm_pages_ += pages;
   move_table(start, static_cast<std::uint32_t>(top_slot_ + lead + pages * kSlotsPerWasmPage));

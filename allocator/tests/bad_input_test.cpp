@@ -465,6 +465,44 @@ TEST(HeapErrorDeathTest, DefaultHandlerPrintsAndAborts) {
       },
       "alligator: size or alignment does not match");
 }
+
+// A memory source that breaks its contract (memory_source.hpp): its first grow starts `skew`
+// bytes past the memory's, or a later grow leaves a page's gap. The heap diagnoses and aborts
+// rather than number slots off their 2 KiB boundaries or carve a hole into its spans.
+struct BrokenMemory {
+  SimulatedMemory memory{std::size_t{4} << 20};
+  std::size_t skew = 0;
+  bool gap = false;
+  bool grown = false;
+  std::byte* grow(std::size_t pages) {
+    std::byte* start = memory.grow(pages + (grown && gap ? 1 : 0));
+    if (start == nullptr) return nullptr;
+    std::size_t offset = grown ? (gap ? kPage : 0) : skew;
+    grown = true;
+    return start + offset;
+  }
+};
+
+TEST(HeapErrorDeathTest, AMemorySourceBreakingItsContractAborts) {
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_DEATH(
+      {
+        BrokenMemory memory;
+        memory.skew = 1024;
+        Heap<BrokenMemory> heap(memory);
+        heap.allocate(100);
+      },
+      "alligator: memory source began off a 2 KiB boundary; aborting");
+  EXPECT_DEATH(
+      {
+        BrokenMemory memory;
+        memory.gap = true;
+        Heap<BrokenMemory> heap(memory);
+        heap.allocate(100);
+        heap.allocate(std::size_t{1} << 20);
+      },
+      "alligator: memory source grew non-contiguously; aborting");
+}
 #endif
 
 }  // namespace

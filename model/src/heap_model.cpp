@@ -456,7 +456,7 @@ bool HeapModel::grow(std::size_t slots, Call& call) {
   }
   if (!granted) return false;
   // "The first growth also takes the rest of the wasm page the memory begins in."
-  spans_.grow(pages * kSlotsPerWasmPage + (spans_.top() == 0 ? lead_slots_ : 0));
+  spans_.grow(pages * kSlotsPerWasmPage + (spans_.top() == 0 ? lead_slots() : 0));
   return true;
 }
 
@@ -474,7 +474,6 @@ bool HeapModel::ask_memory(std::size_t pages, Call& call) {
       return false;
     }
     origin_ = call.seen.base;
-    lead_slots_ = (kWasmPageBytes - origin_ % kWasmPageBytes) % kWasmPageBytes / kSlotBytes;
   }
   pages_ += pages;
   return true;
@@ -790,7 +789,7 @@ std::vector<std::string> HeapModel::check_invariants() const {
       }
     }
   }
-  if (spans_.top() != pages_ * kSlotsPerWasmPage + (pages_ == 0 ? 0 : lead_slots_)) {
+  if (spans_.top() != pages_ * kSlotsPerWasmPage + lead_slots()) {
     problems.push_back("model: top != pages (and the first page's lead)");
   }
   return problems;

@@ -222,8 +222,6 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
     policy_free::Shape shape;
     shape.pages = pages_before;
     shape.metadata_bytes = metadata_before;
-    // How far before a page boundary the memory's first byte lies (it has one after a growth).
-    shape.lead_slots = ((0 - base) & (kWasmPageSize - 1)) / model::kSlotBytes;
     for (const SpanRecord& span : walked_before) {
       shape.spans.push_back(policy_free::Span{policy_free_kind(span), span.first, span.slots});
     }

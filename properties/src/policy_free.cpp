@@ -12,10 +12,9 @@ constexpr std::size_t kPageBytes = 65536;
 // to 16 slots whatever its class; refine_small_request narrows that to the span its result took.
 constexpr std::size_t kLargestSmallBytes = 16384;
 constexpr std::size_t kMostMiniPageSlots = 16;
-// The table's records: 16 bytes a slot, in whole slots (allocator/README.md, R(top)).
-std::size_t record_slots(std::size_t pages, std::size_t lead_slots) {
-  if (pages == 0) return 0;
-  const std::size_t top = pages * (kPageBytes / kSlotBytes) + lead_slots;
+// The table's records for a heap of `top` slots: 16 bytes a slot, in whole slots
+// (allocator/README.md, R(top)).
+std::size_t record_slots(std::size_t top) {
   constexpr std::size_t kSlotsPerRecordSlot = kSlotBytes / 16;
   return (top + kSlotsPerRecordSlot - 1) / kSlotsPerRecordSlot;
 }
@@ -82,9 +81,14 @@ std::string check_growth(const Shape& before, std::size_t pages_after, std::size
   // Metadata lives in the table, which lengthens only into the top run: the slots the table
   // grew by beyond its new pages' records (a new MiniPage's bitmap record, when the pool is
   // full) come out of the top run, and when it is shorter, only growth can give them.
-  const std::size_t new_records =
-      (record_slots(pages_after, before.lead_slots) -
-       record_slots(before.pages, before.lead_slots)) * kSlotBytes;
+  // The heap's slots come from the walk (the table is its last span), which counts the slots a
+  // first growth takes before its pages; a growth adds whole pages. (A first growth's own
+  // records need no such count: its table starts from nothing, longer than any top run.)
+  const std::size_t top_before =
+      before.spans.empty() ? 0 : before.spans.back().first + before.spans.back().slots;
+  const std::size_t top_after =
+      top_before + (pages_after - before.pages) * (kPageBytes / kSlotBytes);
+  const std::size_t new_records = (record_slots(top_after) - record_slots(top_before)) * kSlotBytes;
   const std::size_t table_extra = metadata_after > before.metadata_bytes + new_records
                                       ? (metadata_after - before.metadata_bytes - new_records) /
                                             kSlotBytes

@@ -147,6 +147,11 @@ class HeapModel {
   std::size_t max_pages() const { return max_pages_; }
   std::size_t refusals_pending() const { return refusals_; }
   std::uintptr_t slot_address(std::size_t slot) const { return origin_ + slot * kSlotBytes; }
+  // The slots from the memory's first byte to the next page boundary, which the first growth
+  // takes with its pages (0 before it, or when the memory begins on a page).
+  std::size_t lead_slots() const {
+    return (kWasmPageBytes - origin_ % kWasmPageBytes) % kWasmPageBytes / kSlotBytes;
+  }
   std::optional<std::size_t> slot_of(std::uintptr_t address) const;
   // MiniPages and spare spans retiring has freed so far (for the suites' event counts).
   std::size_t retired_mini_pages() const { return retired_mini_pages_; }
@@ -205,7 +210,6 @@ class HeapModel {
   std::vector<std::set<std::size_t>> partial_;          // by class
   std::vector<std::set<std::size_t>> spare_spans_;      // by length, 0 to kSpareSpanMaxSlots
   std::uintptr_t origin_ = 0;
-  std::size_t lead_slots_ = 0;  // slots the first growth took before the first page boundary
   std::size_t pages_ = 0;
   std::size_t max_pages_ = 0;
   std::size_t refusals_ = 0;

@@ -38,9 +38,6 @@ struct Shape {
   std::vector<Span> spans;  // address order
   std::size_t pages = 0;
   std::size_t metadata_bytes = 0;
-  // Slots the first growth takes before its pages, when the memory begins inside a page: the
-  // heap has pages * 32 + lead_slots slots, and records for all of them.
-  std::size_t lead_slots = 0;
 };
 
 struct Request {
