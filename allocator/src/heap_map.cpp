@@ -220,6 +220,12 @@ struct Summary {
       }
     }
   }
+
+  // The wasm page a slot lies in, counting the page the heap began in as 0: the heap may begin
+  // inside a page (at a program's __heap_base), so its slots and pages do not line up.
+  std::uint64_t wasm_page_of(std::uint64_t slot) const {
+    return (base % kWasmPageSize + slot * kSlotBytes) / kWasmPageSize;
+  }
 };
 
 // Where cells go: rows of `columns` cells of `slots_per_cell` slots, `cell_px` wide.
@@ -442,7 +448,7 @@ class Drawer {
     out_.hex(summary_.base + first * kSlotBytes) << "-";
     out_.hex(summary_.base + (first + slots) * kSlotBytes - 1) << " (heap+";
     out_.hex(first * kSlotBytes) << ", wasm page ";
-    out_.number(first / kSlotsPerWasmPage) << "): ";
+    out_.number(summary_.wasm_page_of(first)) << "): ";
     out_.bytes(slots * kSlotBytes);
   }
 
@@ -652,7 +658,7 @@ void summary_tables(Out& out, const Summary& s, const HeapStats& stats) {
 }
 
 // Row labels and the wasm-page scale: ticks every `step` wasm pages along each row.
-void scale(Out& out, const Geometry& g) {
+void scale(Out& out, const Geometry& g, const Summary& summary) {
   const std::uint64_t pages_per_row = g.row_slots() / kSlotsPerWasmPage;
   std::uint64_t step = 1;
   while (pages_per_row / step > 16) step *= 2;
@@ -673,7 +679,7 @@ void scale(Out& out, const Geometry& g) {
     const std::uint64_t first = row * g.row_slots();
     out << "<text x=\"0\" y=\"";
     out.number(g.row_y(row) + 13) << "\">p";
-    out.number(first / kSlotsPerWasmPage) << " +";
+    out.number(summary.wasm_page_of(first)) << " +";
     out.hex(first * kSlotBytes) << "</text>\n";
   }
 }
@@ -746,7 +752,7 @@ bool write_heap_map(const HeapMapSource& source, HeapMapWrite write, void* conte
       source.heap, [](const SpanView& span, void* d) { static_cast<Drawer*>(d)->add(span); },
       &drawer);
   drawer.finish();
-  scale(out, g);
+  scale(out, g, summary);
   out << "</svg>\n";
   const bool same = !drawer.broken() && drawer.fingerprint() == summary.fingerprint;
   if (!same) {

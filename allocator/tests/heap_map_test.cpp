@@ -171,6 +171,25 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
   for (std::size_t i = 40; i < blocks.size(); ++i) heap.deallocate(blocks[i]);
 }
 
+// A heap that begins inside a wasm page (at a program's __heap_base): its wasm pages are counted
+// from the page it began in, so a block past the first page boundary is in page 1 even where its
+// offset into the heap is less than 64 KiB.
+TEST(HeapMap, CountsWasmPagesFromThePageTheHeapBeganIn) {
+  constexpr std::size_t kLeadSlots = 5;
+  SimulatedMemory memory(std::size_t{4} << 20, kLeadSlots * 2048);
+  Heap heap(memory);
+  void* small = heap.allocate(1);        // a MiniPage at slot 1, in the page the heap began in
+  void* before = heap.allocate(17000);  // a large block of 9 slots: slots 2 to 10
+  void* after = heap.allocate(17000);   // slots 11 to 19, past the boundary at slot 5
+  ASSERT_EQ(static_cast<std::byte*>(after), memory.base() + 11 * 2048);
+  const std::string page = map_of(heap);
+  EXPECT_NE(page.find(" (heap+0x00001000, wasm page 0): 18.0 KiB (9 slots)"), std::string::npos);
+  EXPECT_NE(page.find(" (heap+0x00005800, wasm page 1): 18.0 KiB (9 slots)"), std::string::npos);
+  heap.deallocate(after);
+  heap.deallocate(before);
+  heap.deallocate(small);
+}
+
 TEST(HeapMap, AggregatesAHeapTooBigToDrawSlotBySlot) {
   SimulatedMemory memory(40 << 20);
   Heap heap(memory);
