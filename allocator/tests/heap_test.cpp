@@ -390,6 +390,25 @@ TEST_F(BigHeapTest, ATableOfMoreThanAPageMakesGrowthGenerous) {
   ASSERT_TRUE(heap_is_valid(heap));
 }
 
+// p_min at its edge: records of exactly one wasm page (L(top) = 32, at 128 pages with no pool)
+// ask for ceil(32 / 32) = 1 page, not 2.
+TEST_F(BigHeapTest, ATableOfExactlyAPageMakesGrowthNoMoreGenerousThanAPage) {
+  // Fresh: 128 pages (4096 - 1 - M(4096) = 4096 - 1 - 64 = 4031 >= 4020; 127 pages leave 3999).
+  void* first = heap.allocate(4020 * kSlot);
+  ASSERT_NE(first, nullptr);
+  ASSERT_EQ(heap.stats().wasm_pages, 128U);
+  ASSERT_EQ(record_slots(128 * kSlotsPerPage), 32U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, large 1+4020, free 4021+11, metadata 4032+64");
+  // p_k = 1 (11 + 64 + 32 - M(4128) = 11 + 64 + 32 - 65 = 42 >= 20), p_min = ceil(32 / 32) = 1.
+  void* second = heap.allocate(20 * kSlot);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(heap.stats().wasm_pages, 129U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, large 1+4020, large 4021+20, free 4041+22, metadata 4063+65");
+  ASSERT_TRUE(heap_is_valid(heap));
+}
+
 // When memory refuses the generous p_min pages, the heap asks once more for p_k.
 TEST_F(BigHeapTest, ARefusedGenerousGrowthIsRetriedAtTheFewestPages) {
   void* first = heap.allocate(4084 * kSlot);  // 130 pages, as above
@@ -1869,6 +1888,36 @@ TEST(FourGiBHeapTest, ListsLinkSlotsPastTwoGiB) {
   heap.deallocate(low);
   EXPECT_EQ(heap.stats().live_blocks, 0U);
   EXPECT_TRUE(heap_is_valid(heap));
+}
+
+// The 4 GiB bound (allocator/README.md, "The 4 GiB address space") with a memory source that
+// would grant more than wasm32 has: near the end, the generous p_min ask is cut to p_k, and a
+// request whose p_k would pass 2^21 slots fails without an ask.
+TEST(FourGiBHeapTest, NoGrowthTakesTheHeapPastTheAddressSpace) {
+  SimulatedMemory memory(std::size_t{5} << 30);
+  Heap heap(memory);
+  // 65,159 pages: 2,085,088 slots, 32 + ceil(2,085,088 / 128) = 16,322 of them the table, and 20
+  // left free; 377 pages to the bound.
+  void* low = heap.allocate(std::size_t{2068745} * kSlot);
+  ASSERT_NE(low, nullptr);
+  ASSERT_EQ(heap.stats().wasm_pages, 65159U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, large 1+2068745, free 2068746+20, metadata 2068766+16322");
+  // p_k = 1 page; p_min = ceil(16,290 / 32) = 510 pages would pass the bound, so the ask is p_k.
+  void* next = heap.allocate(40 * kSlot);
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(heap.stats().wasm_pages, 65160U);
+  EXPECT_EQ(memory.grow_count(), 2U);
+  EXPECT_EQ(layout(heap, memory.base()),
+            "metadata 0+1, large 1+2068745, large 2068746+40, free 2068786+12, "
+            "metadata 2068798+16322");
+  // 400 pages of slots need more than the 376 left: no ask, and nothing changes.
+  EXPECT_EQ(heap.allocate(std::size_t{400} * 32 * kSlot), nullptr);
+  EXPECT_EQ(memory.grow_count(), 2U);
+  EXPECT_EQ(heap.stats().wasm_pages, 65160U);
+  EXPECT_TRUE(heap_is_valid(heap));
+  heap.deallocate(next);
+  heap.deallocate(low);
 }
 #endif
 

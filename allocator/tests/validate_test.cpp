@@ -425,6 +425,9 @@ TEST_F(ValidateTest, MiniPageSlotRecordNotItsOwn) {
   at(m + 4).page_slot = 0;  // an interior slot claiming to be the first
   EXPECT_TRUE(reports(heap, text(message, m, m + 4)));
   snapshot->restore();
+  at(m).page_slot = 1;  // the head claiming a later position: a free would look for M before it
+  EXPECT_TRUE(reports(heap, text(message, m, m)));
+  snapshot->restore();
   at(m + 2).size_class = static_cast<std::uint8_t>(P);  // another class
   EXPECT_TRUE(reports(heap, text(message, m, m + 2)));
   snapshot->restore();
