@@ -699,11 +699,23 @@ TEST(ThreadCache, AnExitingThreadGivesItsMiniPagesBack) {
 std::uint32_t empty_owned_mini_page(Worker& owner, std::size_t size) {
   const unsigned cached_class = class_of_size(size) - kFirstCachedClass;
   std::vector<void*> blocks;
-  owner.run([&] {
-    for (unsigned index = 0; index < 200; ++index) blocks.push_back(std::malloc(size));
+  // The owner must allocate nothing else of the class, or its cache keeps that block: so the
+  // vector is grown here, not by the owner (one of its sizes is 16 bytes), and the job captures
+  // one reference, which std::function holds without allocating (three made a 12-byte functor on
+  // i686, freed into the owner's cache with the job).
+  blocks.reserve(1024);
+  struct Request {
+    std::vector<void*>& blocks;
+    std::size_t size;
+    unsigned cached_class;
+  } request{blocks, size, cached_class};
+  owner.run([&request] {
+    for (unsigned index = 0; index < 200; ++index) {
+      request.blocks.push_back(std::malloc(request.size));
+    }
     ThreadCache* cache = current_thread_cache<false>();
-    while (cache != nullptr && cache->count[cached_class] != 0) {
-      blocks.push_back(std::malloc(size));
+    while (cache != nullptr && cache->count[request.cached_class] != 0) {
+      request.blocks.push_back(std::malloc(request.size));
     }
   });
   if (owner.cache == nullptr || owner.cache->count[cached_class] != 0) return kNoSlot;
