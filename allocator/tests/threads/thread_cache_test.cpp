@@ -692,10 +692,11 @@ TEST(ThreadCache, AnExitingThreadGivesItsMiniPagesBack) {
 
 // Makes `owner`'s cache own a MiniPage of `size`'s class with no live Segment, and returns it
 // (kNoSlot if the cache did not end up owning one, flagged as owned and empty).
-// Refills enough to use up any partial MiniPage of the class earlier tests left (they would hold
-// blocks not freed here), then empties the stack without a refill, so that every Segment the
-// owned MiniPage gave is held here; a thread with no cache then frees them all, each straight
-// back to its MiniPage through the heap's lock.
+// Refills past every free Segment the class's MiniPages have (partial ones that earlier tests
+// left hold blocks not freed here; the smallest classes have many), so that the MiniPage owned
+// last is one made or kept empty, then empties the stack without a refill, so that every Segment
+// the owned MiniPage gave is held here; a thread with no cache then frees them all, each
+// straight back to its MiniPage through the heap's lock.
 std::uint32_t empty_owned_mini_page(Worker& owner, std::size_t size) {
   const unsigned cached_class = class_of_size(size) - kFirstCachedClass;
   std::vector<void*> blocks;
@@ -703,14 +704,19 @@ std::uint32_t empty_owned_mini_page(Worker& owner, std::size_t size) {
   // vector is grown here, not by the owner (one of its sizes is 16 bytes), and the job captures
   // one reference, which std::function holds without allocating (three made a 12-byte functor on
   // i686, freed into the owner's cache with the job).
-  blocks.reserve(1024);
   struct Request {
     std::vector<void*>& blocks;
     std::size_t size;
     unsigned cached_class;
-  } request{blocks, size, cached_class};
+    std::size_t at_least;
+  } request{blocks, size, cached_class, 0};
+  const HeapStats before = global_heap().stats();
+  const std::size_t heap_class = kFirstCachedClass + cached_class;
+  request.at_least = before.mini_pages_per_class[heap_class] * segments_per_mini_page(heap_class) -
+                     before.blocks_per_class[heap_class] + 200;
+  blocks.reserve(request.at_least + 1024);
   owner.run([&request] {
-    for (unsigned index = 0; index < 200; ++index) {
+    for (std::size_t index = 0; index < request.at_least; ++index) {
       request.blocks.push_back(std::malloc(request.size));
     }
     ThreadCache* cache = current_thread_cache<false>();
