@@ -714,7 +714,7 @@ std::uint32_t empty_owned_mini_page(Worker& owner, std::size_t size) {
   const std::size_t heap_class = kFirstCachedClass + cached_class;
   request.at_least = before.mini_pages_per_class[heap_class] * segments_per_mini_page(heap_class) -
                      before.blocks_per_class[heap_class] + 200;
-  blocks.reserve(request.at_least + 1024);
+  blocks.reserve(request.at_least + kCacheMaxDepth);  // then the stack, at most kCacheMaxDepth
   owner.run([&request] {
     for (std::size_t index = 0; index < request.at_least; ++index) {
       request.blocks.push_back(std::malloc(request.size));
