@@ -74,7 +74,9 @@ std::uint32_t SpanHeap::grow_and_move_table(std::uint32_t slots) {
   std::uint64_t copied = std::uint64_t{pool_slots_} + table_record_slots(top_slot_);
   std::uint64_t generous = (copied + kSlotsPerWasmPage - 1) / kSlotsPerWasmPage;
   if (generous < needed) generous = needed;
-  std::uint64_t room = (kMaxSlots - top_slot_) / kSlotsPerWasmPage;  // the 4 GiB address space
+  // The 4 GiB address space. A host's first growth with a lead may have passed 2^21 slots
+  // (allocator/README.md): then no page is left, not 2^32 - 1 slots' worth of them.
+  std::uint64_t room = top_slot_ >= kMaxSlots ? 0 : (kMaxSlots - top_slot_) / kSlotsPerWasmPage;
   if (needed > room) return kNoSlot;
   if (generous > room) generous = needed;
   std::uint64_t pages = generous;

@@ -1919,6 +1919,28 @@ TEST(FourGiBHeapTest, NoGrowthTakesTheHeapPastTheAddressSpace) {
   heap.deallocate(next);
   heap.deallocate(low);
 }
+
+// The same bound after a first growth whose lead gave the heap 2^21 + 1 slots (allocator/README.md
+// allows it on hosts): no page is left, so a request the top free span cannot serve fails with
+// no ask, and a refusal the memory has pending stays pending. (The room was once computed as
+// 2^21 - top in 32 bits, which wrapped to 2^32 - 1 here, and the heap asked twice.)
+TEST(FourGiBHeapTest, AHeapPastTheBoundFromItsLeadAsksForNothingMore) {
+  SimulatedMemory memory(std::size_t{4} << 30, kSlot);
+  Heap heap(memory);
+  // p_k = 2^16 pages, counted without the lead: 32p - 33 - ceil(32p / 128) >= 2,080,720 slots.
+  void* low = heap.allocate(std::size_t{2080720} * kSlot);
+  ASSERT_NE(low, nullptr);
+  ASSERT_EQ(heap.stats().wasm_pages, 65536U);
+  ASSERT_EQ(memory.grow_count(), 1U);
+  memory.refuse_next_grows(1);
+  EXPECT_EQ(heap.allocate(64 * kSlot), nullptr);
+  EXPECT_EQ(memory.refused_count(), 0U);
+  EXPECT_EQ(memory.grow_count(), 1U);
+  EXPECT_EQ(heap.stats().wasm_pages, 65536U);
+  EXPECT_TRUE(heap_is_valid(heap));
+  heap.deallocate(low);
+  EXPECT_TRUE(heap_is_valid(heap));
+}
 #endif
 
 }  // namespace

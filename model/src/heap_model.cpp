@@ -441,8 +441,11 @@ std::optional<std::size_t> HeapModel::take_slots(std::size_t slots, Call& call) 
 }
 
 bool HeapModel::grow(std::size_t slots, Call& call) {
-  // Past the address space no ask is made (README, "The 4 GiB address space").
-  const std::size_t page_limit = (kAddressSpaceSlots - spans_.top()) / kSlotsPerWasmPage;
+  // Past the address space no ask is made (README, "The 4 GiB address space"), also for a heap
+  // whose first growth's lead took it past 2^21 slots.
+  const std::size_t top = spans_.top();
+  const std::size_t page_limit =
+      top >= kAddressSpaceSlots ? 0 : (kAddressSpaceSlots - top) / kSlotsPerWasmPage;
   auto plan = plan_growth(spans_.top(), spans_.top_free_slots(), spans_.pool_slots(), slots,
                           page_limit);
   if (!plan) return false;

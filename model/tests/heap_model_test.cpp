@@ -197,6 +197,24 @@ TEST_F(ModelTest, AMemoryOfOnePageCannotHoldTheFirstGrowth) {
   EXPECT_EQ(tiny.pages(), 0U);
 }
 
+// "The 4 GiB address space": a host memory that begins one slot before a page boundary, and a
+// first growth of all 2^16 pages, give the heap 2^21 + 1 slots. No page is left to ask for: a
+// request the top free span cannot serve fails with no ask, and a refusal stays pending.
+TEST_F(ModelTest, AHeapPastTheBoundFromItsLeadAsksForNothingMore) {
+  HeapModel heap(std::size_t{4} << 30, 16);
+  const std::uintptr_t base = kBase - kSlotBytes;
+  // p_k = 2^16 pages, counted without the lead: 32p - 33 - ceil(32p / 128) >= 2,080,720 slots.
+  EXPECT_LEGAL(heap.allocate(std::size_t{2080720} * kSlotBytes, 1,
+                             Outcome{base + kSlotBytes, base, 65536}));
+  EXPECT_EQ(heap.span_map().top(), (std::size_t{1} << 21) + 1);
+  heap.refuse_next_grows(1);
+  HeapModel asks = heap;
+  EXPECT_ILLEGAL(asks.allocate(64 * kSlotBytes, 1, Outcome{0, base, 65536, 1}), "refused");
+  EXPECT_LEGAL(heap.allocate(64 * kSlotBytes, 1, Outcome{0, base, 65536, 0}));
+  EXPECT_EQ(heap.refusals_pending(), 1U);
+  for (const auto& problem : heap.check_invariants()) ADD_FAILURE() << problem;
+}
+
 TEST_F(ModelTest, SparesRetireBeforeMemoryGrows) {
   HeapModel small(2 * 64 * 1024, 16);  // two wasm pages: slots 1..29 free
   std::size_t c = *small.classes().class_of_size(2048);

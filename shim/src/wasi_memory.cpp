@@ -18,14 +18,18 @@ std::byte* WasiMemory::grow(std::size_t pages) {
     program_break = (heap_base + kFirstGrowAlignment - 1) & ~(kFirstGrowAlignment - 1);
   }
   std::uintptr_t boundary = (program_break + kWasmPageSize - 1) & ~(kWasmPageSize - 1);
-  std::size_t current_end = __builtin_wasm_memory_size(0) * kWasmPageSize;
-  std::size_t available_pages = (current_end - boundary) / kWasmPageSize;
-  if (pages > available_pages &&
-      __builtin_wasm_memory_grow(0, pages - available_pages) == SIZE_MAX) {
+  // No grow ends at 2^32 (memory_source.hpp): that break would read 0 in 32 bits, as if nothing
+  // had been handed out yet, and the next grow would hand out the heap's start again.
+  if (pages > (UINTPTR_MAX - boundary) / kWasmPageSize) return nullptr;
+  std::uintptr_t end = boundary + pages * kWasmPageSize;
+  // In 64 bits: a memory of all 65,536 pages ends at 2^32.
+  std::uint64_t current_end = std::uint64_t{__builtin_wasm_memory_size(0)} * kWasmPageSize;
+  if (end > current_end &&
+      __builtin_wasm_memory_grow(0, (end - current_end) / kWasmPageSize) == SIZE_MAX) {
     return nullptr;
   }
   auto* start = reinterpret_cast<std::byte*>(program_break);
-  program_break = boundary + pages * kWasmPageSize;
+  program_break = end;
   return start;
 }
 

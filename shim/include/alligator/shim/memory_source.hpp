@@ -17,7 +17,11 @@
 //       start inside a page, on a kFirstGrowAlignment (2 KiB) boundary, and then hands out the
 //       rest of that page before its `pages`: memory that begins at a program's __heap_base
 //       (Emscripten, WASI) gives the heap the whole of it, not from the next 64 KiB only.
-//       Memory handed out is readable and writable; its contents are unspecified.
+//       Memory handed out is readable and writable; its contents are unspecified. No grow ends
+//       at or past 2^32 where pointers have 32 bits (wasm32): that end address would wrap to 0,
+//       so wasm32's last page is never handed out, and a grow that needs it returns nullptr.
+//       A heap whose source grows elsewhere than this says prints "alligator: memory source
+//       broke its contract; aborting" and aborts: it cannot carve a gap.
 //
 // A source must be constant-initializable (a constexpr constructor that touches nothing), so the
 // process-wide heap exists before any static constructor calls malloc.
