@@ -5,6 +5,9 @@
 #include "process_heap_lock.hpp"
 
 #if ALLIGATOR_THREAD_SAFE && !defined(__wasm__)
+#include "thread_cache.hpp"
+
+#include <pthread.h>
 #include <sched.h>
 #endif
 
@@ -51,6 +54,31 @@ void SpinLock::wait_until_free() {
     }
   }
 }
+#endif
+
+#if !defined(__wasm__)
+// fork() from a program with threads: a lock another thread held at that moment would stay
+// held in the child, whose only thread is the one that forked, and the child's first malloc
+// would wait forever (popen, or any allocation between fork and exec). So the forking thread
+// takes every lock first, in the usual order, and parent and child each release them. In the
+// child, caches claimed by the threads it does not have stay claimed, with what they hold.
+namespace {
+void before_fork() {
+  process_heap_lock.lock();
+#if ALLIGATOR_THREAD_CACHE
+  lock_every_thread_cache();
+#endif
+}
+void after_fork() {
+#if ALLIGATOR_THREAD_CACHE
+  unlock_every_thread_cache();
+#endif
+  process_heap_lock.unlock();
+}
+[[gnu::constructor]] void release_locks_around_fork() {
+  pthread_atfork(before_fork, after_fork, after_fork);
+}
+}  // namespace
 #endif
 
 }  // namespace detail

@@ -13,11 +13,11 @@
 #include <alligator/detail/span_heap.hpp>
 
 #include "cold_code.hpp"
+#include "diagnosis_output.hpp"
 #include "valgrind_hooks.hpp"
 
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
 
 ALLIGATOR_MINSIZE_BEGIN
 namespace alligator::detail {
@@ -99,7 +99,7 @@ std::uint32_t SpanHeap::grow_and_move_table(std::uint32_t slots) {
   if ((reinterpret_cast<std::uintptr_t>(start) & (kSlotSize - 1)) != 0 ||
       start != slot_address(top_slot_)) {
     static const char message[] = "alligator: memory source broke its contract; aborting\n";
-    (void)!write(2, message, sizeof message - 1);
+    write_diagnosis_line(message, sizeof message - 1);
     std::abort();
   }
   wasm_pages_ += pages;

@@ -5,13 +5,13 @@
 #include <alligator/detail/size_class_map.hpp>
 
 #include "cold_code.hpp"
+#include "diagnosis_output.hpp"
 #include "fast_path.hpp"
 #include "valgrind_hooks.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
-#include <unistd.h>
 
 namespace alligator {
 
@@ -65,7 +65,7 @@ ALLIGATOR_MINSIZE void write_diagnosis(HeapError error, const void* pointer) {
     message[length++] = "0123456789abcdef"[(address >> shift) & 0xF];
   }
   message[length++] = '\n';
-  (void)!write(2, message, length);
+  write_diagnosis_line(message, length);
 }
 
 }  // namespace
@@ -286,8 +286,11 @@ void* HeapCore::reallocate(void* pointer, std::size_t new_size, std::size_t alig
 void HeapCore::validate_or_abort() const {
   ValidationReport report = validate();
   if (!report.ok()) {
-    (void)!write(2, report.messages[0], std::strlen(report.messages[0]));
-    (void)!write(2, "\n", 1);
+    char line[sizeof report.messages[0] + 1];
+    std::size_t length = std::strlen(report.messages[0]);
+    std::memcpy(line, report.messages[0], length);
+    line[length++] = '\n';
+    write_diagnosis_line(line, length);
     std::abort();
   }
 }

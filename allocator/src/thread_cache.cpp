@@ -270,13 +270,20 @@ ALLIGATOR_MINSIZE bool thread_caches_hold(void*, const void* block) {
   return held;
 }
 
-ThreadCachesHeld::ThreadCachesHeld() {
+void lock_every_thread_cache() {
   for (ThreadCache& cache : thread_caches) cache.lock.lock();
+}
+void unlock_every_thread_cache() {
+  for (ThreadCache& cache : thread_caches) cache.lock.unlock();
+}
+
+ThreadCachesHeld::ThreadCachesHeld() {
+  lock_every_thread_cache();
   mark_cached_blocks(true);
 }
 ThreadCachesHeld::~ThreadCachesHeld() {
   mark_cached_blocks(false);
-  for (ThreadCache& cache : thread_caches) cache.lock.unlock();
+  unlock_every_thread_cache();
 }
 
 ALLIGATOR_MINSIZE void validate_thread_caches(ValidationReport& report) {

@@ -269,6 +269,11 @@ bool retire_empty_owned_mini_pages(void* context);
 // kMaxThreadCaches x kCachedClasses x kCacheMaxDepth blocks freed. Whether any was.
 bool empty_every_thread_cache();
 
+// Every cache's lock, taken and released in the order every path takes them (after the heap's
+// lock): around fork() on hosts (global_heap.cpp).
+void lock_every_thread_cache();
+void unlock_every_thread_cache();
+
 // Holds every cache's lock for a scope (taken under the heap's lock), so that stats and validate
 // see the caches whole: their stacks stay still, and each live block a claimed cache holds is
 // marked cached in its MiniPage's bitmap (SegmentBitmap) until the scope ends, which clears
