@@ -70,6 +70,8 @@ int alligator_write_heap_map(const char* path);
 /* The same into an open stream; its first piece is written before the heap is looked at, so a
  * stream that allocates its buffer on first use does that outside the picture. */
 int alligator_write_heap_map_to(FILE* file);
+/* Neither map function is synchronized with other threads: call them while no other thread
+ * allocates (README.md, Threads). */
 
 #ifdef __cplusplus
 }
