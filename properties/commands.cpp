@@ -68,23 +68,44 @@ New::New(const Plan& plan) {
   op.alignment = *generators::alignment();
 }
 
-Realloc::Realloc(const Plan& plan) {
-  op.code = OpCode::realloc;
-  op.id = pick_live(plan);
+namespace {
+
+// A new size for a live block of `old` bytes: around its size, its class's half, growths,
+// anything, or 0.
+std::size_t reallocation_size(const Plan& plan, std::size_t old) {
   static const model::SizeClasses classes;
-  std::size_t old = plan.find(op.id)->size;
   // A small block's class size: shrinking to half of it and less is where it stops staying.
   std::size_t class_bytes = old <= model::kLargestSmallBytes
                                 ? classes.size(*classes.class_for(old, 1))
                                 : 2 * old;
-  op.size = Size::of(*rc::gen::weightedOneOf<std::size_t>({
+  return *rc::gen::weightedOneOf<std::size_t>({
       {2, rc::gen::just(old + 1)},
       {2, rc::gen::inRange<std::size_t>(old / 2, old + 2)},          // shrink, same class
       {2, rc::gen::inRange<std::size_t>(class_bytes / 2 - 1, class_bytes / 2 + 2)},  // half
       {3, generators::any_size(plan.profile.large_weight)},
       {2, rc::gen::inRange<std::size_t>(old, 2 * old + 4097)},       // grow
       {1, rc::gen::just<std::size_t>(0)},                            // frees
-  }));
+  });
+}
+
+}  // namespace
+
+Realloc::Realloc(const Plan& plan) {
+  op.code = OpCode::realloc;
+  op.id = pick_live(plan);
+  op.size = Size::of(reallocation_size(plan, plan.find(op.id)->size));
+}
+
+Reallocate::Reallocate(const Plan& plan) {
+  op.code = OpCode::reallocate;
+  op.id = pick_live(plan);
+  const PlannedBlock& block = *plan.find(op.id);
+  // A third of the time the block's own alignment (so that it may stay), else any.
+  op.alignment = *rc::gen::weightedOneOf<std::size_t>({
+      {1, rc::gen::just(block.alignment)},
+      {2, generators::alignment()},
+  });
+  op.size = Size::of(reallocation_size(plan, block.size));
 }
 
 ReallocNewest::ReallocNewest(const Plan& plan) {

@@ -65,11 +65,11 @@ struct Plan {
     next_id = id + 1;
   }
   void skip(std::uint32_t id) { next_id = id + 1; }  // an id whose allocation surely fails
-  void resize(std::uint32_t id, std::size_t size) {
+  void resize(std::uint32_t id, std::size_t size, std::size_t alignment = 1) {
     auto* block = const_cast<PlannedBlock*>(find(id));
     if (block) {
       block->size = size;
-      block->alignment = 1;
+      block->alignment = alignment;
     }
   }
   void remove(std::uint32_t id) {
@@ -173,6 +173,20 @@ struct Realloc : OperationCommand {
       plan.remove(op.id);
     } else {
       plan.resize(op.id, op.size.resolve());
+    }
+  }
+};
+
+// Heap::reallocate with an alignment (alligator_realloc's, a Rust realloc's): a block stays in
+// place only when it is aligned to it, and a large block stays large when it is above 2048.
+struct Reallocate : OperationCommand {
+  explicit Reallocate(const Plan&);
+  void checkPreconditions(const Plan& plan) const override { RC_PRE(plan.is_live(op.id)); }
+  void apply(Plan& plan) const override {
+    if (op.size.resolve() == 0) {
+      plan.remove(op.id);
+    } else {
+      plan.resize(op.id, op.size.resolve(), static_cast<std::size_t>(op.alignment));
     }
   }
 };

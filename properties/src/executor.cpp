@@ -213,7 +213,8 @@ std::string Runner::run(const Operation& op) {
       return {};
     case OpCode::calloc: return calloc(op);
     case OpCode::realloc:
-    case OpCode::realloc_null: return realloc(op);
+    case OpCode::realloc_null:
+    case OpCode::reallocate: return realloc(op);
     case OpCode::aligned_alloc:
     case OpCode::posix_memalign:
     case OpCode::memalign: return aligned(op);
@@ -356,10 +357,13 @@ std::string Runner::calloc(const Operation& op) {
   return after(std::exchange(fingerprint_, std::nullopt));
 }
 
+// realloc (C's contract: errno) and Heap::reallocate (an alignment, no errno).
 std::string Runner::realloc(const Operation& op) {
   const std::size_t size = op.size.resolve();
+  const bool is_heap_call = op.code == OpCode::reallocate;
+  const std::size_t alignment = is_heap_call ? static_cast<std::size_t>(op.alignment) : 1;
   TrackedBlock* old = nullptr;
-  if (op.code == OpCode::realloc) {
+  if (op.code != OpCode::realloc_null) {
     old = live_block(op.id);
     if (!old) return {};
   } else if (s_.blocks.count(op.id)) {
@@ -367,31 +371,34 @@ std::string Runner::realloc(const Operation& op) {
   }
   const std::uintptr_t old_address = old ? old->address : 0;
   Call call(s_);
-  void* result = s_.family.realloc(reinterpret_cast<void*>(old_address), size);
+  void* result = is_heap_call
+                     ? s_.heap.reallocate(reinterpret_cast<void*>(old_address), size, alignment)
+                     : s_.family.realloc(reinterpret_cast<void*>(old_address), size);
   int error = errno;
   std::string problem;
   auto seen = call.outcome(result, problem);
   describe(result, seen);
   if (!old || size != 0) {
-    s_.request = requested(size, 1, result, s_.memory.base());
+    s_.request = requested(size, alignment, result, s_.memory.base());
     if (old && reinterpret_cast<std::uintptr_t>(result) == old_address) {
       s_.request->in_place_first =
           (old_address - reinterpret_cast<std::uintptr_t>(s_.memory.base())) / model::kSlotBytes;
     }
   }
-  if (auto bad = verdict(s_.model.reallocate(old_address, size, 1, seen), problem); !bad.empty()) {
+  if (auto bad = verdict(s_.model.reallocate(old_address, size, alignment, seen), problem);
+      !bad.empty()) {
     return bad;
   }
   if (old) s_.touched.push_back(old->address);
   if (old && size == 0) {
     // Freed; realloc(p, 0) returns NULL and leaves errno alone.
-    if (error != 0) return "realloc(p, 0) set errno " + std::to_string(error);
+    if (!is_heap_call && error != 0) return "realloc(p, 0) set errno " + std::to_string(error);
     s_.live.erase(old->address);
     old->live = false;
     return after();
   }
   if (result == nullptr) {
-    if (error != ENOMEM) return "realloc returned NULL without ENOMEM";
+    if (!is_heap_call && error != ENOMEM) return "realloc returned NULL without ENOMEM";
     s_.count(failed_request(op));
     return after();  // the old block, untouched, is checked with the others
   }
@@ -399,10 +406,11 @@ std::string Runner::realloc(const Operation& op) {
       seen.pages > s_.pages_before) {
     s_.count(Event::grew_in_place);
   }
-  // (Only a small block stays at a size at most its usable one: realloc asks alignment 1.)
+  // (Only a small block stays at a size at most its usable one.)
+  const auto new_class = s_.model.classes().class_for(size, alignment);
   if (old && old_address == reinterpret_cast<std::uintptr_t>(result) &&
-      old->usable <= model::kLargestSmallBytes && size < old->usable &&
-      s_.model.classes().size(*s_.model.classes().class_for(size, 1)) < old->usable) {
+      old->usable <= model::kLargestSmallBytes && size < old->usable && new_class &&
+      s_.model.classes().size(*new_class) < old->usable) {
     s_.count(Event::shrank_in_place);
   }
   if (old) {
@@ -416,7 +424,7 @@ std::string Runner::realloc(const Operation& op) {
     old->live = false;
     s_.blocks.erase(op.id);
   }
-  if (auto bad = admit(op.id, result, size, 1); !bad.empty()) return bad;
+  if (auto bad = admit(op.id, result, size, alignment); !bad.empty()) return bad;
   return after(std::exchange(fingerprint_, std::nullopt));
 }
 

@@ -139,6 +139,9 @@ std::string format(const Operation& op) {
       return id_text(op.id) + " = calloc " + op.count.text() + " " + op.size.text();
     case OpCode::realloc: return "realloc " + id_text(op.id) + " " + op.size.text();
     case OpCode::realloc_null: return id_text(op.id) + " = realloc null " + op.size.text();
+    case OpCode::reallocate:
+      return "reallocate " + id_text(op.id) + " " + op.size.text() + " " +
+             std::to_string(op.alignment);
     case OpCode::aligned_alloc:
       return id_text(op.id) + " = aligned_alloc " + std::to_string(op.alignment) + " " +
              op.size.text();
@@ -227,6 +230,12 @@ std::optional<Operation> parse_operation(const std::string& line, std::string& e
     op.code = OpCode::realloc;
     if (!parse_id(tokens[1], op.id) || !parse_size(tokens[2], op.size)) {
       return fail("bad realloc arguments");
+    }
+  } else if (tokens[0] == "reallocate" && need(4)) {
+    op.code = OpCode::reallocate;
+    if (!parse_id(tokens[1], op.id) || !parse_size(tokens[2], op.size) ||
+        !parse_number(tokens[3], op.alignment)) {
+      return fail("bad reallocate arguments");
     }
   } else if (tokens[0] == "delete" && need(4)) {
     op.code = OpCode::delete_block;

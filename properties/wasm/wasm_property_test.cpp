@@ -163,7 +163,7 @@ void check_sequence_in_wasm(Profile profile) {
 
 void everything() {
   check_sequence_in_wasm<Malloc, Malloc, Malloc, MallocRange, Calloc, ReallocNull, AlignedAlloc,
-                         New, Realloc, Realloc, Free, Free, Free, FreeRange, Delete,
+                         New, Realloc, Realloc, Reallocate, Free, Free, Free, FreeRange, Delete,
                          DeleteMismatch, FreeInterior, FreeHeapAddress, FreeNull, FreeAgain,
                          HugeMalloc, HugeRealloc, CallocOverflow, BadAlignment, Fill, Usable,
                          RefuseGrows>(Profile{3, 128});

@@ -9,6 +9,7 @@
 //   b3 = calloc 10 20           calloc(count, size)
 //   b4 = realloc null 100       realloc(NULL, n)
 //   realloc b1 300              realloc(b1, n): b1 names the result; size 0 frees
+//   reallocate b1 300 64        Heap::reallocate(b1, n, alignment): the same, aligned
 //   b5 = aligned_alloc 4096 100
 //   b6 = posix_memalign 64 100
 //   b8 = memalign 64 100        memalign: aligned_alloc's contract
@@ -70,6 +71,7 @@ enum class OpCode {
   calloc,
   realloc,
   realloc_null,
+  reallocate,
   aligned_alloc,
   posix_memalign,
   memalign,
@@ -98,7 +100,7 @@ struct Operation {
   std::uint32_t step = 1;       // ranges
   Size size;                    // bytes (calloc: element size)
   Size count;                   // calloc: element count
-  std::uint64_t alignment = 0;  // aligned_alloc, posix_memalign, memalign, new, delete
+  std::uint64_t alignment = 0;  // aligned_alloc, posix_memalign, memalign, new, delete, reallocate
   std::uint64_t offset = 0;     // free_interior, free_heap
   std::uint64_t grows = 0;      // refuse_grows
   Expect expect = Expect::same;  // expect; `last`: the other id, `grows`: the page count,
