@@ -59,9 +59,10 @@ void SpinLock::wait_until_free() {
 #if !defined(__wasm__)
 // fork() from a program with threads: a lock another thread held at that moment would stay
 // held in the child, whose only thread is the one that forked, and the child's first malloc
-// would wait forever (popen, or any allocation between fork and exec). So the forking thread
-// takes every lock first, in the usual order, and parent and child each release them. In the
-// child, caches claimed by the threads it does not have stay claimed, with what they hold.
+// would wait forever (any allocation between fork and exec, or in a child that never execs).
+// So the forking thread takes every lock first, in the usual order, and parent and child each
+// release them. In the child, caches claimed by the threads it does not have stay claimed,
+// with what they hold.
 namespace {
 void before_fork() {
   process_heap_lock.lock();

@@ -1,7 +1,8 @@
 // fork() while other threads allocate (liballigatorc.so, hosts): each child must allocate, free
 // and validate. A lock another thread held at the fork would stay held in the child, whose only
 // thread is the one that forked, and the child would wait on it forever; here an alarm kills
-// such a child after 5 s, which fails the test.
+// such a child after 5 s, which fails the test. The threads hold the heap's lock (large sizes)
+// and their caches' locks (cached sizes); the child's validate takes every cache's lock.
 #include <alligator/alligator.h>
 
 #include <atomic>
@@ -17,7 +18,8 @@ namespace {
 
 std::atomic<bool> stop{false};
 
-// Sizes past the thread caches' classes, so that every call takes the heap's lock.
+// Half the slots hold sizes past the thread caches' classes (every call takes the heap's lock),
+// half cached sizes of 16 to 511 bytes (pops and pushes under the thread's cache lock).
 void churn(unsigned seed) {
   void* held[64] = {};
   unsigned state = seed;
@@ -25,7 +27,8 @@ void churn(unsigned seed) {
     state = state * 1103515245u + 12345u;
     unsigned slot = (state >> 8) % 64;
     std::free(held[slot]);
-    held[slot] = std::malloc(20000 + (state >> 16) % 50000);
+    unsigned spread = (state >> 16) % 50000;
+    held[slot] = std::malloc(slot % 2 == 0 ? 20000 + spread : 16 + spread % 496);
   }
   for (void* block : held) std::free(block);
 }
