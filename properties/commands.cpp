@@ -23,7 +23,7 @@ Malloc::Malloc(const Plan& plan) {
 }
 
 MallocRange::MallocRange(const Plan& plan) {
-  static const model::SizeClasses classes;
+  const model::SizeClasses& classes = generators::target_classes();
   // Mostly classes of at most a slot, as class_edge_size: the medium classes above hold 1 to 8
   // Segments a MiniPage, so ranges of them are short.
   std::size_t size = *rc::gen::weightedOneOf<std::size_t>({
@@ -73,7 +73,7 @@ namespace {
 // A new size for a live block of `old` bytes: around its size, its class's half, growths,
 // anything, or 0.
 std::size_t reallocation_size(const Plan& plan, std::size_t old) {
-  static const model::SizeClasses classes;
+  const model::SizeClasses& classes = generators::target_classes();
   // A small block's class size: shrinking to half of it and less is where it stops staying.
   std::size_t class_bytes = old <= model::kLargestSmallBytes
                                 ? classes.size(*classes.class_for(old, 1))

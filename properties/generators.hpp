@@ -17,11 +17,20 @@
 
 namespace alligator::properties::generators {
 
-// This target's class sizes, from the README's table (the model's copy).
-inline const std::vector<std::size_t>& class_sizes() {
-  static const model::SizeClasses classes;
-  return classes.sizes();
+// alignof(max_align_t) on the target whose heap runs the commands: this process's, except when
+// the wasm suite generates them here for a wasm32 heap (8): its main sets that before any
+// generator runs, since the tables below are built once, at their first use.
+inline std::size_t& target_max_align() {
+  static std::size_t max_align = alignof(std::max_align_t);
+  return max_align;
 }
+
+// The target's classes, from the README's table (the model's copy).
+inline const model::SizeClasses& target_classes() {
+  static const model::SizeClasses classes(target_max_align());
+  return classes;
+}
+inline const std::vector<std::size_t>& class_sizes() { return target_classes().sizes(); }
 
 // A simulated memory maximum in whole wasm pages: 2 to 128 pages (128 KiB .. 8 MiB), most of
 // them small, so out-of-memory is a normal event. Never one page: the first growth makes slot 0

@@ -17,12 +17,14 @@
 //                 check_wasm_mutant.cmake to replay on the planted and the real server
 // Case count and sequence length: RC_PARAMS (max_success, max_size), set by CMakeLists.txt.
 #include "../commands.hpp"
+#include "../generators.hpp"
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 #include <rapidcheck/state.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -169,6 +171,15 @@ void everything() {
                          RefuseGrows>(Profile{3, 128});
 }
 
+// The sizes the commands draw sit at wasm32's class edges (alignof(max_align_t) 8: classes 24,
+// 40, ... that a 16-byte host lacks), since main set the target before anything was generated.
+TEST(Wasm, CommandsDrawWasmClassSizes) {
+  const auto& sizes = generators::class_sizes();
+  EXPECT_EQ(generators::target_max_align(), 8U);
+  EXPECT_NE(std::find(sizes.begin(), sizes.end(), 24U), sizes.end());
+  EXPECT_NE(std::find(sizes.begin(), sizes.end(), 120U), sizes.end());
+}
+
 TEST(Wasm, EverythingAgreesWithTheModel) {
   if (planted_mode) GTEST_SKIP() << "--planted runs WasmPlanted only";
   auto start = std::chrono::steady_clock::now();
@@ -206,6 +217,8 @@ TEST(WasmPlanted, IsFoundAndShrunk) {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  // The commands run on a wasm32 heap: sizes at its class edges, not this host's.
+  alligator::properties::generators::target_max_align() = 8;
   using alligator::properties::planted_mode;
   using alligator::properties::server_path;
   for (int i = 1; i < argc; ++i) {
