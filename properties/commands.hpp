@@ -165,30 +165,28 @@ struct New : OperationCommand {
 
 // ---- reallocation -----------------------------------------------------------------------
 
-struct Realloc : OperationCommand {
-  explicit Realloc(const Plan&);
+// What a reallocation does to the plan: size 0 frees the block; otherwise it takes the new size
+// and the alignment asked (1 for C's realloc).
+struct Reallocation : OperationCommand {
   void checkPreconditions(const Plan& plan) const override { RC_PRE(plan.is_live(op.id)); }
   void apply(Plan& plan) const override {
     if (op.size.resolve() == 0) {
       plan.remove(op.id);
     } else {
-      plan.resize(op.id, op.size.resolve());
+      plan.resize(op.id, op.size.resolve(),
+                  op.code == OpCode::reallocate ? static_cast<std::size_t>(op.alignment) : 1);
     }
   }
 };
 
+struct Realloc : Reallocation {
+  explicit Realloc(const Plan&);
+};
+
 // Heap::reallocate with an alignment (alligator_realloc's, a Rust realloc's): a block stays in
 // place only when it is aligned to it, and a large block stays large when it is above 2048.
-struct Reallocate : OperationCommand {
+struct Reallocate : Reallocation {
   explicit Reallocate(const Plan&);
-  void checkPreconditions(const Plan& plan) const override { RC_PRE(plan.is_live(op.id)); }
-  void apply(Plan& plan) const override {
-    if (op.size.resolve() == 0) {
-      plan.remove(op.id);
-    } else {
-      plan.resize(op.id, op.size.resolve(), static_cast<std::size_t>(op.alignment));
-    }
-  }
 };
 
 // Grows the newest live block (the likeliest to end at the top free span) by whole slots: the
