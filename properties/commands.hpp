@@ -106,6 +106,10 @@ class Sut {
   Executor executor_;
 };
 
+// The `expect no_growth` lines that end a case after `expect nothing_lost` found a free span of
+// `free_slots` slots: one request of any size up to the span, one small (none if 0). Generated.
+std::vector<Operation> no_growth_requests(std::size_t free_slots);
+
 using Command = rc::state::Command<Plan, Sut>;
 
 // A command is one Operation; subclasses fill it in from the Plan.

@@ -71,17 +71,25 @@ void Sut::check_nothing_lost() {
   end.code = OpCode::expect;
   end.expect = Expect::nothing_lost;
   run(end);
-  const std::size_t free_slots = executor_.released_free_slots();
-  if (free_slots == 0) return;
+  for (const Operation& request : no_growth_requests(executor_.released_free_slots())) {
+    run(request);
+  }
+}
+
+std::vector<Operation> no_growth_requests(std::size_t free_slots) {
+  std::vector<Operation> requests;
+  if (free_slots == 0) return requests;
   // Any one request no larger than the free span: one of any size up to it, one small.
   const std::size_t bytes = free_slots * model::kSlotBytes;
   for (std::size_t size : {*rc::gen::inRange<std::size_t>(1, bytes + 1),
                            *generators::small_size()}) {
-    Operation request = end;
+    Operation request;
+    request.code = OpCode::expect;
     request.expect = Expect::no_growth;
     request.size = Size::of(size);
-    run(request);
+    requests.push_back(request);
   }
+  return requests;
 }
 
 }  // namespace alligator::properties

@@ -2,19 +2,26 @@
 // A long-lived program (run under Node) that reads traces from stdin, runs each on a fresh heap
 // and model through the executor, and answers each with one verdict line on stdout:
 //
-//   request   a trace in the trace format (properties/README.md), then a line `end`
-//   verdict   ok <operations>                       every step agreed
-//             fail <step> <operations> <message>    step (1-based) diverged
+//   request   a trace in the trace format (properties/README.md), then a line `end`; or a line
+//             `continue`, operations, then `end`: they run on after the last request's steps,
+//             on its heap (a property case's `expect no_growth` lines, whose sizes depend on
+//             the free span that the case's `expect nothing_lost` found)
+//   verdict   ok <operations> <free slots>          every step agreed
+//             fail <step> <operations> <message>    step (1-based, over the whole case) diverged
 //             error <line> <message>                the trace could not be parsed
 //
-// <operations> is what the executor ran (Executor::operations()). The message's newlines and
-// backslashes are escaped as \n and \\, so a verdict is one line. End of input ends the program.
+// <operations> is what the executor ran (Executor::operations(), the case's total), <free slots>
+// the free span `expect nothing_lost` found (Executor::released_free_slots(); 0 if it did not
+// run). The message's newlines and backslashes are escaped as \n and \\, so a verdict is one
+// line. End of input ends the program.
 // Built for Emscripten with -sNODERAWFS=1, so stdin and stdout are Node's real file descriptors
 // and reads block synchronously; it builds and runs natively too.
 #include <alligator/properties/executor.hpp>
 #include <alligator/properties/trace.hpp>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <string>
 
 namespace {
@@ -45,20 +52,43 @@ bool read_line(std::string& line) {
   return !line.empty();
 }
 
+// The last request's executor, kept while every step agreed, for a `continue` request.
+std::unique_ptr<alligator::properties::Executor> kept;
+std::size_t kept_memory_bytes = 0;
+std::size_t kept_steps = 0;
+
 std::string run(const std::string& text) {
   using namespace alligator::properties;
+  const bool continues = text.rfind("continue\n", 0) == 0;
+  if (continues && !kept) return "error 1 `continue` follows no request that agreed";
+  // A continuation has no header of its own: it takes the kept heap's.
+  const std::string trace_text =
+      continues ? "memory " + std::to_string(kept_memory_bytes) + "\n" +
+                      text.substr(std::strlen("continue\n"))
+                : text;
   ParseError error;
-  auto trace = parse_trace(text, error);
-  if (!trace) return "error " + std::to_string(error.line) + " " + escape(error.message);
-  Executor executor(trace->memory_bytes);
-  for (std::size_t i = 0; i < trace->operations.size(); ++i) {
-    StepVerdict verdict = executor.run(trace->operations[i]);
+  auto trace = parse_trace(trace_text, error);
+  if (!trace) {
+    kept.reset();
+    return "error " + std::to_string(error.line) + " " + escape(error.message);
+  }
+  if (!continues) {
+    kept = std::make_unique<Executor>(trace->memory_bytes);
+    kept_memory_bytes = trace->memory_bytes;
+    kept_steps = 0;
+  }
+  for (const Operation& operation : trace->operations) {
+    StepVerdict verdict = kept->run(operation);
+    ++kept_steps;
     if (!verdict.ok) {
-      return "fail " + std::to_string(i + 1) + " " + std::to_string(executor.operations()) + " " +
+      const std::size_t operations = kept->operations();
+      kept.reset();
+      return "fail " + std::to_string(kept_steps) + " " + std::to_string(operations) + " " +
              escape(verdict.message);
     }
   }
-  return "ok " + std::to_string(executor.operations());
+  return "ok " + std::to_string(kept->operations()) + " " +
+         std::to_string(kept->released_free_slots());
 }
 
 }  // namespace

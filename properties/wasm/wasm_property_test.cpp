@@ -127,7 +127,37 @@ std::string unescape(const std::string& text) {
   return out;
 }
 
-// One case: a generated sequence of `Commands...`, run in wasm, asserted on wasm's verdict.
+struct Agreement {
+  std::size_t operations;  // the case's so far
+  std::size_t free_slots;
+};
+
+// A verdict: "ok <operations> <free slots>" or "fail <step> <operations> <message>", whose
+// operations are the case's total (`counted` of them already in wasm_operations); anything else
+// fails the case as unreachable.
+Agreement expect_agreement(const std::string& verdict, const std::string& text,
+                           std::size_t commands, std::size_t counted = 0) {
+  unsigned long long operations = 0, free_slots = 0;
+  if (std::sscanf(verdict.c_str(), "ok %llu %llu", &operations, &free_slots) == 2) {
+    wasm_operations += operations - counted;
+    return {static_cast<std::size_t>(operations), static_cast<std::size_t>(free_slots)};
+  }
+  unsigned long long step = 0;
+  int consumed = 0;
+  if (std::sscanf(verdict.c_str(), "fail %llu %llu %n", &step, &operations, &consumed) == 2) {
+    wasm_operations += operations - counted;
+    last_failure_commands = commands;
+    last_failure_trace = text;
+    RC_FAIL("inside wasm, step " + std::to_string(step) + " diverged:\n" +
+            unescape(verdict.substr(static_cast<std::size_t>(consumed))) +
+            "\nThe sequence as a trace (replay: scripts/replay FILE --target wasm):\n" + text);
+  }
+  RC_FAIL("no verdict from the wasm trace server: " + verdict + "\nThe trace sent:\n" + text);
+}
+
+// One case: a generated sequence of `Commands...`, run in wasm, asserted on wasm's verdict, then
+// ended as the host's cases are (check_sequence, Sut::check_nothing_lost): `expect nothing_lost`
+// with the sequence, and the `expect no_growth` lines its free span calls for as a continuation.
 template <class... Commands>
 void check_sequence_in_wasm(Profile profile) {
   const std::size_t memory_bytes = generate_memory_bytes(profile);
@@ -142,25 +172,20 @@ void check_sequence_in_wasm(Profile profile) {
     RC_ASSERT(operation != nullptr);
     trace.operations.push_back(operation->op);
   }
-  const std::string text = format(trace);
-  const std::string verdict = server().request(text);
+  Operation end;
+  end.code = OpCode::expect;
+  end.expect = Expect::nothing_lost;
+  trace.operations.push_back(end);
+  std::string text = format(trace);
   ++cases;
-  unsigned long long operations = 0;
-  if (std::sscanf(verdict.c_str(), "ok %llu", &operations) == 1) {
-    wasm_operations += operations;
-    return;
-  }
-  unsigned long long step = 0;
-  int consumed = 0;
-  if (std::sscanf(verdict.c_str(), "fail %llu %llu %n", &step, &operations, &consumed) == 2) {
-    wasm_operations += operations;
-    last_failure_commands = trace.operations.size();
-    last_failure_trace = text;
-    RC_FAIL("inside wasm, step " + std::to_string(step) + " diverged:\n" +
-            unescape(verdict.substr(static_cast<std::size_t>(consumed))) +
-            "\nThe sequence as a trace (replay: scripts/replay FILE --target wasm):\n" + text);
-  }
-  RC_FAIL("no verdict from the wasm trace server: " + verdict + "\nThe trace sent:\n" + text);
+  const Agreement sequence = expect_agreement(server().request(text), text, commands.size());
+  const std::vector<Operation> requests = no_growth_requests(sequence.free_slots);
+  if (requests.empty()) return;
+  std::string continuation;
+  for (const Operation& request : requests) continuation += format(request) + "\n";
+  text += continuation;
+  expect_agreement(server().request("continue\n" + continuation), text, commands.size(),
+                   sequence.operations);
 }
 
 void everything() {
