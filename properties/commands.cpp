@@ -161,6 +161,9 @@ FreeHeapAddress::FreeHeapAddress(const Plan&) {
       {2, rc::gen::map(rc::gen::inRange<std::uint64_t>(0, 128), [](std::uint64_t slot) { return slot * 2048; })},
       {2, rc::gen::inRange<std::uint64_t>(0, 2048)},  // slot 0, the reserved metadata span
       {1, rc::gen::inRange<std::uint64_t>(0, 8u << 20)},
+      // Below the memory's base: foreign memory the heap must leave untouched.
+      {1, rc::gen::map(rc::gen::inRange<std::uint64_t>(1, 1u << 20),
+                       [](std::uint64_t below) { return 0 - below; })},
   });
 }
 

@@ -24,7 +24,7 @@ constexpr std::uint8_t kMemoryLiteral = 255;
 
 // 32 entries: the common operations appear more than once.
 constexpr std::array<OpCode, 32> kOperationTable = {
-    OpCode::malloc,        OpCode::malloc,         OpCode::malloc,        OpCode::malloc,
+    OpCode::malloc,        OpCode::malloc,         OpCode::malloc,        OpCode::reallocate,
     OpCode::free,          OpCode::free,           OpCode::free,          OpCode::free,
     OpCode::malloc_range,  OpCode::malloc_range,   OpCode::free_range,    OpCode::trim,
     OpCode::calloc,        OpCode::realloc,        OpCode::realloc,       OpCode::realloc_null,
@@ -172,6 +172,12 @@ class Decoder {
         op.size = read_size(in_);
         made_[op.id] = Made{op.size, 1};
         break;
+      case OpCode::reallocate:
+        op.id = block();
+        op.alignment = read_alignment(in_);
+        op.size = read_size(in_);
+        made_[op.id] = Made{op.size, op.alignment};
+        break;
       case OpCode::aligned_alloc:
       case OpCode::posix_memalign:
       case OpCode::memalign:
@@ -208,16 +214,18 @@ class Decoder {
         op.offset = in_.little(2) % 65535 + 1;  // offset 0 is the block itself
         break;
       case OpCode::free_heap: {
+        // 0-127: within 1 MiB of the base, 128-239: any offset, 240-255: below the base.
         const std::uint8_t form = in_.byte();
-        op.offset = form < 128 ? in_.little(2) * 16 : in_.little(4);
+        op.offset = form < 128   ? in_.little(2) * 16
+                    : form < 240 ? in_.little(4)
+                                 : 0 - std::max<std::uint64_t>(in_.little(4), 1);
         break;
       }
       case OpCode::refuse_grows: op.grows = in_.byte() % 8 + 1; break;
       case OpCode::free_null:
       case OpCode::usable_null:
       case OpCode::trim:
-      case OpCode::expect:  // never drawn, not in the opcode table
-      case OpCode::reallocate: break;
+      case OpCode::expect: break;  // never drawn, not in the opcode table
     }
     return op;
   }
@@ -281,7 +289,8 @@ class Encoder {
   }
 
   void operation(const Operation& op) {
-    const bool names_a_block = op.code == OpCode::realloc || op.code == OpCode::delete_block ||
+    const bool names_a_block = op.code == OpCode::realloc || op.code == OpCode::reallocate ||
+                               op.code == OpCode::delete_block ||
                                op.code == OpCode::free || op.code == OpCode::free_again ||
                                op.code == OpCode::fill || op.code == OpCode::usable ||
                                op.code == OpCode::free_interior;
@@ -329,6 +338,12 @@ class Encoder {
       case OpCode::realloc:
         code(op.code);
         block(op.id);
+        size(op.size);
+        return;
+      case OpCode::reallocate:
+        code(op.code);
+        block(op.id);
+        alignment(op.alignment);
         size(op.size);
         return;
       case OpCode::aligned_alloc:
@@ -390,8 +405,13 @@ class Encoder {
         return;
       case OpCode::free_heap:
         code(op.code);
-        byte(128);
-        little(std::min<std::uint64_t>(op.offset, 0xffffffff), 4);
+        if (op.offset > std::numeric_limits<std::int64_t>::max()) {  // below the base
+          byte(240);
+          little(std::min<std::uint64_t>(0 - op.offset, 0xffffffff), 4);
+        } else {
+          byte(128);
+          little(std::min<std::uint64_t>(op.offset, 0xffffffff), 4);
+        }
         return;
       case OpCode::refuse_grows:
         code(op.code);
@@ -403,9 +423,6 @@ class Encoder {
         code(op.code);
         return;
       case OpCode::expect: return;  // an assertion, not an operation: the bytes drop it
-      // Not in the fuzzers' byte format (its operation table is full): a trace with it does
-      // not round-trip, which Decoder's regression-trace test would report.
-      case OpCode::reallocate: return;
     }
   }
 

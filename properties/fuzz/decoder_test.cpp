@@ -46,7 +46,8 @@ TEST(Decoder, ATraceWithIdsInOrderRoundTripsExactly) {
       "b1 = malloc 100\nb2..b9 = malloc 24\nb17..b10 = malloc 2048\nb18 = calloc 10 20\n"
       "b19 = realloc null 3000\nrealloc b1 300\nb20 = aligned_alloc 4096 100\n"
       "b21 = posix_memalign 64 100\nb22 = memalign 65536 1\nb23 = new 100 16\n"
-      "delete b23 100 16\nfree b2\nfree b3+8\nfree heap+4096\nfree null\nfree_again b2\n"
+      "delete b23 100 16\nfree b2\nfree b3+8\nfree heap+4096\nfree heap-64\nfree null\n"
+      "free_again b2\nreallocate b21 5000 256\n"
       "fill b4\nusable b4\nusable null\nrefuse_grows 2\ntrim\nb24 = malloc max-16\n"
       "b25 = malloc max/2\nb26 = calloc max/8+1 8\nb27 = aligned_alloc 24 10\n";
   const Trace trace = parse(text);

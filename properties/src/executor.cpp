@@ -234,8 +234,15 @@ std::string Runner::run(const Operation& op) {
     }
     case OpCode::free_heap: {
       auto base = reinterpret_cast<std::uintptr_t>(s_.memory.base());
-      if (base == 0 || op.offset > std::numeric_limits<std::uintptr_t>::max() - base) return {};
-      std::uintptr_t address = base + static_cast<std::uintptr_t>(op.offset);
+      // Skipped where the address would wrap: below 0 or past the address space.
+      const bool below = op.offset > std::numeric_limits<std::int64_t>::max();
+      const std::uint64_t distance = below ? 0 - op.offset : op.offset;
+      if (base == 0 || (below ? distance >= base
+                              : distance > std::numeric_limits<std::uintptr_t>::max() - base)) {
+        return {};
+      }
+      std::uintptr_t address = below ? base - static_cast<std::uintptr_t>(distance)
+                                     : base + static_cast<std::uintptr_t>(distance);
       if (s_.model.block_at(address)) return {};
       return free_address(address, "a heap address");
     }

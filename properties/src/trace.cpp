@@ -160,7 +160,10 @@ std::string format(const Operation& op) {
     case OpCode::free_range:
       return "free " + range_text(op) + (op.step > 1 ? " step " + std::to_string(op.step) : "");
     case OpCode::free_interior: return "free " + id_text(op.id) + "+" + std::to_string(op.offset);
-    case OpCode::free_heap: return "free heap+" + std::to_string(op.offset);
+    case OpCode::free_heap:
+      return op.offset > std::numeric_limits<std::int64_t>::max()
+                 ? "free heap-" + std::to_string(0 - op.offset)
+                 : "free heap+" + std::to_string(op.offset);
     case OpCode::free_null: return "free null";
     case OpCode::free_again: return "free_again " + id_text(op.id);
     case OpCode::fill: return "fill " + id_text(op.id);
@@ -259,6 +262,14 @@ std::optional<Operation> parse_operation(const std::string& line, std::string& e
       op.step = static_cast<std::uint32_t>(step);
     } else if (what == "null") {
       op.code = OpCode::free_null;
+    } else if (what.rfind("heap-", 0) == 0) {
+      std::uint64_t below = 0;
+      if (!parse_number(what.substr(5), below) || below == 0 ||
+          below > std::uint64_t{1} << 62) {
+        return fail("bad offset");
+      }
+      op.code = OpCode::free_heap;
+      op.offset = 0 - below;
     } else if (plus != std::string::npos) {
       if (!parse_number(what.substr(plus + 1), op.offset)) return fail("bad offset");
       if (what.substr(0, plus) == "heap") {

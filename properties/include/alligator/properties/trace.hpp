@@ -19,6 +19,7 @@
 //   free b2..b9 [step 2]        free the live ones of a range (b9..b2 runs downwards)
 //   free b3+8                   free an interior pointer (invalid_pointer)
 //   free heap+4096              free the memory's base + offset (skipped if a live block starts there)
+//   free heap-64                free an address below the memory's base (foreign memory)
 //   free null
 //   free_again b1               free a freed block's old address again (skipped if live again)
 //   fill b3                     write a new pattern over b3's usable size and read it back
@@ -101,7 +102,7 @@ struct Operation {
   Size size;                    // bytes (calloc: element size)
   Size count;                   // calloc: element count
   std::uint64_t alignment = 0;  // aligned_alloc, posix_memalign, memalign, new, delete, reallocate
-  std::uint64_t offset = 0;     // free_interior, free_heap
+  std::uint64_t offset = 0;     // free_interior, free_heap (two's complement: heap-N is 2^64-N)
   std::uint64_t grows = 0;      // refuse_grows
   Expect expect = Expect::same;  // expect; `last`: the other id, `grows`: the page count,
                                  // `size`: no_growth's request
