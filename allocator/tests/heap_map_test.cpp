@@ -163,6 +163,10 @@ TEST(HeapMap, DrawsEveryMiniPageAndLargeBlockOfASmallHeap) {
   // its class's hue, darkest when full: the three 10240-byte ones.
   EXPECT_NE(page.find("hsl(0,70%,50%)\"></span>8<"), std::string::npos);
   EXPECT_NE(page.find("hsl(300,70%,50%)\"></span>16384<"), std::string::npos);
+  // Every class once, the largest last (scripts/mutants seed 53: a legend running one class
+  // past the table passed every test).
+  EXPECT_EQ(count(page, ",70%,50%)\"></span>"), kClassCount);
+  EXPECT_NE(page.find("></span>16384</div>"), std::string::npos);
   const auto legend = page.rfind("hsl(", page.find("\"></span>10240<"));
   ASSERT_NE(legend, std::string::npos);
   const std::string hue = page.substr(legend, page.find(',', legend) - legend);
@@ -398,12 +402,14 @@ TEST(HeapMap, DrawsWideCellsUpTo4MiB) {
 // A MiniPage is shaded by its fullness rounded to the nearest tenth: 218 of 256 Segments live
 // (85.2%) is shade 9 of 10 (lightness 80 - 9 x 45 / 10, rounded down: 40%), 217 (84.8%) is
 // shade 8 (44%) (found missing by scripts/mutants, seed 47: dividing by 101 took 85.2% to
-// shade 8).
+// shade 8), and 243 (94.9%) is shade 9, not 10 (35%) (seed 53: adding 51 tenths of a percent
+// instead of 50 before dividing took 94.9% to shade 10).
 TEST(HeapMap, ShadesAMiniPageByItsFullnessToTheNearestTenth) {
   const std::string page = map_of(laid_out({{SpanKind::metadata, 1},
                                             {SpanKind::mini_page, 1, 8, false, 218},
                                             {SpanKind::mini_page, 1, 8, false, 217},
-                                            {SpanKind::free, 30 * 32 - 36},
+                                            {SpanKind::mini_page, 1, 8, false, 243},
+                                            {SpanKind::free, 30 * 32 - 37},
                                             {SpanKind::metadata, 33}}));
   const auto first = page.find("<title>MiniPage, class 8 bytes: 218 of 256");
   const auto second = page.find("<title>MiniPage, class 8 bytes: 217 of 256");
@@ -415,6 +421,9 @@ TEST(HeapMap, ShadesAMiniPageByItsFullnessToTheNearestTenth) {
   };
   EXPECT_EQ(fill_of(first), " fill=\"hsl(0,70%,40%)\"");
   EXPECT_EQ(fill_of(second), " fill=\"hsl(0,70%,44%)\"");
+  const auto third = page.find("<title>MiniPage, class 8 bytes: 243 of 256");
+  ASSERT_NE(third, std::string::npos);
+  EXPECT_EQ(fill_of(third), " fill=\"hsl(0,70%,40%)\"");
 }
 
 // A cell of several MiniPages is shaded by their mean fullness: in cells of two slots, one
