@@ -7,7 +7,7 @@
 namespace alligator::properties {
 
 std::size_t generate_memory_bytes(const Profile& profile) {
-  return *generators::memory_bytes(profile.max_pages);
+  return *generators::memory_bytes(profile.max_pages, profile.min_pages);
 }
 
 // Draws a live id (shrinking towards the oldest), or discards the command when nothing is live.
@@ -20,6 +20,11 @@ Malloc::Malloc(const Plan& plan) {
   op.code = OpCode::malloc;
   op.id = plan.next_id;
   op.size = Size::of(*generators::any_size(plan.profile.large_weight));
+}
+
+MallocMiB::MallocMiB(const Plan& plan) : Malloc(plan) {
+  const std::size_t slots = *rc::gen::inRange<std::size_t>(512, 2049);
+  op.size = Size::of(slots * model::kSlotBytes + 1 - *rc::gen::inRange<std::size_t>(0, 3));
 }
 
 MallocRange::MallocRange(const Plan& plan) {

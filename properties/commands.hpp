@@ -30,6 +30,7 @@ namespace alligator::properties {
 struct Profile {
   int large_weight = 2;          // share of large sizes, out of 10
   std::size_t max_pages = 128;   // the largest memory maximum, in wasm pages
+  std::size_t min_pages = 0;     // if set, every memory maximum is at least this (in pages)
 };
 
 struct PlannedBlock {
@@ -125,6 +126,12 @@ struct Malloc : OperationCommand {
   explicit Malloc(const Plan&);
   void checkPreconditions(const Plan& plan) const override { RC_PRE(plan.unused(op.id)); }
   void apply(Plan& plan) const override { plan.add(op.id, op.size.resolve()); }
+};
+
+// A block of 1 to 4 MiB: a few fill a memory of 8 to 16 MiB, whose table (16 bytes a slot) is
+// then long enough that growing it takes more pages than a small request needs (p_min > p_k).
+struct MallocMiB : Malloc {
+  explicit MallocMiB(const Plan&);
 };
 
 // Enough blocks of one class to fill one MiniPage or more: ids id .. last.

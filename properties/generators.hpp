@@ -35,21 +35,23 @@ inline const std::vector<std::size_t>& class_sizes() { return target_classes().s
 // A simulated memory maximum in whole wasm pages: 2 to 128 pages (128 KiB .. 8 MiB), most of
 // them small, so out-of-memory is a normal event. Never one page: the first growth makes slot 0
 // and a table of at least 33 slots, so it takes two pages (29 slots free) or none.
-// `max_pages` caps it for suites that want to live near the limit.
+// `max_pages` caps it for suites that want to live near the limit; `min_pages`, if set, makes
+// every maximum min_pages to max_pages instead (suites that need large heaps).
 // Whole pages, plus in half the cases a first byte 1 to 31 slots before a page boundary (the
 // Executor reads memory_bytes % 64 KiB as that lead).
-inline rc::Gen<std::size_t> memory_bytes(std::size_t max_pages = 128) {
+inline rc::Gen<std::size_t> memory_bytes(std::size_t max_pages = 128, std::size_t min_pages = 0) {
   auto upto = [max_pages](std::size_t pages) { return pages < max_pages ? pages : max_pages; };
   return rc::gen::apply(
       [upto](std::size_t pages, std::size_t lead_slots) {
         return upto(pages) * model::kWasmPageBytes + lead_slots * model::kSlotBytes;
       },
-      rc::gen::weightedOneOf<std::size_t>({
-          {2, rc::gen::inRange<std::size_t>(2, 6)},
-          {4, rc::gen::inRange<std::size_t>(2, 17)},
-          {3, rc::gen::inRange<std::size_t>(16, 65)},
-          {1, rc::gen::inRange<std::size_t>(64, 129)},
-      }),
+      min_pages != 0 ? rc::gen::inRange<std::size_t>(min_pages, max_pages + 1)
+                     : rc::gen::weightedOneOf<std::size_t>({
+                           {2, rc::gen::inRange<std::size_t>(2, 6)},
+                           {4, rc::gen::inRange<std::size_t>(2, 17)},
+                           {3, rc::gen::inRange<std::size_t>(16, 65)},
+                           {1, rc::gen::inRange<std::size_t>(64, 129)},
+                       }),
       rc::gen::weightedOneOf<std::size_t>({
           {1, rc::gen::just<std::size_t>(0)},
           {1, rc::gen::inRange<std::size_t>(1, 32)},

@@ -453,9 +453,11 @@ bool HeapModel::grow(std::size_t slots, Call& call) {
   // pages, the heap asks once more for p_k." When p = p_k, that first ask is the only one.
   std::size_t pages = plan->pages <= page_limit ? plan->pages : plan->exact_pages;
   bool granted = ask_memory(pages, call);
+  if (granted && pages > plan->exact_pages) ++generous_growths_;
   if (!granted && !call.failed() && pages > plan->exact_pages) {
     pages = plan->exact_pages;
     granted = ask_memory(pages, call);
+    if (granted) ++exact_retries_;
   }
   if (!granted) return false;
   // "The first growth also takes the rest of the wasm page the memory begins in."

@@ -115,6 +115,8 @@ const char* to_string(Event event) {
     case Event::bad_alignment: return "bad_alignment";
     case Event::calloc_overflow: return "calloc_overflow";
     case Event::size_max: return "size_max";
+    case Event::generous_growth: return "generous_growth";
+    case Event::exact_retry: return "exact_retry";
   }
   return "?";
 }

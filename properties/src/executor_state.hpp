@@ -69,6 +69,8 @@ struct Executor::State {
   std::optional<policy_free::Request> request;
   std::size_t retired_mini_pages_before = 0;
   std::size_t retired_spare_spans_before = 0;
+  std::size_t generous_growths_before = 0;
+  std::size_t exact_retries_before = 0;
 
   // Checks (heap_checks.cpp). Each returns a problem, or an empty string.
   // Everything after an operation; `fingerprint`, when given, is the walk the heap must still

@@ -217,6 +217,8 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
   if (stats.wasm_pages > pages_before && pages_before > 0) count(Event::table_moved);
   if (model.retired_mini_pages() > retired_mini_pages_before) count(Event::retired_mini_pages);
   if (model.retired_spare_spans() > retired_spare_spans_before) count(Event::retired_spare_spans);
+  if (model.generous_growths() > generous_growths_before) count(Event::generous_growth);
+  if (model.exact_retries() > exact_retries_before) count(Event::exact_retry);
   if (stats.wasm_pages != pages_before) {
     // The policy-free tier: growth only when nothing free could serve, within a page bound.
     policy_free::Shape shape;
@@ -244,6 +246,8 @@ std::string Executor::State::check_heap(std::optional<std::uint64_t> fingerprint
   pages_before = stats.wasm_pages;
   retired_mini_pages_before = model.retired_mini_pages();
   retired_spare_spans_before = model.retired_spare_spans();
+  generous_growths_before = model.generous_growths();
+  exact_retries_before = model.exact_retries();
   model::ModelStats want = model.stats();
   auto compare = [](const char* field, std::size_t have, std::size_t expected_value) {
     return have == expected_value ? std::string()

@@ -156,6 +156,9 @@ class HeapModel {
   // MiniPages and spare spans retiring has freed so far (for the suites' event counts).
   std::size_t retired_mini_pages() const { return retired_mini_pages_; }
   std::size_t retired_spare_spans() const { return retired_spare_spans_; }
+  // Growths granted at p = p_min > p_k, and growths granted at p_k after p > p_k was refused.
+  std::size_t generous_growths() const { return generous_growths_; }
+  std::size_t exact_retries() const { return exact_retries_; }
 
   // The live block starting at `pointer`, if any.
   std::optional<ModelBlock> block_at(std::uintptr_t pointer) const;
@@ -215,6 +218,8 @@ class HeapModel {
   std::size_t refusals_ = 0;
   std::size_t retired_mini_pages_ = 0;
   std::size_t retired_spare_spans_ = 0;
+  std::size_t generous_growths_ = 0;
+  std::size_t exact_retries_ = 0;
 };
 
 }  // namespace alligator::model

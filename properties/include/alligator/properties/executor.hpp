@@ -59,8 +59,10 @@ enum class Event : std::size_t {
   bad_alignment,        // aligned_alloc or posix_memalign refused an alignment (EINVAL)
   calloc_overflow,      // calloc whose count * size overflows
   size_max,             // a request sized relative to SIZE_MAX failed
+  generous_growth,      // a growth got p_min pages, more than the request needed (p_k)
+  exact_retry,          // a growth refused p_min pages got p_k on its second ask
 };
-inline constexpr std::size_t kEventCount = 13;
+inline constexpr std::size_t kEventCount = 15;
 using EventCounts = std::array<std::size_t, kEventCount>;
 const char* to_string(Event event);
 
