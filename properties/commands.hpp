@@ -324,4 +324,21 @@ void check_sequence(Profile profile) {
   sut.check_nothing_lost();
 }
 
+// The Everything suite's commands and profile, one list for the host's suite and the one run
+// inside wasm (properties/wasm/), so the two cannot drift apart (until 2026-12-07 the wasm one
+// lacked Trim). Repeat a command to weight it.
+template <class... Commands>
+struct CommandList {};
+using EverythingCommands =
+    CommandList<Malloc, Malloc, Malloc, MallocRange, Calloc, ReallocNull, AlignedAlloc, New,
+                Realloc, Realloc, Reallocate, Free, Free, Free, FreeRange, Delete, DeleteMismatch,
+                FreeInterior, FreeHeapAddress, FreeNull, FreeAgain, HugeMalloc, HugeRealloc,
+                CallocOverflow, BadAlignment, Fill, Usable, RefuseGrows, Trim>;
+inline constexpr Profile kEverythingProfile{3, 128};
+
+template <class... Commands>
+void check_sequence(CommandList<Commands...>, Profile profile) {
+  check_sequence<Commands...>(profile);
+}
+
 }  // namespace alligator::properties

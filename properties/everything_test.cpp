@@ -7,10 +7,7 @@
 namespace alligator::properties {
 
 RC_GTEST_PROP(Everything, AgreeWithTheModel, ()) {
-  check_sequence<Malloc, Malloc, Malloc, MallocRange, Calloc, ReallocNull, AlignedAlloc, New,
-                 Realloc, Realloc, Reallocate, Free, Free, Free, FreeRange, Delete, DeleteMismatch,
-                 FreeInterior, FreeHeapAddress, FreeNull, FreeAgain, HugeMalloc, HugeRealloc,
-                 CallocOverflow, BadAlignment, Fill, Usable, RefuseGrows, Trim>(Profile{3, 128});
+  check_sequence(EverythingCommands{}, kEverythingProfile);
 }
 
 }  // namespace alligator::properties

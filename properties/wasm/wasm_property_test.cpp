@@ -15,6 +15,8 @@
 //                 the property must fail and shrink to at most 6 commands
 //     --failure-trace FILE   writes the shrunk failing trace there (planted mode), for
 //                 check_wasm_mutant.cmake to replay on the planted and the real server
+//     --without-case-end     (planted mode) cases end without `expect nothing_lost`, so that a
+//                 mutant the end also catches is proved caught by the per-step checks
 // Case count and sequence length: RC_PARAMS (max_success, max_size), set by CMakeLists.txt.
 #include "../commands.hpp"
 #include "../generators.hpp"
@@ -42,6 +44,7 @@ namespace {
 
 std::string server_path;
 bool planted_mode = false;
+bool case_end = true;  // --without-case-end clears it
 std::string failure_trace_path;
 std::size_t min_operations = 0;
 
@@ -159,7 +162,7 @@ Agreement expect_agreement(const std::string& verdict, const std::string& text,
 // ended as the host's cases are (check_sequence, Sut::check_nothing_lost): `expect nothing_lost`
 // with the sequence, and the `expect no_growth` lines its free span calls for as a continuation.
 template <class... Commands>
-void check_sequence_in_wasm(Profile profile) {
+void check_sequence_in_wasm(CommandList<Commands...>, Profile profile) {
   const std::size_t memory_bytes = generate_memory_bytes(profile);
   Plan initial;
   initial.profile = profile;
@@ -172,10 +175,12 @@ void check_sequence_in_wasm(Profile profile) {
     RC_ASSERT(operation != nullptr);
     trace.operations.push_back(operation->op);
   }
-  Operation end;
-  end.code = OpCode::expect;
-  end.expect = Expect::nothing_lost;
-  trace.operations.push_back(end);
+  if (case_end) {
+    Operation end;
+    end.code = OpCode::expect;
+    end.expect = Expect::nothing_lost;
+    trace.operations.push_back(end);
+  }
   std::string text = format(trace);
   ++cases;
   const Agreement sequence = expect_agreement(server().request(text), text, commands.size());
@@ -189,11 +194,7 @@ void check_sequence_in_wasm(Profile profile) {
 }
 
 void everything() {
-  check_sequence_in_wasm<Malloc, Malloc, Malloc, MallocRange, Calloc, ReallocNull, AlignedAlloc,
-                         New, Realloc, Realloc, Reallocate, Free, Free, Free, FreeRange, Delete,
-                         DeleteMismatch, FreeInterior, FreeHeapAddress, FreeNull, FreeAgain,
-                         HugeMalloc, HugeRealloc, CallocOverflow, BadAlignment, Fill, Usable,
-                         RefuseGrows>(Profile{3, 128});
+  check_sequence_in_wasm(EverythingCommands{}, kEverythingProfile);
 }
 
 // The sizes the commands draw sit at wasm32's class edges (alignof(max_align_t) 8: classes 24,
@@ -253,12 +254,18 @@ int main(int argc, char** argv) {
       alligator::properties::min_operations = std::strtoull(argv[++i], nullptr, 10);
     } else if (std::strcmp(argv[i], "--planted") == 0) {
       planted_mode = true;
+    } else if (std::strcmp(argv[i], "--without-case-end") == 0) {
+      alligator::properties::case_end = false;
     } else if (std::strcmp(argv[i], "--failure-trace") == 0 && i + 1 < argc) {
       alligator::properties::failure_trace_path = argv[++i];
     } else {
       std::fprintf(stderr, "alligator_wasm_properties: unknown argument %s\n", argv[i]);
       return 2;
     }
+  }
+  if (!alligator::properties::case_end && !planted_mode) {
+    std::fprintf(stderr, "alligator_wasm_properties: --without-case-end needs --planted\n");
+    return 2;
   }
   struct stat info;
   if (server_path.empty() || stat(server_path.c_str(), &info) != 0) {
