@@ -47,6 +47,7 @@ struct Plan {
   static constexpr std::size_t kFreedKept = 64;  // freed ids remembered for free_again
 
   Profile profile;
+  std::size_t memory_bytes = 0;  // the case's memory maximum, for commands that aim at it
   std::uint32_t next_id = 1;
   std::vector<PlannedBlock> live;     // by id
   std::vector<std::uint32_t> freed;   // the latest frees
@@ -319,6 +320,7 @@ void check_sequence(Profile profile) {
   const std::size_t memory_bytes = generate_memory_bytes(profile);
   Plan initial;
   initial.profile = profile;
+  initial.memory_bytes = memory_bytes;
   Sut sut(memory_bytes);
   rc::state::check(initial, sut, rc::state::gen::execOneOfWithArgs<Commands...>());
   sut.check_nothing_lost();

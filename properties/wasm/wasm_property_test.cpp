@@ -166,6 +166,7 @@ void check_sequence_in_wasm(CommandList<Commands...>, Profile profile) {
   const std::size_t memory_bytes = generate_memory_bytes(profile);
   Plan initial;
   initial.profile = profile;
+  initial.memory_bytes = memory_bytes;
   auto commands = *rc::state::gen::commands(
       initial, rc::state::gen::execOneOfWithArgs<Commands...>());
   Trace trace;
