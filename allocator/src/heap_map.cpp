@@ -86,15 +86,13 @@ class Out {
     return *this;
   }
   Out& number(std::uint64_t value) {
-    char digits[24];
-    std::size_t n = 0;
+    char text[20];  // 2^64 - 1 has 20 digits
+    std::size_t first = sizeof text;
     do {
-      digits[n++] = static_cast<char>('0' + value % 10);
+      text[--first] = static_cast<char>('0' + value % 10);
       value /= 10;
     } while (value != 0);
-    char text[24];
-    for (std::size_t i = 0; i < n; ++i) text[i] = digits[n - 1 - i];
-    return put(text, n);
+    return put(text + first, sizeof text - first);
   }
   // Thousands separated, for reading: 1,234,567.
   Out& grouped(std::uint64_t value) {
