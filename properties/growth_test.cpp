@@ -11,8 +11,11 @@
 namespace alligator::properties {
 
 // The memory refuses its next grow only: the heap's second ask, if it makes one, is granted.
-struct RefuseOneGrow : RefuseGrows {
-  explicit RefuseOneGrow(const Plan& plan) : RefuseGrows(plan) { op.grows = 1; }
+struct RefuseOneGrow : OperationCommand {
+  explicit RefuseOneGrow(const Plan&) {
+    op.code = OpCode::refuse_grows;
+    op.grows = 1;
+  }
 };
 
 // A block taking about what the planned live blocks leave of the memory, less 0 to 3 pages

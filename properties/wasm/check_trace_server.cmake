@@ -10,7 +10,9 @@ foreach(variable SERVER WORK)
 endforeach()
 file(MAKE_DIRECTORY "${WORK}")
 set(requests "${WORK}/trace_server_requests.txt")
-# 1 MiB of memory: one malloc grows it by 2 pages; 29 slots are free after the end.
+# 1 MiB of memory: one malloc grows it by 2 pages, and after the end the free span has 29 slots
+# of 2 KiB (59,392 bytes, the largest request that must succeed without growth). These figures
+# follow the heap's layout (allocator/README.md, Growth): a change there changes them.
 file(WRITE "${requests}" [=[
 continue
 expect no_growth 1
