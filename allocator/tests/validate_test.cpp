@@ -328,6 +328,14 @@ TEST_F(ValidateTest, SpanWithoutHeadRecord) {
   EXPECT_TRUE(reports(heap, text("slot %u: no valid span record where a span must start", l3_slot)));
 }
 
+// A head record of length 0 is reported, and validate() returns: its walk must not step by 0
+// slots forever (with that condition dropped it does; only a record without the head role and
+// one running past the heap's end were tested).
+TEST_F(ValidateTest, SpanOfNoSlotsIsReported) {
+  at(l3_slot).span_slots = 0;
+  EXPECT_TRUE(reports(heap, text("slot %u: no valid span record where a span must start", l3_slot)));
+}
+
 // walk() ends at the first record that cannot start a span (the one validate() names above): a
 // broken record is never walked as a span, nor is anything past it. (scripts/mutants seed 46:
 // walk() read a record without the head role as a span when its length fitted the heap.)
