@@ -24,11 +24,11 @@ constexpr std::uint8_t kMemoryLiteral = 255;
 
 // 32 entries: the common operations appear more than once.
 constexpr std::array<OpCode, 32> kOperationTable = {
-    OpCode::malloc,        OpCode::malloc,         OpCode::malloc,        OpCode::reallocate,
+    OpCode::malloc,        OpCode::malloc,         OpCode::malloc,        OpCode::malloc,
     OpCode::free,          OpCode::free,           OpCode::free,          OpCode::free,
     OpCode::malloc_range,  OpCode::malloc_range,   OpCode::free_range,    OpCode::trim,
     OpCode::calloc,        OpCode::realloc,        OpCode::realloc,       OpCode::realloc_null,
-    OpCode::aligned_alloc, OpCode::aligned_alloc,  OpCode::posix_memalign, OpCode::memalign,
+    OpCode::aligned_alloc, OpCode::reallocate,     OpCode::posix_memalign, OpCode::memalign,
     OpCode::new_block,     OpCode::new_block,      OpCode::delete_block,  OpCode::delete_block,
     OpCode::free_interior, OpCode::free_heap,      OpCode::free_null,     OpCode::free_again,
     OpCode::fill,          OpCode::usable,         OpCode::usable_null,   OpCode::refuse_grows};
