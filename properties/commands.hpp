@@ -108,6 +108,9 @@ class Sut {
   Executor executor_;
 };
 
+// The `expect nothing_lost` line that begins the end of a case (host and wasm alike).
+Operation nothing_lost_check();
+
 // The `expect no_growth` lines that end a case after `expect nothing_lost` found a free span of
 // `free_slots` slots: one request of any size up to the span, one small (none if 0). Generated.
 std::vector<Operation> no_growth_requests(std::size_t free_slots);

@@ -67,13 +67,17 @@ void Sut::run(const Operation& operation) {
 // Run as trace lines (`expect nothing_lost`, `expect no_growth N`), so a failure here is
 // written with the rest of the trace and replays like any other step.
 void Sut::check_nothing_lost() {
-  Operation end;
-  end.code = OpCode::expect;
-  end.expect = Expect::nothing_lost;
-  run(end);
+  run(nothing_lost_check());
   for (const Operation& request : no_growth_requests(executor_.released_free_slots())) {
     run(request);
   }
+}
+
+Operation nothing_lost_check() {
+  Operation end;
+  end.code = OpCode::expect;
+  end.expect = Expect::nothing_lost;
+  return end;
 }
 
 std::vector<Operation> no_growth_requests(std::size_t free_slots) {

@@ -176,12 +176,7 @@ void check_sequence_in_wasm(CommandList<Commands...>, Profile profile) {
     RC_ASSERT(operation != nullptr);
     trace.operations.push_back(operation->op);
   }
-  if (case_end) {
-    Operation end;
-    end.code = OpCode::expect;
-    end.expect = Expect::nothing_lost;
-    trace.operations.push_back(end);
-  }
+  if (case_end) trace.operations.push_back(nothing_lost_check());
   std::string text = format(trace);
   ++cases;
   const Agreement sequence = expect_agreement(server().request(text), text, commands.size());
