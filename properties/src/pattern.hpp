@@ -1,8 +1,8 @@
 // Block contents the executor can recognise: byte i of a block filled at phase p is
 // bytes[(p + i) mod 65521], from a fixed pseudo-random sequence. A prime period keeps a block's
 // contents from repeating at any power-of-two stride, so a copy from the wrong offset, a
-// zeroed or stale page, or another block's bytes all read back wrong. Checking is memcmp
-// against the same sequence, so verifying every live block after every step stays cheap.
+// zeroed or stale page, or another block's bytes all read back wrong. Checking compares the
+// block with the same sequence, so verifying every live block after every step stays cheap.
 #pragma once
 
 #include <cstddef>
