@@ -27,6 +27,15 @@ MallocMiB::MallocMiB(const Plan& plan) : Malloc(plan) {
   op.size = Size::of(slots * model::kSlotBytes + 1 - *rc::gen::inRange<std::size_t>(0, 3));
 }
 
+MallocTheRest::MallocTheRest(const Plan& plan) : Malloc(plan) {
+  std::size_t live = 0;
+  for (const PlannedBlock& block : plan.live) live += block.size;
+  const std::size_t room = plan.memory_bytes - plan.memory_bytes / 64;
+  const std::size_t spare = *rc::gen::inRange<std::size_t>(0, 4) * model::kWasmPageBytes;
+  if (live + spare + (std::size_t{1} << 20) > room) RC_DISCARD("the memory is nearly full");
+  op.size = Size::of(room - live - spare);
+}
+
 MallocRange::MallocRange(const Plan& plan) {
   const model::SizeClasses& classes = generators::target_classes();
   // Mostly classes of at most a slot, as class_edge_size: the medium classes above hold 1 to 8
@@ -226,6 +235,11 @@ Usable::Usable(const Plan& plan) {
 RefuseGrows::RefuseGrows(const Plan&) {
   op.code = OpCode::refuse_grows;
   op.grows = *rc::gen::inRange<std::uint64_t>(1, 4);
+}
+
+RefuseOneGrow::RefuseOneGrow(const Plan&) {
+  op.code = OpCode::refuse_grows;
+  op.grows = 1;
 }
 
 Trim::Trim(const Plan&) { op.code = OpCode::trim; }

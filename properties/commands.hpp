@@ -88,6 +88,11 @@ struct Plan {
 std::size_t& property_operations();
 EventCounts& property_events();
 
+// Each event of `events` below its floor in `floors` ("event:N,event:N,...", names as in
+// executor.hpp's Event), as one message; a listed name that is no event is one too. The host's
+// suites (ALLIGATOR_PROPERTY_MIN_EVENTS) and the wasm runner (--min-events) use it.
+std::vector<std::string> events_below_floors(const std::string& floors, const EventCounts& events);
+
 class Sut {
  public:
   explicit Sut(std::size_t memory_bytes) : executor_(memory_bytes) {}
@@ -136,6 +141,13 @@ struct Malloc : OperationCommand {
 // then long enough that growing it takes more pages than a small request needs (p_min > p_k).
 struct MallocMiB : Malloc {
   explicit MallocMiB(const Plan&);
+};
+
+// A block taking about what the planned live blocks leave of the memory, less 0 to 3 pages
+// (and about 1.6% for the table): the small requests after it grow a heap whose table is long,
+// up to the memory's maximum.
+struct MallocTheRest : Malloc {
+  explicit MallocTheRest(const Plan&);
 };
 
 // Enough blocks of one class to fill one MiniPage or more: ids id .. last.
@@ -309,6 +321,11 @@ struct RefuseGrows : OperationCommand {
   explicit RefuseGrows(const Plan&);
 };
 
+// The memory refuses its next grow only: the heap's second ask, if it makes one, is granted.
+struct RefuseOneGrow : OperationCommand {
+  explicit RefuseOneGrow(const Plan&);
+};
+
 // Heap::trim: spare and empty current MiniPages and spare spans back to the free spans.
 struct Trim : OperationCommand {
   explicit Trim(const Plan&);
@@ -340,6 +357,12 @@ using EverythingCommands =
                 FreeInterior, FreeHeapAddress, FreeNull, FreeAgain, HugeMalloc, HugeRealloc,
                 CallocOverflow, BadAlignment, Fill, Usable, RefuseGrows, Trim>;
 inline constexpr Profile kEverythingProfile{3, 128};
+
+// The Growth suite's (growth_test.cpp), shared the same way: memories of 129 to 256 pages.
+using GrowthCommands =
+    CommandList<Malloc, Malloc, Malloc, MallocMiB, MallocTheRest, MallocRange, Free, Free,
+                FreeRange, Realloc, RefuseGrows, RefuseOneGrow>;
+inline constexpr Profile kGrowthProfile{2, 256, 129};
 
 template <class... Commands>
 void check_sequence(CommandList<Commands...>, Profile profile) {

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 #include <string>
 
 namespace {
@@ -47,35 +46,13 @@ class OperationCounter : public ::testing::EmptyTestEventListener {
       too_few = true;
     }
     if (const char* floors = std::getenv("ALLIGATOR_PROPERTY_MIN_EVENTS")) {
-      check_event_floors(test, floors, events);
+      for (const std::string& failure :
+           alligator::properties::events_below_floors(floors, events)) {
+        std::printf("FAILED: %s.%s %s\n", test.test_suite_name(), test.name(), failure.c_str());
+        too_few = true;
+      }
     }
     std::fflush(stdout);
-  }
-
-  static void check_event_floors(const ::testing::TestInfo& test, const std::string& floors,
-                                 const alligator::properties::EventCounts& events) {
-    std::istringstream list(floors);
-    std::string item;
-    while (std::getline(list, item, ',')) {
-      if (item.empty()) continue;
-      const auto colon = item.find(':');
-      const std::string name = item.substr(0, colon);
-      std::size_t index = kEventCount;
-      for (std::size_t i = 0; i < kEventCount; ++i) {
-        if (name == alligator::properties::to_string(static_cast<Event>(i))) index = i;
-      }
-      if (colon == std::string::npos || index == kEventCount) {
-        std::printf("FAILED: ALLIGATOR_PROPERTY_MIN_EVENTS names no event: '%s'\n", item.c_str());
-        too_few = true;
-        continue;
-      }
-      const std::size_t floor = std::strtoull(item.c_str() + colon + 1, nullptr, 10);
-      if (events[index] < floor) {
-        std::printf("FAILED: %s.%s reached the rare event %s %zu times, fewer than its floor %zu\n",
-                    test.test_suite_name(), test.name(), name.c_str(), events[index], floor);
-        too_few = true;
-      }
-    }
   }
 
   std::chrono::steady_clock::time_point start_;

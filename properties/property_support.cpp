@@ -8,6 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #ifndef ALLIGATOR_PROPERTY_FAILURES_DIR
 #define ALLIGATOR_PROPERTY_FAILURES_DIR "properties/failures"
@@ -41,6 +44,32 @@ std::size_t& property_operations() {
 EventCounts& property_events() {
   static EventCounts counts{};
   return counts;
+}
+
+std::vector<std::string> events_below_floors(const std::string& floors,
+                                             const EventCounts& events) {
+  std::vector<std::string> failures;
+  std::istringstream list(floors);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    if (item.empty()) continue;
+    const auto colon = item.find(':');
+    const std::string name = item.substr(0, colon);
+    std::size_t index = kEventCount;
+    for (std::size_t i = 0; i < kEventCount; ++i) {
+      if (name == to_string(static_cast<Event>(i))) index = i;
+    }
+    if (colon == std::string::npos || index == kEventCount) {
+      failures.push_back("has an event floor that names no event: '" + item + "'");
+      continue;
+    }
+    const std::size_t floor = std::strtoull(item.c_str() + colon + 1, nullptr, 10);
+    if (events[index] < floor) {
+      failures.push_back("reached the rare event " + name + " " + std::to_string(events[index]) +
+                         " times, fewer than its floor " + std::to_string(floor));
+    }
+  }
+  return failures;
 }
 
 namespace {

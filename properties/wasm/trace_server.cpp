@@ -6,13 +6,14 @@
 //             `continue`, operations, then `end`: they run on after the last request's steps,
 //             on its heap (a property case's `expect no_growth` lines, whose sizes depend on
 //             the free span that the case's `expect nothing_lost` found)
-//   verdict   ok <operations> <free slots>          every step agreed
-//             fail <step> <operations> <message>    step (1-based, over the whole case) diverged
-//             error <line> <message>                the trace could not be parsed
+//   verdict   ok <operations> <free slots> <events>  every step agreed
+//             fail <step> <operations> <message>     step (1-based, over the whole case) diverged
+//             error <line> <message>                 the trace could not be parsed
 //
 // <operations> is what the executor ran (Executor::operations(), the case's total), <free slots>
 // the free span `expect nothing_lost` found (Executor::released_free_slots(); 0 if it did not
-// run). The message's newlines and backslashes are escaped as \n and \\, so a verdict is one
+// run), <events> the case's count of each rare event (Executor::events()), kEventCount numbers
+// in executor.hpp's Event order (the runner is built from the same header). The message's newlines and backslashes are escaped as \n and \\, so a verdict is one
 // line. End of input ends the program.
 // Built for Emscripten with -sNODERAWFS=1, so stdin and stdout are Node's real file descriptors
 // and reads block synchronously; it builds and runs natively too.
@@ -87,8 +88,10 @@ std::string run(const std::string& text) {
              escape(verdict.message);
     }
   }
-  return "ok " + std::to_string(kept->operations()) + " " +
-         std::to_string(kept->released_free_slots());
+  std::string verdict = "ok " + std::to_string(kept->operations()) + " " +
+                        std::to_string(kept->released_free_slots());
+  for (std::size_t count : kept->events()) verdict += " " + std::to_string(count);
+  return verdict;
 }
 
 }  // namespace

@@ -8,9 +8,13 @@
 // sequence on wasm's verdicts: every shrink step is run in wasm too.
 //
 //   alligator_wasm_properties --server PATH.js [--planted] [gtest options]
-//     default     Wasm.EverythingAgreesWithTheModel must hold; prints `property operations: N`,
-//                 N = heap operations the wasm side executed (the sum over verdicts), which
-//                 must reach --min-operations M (default 0)
+//     default     Wasm.EverythingAgreesWithTheModel and Wasm.GrowthAgreesWithTheModel (the
+//                 host's suites' command lists and profiles: commands.hpp) must hold; each
+//                 prints `property operations: N` and `property events: ...`, N = heap
+//                 operations the wasm side executed (the sum over verdicts), which must reach
+//                 --min-operations M (default 0), and the rare events' counts, which must reach
+//                 --min-events event:N,event:N (as ALLIGATOR_PROPERTY_MIN_EVENTS on the host);
+//                 run one suite with --gtest_filter
 //     --planted   WasmPlanted.IsFoundAndShrunk: PATH.js is a server built with a planted bug;
 //                 the property must fail and shrink to at most 6 commands
 //     --failure-trace FILE   writes the shrunk failing trace there (planted mode), for
@@ -33,6 +37,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -47,6 +52,7 @@ bool planted_mode = false;
 bool case_end = true;  // --without-case-end clears it
 std::string failure_trace_path;
 std::size_t min_operations = 0;
+std::string min_events;
 
 // The Node process running the trace server: started on the first request, kept for the run.
 class TraceServer {
@@ -112,7 +118,9 @@ TraceServer& server() {
   return instance;
 }
 
-std::size_t wasm_operations = 0;   // summed over verdicts, shrinking included
+// The running suite's, reset by run_suite: summed over verdicts, shrinking included.
+std::size_t wasm_operations = 0;
+EventCounts wasm_events{};
 std::size_t cases = 0;
 std::size_t last_failure_commands = 0;  // the last failing case: after shrinking, the shrunk one
 std::string last_failure_trace;
@@ -131,24 +139,41 @@ std::string unescape(const std::string& text) {
 }
 
 struct Agreement {
-  std::size_t operations;  // the case's so far
-  std::size_t free_slots;
+  std::size_t operations = 0;  // the case's so far
+  std::size_t free_slots = 0;
+  EventCounts events{};        // the case's so far
 };
 
-// A verdict: "ok <operations> <free slots>" or "fail <step> <operations> <message>", whose
-// operations are the case's total (`counted` of them already in wasm_operations); anything else
+// "ok <operations> <free slots> <kEventCount event counts>", or false.
+bool parse_ok(const std::string& verdict, Agreement& agreement) {
+  std::istringstream fields(verdict);
+  std::string ok;
+  if (!(fields >> ok >> agreement.operations >> agreement.free_slots) || ok != "ok") return false;
+  for (std::size_t& count : agreement.events) {
+    if (!(fields >> count)) return false;
+  }
+  std::string extra;
+  return !(fields >> extra);
+}
+
+// A verdict: "ok ..." (parse_ok) or "fail <step> <operations> <message>", whose counts are the
+// case's totals (`counted` of them already in wasm_operations and wasm_events); anything else
 // fails the case as unreachable.
 Agreement expect_agreement(const std::string& verdict, const std::string& text,
-                           std::size_t commands, std::size_t counted = 0) {
-  unsigned long long operations = 0, free_slots = 0;
-  if (std::sscanf(verdict.c_str(), "ok %llu %llu", &operations, &free_slots) == 2) {
-    wasm_operations += operations - counted;
-    return {static_cast<std::size_t>(operations), static_cast<std::size_t>(free_slots)};
+                           std::size_t commands, const Agreement& counted = {}) {
+  Agreement agreement;
+  if (parse_ok(verdict, agreement)) {
+    wasm_operations += agreement.operations - counted.operations;
+    for (std::size_t i = 0; i < kEventCount; ++i) {
+      wasm_events[i] += agreement.events[i] - counted.events[i];
+    }
+    return agreement;
   }
+  unsigned long long operations = 0;
   unsigned long long step = 0;
   int consumed = 0;
   if (std::sscanf(verdict.c_str(), "fail %llu %llu %n", &step, &operations, &consumed) == 2) {
-    wasm_operations += operations - counted;
+    wasm_operations += operations - counted.operations;
     last_failure_commands = commands;
     last_failure_trace = text;
     RC_FAIL("inside wasm, step " + std::to_string(step) + " diverged:\n" +
@@ -186,11 +211,15 @@ void check_sequence_in_wasm(CommandList<Commands...>, Profile profile) {
   for (const Operation& request : requests) continuation += format(request) + "\n";
   text += continuation;
   expect_agreement(server().request("continue\n" + continuation), text, commands.size(),
-                   sequence.operations);
+                   sequence);
 }
 
 void everything() {
   check_sequence_in_wasm(EverythingCommands{}, kEverythingProfile);
+}
+
+void growth() {
+  check_sequence_in_wasm(GrowthCommands{}, kGrowthProfile);
 }
 
 // The sizes the commands draw sit at wasm32's class edges (alignof(max_align_t) 8: classes 24,
@@ -202,16 +231,37 @@ TEST(Wasm, CommandsDrawWasmClassSizes) {
   EXPECT_NE(std::find(sizes.begin(), sizes.end(), 120U), sizes.end());
 }
 
-TEST(Wasm, EverythingAgreesWithTheModel) {
-  if (planted_mode) GTEST_SKIP() << "--planted runs WasmPlanted only";
+// One suite inside wasm, held to --min-operations and --min-events.
+void run_suite(const char* description, void (*suite)()) {
+  wasm_operations = 0;
+  wasm_events = {};
+  cases = 0;
   auto start = std::chrono::steady_clock::now();
-  bool held = rc::check("every command, run inside wasm, agrees with the model", everything);
+  bool held = rc::check(description, suite);
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   std::printf("property operations: %zu (inside wasm: %zu cases, %.1f s)\n", wasm_operations,
               cases, took.count());
+  std::printf("property events:");
+  for (std::size_t i = 0; i < kEventCount; ++i) {
+    std::printf(" %s %zu", to_string(static_cast<Event>(i)), wasm_events[i]);
+  }
+  std::printf("\n");
   std::fflush(stdout);
   EXPECT_TRUE(held);
   EXPECT_GE(wasm_operations, min_operations) << "too few operations ran inside wasm";
+  for (const std::string& failure : events_below_floors(min_events, wasm_events)) {
+    ADD_FAILURE() << "inside wasm, the suite " << failure;
+  }
+}
+
+TEST(Wasm, EverythingAgreesWithTheModel) {
+  if (planted_mode) GTEST_SKIP() << "--planted runs WasmPlanted only";
+  run_suite("every command, run inside wasm, agrees with the model", everything);
+}
+
+TEST(Wasm, GrowthAgreesWithTheModel) {
+  if (planted_mode) GTEST_SKIP() << "--planted runs WasmPlanted only";
+  run_suite("large heaps' growth, run inside wasm, agrees with the model", growth);
 }
 
 // The server was built with a planted bug: the crossing runner must find it and shrink it.
@@ -248,6 +298,8 @@ int main(int argc, char** argv) {
       server_path = argv[++i];
     } else if (std::strcmp(argv[i], "--min-operations") == 0 && i + 1 < argc) {
       alligator::properties::min_operations = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--min-events") == 0 && i + 1 < argc) {
+      alligator::properties::min_events = argv[++i];
     } else if (std::strcmp(argv[i], "--planted") == 0) {
       planted_mode = true;
     } else if (std::strcmp(argv[i], "--without-case-end") == 0) {
