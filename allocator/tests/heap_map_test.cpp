@@ -328,6 +328,64 @@ TEST(HeapMap, FailsWhenOnlyAMiniPagesClassChangesWhileDrawn) {
   EXPECT_EQ(class_seen, 512U);
 }
 
+// A change of which MiniPage is current alone is a change (scripts/mutants seed 55: a fingerprint
+// that left out the current, spare and owned flags passed every test). Class 512, four Segments
+// a MiniPage: X current and full, Y partial. While the map is written, an allocation finds X
+// full and makes Y current, and the block goes back: every span as before but for the flags.
+TEST(HeapMap, FailsWhenOnlyTheCurrentMiniPageChangesWhileDrawn) {
+  SimulatedMemory memory(4 << 20);
+  Heap heap(memory);
+  std::vector<void*> blocks;
+  for (int i = 0; i < 8; ++i) blocks.push_back(heap.allocate(512));  // X full, then Y full
+  heap.deallocate(blocks[0]);  // X (full, not current) has a free Segment: current again
+  heap.deallocate(blocks[4]);  // Y, not current: partial
+  blocks[0] = heap.allocate(512);  // X full, still current
+  struct MiniPageState {
+    std::uintptr_t start;
+    unsigned live;
+    std::uint64_t bitmap;
+    bool current;
+    bool operator==(const MiniPageState&) const = default;
+  };
+  auto mini_pages = [&heap] {
+    std::vector<MiniPageState> found;
+    heap.walk([&found](const SpanView& span) {
+      if (span.kind == SpanKind::mini_page && class_size(span.size_class) == 512) {
+        found.push_back({reinterpret_cast<std::uintptr_t>(span.start), span.live_segments,
+                         span.bitmap[0], span.current});
+      }
+    });
+    return found;
+  };
+  const auto before = mini_pages();
+  ASSERT_EQ(before.size(), 2U);
+  ASSERT_TRUE(before[0].current && before[0].live == 4 && !before[1].current &&
+              before[1].live == 3);
+  struct Output {
+    Heap<SimulatedMemory>* heap;
+    std::string page;
+    int calls = 0;
+  } output{&heap, {}};
+  auto write = [](const char* text, std::size_t length, void* context) {
+    auto& out = *static_cast<Output*>(context);
+    if (++out.calls == 2) out.heap->deallocate(out.heap->allocate(512));
+    out.page.append(text, length);
+    return true;
+  };
+  EXPECT_FALSE(write_heap_map(heap_map_source(heap), write, &output, nullptr));
+  EXPECT_NE(output.page.find("The heap changed while it was drawn"), std::string::npos);
+  // The premise: the same MiniPages with the same Segments in use, only the current one moved.
+  auto after = mini_pages();
+  ASSERT_EQ(after.size(), 2U);
+  EXPECT_FALSE(after[0].current);
+  EXPECT_TRUE(after[1].current);
+  std::swap(after[0].current, after[1].current);
+  EXPECT_EQ(after, before);
+  for (void* block : blocks) {
+    if (block != blocks[4]) heap.deallocate(block);
+  }
+}
+
 TEST(HeapMap, DrawsNothingPastTheHeapItSummedUpWhenItGrowsWhileDrawn) {
   SimulatedMemory memory(16 << 20);
   Heap heap(memory);
