@@ -63,7 +63,13 @@ std::vector<std::string> events_below_floors(const std::string& floors,
       failures.push_back("has an event floor that names no event: '" + item + "'");
       continue;
     }
-    const std::size_t floor = std::strtoull(item.c_str() + colon + 1, nullptr, 10);
+    const char* digits = item.c_str() + colon + 1;
+    char* end = nullptr;
+    const std::size_t floor = std::strtoull(digits, &end, 10);
+    if (end == digits || *end != '\0') {  // no number, or more after it: a floor that could not fail
+      failures.push_back("has an event floor that is not a number: '" + item + "'");
+      continue;
+    }
     if (events[index] < floor) {
       failures.push_back("reached the rare event " + name + " " + std::to_string(events[index]) +
                          " times, fewer than its floor " + std::to_string(floor));

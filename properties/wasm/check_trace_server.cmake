@@ -1,9 +1,10 @@
-# cmake -DSERVER=<alligator_trace_server.js> -DWORK=<dir> -P check_trace_server.cmake: the trace
-# server's protocol (trace_server.cpp), request by request, on the real allocator: a trace and
-# its end, with the case's rare events counted (an invalid free: executor.hpp's invalid_pointer,
-# the ninth), a `continue` on that case's heap (steps and counts over the whole case), a
-# continuation that fails, `continue` with no case that agreed before it, and a trace that does
-# not parse.
+# cmake -DSERVER=<alligator_trace_server.js> -DWORK=<dir> [-DLAUNCHER=<run-wasi.mjs>]
+#       -P check_trace_server.cmake
+# The trace server's protocol (trace_server.cpp), request by request, on the real allocator: a
+# trace and its end, with the case's rare events counted (an invalid free: executor.hpp's
+# invalid_pointer, the ninth), a `continue` on that case's heap (steps and counts over the whole
+# case), a continuation that fails, `continue` with no case that agreed before it, and a trace
+# that does not parse.
 cmake_minimum_required(VERSION 3.25)
 foreach(variable SERVER WORK)
   if(NOT DEFINED ${variable})
@@ -38,7 +39,8 @@ memory 1048576
 b1 = malloc
 end
 ]=])
-execute_process(COMMAND node --no-experimental-fetch "${SERVER}" INPUT_FILE "${requests}"
+# A wasm32-wasi server (SERVER.wasm) runs through LAUNCHER, as the runner starts it.
+execute_process(COMMAND node --no-experimental-fetch ${LAUNCHER} "${SERVER}" INPUT_FILE "${requests}"
                 RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE errors)
 if(NOT result EQUAL 0)
   message(FATAL_ERROR "node ${SERVER} exited with ${result}:\n${output}${errors}")

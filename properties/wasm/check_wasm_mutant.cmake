@@ -34,7 +34,7 @@ if(NOT EXISTS "${TRACE}")
 endif()
 message("${output}")
 
-# A server's verdict on the trace alone: one request, "ok <operations> <free slots>" or
+# A server's verdict on the trace alone: one request, "ok <operations> <free slots> <events>" or
 # "fail <step> <operations> <message>" (trace_server.cpp), with \n and \\ escaped.
 function(replay server out_var)
   file(READ "${TRACE}" request)

@@ -16,14 +16,26 @@
 // in executor.hpp's Event order (the runner is built from the same header). The message's newlines and backslashes are escaped as \n and \\, so a verdict is one
 // line. End of input ends the program.
 // Built for Emscripten with -sNODERAWFS=1, so stdin and stdout are Node's real file descriptors
-// and reads block synchronously; it builds and runs natively too.
+// and reads block synchronously, and for wasm32-wasi, run by cmake/run-wasi.mjs (node:wasi reads
+// fd 0 synchronously too); it builds and runs natively too.
 #include <alligator/properties/executor.hpp>
 #include <alligator/properties/trace.hpp>
 
+#include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
+
+#include <poll.h>
+
+// The runner draws sizes from the class table of the alignment it is given (--max-align); the
+// build passes this server the same number, so a server whose table is another fails to build.
+#if defined(ALLIGATOR_RUNNER_MAX_ALIGN)
+static_assert(alignof(std::max_align_t) == ALLIGATOR_RUNNER_MAX_ALIGN,
+              "the runner's --max-align is not this target's alignof(max_align_t)");
+#endif
 
 namespace {
 
@@ -42,11 +54,24 @@ std::string escape(const std::string& text) {
   return out;
 }
 
+// The next byte of stdin, EOF at its end. node:wasi reads a pipe without blocking: an empty one
+// fails with EAGAIN (the server would stop after its first request), so poll() waits for more.
+int next_char() {
+  for (;;) {
+    errno = 0;
+    const int c = std::getchar();
+    if (c != EOF || errno != EAGAIN) return c;
+    std::clearerr(stdin);
+    pollfd input{0, POLLIN, 0};
+    poll(&input, 1, -1);
+  }
+}
+
 // One line without its newline; false at end of input with nothing read.
 bool read_line(std::string& line) {
   line.clear();
   int c;
-  while ((c = std::getchar()) != EOF) {
+  while ((c = next_char()) != EOF) {
     if (c == '\n') return true;
     line += static_cast<char>(c);
   }
