@@ -2,7 +2,7 @@
 # proof the host's planted tests give (properties/planted/check_mutant.cmake):
 #   -DRUNNER=<host alligator_wasm_properties> -DPLANTED_SERVER=<alligator_trace_server_planted.js>
 #   -DCLEAN_SERVER=<alligator_trace_server.js> -DTRACE=<file> -DEXPECT=<kind>
-#   [-DRUNNER_OPTIONS=<options>]   more options for the runner (--without-case-end)
+#   [-DRUNNER_OPTIONS=<options>]   more options for the runner (--max-align, --without-case-end)
 # Asserts: (a) the runner finds the bug and (b) shrinks it to at most 6 commands (its own test,
 # WasmPlanted.IsFoundAndShrunk); (c) the shrunk trace it wrote diverges when replayed alone on
 # the planted server; (d) the same trace agrees on the real server, so the bug is the cause;

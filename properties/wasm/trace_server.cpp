@@ -35,6 +35,8 @@
 #if defined(ALLIGATOR_RUNNER_MAX_ALIGN)
 static_assert(alignof(std::max_align_t) == ALLIGATOR_RUNNER_MAX_ALIGN,
               "the runner's --max-align is not this target's alignof(max_align_t)");
+#elif defined(__wasm__)
+#error "a wasm trace server needs ALLIGATOR_RUNNER_MAX_ALIGN (properties/wasm/CMakeLists.txt)"
 #endif
 
 namespace {
@@ -56,6 +58,7 @@ std::string escape(const std::string& text) {
 
 // The next byte of stdin, EOF at its end. node:wasi reads a pipe without blocking: an empty one
 // fails with EAGAIN (the server would stop after its first request), so poll() waits for more.
+// A poll that fails ends the input too: the runner then reports the server gone, never a spin.
 int next_char() {
   for (;;) {
     errno = 0;
@@ -63,7 +66,8 @@ int next_char() {
     if (c != EOF || errno != EAGAIN) return c;
     std::clearerr(stdin);
     pollfd input{0, POLLIN, 0};
-    poll(&input, 1, -1);
+    if (poll(&input, 1, -1) < 0 && errno != EINTR) return EOF;
+    if ((input.revents & (POLLERR | POLLNVAL)) != 0) return EOF;
   }
 }
 

@@ -3,7 +3,8 @@
 // RapidCheck runs natively (it has no wasm build): each case generates a whole command sequence
 // from the suites' own commands (commands.hpp) against their Plan, without running it, formats
 // it as a trace (the wire format) and sends it to one long-lived `node alligator_trace_server.js`
-// (properties/wasm/trace_server.cpp), which runs it on a fresh heap and model inside wasm and
+// (wasm32-wasi: `node cmake/run-wasi.mjs alligator_trace_server.wasm`;
+// properties/wasm/trace_server.cpp), which runs it on a fresh heap and model inside wasm and
 // answers with a verdict. The property asserts on that verdict, so RapidCheck shrinks the
 // sequence on wasm's verdicts: every shrink step is run in wasm too.
 //
@@ -14,7 +15,8 @@
 //                 (cmake/run-wasi.mjs)
 //     --max-align the server's alignof(max_align_t), whose class table the commands' sizes
 //                 are drawn from: 8 (Emscripten, the default) or 16 (wasm32-wasi)
-//     default     Wasm.EverythingAgreesWithTheModel and Wasm.GrowthAgreesWithTheModel (the
+//     default     Wasm.CommandsDrawTheServersClassSizes, and
+//                 Wasm.EverythingAgreesWithTheModel and Wasm.GrowthAgreesWithTheModel (the
 //                 host's suites' command lists and profiles: commands.hpp) must hold; each
 //                 prints `property operations: N` and `property events: ...`, N = heap
 //                 operations the wasm side executed (the sum over verdicts), which must reach
@@ -312,8 +314,9 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
       server_path = argv[++i];
     } else if (std::strcmp(argv[i], "--max-align") == 0 && i + 1 < argc) {
-      const std::size_t align = std::strtoull(argv[++i], nullptr, 10);
-      if (align != 8 && align != 16) {
+      char* end = nullptr;
+      const std::size_t align = std::strtoull(argv[++i], &end, 10);
+      if (*end != '\0' || (align != 8 && align != 16)) {
         std::fprintf(stderr, "alligator_wasm_properties: --max-align must be 8 or 16\n");
         return 2;
       }
@@ -343,9 +346,15 @@ int main(int argc, char** argv) {
   if (server_path.empty() || stat(server_path.c_str(), &info) != 0) {
     std::fprintf(stderr,
                  "alligator_wasm_properties: FAILED: no wasm trace server at '%s'.\n"
-                 "Build it with the wasm preset first: cmake --preset wasm && "
+                 "Build it with the wasm or wasi preset first: cmake --preset wasm && "
                  "cmake --build --preset wasm --target alligator_trace_server\n",
                  server_path.c_str());
+    return 1;
+  }
+  const std::string& launcher_path = alligator::properties::launcher_path;
+  if (!launcher_path.empty() && stat(launcher_path.c_str(), &info) != 0) {
+    std::fprintf(stderr, "alligator_wasm_properties: FAILED: no launcher at '%s'\n",
+                 launcher_path.c_str());
     return 1;
   }
   std::signal(SIGPIPE, SIG_IGN);
