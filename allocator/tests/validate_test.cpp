@@ -583,6 +583,17 @@ TEST_F(ValidateTest, BadPartialListEntry) {
   EXPECT_TRUE(reports(heap, text("class %u: bad partial-list entry at slot %u", Q, a)));
 }
 
+// A full MiniPage listed in place of the partial one, which stays flagged: the counts agree, only
+// the listed MiniPage's own flag tells (scripts/mutants seed 56: a check of that flag that always
+// passed went unseen).
+TEST_F(ValidateTest, UnflaggedMiniPageListed) {
+  TestAccess::partial_head(core(), P) = c;
+  TestAccess::partial_tail(core(), P) = c;
+  at(c).prev = kNoSlot;
+  at(c).next = kNoSlot;
+  EXPECT_TRUE(reports(heap, text("class %u: bad partial-list entry at slot %u", P, c)));
+}
+
 TEST_F(ValidateTest, PartialListTailWrong) {
   TestAccess::partial_tail(core(), P) = c;
   EXPECT_TRUE(reports(heap, text("class %u: partial list ends at slot %u, its tail is slot %u", P, a, c)));
@@ -630,6 +641,15 @@ TEST_F(ValidateTest, CurrentNotAMiniPage) {
   TestAccess::current_slot(core(), Q) = d;  // P's MiniPage, current for Q
   TestAccess::current_bitmap(core(), Q) = &bitmap(d);
   EXPECT_TRUE(reports(heap, text(message.c_str(), Q, d)));
+}
+
+// The current slot is one of the class's MiniPages, but its last slot, not its head
+// (scripts/mutants seed 56: a check that let a tail record of the right kind pass went unseen).
+TEST_F(ValidateTest, CurrentIsAMiniPagesTail) {
+  ASSERT_EQ(at(m).span_slots, 9U);
+  TestAccess::current_slot(core(), R) = m + 8;
+  EXPECT_TRUE(reports(heap, text("class %u: current MiniPage at slot %u is not one of its MiniPages",
+                                 R, m + 8)));
 }
 
 TEST_F(ValidateTest, CurrentBitmapElsewhere) {
