@@ -255,29 +255,33 @@ TEST(ValidateLargeHeapTest, BitmapRecordTakenTwiceBeyondTheFirstChunk) {
 }
 
 // Records are checked with one mark bit each, 64 to a word: a lost record past the first word is
-// reported by its own number (found missing by scripts/mutants, seed 48: `% 63` for `% 64` read
-// the neighbour's bit, so the loss was reported as another record's). 100 one-slot MiniPages
-// (1024-byte blocks, two Segments each) take records 0 to 99 of a two-slot pool.
+// reported by its own number. Found missing by scripts/mutants: seed 48's `% 63` for `% 64` read
+// the neighbour's bit, so record 99's loss was reported as another record's; seed 56's `/ 65`
+// for `/ 64` read the word before for records 128 and 129 (and 64k to 65k - 1 for every k), so
+// record 129's loss went unreported. 150 one-slot MiniPages (1024-byte blocks, two Segments
+// each) take records 0 to 149.
 TEST(ValidateLargeHeapTest, BitmapRecordLostPastTheFirstWordOfMarks) {
   SimulatedMemory memory(std::size_t{4} << 20);
   Heap heap(memory);
   std::vector<void*> blocks;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 300; ++i) {
     blocks.push_back(heap.allocate(1024));
     ASSERT_NE(blocks.back(), nullptr);
   }
-  const auto slot = static_cast<std::uint32_t>(slot_index(memory.base(), blocks.back()));
   const auto first = static_cast<std::uint32_t>(slot_index(memory.base(), blocks.front()));
-  {
+  for (std::uint32_t lost : {99u, 129u}) {
     TestAccess::Opened opened(heap.core());
-    SlotDescriptor& last = TestAccess::spans(heap.core()).descriptor(slot);
-    const std::uint32_t own = last.bitmap;
-    ASSERT_GE(own, 64u);
-    ASSERT_NE(own % 64, 0u);
-    last.bitmap = TestAccess::spans(heap.core()).descriptor(first).bitmap;
+    SlotDescriptor* owner = nullptr;
+    for (void* block : blocks) {
+      const auto slot = static_cast<std::uint32_t>(slot_index(memory.base(), block));
+      SlotDescriptor& page = TestAccess::spans(heap.core()).descriptor(slot);
+      if (page.bitmap == lost) owner = &page;
+    }
+    ASSERT_NE(owner, nullptr) << "no MiniPage has record " << lost;
+    owner->bitmap = TestAccess::spans(heap.core()).descriptor(first).bitmap;
     EXPECT_TRUE(reports(heap, text("bitmap record %u is neither a MiniPage's nor on the free list",
-                                   own)));
-    last.bitmap = own;
+                                   lost)));
+    owner->bitmap = lost;
   }
   EXPECT_TRUE(heap_is_valid(heap));
   for (void* block : blocks) heap.deallocate(block);
