@@ -13,11 +13,12 @@
 // <operations> is what the executor ran (Executor::operations(), the case's total), <free slots>
 // the free span `expect nothing_lost` found (Executor::released_free_slots(); 0 if it did not
 // run), <events> the case's count of each rare event (Executor::events()), kEventCount numbers
-// in executor.hpp's Event order (the runner is built from the same header). The message's newlines and backslashes are escaped as \n and \\, so a verdict is one
-// line. End of input ends the program.
+// in executor.hpp's Event order (the runner is built from the same header). The message's
+// newlines and backslashes are escaped as \n and \\, so a verdict is one line. End of input
+// ends the program.
 // Built for Emscripten with -sNODERAWFS=1, so stdin and stdout are Node's real file descriptors
 // and reads block synchronously, and for wasm32-wasi, run by cmake/run-wasi.mjs (node:wasi reads
-// fd 0 synchronously too); it builds and runs natively too.
+// an empty pipe as EAGAIN: next_char polls); it builds and runs natively too.
 #include <alligator/properties/executor.hpp>
 #include <alligator/properties/trace.hpp>
 
