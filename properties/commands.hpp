@@ -88,6 +88,9 @@ struct Plan {
 std::size_t& property_operations();
 EventCounts& property_events();
 
+// The line `property events: <name> <count> ...` both runners print for a suite (CI reads it).
+void print_events(const EventCounts& events);
+
 // Each event of `events` below its floor in `floors` ("event:N,event:N,...", names as in
 // executor.hpp's Event), as one message; a listed name that is no event is one too. The host's
 // suites (ALLIGATOR_PROPERTY_MIN_EVENTS) and the wasm runner (--min-events) use it.

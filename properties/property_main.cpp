@@ -16,9 +16,6 @@
 
 namespace {
 
-using alligator::properties::Event;
-using alligator::properties::kEventCount;
-
 bool too_few = false;
 
 class OperationCounter : public ::testing::EmptyTestEventListener {
@@ -33,11 +30,7 @@ class OperationCounter : public ::testing::EmptyTestEventListener {
     const auto& events = alligator::properties::property_events();
     std::printf("property operations: %zu (%s.%s, %.1f s)\n", operations,
                 test.test_suite_name(), test.name(), took.count());
-    std::printf("property events:");
-    for (std::size_t i = 0; i < kEventCount; ++i) {
-      std::printf(" %s %zu", alligator::properties::to_string(static_cast<Event>(i)), events[i]);
-    }
-    std::printf("\n");
+    alligator::properties::print_events(events);
     if (test.result()->Skipped()) return;
     if (const char* minimum = std::getenv("ALLIGATOR_PROPERTY_MIN_OPERATIONS");
         minimum != nullptr && operations < std::strtoull(minimum, nullptr, 10)) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -44,6 +45,14 @@ std::size_t& property_operations() {
 EventCounts& property_events() {
   static EventCounts counts{};
   return counts;
+}
+
+void print_events(const EventCounts& events) {
+  std::printf("property events:");
+  for (std::size_t i = 0; i < kEventCount; ++i) {
+    std::printf(" %s %zu", to_string(static_cast<Event>(i)), events[i]);
+  }
+  std::printf("\n");
 }
 
 std::vector<std::string> events_below_floors(const std::string& floors,

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -257,25 +258,31 @@ TEST(HeapMap, ARegionCountsAMiniPageOfSeveralCellsOnce) {
 // Draws `heap` through an output that allocates `bytes` from it while it writes: on the second
 // piece only, or (`every_piece`) on every piece after the head, as stdio would if it took its
 // buffer from this heap. The drawing must fail, saying so; returns the page written.
-std::string draw_while_allocating(Heap<SimulatedMemory>& heap, std::size_t bytes,
-                                  bool every_piece) {
+// Writes the map with `change` run at the output's second piece (and, with `every_piece`, at
+// every piece after it), and requires the writer to fail, saying the heap changed.
+std::string draw_while_changing(const std::function<void()>& change, Heap<SimulatedMemory>& heap,
+                                bool every_piece = false) {
   struct Output {
-    Heap<SimulatedMemory>* heap;
-    std::size_t bytes;
+    const std::function<void()>* change;
     bool every_piece;
     std::string page;
     int calls = 0;
-  } output{&heap, bytes, every_piece, {}};
+  } output{&change, every_piece, {}};
   auto write = [](const char* text, std::size_t length, void* context) {
     auto& out = *static_cast<Output*>(context);
     ++out.calls;
-    if (out.calls == 2 || (out.every_piece && out.calls > 2)) out.heap->allocate(out.bytes);
+    if (out.calls == 2 || (out.every_piece && out.calls > 2)) (*out.change)();
     out.page.append(text, length);
     return true;
   };
   EXPECT_FALSE(write_heap_map(heap_map_source(heap), write, &output, nullptr));
   EXPECT_NE(output.page.find("The heap changed while it was drawn"), std::string::npos);
   return output.page;
+}
+
+std::string draw_while_allocating(Heap<SimulatedMemory>& heap, std::size_t bytes,
+                                  bool every_piece) {
+  return draw_while_changing([&heap, bytes] { heap.allocate(bytes); }, heap, every_piece);
 }
 
 TEST(HeapMap, FailsWhenTheHeapChangesWhileDrawn) {
@@ -303,22 +310,12 @@ TEST(HeapMap, FailsWhenOnlyAMiniPagesClassChangesWhileDrawn) {
     return found;
   };
   const auto before = mini_pages();
-  struct Output {
-    Heap<SimulatedMemory>* heap;
-    std::string page;
-    int calls = 0;
-  } output{&heap, {}};
-  auto write = [](const char* text, std::size_t length, void* context) {
-    auto& out = *static_cast<Output*>(context);
-    if (++out.calls == 2) {
-      out.heap->trim();
-      out.heap->deallocate(out.heap->allocate(512));
-    }
-    out.page.append(text, length);
-    return true;
-  };
-  EXPECT_FALSE(write_heap_map(heap_map_source(heap), write, &output, nullptr));
-  EXPECT_NE(output.page.find("The heap changed while it was drawn"), std::string::npos);
+  draw_while_changing(
+      [&heap] {
+        heap.trim();
+        heap.deallocate(heap.allocate(512));
+      },
+      heap);
   // The premise: the same MiniPage span, only its class changed.
   EXPECT_EQ(mini_pages(), before);
   std::size_t class_seen = 0;
@@ -361,19 +358,7 @@ TEST(HeapMap, FailsWhenOnlyTheCurrentMiniPageChangesWhileDrawn) {
   ASSERT_EQ(before.size(), 2U);
   ASSERT_TRUE(before[0].current && before[0].live == 4 && !before[1].current &&
               before[1].live == 3);
-  struct Output {
-    Heap<SimulatedMemory>* heap;
-    std::string page;
-    int calls = 0;
-  } output{&heap, {}};
-  auto write = [](const char* text, std::size_t length, void* context) {
-    auto& out = *static_cast<Output*>(context);
-    if (++out.calls == 2) out.heap->deallocate(out.heap->allocate(512));
-    out.page.append(text, length);
-    return true;
-  };
-  EXPECT_FALSE(write_heap_map(heap_map_source(heap), write, &output, nullptr));
-  EXPECT_NE(output.page.find("The heap changed while it was drawn"), std::string::npos);
+  draw_while_changing([&heap] { heap.deallocate(heap.allocate(512)); }, heap);
   // The premise: the same MiniPages with the same Segments in use, only the current one moved.
   auto after = mini_pages();
   ASSERT_EQ(after.size(), 2U);

@@ -27,7 +27,7 @@ const std::array<unsigned char, 2 * Pattern::kPeriod>& sequence() {
 // The first i < bytes where a[i] != b[i], or bytes. The checks read every live byte of blocks
 // of MiBs at every step. Where memcmp is a byte loop (the libcs of Emscripten and wasm32-wasi:
 // the wasm Growth suite spent 96% of its time in it), words are compared, 32 bytes a branch;
-// elsewhere memcmp (glibc's ran 2.4 times as fast as these words on the host) passes equal
+// elsewhere memcmp (glibc's: 48-52 GB/s against these words' 19-20 on a 4 MiB block) passes equal
 // blocks, and the words find the first difference of a wrong one.
 std::size_t mismatch(const unsigned char* a, const unsigned char* b, std::size_t bytes) {
 #if !defined(__wasm__) && !(defined(ALLIGATOR_VALGRIND) && ALLIGATOR_VALGRIND)

@@ -258,11 +258,7 @@ void run_suite(const char* description, void (*suite)()) {
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   std::printf("property operations: %zu (inside wasm: %zu cases, %.1f s)\n", wasm_operations,
               cases, took.count());
-  std::printf("property events:");
-  for (std::size_t i = 0; i < kEventCount; ++i) {
-    std::printf(" %s %zu", to_string(static_cast<Event>(i)), wasm_events[i]);
-  }
-  std::printf("\n");
+  print_events(wasm_events);
   std::fflush(stdout);
   EXPECT_TRUE(held);
   EXPECT_GE(wasm_operations, min_operations) << "too few operations ran inside wasm";
