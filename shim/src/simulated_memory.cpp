@@ -13,9 +13,65 @@
 #define ALLIGATOR_SIMULATED_MEMORY_MMAP 1
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <utility>
 #endif
 
 namespace alligator {
+
+#if ALLIGATOR_SIMULATED_MEMORY_MMAP
+namespace {
+
+// The reservation of the memory destroyed last, zeroed and inaccessible again, for the next
+// memory to take: a suite makes thousands of memories, and each page of a fresh mapping is
+// zero-filled by the kernel at its first touch, a fault a page. Not under Valgrind, where
+// zeroing in user space is instrumented and costs more than the faults. One for the process
+// (threads make memories too), never unmapped: it is at most the largest memory a test used.
+struct KeptReservation {
+  std::mutex lock;
+  std::byte* start = nullptr;
+  std::size_t bytes = 0;
+};
+#if defined(ALLIGATOR_VALGRIND) && ALLIGATOR_VALGRIND
+constexpr bool kKeepReservations = false;
+#else
+constexpr bool kKeepReservations = true;
+#endif
+KeptReservation kept;
+
+// Zeroes [first, end), both on system pages: each resident page by memset, so that it stays
+// resident and the next memory's first touch does not fault; each other page (never touched,
+// or swapped out) by MADV_DONTNEED, which costs nothing where nothing is mapped. A memory that
+// grew far and touched little (a test of 4 GiB) is then no slower to keep than to unmap.
+bool zero_for_reuse(std::byte* first, std::byte* end, std::size_t system_page) {
+  constexpr std::size_t kChunkPages = 4096;
+  unsigned char resident[kChunkPages];
+  while (first < end) {
+    std::size_t pages = std::min(kChunkPages, static_cast<std::size_t>(end - first) / system_page);
+    if (mincore(first, pages * system_page, resident) != 0) return false;
+    for (std::size_t page = 0; page < pages;) {
+      std::size_t run = page;
+      bool in_core = (resident[page] & 1) != 0;
+      while (run < pages && ((resident[run] & 1) != 0) == in_core) ++run;
+      std::byte* start = first + page * system_page;
+      std::size_t bytes = (run - page) * system_page;
+      if (in_core) {
+        std::memset(start, 0, bytes);
+      } else if (madvise(start, bytes, MADV_DONTNEED) != 0) {
+        return false;
+      }
+      page = run;
+    }
+    first += pages * system_page;
+  }
+  return true;
+}
+
+}  // namespace
+#endif
 
 void SimulatedMemory::reserve() {
   // A page more before base_ holds the first grow's lead.
@@ -23,8 +79,17 @@ void SimulatedMemory::reserve() {
 #if ALLIGATOR_SIMULATED_MEMORY_MMAP
   // One extra page of address space lets base_ sit on a 64 KiB boundary, as wasm pages do.
   reservation_bytes_ = bytes + kWasmPageSize;
-  void* reserved = mmap(nullptr, reservation_bytes_, PROT_NONE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (kKeepReservations) {
+    std::lock_guard guard(kept.lock);
+    if (kept.bytes >= reservation_bytes_) {
+      reservation_ = std::exchange(kept.start, nullptr);
+      reservation_bytes_ = std::exchange(kept.bytes, 0);
+    }
+  }
+  void* reserved = reservation_ != nullptr
+                       ? reservation_
+                       : mmap(nullptr, reservation_bytes_, PROT_NONE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (reserved == MAP_FAILED) {
     std::fprintf(stderr, "alligator: cannot reserve %zu bytes of simulated memory\n", bytes);
     std::abort();
@@ -47,6 +112,24 @@ void SimulatedMemory::reserve() {
 SimulatedMemory::~SimulatedMemory() {
   if (reservation_ == nullptr) return;
 #if ALLIGATOR_SIMULATED_MEMORY_MMAP
+  if (kKeepReservations) {
+    // Every byte a grow opened (from the system page the first grow's lead began in) goes back
+    // to zero, as a fresh mapping's would be, and to no access. The larger reservation is kept.
+    auto system_page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    auto* first = reinterpret_cast<std::byte*>(
+        reinterpret_cast<std::uintptr_t>(base_ - first_lead_) & ~(system_page - 1));
+    std::byte* end = base_ + pages_ * kWasmPageSize;
+    std::lock_guard guard(kept.lock);
+    if (kept.bytes <= reservation_bytes_) {
+      if ((pages_ == 0 || zero_for_reuse(first, end, system_page)) &&
+          mprotect(reservation_, reservation_bytes_, PROT_NONE) == 0) {
+        if (kept.start != nullptr) munmap(kept.start, kept.bytes);
+        kept.start = reservation_;
+        kept.bytes = reservation_bytes_;
+        return;
+      }
+    }
+  }
   munmap(reservation_, reservation_bytes_);
 #else
   std::free(reservation_);

@@ -1,16 +1,23 @@
 // SimulatedMemory against the memory-source contract (memory_source.hpp): whole 64 KiB pages,
 // aligned to 64 KiB (after a first grow's lead), contiguous, up to a maximum, nothing changes on
-// failure, pages writable;
-// and its test controls: grow_count, refused_count, refuse_next_grows.
+// failure, pages writable; a new memory fresh (zero, and inaccessible past its grown end) where a
+// destroyed one was; and its test controls: grow_count, refused_count, refuse_next_grows.
 #include <alligator/shim/memory_source.hpp>
 #include <alligator/shim/simulated_memory.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <vector>
+
+#if !defined(__wasm__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 namespace alligator {
 namespace {
@@ -212,6 +219,77 @@ TEST(SimulatedMemoryTest, CreatingAndDestroyingManyIsCheap) {
     }
   }
 }
+
+// A destroyed memory's reservation may serve the next one (simulated_memory.cpp keeps it on
+// hosts, outside Valgrind): that memory must still start as a fresh one, zero where it grows and
+// inaccessible past its grown end, whatever the old one wrote or how far it grew.
+TEST(SimulatedMemoryTest, ANewMemoryStartsFreshWhereAnOldOneWrote) {
+  constexpr std::size_t kLead = 6 * 1024;
+  std::byte* old_start = nullptr;
+  {
+    SimulatedMemory old_memory(std::size_t{1} << 20, kLead);
+    old_start = old_memory.grow(6);
+    ASSERT_NE(old_start, nullptr);
+    std::memset(old_start, 0x5A, kLead + 6 * kPage);
+  }
+  for (std::size_t lead : {std::size_t{0}, kLead, std::size_t{2048}}) {
+    SimulatedMemory memory(std::size_t{512} << 10, lead);
+    std::byte* start = memory.grow(3);
+    ASSERT_NE(start, nullptr);
+    std::byte* more = memory.grow(1);
+    ASSERT_NE(more, nullptr);
+    for (std::size_t i = 0; i < lead + 4 * kPage; ++i) {
+      ASSERT_EQ(start[i], std::byte{0}) << "lead " << lead << ", byte " << i;
+    }
+    std::memset(start, 0x3C, lead + 4 * kPage);  // dirty it for the next round
+#if !defined(__wasm__) && !(defined(ALLIGATOR_VALGRIND) && ALLIGATOR_VALGRIND)
+    // The reservation was kept: the same address space came back, so the loop above read
+    // reused pages. A memory with a lead has its first page boundary where the old one had its,
+    // one without starts a page lower (the page the old one kept for its lead).
+    auto boundary = reinterpret_cast<std::uintptr_t>(start) + lead;
+    auto old_boundary = reinterpret_cast<std::uintptr_t>(old_start) + kLead;
+    EXPECT_EQ(boundary, lead != 0 ? old_boundary : old_boundary - kPage) << "lead " << lead;
+#endif
+#if GTEST_HAS_DEATH_TEST && !defined(__wasm__)
+    // The old memory's sixth page, written above, is past this memory's fourth.
+    std::byte* past_the_end = start + lead + 4 * kPage;
+    EXPECT_DEATH(*static_cast<volatile std::byte*>(past_the_end) = std::byte{1}, "")
+        << "lead " << lead;
+#endif
+  }
+}
+
+#if !defined(__wasm__)
+// Keeping a reservation must not touch what the old memory never touched: zeroing it page by
+// page would fault in every page a memory grew over (the 4 GiB ones of some tests, thousands of
+// times). So the middle of what a memory grew over and left alone is not resident in the next.
+TEST(SimulatedMemoryTest, PagesAnOldMemoryNeverTouchedStayUntouched) {
+  constexpr std::size_t kPages = 2048;  // 128 MiB
+  std::byte* old_start = nullptr;
+  {
+    SimulatedMemory old_memory(kPages * kPage);
+    old_start = old_memory.grow(kPages);
+    ASSERT_NE(old_start, nullptr);
+    old_start[0] = std::byte{1};
+    old_start[kPages * kPage - 1] = std::byte{1};
+  }
+  SimulatedMemory memory(kPages * kPage);
+  std::byte* start = memory.grow(kPages);
+  ASSERT_NE(start, nullptr);
+  EXPECT_EQ(start[0], std::byte{0});
+  EXPECT_EQ(start[kPages * kPage - 1], std::byte{0});
+  // The middle 64 MiB, far from both touched bytes (and from any huge page around them).
+  const std::size_t system_page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  std::byte* middle = start + kPages / 4 * kPage;
+  const std::size_t bytes = kPages / 2 * kPage;
+  std::vector<unsigned char> resident(bytes / system_page);
+  ASSERT_EQ(mincore(middle, bytes, resident.data()), 0);
+  const auto in_core = std::count_if(resident.begin(), resident.end(),
+                                     [](unsigned char page) { return (page & 1) != 0; });
+  EXPECT_EQ(in_core, 0) << "of " << resident.size() << " pages"
+                        << (start == old_start ? " (reused)" : " (a new mapping)");
+}
+#endif
 
 }  // namespace
 }  // namespace alligator

@@ -6,7 +6,8 @@
 // on hosts. For tests it counts grows and can refuse the next N grows (fault injection for
 // out-of-memory paths).
 //
-// Creating one is cheap (one mmap of reserved address space), so tests may make thousands.
+// Creating one is cheap (one mmap of reserved address space, or on hosts outside Valgrind the
+// reservation a destroyed memory left, zeroed: simulated_memory.cpp), so tests may make thousands.
 #pragma once
 
 #include <alligator/shim/memory_source.hpp>
