@@ -40,6 +40,8 @@ constexpr std::array<std::uint64_t, 8> kDivisors = {1, 1, 2, 4, 8, 16, 256, 6553
 constexpr std::array<std::int64_t, 8> kDeltas = {-4096, -2048, -64, -16, -1, 0, 1, 16};
 constexpr std::uint8_t kFromMaxLiteral = 128;  // a from-max byte at or above: literal form
 
+constexpr std::uint8_t kCountAnySize = 192;  // a calloc count byte at or above: a size follows
+
 constexpr std::uint8_t kAlignmentLiteral = 28;
 constexpr std::array<std::uint64_t, 3> kHugeAlignments = {1u << 20, 1ull << 31, 1ull << 40};
 constexpr std::array<std::uint64_t, 8> kBadAlignments = {0, 3, 6, 24, 48, 100, 65535, 65537};
@@ -96,6 +98,15 @@ Size read_size(Reader& in) {
       return Size::max(kDivisors[form % 8], kDeltas[(selector >> 3) % 8]);
     }
   }
+}
+
+// A calloc's count: mostly a few elements, as programs ask for, so that the product is a block
+// the heap can hold about as often as its size alone is; otherwise any size, which keeps counts
+// that overflow the product reachable.
+Size read_count(Reader& in) {
+  const std::uint8_t form = in.byte();
+  if (form < kCountAnySize) return Size::of(form % 64 + 1);
+  return read_size(in);
 }
 
 std::uint64_t read_alignment(Reader& in) {
@@ -160,7 +171,7 @@ class Decoder {
         break;
       }
       case OpCode::calloc: {
-        op.count = read_size(in_);
+        op.count = read_count(in_);
         op.size = read_size(in_);
         const std::size_t count = op.count.resolve(), each = op.size.resolve();
         const bool overflows = each != 0 && count > std::numeric_limits<std::size_t>::max() / each;
@@ -331,6 +342,7 @@ class Encoder {
       }
       case OpCode::calloc:
         code(op.code);
+        byte(kCountAnySize);
         size(op.count);
         size(op.size);
         make(op.id);

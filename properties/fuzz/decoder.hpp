@@ -9,6 +9,7 @@
 //     size        1 selector byte s, kind s % 8 (see read_size): a u32 literal, a tiny size, a
 //                 size-class edge, the small/large boundary, a medium span, a wasm-page edge, a
 //                 multi-MiB block, or SIZE_MAX-relative
+//     count       (calloc's) 1 byte c: c < 192 -> c % 64 + 1 elements, else a size follows
 //     alignment   1 byte a, a % 32: 0..16 -> 1 << k (up to 64 KiB), 17..19 huge powers of two,
 //                 20..27 invalid alignments, 28..31 a u64 literal
 //     block       1 byte r (255: a u16 follows): the r-th most recent id made, so a reference
