@@ -129,35 +129,34 @@ TEST(Decoder, ShapedFormsReachTheEdges) {
 
 // calloc's count is mostly a few elements (so that count x size is often a block the heap can
 // hold: with two shaped sizes it nearly always overflowed or passed the memory, and the planted
-// calloc_not_zeroed took a median of 5,742 executions to find, 1,760 since); any size otherwise,
-// so overflowing products stay reachable.
-TEST(Decoder, CallocCountsAreMostlyFewElementsAndStillOverflow) {
-  const auto calloc_byte = static_cast<std::uint8_t>(12);  // kOperationTable[12]
-  std::set<std::uint64_t> few;
-  int few_forms = 0;
-  bool overflowed = false;
-  for (int form = 0; form < 256; ++form) {
-    for (int selector : {0, 7}) {  // a literal size; a SIZE_MAX-relative one
-      for (int next : {0, 128}) {
-        const std::uint8_t input[] = {0, calloc_byte, static_cast<std::uint8_t>(form),
-                                      static_cast<std::uint8_t>(selector),
-                                      static_cast<std::uint8_t>(next), 8, 0, 0, 0, 0, 0, 0};
-        const Trace trace = fuzz::decode(input, sizeof input);
-        const Operation& op = trace.operations.at(0);
-        ASSERT_EQ(op.code, OpCode::calloc);
-        const std::uint64_t count = op.count.resolve();
-        if (selector == 0 && next == 0 && count >= 1 && count <= 64) {
-          few.insert(count);
-          ++few_forms;
-        }
-        const std::uint64_t each = op.size.resolve();
-        overflowed = overflowed || (each != 0 && count > std::uint64_t{SIZE_MAX} / each);
-      }
-    }
+// calloc_not_zeroed took a median of 5,742 executions to find, 1,760 since); a count byte of 192
+// or more reads any size, so huge and overflowing counts stay reachable.
+Operation decode_calloc(std::vector<std::uint8_t> arguments) {
+  std::vector<std::uint8_t> input = {0, 12};  // memory 256 KiB; kOperationTable[12], calloc
+  input.insert(input.end(), arguments.begin(), arguments.end());
+  const Trace trace = fuzz::decode(input.data(), input.size());
+  return trace.operations.at(0);
+}
+
+TEST(Decoder, CallocCountsAreMostlyFewElementsOrAnySize) {
+  for (int form = 0; form < 192; ++form) {
+    // The count byte, then a literal element size of 2048.
+    const Operation op = decode_calloc({static_cast<std::uint8_t>(form), 0, 0, 8, 0, 0});
+    ASSERT_EQ(op.code, OpCode::calloc);
+    EXPECT_EQ(op.count.resolve(), static_cast<std::uint64_t>(form % 64 + 1)) << form;
+    EXPECT_EQ(op.size.resolve(), 2048U) << form;
   }
-  EXPECT_EQ(few.size(), 64U);          // every count from 1 to 64
-  EXPECT_GE(few_forms, 3 * 256 / 4);   // from three count bytes in four
-  EXPECT_TRUE(overflowed);
+  for (int form = 192; form < 256; ++form) {
+    // Count: a literal 2048; element size: a literal 3.
+    const Operation op =
+        decode_calloc({static_cast<std::uint8_t>(form), 0, 0, 8, 0, 0, 0, 3, 0, 0, 0});
+    EXPECT_EQ(op.count.resolve(), 2048U) << form;
+    EXPECT_EQ(op.size.resolve(), 3U) << form;
+  }
+  // Count: SIZE_MAX - 4096 (relative to SIZE_MAX); element size: a tiny 2. The product overflows.
+  const Operation op = decode_calloc({192, 7, 0, 1, 2});
+  EXPECT_EQ(op.count.resolve(), std::uint64_t{SIZE_MAX} - 4096);
+  EXPECT_EQ(op.size.resolve(), 2U);
 }
 
 TEST(Decoder, MemoryMaximaAreSmall) {

@@ -29,7 +29,7 @@ namespace {
 // memory to take: a suite makes thousands of memories, and each page of a fresh mapping is
 // zero-filled by the kernel at its first touch, a fault a page. Not under Valgrind, where
 // zeroing in user space is instrumented and costs more than the faults. One for the process
-// (threads make memories too), never unmapped: it is at most the largest memory a test used.
+// (threads make memories too); it goes back when a reservation cannot be made without it.
 struct KeptReservation {
   std::mutex lock;
   std::byte* start = nullptr;
@@ -40,15 +40,22 @@ constexpr bool kKeepReservations = false;
 #else
 constexpr bool kKeepReservations = true;
 #endif
-KeptReservation kept;
+constinit KeptReservation kept;
 
-// Zeroes [first, end), both on system pages: each resident page by memset, so that it stays
-// resident and the next memory's first touch does not fault; each other page (never touched,
-// or swapped out) by MADV_DONTNEED, which costs nothing where nothing is mapped. A memory that
-// grew far and touched little (a test of 4 GiB) is then no slower to keep than to unmap.
+// At most this much of a kept reservation stays resident (zeroed by memset); past it, pages
+// are given back as untouched ones are, so a test that touched GiBs does not hold them.
+constexpr std::size_t kKeptResidentBytes = std::size_t{64} << 20;
+
+// Zeroes [first, end), both on system pages: each resident page by memset (up to
+// kKeptResidentBytes), so that it stays resident and the next memory's first touch does not
+// fault; every other page (never touched, swapped out, or past that budget) by mapping fresh
+// zero pages over it, which costs nothing where nothing was mapped. A memory that grew far and
+// touched little (a test of 4 GiB) is then no slower to keep than to unmap.
 bool zero_for_reuse(std::byte* first, std::byte* end, std::size_t system_page) {
+  if (system_page > kWasmPageSize) return false;  // whole system pages must tile the range
   constexpr std::size_t kChunkPages = 4096;
   unsigned char resident[kChunkPages];
+  std::size_t budget = kKeptResidentBytes;
   while (first < end) {
     std::size_t pages = std::min(kChunkPages, static_cast<std::size_t>(end - first) / system_page);
     if (mincore(first, pages * system_page, resident) != 0) return false;
@@ -58,9 +65,12 @@ bool zero_for_reuse(std::byte* first, std::byte* end, std::size_t system_page) {
       while (run < pages && ((resident[run] & 1) != 0) == in_core) ++run;
       std::byte* start = first + page * system_page;
       std::size_t bytes = (run - page) * system_page;
-      if (in_core) {
+      if (in_core && bytes <= budget) {
         std::memset(start, 0, bytes);
-      } else if (madvise(start, bytes, MADV_DONTNEED) != 0) {
+        budget -= bytes;
+      } else if (mmap(start, bytes, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) ==
+                 MAP_FAILED) {
         return false;
       }
       page = run;
@@ -90,6 +100,15 @@ void SimulatedMemory::reserve() {
                        ? reservation_
                        : mmap(nullptr, reservation_bytes_, PROT_NONE,
                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (kKeepReservations && reserved == MAP_FAILED) {
+    // The kept reservation (too small for this one) may be what fills the address space.
+    std::lock_guard guard(kept.lock);
+    if (kept.start != nullptr) {
+      munmap(std::exchange(kept.start, nullptr), std::exchange(kept.bytes, 0));
+      reserved = mmap(nullptr, reservation_bytes_, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    }
+  }
   if (reserved == MAP_FAILED) {
     std::fprintf(stderr, "alligator: cannot reserve %zu bytes of simulated memory\n", bytes);
     std::abort();

@@ -220,9 +220,11 @@ TEST(SimulatedMemoryTest, CreatingAndDestroyingManyIsCheap) {
   }
 }
 
-// A destroyed memory's reservation may serve the next one (simulated_memory.cpp keeps it on
-// hosts, outside Valgrind): that memory must still start as a fresh one, zero where it grows and
-// inaccessible past its grown end, whatever the old one wrote or how far it grew.
+#if !defined(__wasm__)
+// On hosts a memory is a fresh mapping: zero where it grows, inaccessible past its grown end.
+// A destroyed memory's reservation may serve the next one (simulated_memory.cpp keeps it,
+// outside Valgrind), and that memory must still start so, whatever the old one wrote or how far
+// it grew. (Wasm builds take the region from the system allocator and promise no zeroes.)
 TEST(SimulatedMemoryTest, ANewMemoryStartsFreshWhereAnOldOneWrote) {
   constexpr std::size_t kLead = 6 * 1024;
   std::byte* old_start = nullptr;
@@ -242,7 +244,7 @@ TEST(SimulatedMemoryTest, ANewMemoryStartsFreshWhereAnOldOneWrote) {
       ASSERT_EQ(start[i], std::byte{0}) << "lead " << lead << ", byte " << i;
     }
     std::memset(start, 0x3C, lead + 4 * kPage);  // dirty it for the next round
-#if !defined(__wasm__) && !(defined(ALLIGATOR_VALGRIND) && ALLIGATOR_VALGRIND)
+#if !(defined(ALLIGATOR_VALGRIND) && ALLIGATOR_VALGRIND)
     // The reservation was kept: the same address space came back, so the loop above read
     // reused pages. A memory with a lead has its first page boundary where the old one had its,
     // one without starts a page lower (the page the old one kept for its lead).
@@ -250,7 +252,7 @@ TEST(SimulatedMemoryTest, ANewMemoryStartsFreshWhereAnOldOneWrote) {
     auto old_boundary = reinterpret_cast<std::uintptr_t>(old_start) + kLead;
     EXPECT_EQ(boundary, lead != 0 ? old_boundary : old_boundary - kPage) << "lead " << lead;
 #endif
-#if GTEST_HAS_DEATH_TEST && !defined(__wasm__)
+#if GTEST_HAS_DEATH_TEST
     // The old memory's sixth page, written above, is past this memory's fourth.
     std::byte* past_the_end = start + lead + 4 * kPage;
     EXPECT_DEATH(*static_cast<volatile std::byte*>(past_the_end) = std::byte{1}, "")
@@ -259,7 +261,6 @@ TEST(SimulatedMemoryTest, ANewMemoryStartsFreshWhereAnOldOneWrote) {
   }
 }
 
-#if !defined(__wasm__)
 // Keeping a reservation must not touch what the old memory never touched: zeroing it page by
 // page would fault in every page a memory grew over (the 4 GiB ones of some tests, thousands of
 // times). So the middle of what a memory grew over and left alone is not resident in the next.
@@ -289,6 +290,32 @@ TEST(SimulatedMemoryTest, PagesAnOldMemoryNeverTouchedStayUntouched) {
   EXPECT_EQ(in_core, 0) << "of " << resident.size() << " pages"
                         << (start == old_start ? " (reused)" : " (a new mapping)");
 }
+
+#if !(defined(ALLIGATOR_VALGRIND) && ALLIGATOR_VALGRIND)
+// A kept reservation holds at most 64 MiB of zeroed resident pages (simulated_memory.cpp): what
+// an old memory touched past that is given back, and still reads zero in the next.
+TEST(SimulatedMemoryTest, AKeptReservationHoldsAtMost64MiBResident) {
+  constexpr std::size_t kPages = 2048;  // 128 MiB, all touched
+  {
+    SimulatedMemory old_memory(kPages * kPage);
+    std::byte* old_start = old_memory.grow(kPages);
+    ASSERT_NE(old_start, nullptr);
+    std::memset(old_start, 0x77, kPages * kPage);
+  }
+  SimulatedMemory memory(kPages * kPage);
+  std::byte* start = memory.grow(kPages);
+  ASSERT_NE(start, nullptr);
+  const std::size_t system_page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident(kPages * kPage / system_page);
+  ASSERT_EQ(mincore(start, kPages * kPage, resident.data()), 0);
+  const auto in_core = std::count_if(resident.begin(), resident.end(),
+                                     [](unsigned char page) { return (page & 1) != 0; });
+  EXPECT_LE(static_cast<std::size_t>(in_core) * system_page, std::size_t{64} << 20);
+  for (std::size_t offset = 0; offset < kPages * kPage; offset += 4093 * 16) {
+    ASSERT_EQ(start[offset], std::byte{0}) << offset;
+  }
+}
+#endif
 #endif
 
 }  // namespace
