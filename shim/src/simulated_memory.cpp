@@ -25,6 +25,21 @@ namespace alligator {
 #if ALLIGATOR_SIMULATED_MEMORY_MMAP
 namespace {
 
+std::size_t system_page() { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
+
+// The start of the system page `byte` lies in: mprotect works on whole system pages.
+std::byte* system_page_start(std::byte* byte) {
+  return reinterpret_cast<std::byte*>(reinterpret_cast<std::uintptr_t>(byte) &
+                                      ~(std::uintptr_t{system_page()} - 1));
+}
+
+// Fresh, inaccessible, zero-on-touch pages: anywhere (at null), or in place of [at, at + bytes).
+void* map_inaccessible(void* at, std::size_t bytes) {
+  return mmap(at, bytes, PROT_NONE,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | (at != nullptr ? MAP_FIXED : 0), -1,
+              0);
+}
+
 // The reservation of the memory destroyed last, zeroed and inaccessible again, for the next
 // memory to take: a suite makes thousands of memories, and each page of a fresh mapping is
 // zero-filled by the kernel at its first touch, a fault a page. Not under Valgrind, where
@@ -51,31 +66,30 @@ constexpr std::size_t kKeptResidentBytes = std::size_t{64} << 20;
 // fault; every other page (never touched, swapped out, or past that budget) by mapping fresh
 // zero pages over it, which costs nothing where nothing was mapped. A memory that grew far and
 // touched little (a test of 4 GiB) is then no slower to keep than to unmap.
-bool zero_for_reuse(std::byte* first, std::byte* end, std::size_t system_page) {
-  if (system_page > kWasmPageSize) return false;  // whole system pages must tile the range
+bool zero_for_reuse(std::byte* first, std::byte* end) {
+  const std::size_t page_bytes = system_page();
+  if (page_bytes > kWasmPageSize) return false;  // whole system pages must tile the range
   constexpr std::size_t kChunkPages = 4096;
   unsigned char resident[kChunkPages];
   std::size_t budget = kKeptResidentBytes;
   while (first < end) {
-    std::size_t pages = std::min(kChunkPages, static_cast<std::size_t>(end - first) / system_page);
-    if (mincore(first, pages * system_page, resident) != 0) return false;
+    std::size_t pages = std::min(kChunkPages, static_cast<std::size_t>(end - first) / page_bytes);
+    if (mincore(first, pages * page_bytes, resident) != 0) return false;
     for (std::size_t page = 0; page < pages;) {
       std::size_t run = page;
       bool in_core = (resident[page] & 1) != 0;
       while (run < pages && ((resident[run] & 1) != 0) == in_core) ++run;
-      std::byte* start = first + page * system_page;
-      std::size_t bytes = (run - page) * system_page;
+      std::byte* start = first + page * page_bytes;
+      std::size_t bytes = (run - page) * page_bytes;
       if (in_core && bytes <= budget) {
         std::memset(start, 0, bytes);
         budget -= bytes;
-      } else if (mmap(start, bytes, PROT_NONE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) ==
-                 MAP_FAILED) {
+      } else if (map_inaccessible(start, bytes) == MAP_FAILED) {
         return false;
       }
       page = run;
     }
-    first += pages * system_page;
+    first += pages * page_bytes;
   }
   return true;
 }
@@ -96,17 +110,14 @@ void SimulatedMemory::reserve() {
       reservation_bytes_ = std::exchange(kept.bytes, 0);
     }
   }
-  void* reserved = reservation_ != nullptr
-                       ? reservation_
-                       : mmap(nullptr, reservation_bytes_, PROT_NONE,
-                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* reserved =
+      reservation_ != nullptr ? reservation_ : map_inaccessible(nullptr, reservation_bytes_);
   if (kKeepReservations && reserved == MAP_FAILED) {
     // The kept reservation (too small for this one) may be what fills the address space.
     std::lock_guard guard(kept.lock);
     if (kept.start != nullptr) {
       munmap(std::exchange(kept.start, nullptr), std::exchange(kept.bytes, 0));
-      reserved = mmap(nullptr, reservation_bytes_, PROT_NONE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      reserved = map_inaccessible(nullptr, reservation_bytes_);
     }
   }
   if (reserved == MAP_FAILED) {
@@ -134,13 +145,11 @@ SimulatedMemory::~SimulatedMemory() {
   if (kKeepReservations) {
     // Every byte a grow opened (from the system page the first grow's lead began in) goes back
     // to zero, as a fresh mapping's would be, and to no access. The larger reservation is kept.
-    auto system_page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-    auto* first = reinterpret_cast<std::byte*>(
-        reinterpret_cast<std::uintptr_t>(base_ - first_lead_) & ~(system_page - 1));
+    std::byte* first = system_page_start(base_ - first_lead_);
     std::byte* end = base_ + pages_ * kWasmPageSize;
     std::lock_guard guard(kept.lock);
     if (kept.bytes <= reservation_bytes_) {
-      if ((pages_ == 0 || zero_for_reuse(first, end, system_page)) &&
+      if ((pages_ == 0 || zero_for_reuse(first, end)) &&
           mprotect(reservation_, reservation_bytes_, PROT_NONE) == 0) {
         if (kept.start != nullptr) munmap(kept.start, kept.bytes);
         kept.start = reservation_;
@@ -168,9 +177,7 @@ std::byte* SimulatedMemory::grow(std::size_t pages) {
 #if ALLIGATOR_SIMULATED_MEMORY_MMAP
   // mprotect works on whole system pages: a lead of an odd number of 2 KiB slots opens the
   // 2 KiB below it too (reserved, never handed out).
-  auto system_page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  auto* first = reinterpret_cast<std::byte*>(reinterpret_cast<std::uintptr_t>(start) &
-                                             ~(system_page - 1));
+  std::byte* first = system_page_start(start);
   std::size_t length = static_cast<std::size_t>(base_ + (pages_ + pages) * kWasmPageSize - first);
   if (mprotect(first, length, PROT_READ | PROT_WRITE) != 0) return nullptr;
 #endif

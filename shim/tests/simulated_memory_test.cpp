@@ -261,6 +261,16 @@ TEST(SimulatedMemoryTest, ANewMemoryStartsFreshWhereAnOldOneWrote) {
   }
 }
 
+// How many of the bytes in [start, start + bytes) are in resident pages (mincore).
+std::size_t resident_bytes(std::byte* start, std::size_t bytes) {
+  const auto system_page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident(bytes / system_page);
+  EXPECT_EQ(mincore(start, bytes, resident.data()), 0);
+  return system_page * static_cast<std::size_t>(std::count_if(
+                           resident.begin(), resident.end(),
+                           [](unsigned char page) { return (page & 1) != 0; }));
+}
+
 // Keeping a reservation must not touch what the old memory never touched: zeroing it page by
 // page would fault in every page a memory grew over (the 4 GiB ones of some tests, thousands of
 // times). So the middle of what a memory grew over and left alone is not resident in the next.
@@ -280,15 +290,8 @@ TEST(SimulatedMemoryTest, PagesAnOldMemoryNeverTouchedStayUntouched) {
   EXPECT_EQ(start[0], std::byte{0});
   EXPECT_EQ(start[kPages * kPage - 1], std::byte{0});
   // The middle 64 MiB, far from both touched bytes (and from any huge page around them).
-  const std::size_t system_page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  std::byte* middle = start + kPages / 4 * kPage;
-  const std::size_t bytes = kPages / 2 * kPage;
-  std::vector<unsigned char> resident(bytes / system_page);
-  ASSERT_EQ(mincore(middle, bytes, resident.data()), 0);
-  const auto in_core = std::count_if(resident.begin(), resident.end(),
-                                     [](unsigned char page) { return (page & 1) != 0; });
-  EXPECT_EQ(in_core, 0) << "of " << resident.size() << " pages"
-                        << (start == old_start ? " (reused)" : " (a new mapping)");
+  EXPECT_EQ(resident_bytes(start + kPages / 4 * kPage, kPages / 2 * kPage), 0U)
+      << (start == old_start ? "reused" : "a new mapping");
 }
 
 #if !(defined(ALLIGATOR_VALGRIND) && ALLIGATOR_VALGRIND)
@@ -305,12 +308,7 @@ TEST(SimulatedMemoryTest, AKeptReservationHoldsAtMost64MiBResident) {
   SimulatedMemory memory(kPages * kPage);
   std::byte* start = memory.grow(kPages);
   ASSERT_NE(start, nullptr);
-  const std::size_t system_page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  std::vector<unsigned char> resident(kPages * kPage / system_page);
-  ASSERT_EQ(mincore(start, kPages * kPage, resident.data()), 0);
-  const auto in_core = std::count_if(resident.begin(), resident.end(),
-                                     [](unsigned char page) { return (page & 1) != 0; });
-  EXPECT_LE(static_cast<std::size_t>(in_core) * system_page, std::size_t{64} << 20);
+  EXPECT_LE(resident_bytes(start, kPages * kPage), std::size_t{64} << 20);
   for (std::size_t offset = 0; offset < kPages * kPage; offset += 4093 * 16) {
     ASSERT_EQ(start[offset], std::byte{0}) << offset;
   }
